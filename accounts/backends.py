@@ -1,0 +1,25 @@
+"""One login form for everyone: an 11-digit mobile number finds a citizen, anything else a username."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UsernameOrPhoneBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        identifier = username.strip()
+        User = get_user_model()
+        user = None
+        if identifier.isdigit() and len(identifier) == 11:
+            user = User.objects.filter(phone=identifier).first()
+        if user is None:
+            user = User.objects.filter(username=identifier).first()
+        if user is None:
+            User().set_password(password)  # same work whether or not the user exists (timing)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

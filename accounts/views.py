@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .forms import CitizenRegistrationForm, LoginForm
+from .models import Role
+from .selectors import covered_areas, user_roles
+from .services import AccountError, citizen_register, verification_code_send
+
+
+def home(request):
+    """The public landing page for visitors; a personal home for anyone logged in."""
+    if not request.user.is_authenticated:
+        return render(request, "accounts/landing.html")
+    roles = user_roles(request.user)
+    if roles - {Role.CITIZEN}:
+        return render(request, "accounts/home_staff.html", {"areas": covered_areas(request.user)})
+    return render(request, "accounts/home_citizen.html")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "GET":
+        return render(request, "accounts/register.html", {"form": CitizenRegistrationForm()})
+
+    sending_code = request.POST.get("action") == "send_code"
+    form = CitizenRegistrationForm(request.POST, sending_code=sending_code)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if sending_code:
+                verification_code_send(phone=data["phone"])
+                messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
+            else:
+                user = citizen_register(
+                    phone=data["phone"], code=data["code"], password=data["password1"], full_name=data["full_name"]
+                )
+                login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
+                messages.success(request, _("注册成功，欢迎使用一口办。"))
+                return redirect("home")
+        except AccountError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    status = 200 if form.is_valid() else 400
+    return render(request, "accounts/register.html", {"form": form, "code_sent": sending_code}, status=status)

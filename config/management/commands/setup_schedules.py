@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_q.models import Schedule
+
+from config.schedules import SCHEDULE_PREFIX, SCHEDULES
+
+
+class Command(BaseCommand):
+    help = "按代码中的声明创建或更新 django-q2 定时任务（按名称，幂等）。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for spec in SCHEDULES:
+            Schedule.objects.update_or_create(
+                name=spec.name,
+                defaults={
+                    "func": spec.func,
+                    "schedule_type": spec.schedule_type,
+                    "minutes": spec.minutes,
+                    "repeats": -1,
+                },
+            )
+        stale = Schedule.objects.filter(name__startswith=SCHEDULE_PREFIX).exclude(name__in=[s.name for s in SCHEDULES])
+        removed, _ = stale.delete()
+        self.stdout.write(f"定时任务：{len(SCHEDULES)} 个已就绪，移除 {removed} 个过期任务。")

@@ -1,0 +1,29 @@
+"""Every django-q2 schedule the platform runs, declared in code.
+
+``manage.py setup_schedules`` (run by ``make run`` and at deploy) creates or updates them by name,
+and removes schedules of ours that are no longer declared. Each task is idempotent and safe to
+run concurrently (see the task's docstring).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    func: str
+    schedule_type: str  # django_q.models.Schedule.MINUTES / HOURLY / DAILY …
+    minutes: int | None = None
+
+
+SCHEDULE_PREFIX = "yikouban:"
+
+SCHEDULES: tuple[ScheduleSpec, ...] = (
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-verification-codes",
+        func="accounts.tasks.verification_codes_purge",
+        schedule_type="H",
+    ),
+)

@@ -1,0 +1,1 @@
+"""Models arrive with the intake issue (see docs/architecture.md)."""

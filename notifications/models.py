@@ -1,0 +1,44 @@
+"""The outbox: every message the platform sends, kept for audit and for the admin."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", _("短信")
+    INAPP = "inapp", _("站内消息")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class OutboxMessage(models.Model):
+    channel = models.CharField(_("渠道"), max_length=10, choices=NotificationChannel.choices)
+    kind = models.CharField(_("类别"), max_length=40, help_text=_("如 verification_code、case_update"))
+    recipient_phone = models.CharField(_("接收手机号"), max_length=20, blank=True)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("消息发件箱")
+        verbose_name_plural = _("消息发件箱")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"

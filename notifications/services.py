@@ -1,0 +1,43 @@
+"""Sending notifications: a row in the outbox now, delivery by q2 once the transaction commits."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from .backends import get_backend
+from .models import NotificationChannel, OutboxMessage, OutboxStatus
+
+
+def notification_send(
+    *,
+    kind: str,
+    body: str,
+    phone: str = "",
+    user=None,
+    channel: str = NotificationChannel.SMS,
+) -> OutboxMessage:
+    """Record a message and deliver it after commit (a rolled-back transaction sends nothing)."""
+    message = OutboxMessage.objects.create(
+        channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user
+    )
+    transaction.on_commit(lambda: async_task("notifications.tasks.notification_deliver", message.pk))
+    return message
+
+
+def notification_deliver(*, message_id: int) -> None:
+    """Deliver one pending message. Idempotent: a message already sent is left alone."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id, status=OutboxStatus.PENDING).first()
+        if message is None:
+            return
+        try:
+            get_backend().deliver(message)
+        except Exception as exc:  # the gateway's failure is recorded, not lost
+            message.status = OutboxStatus.FAILED
+            message.error = str(exc)[:300]
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = timezone.now()
+        message.save(update_fields=["status", "sent_at", "error"])

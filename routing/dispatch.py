@@ -1,0 +1,364 @@
+"""The dispatcher: given a claim's matter, region, party count and channel, decide who handles it.
+
+It follows DESIGN.md "Dispatch semantics" to the letter. ``DirectoryIndex`` is an in-memory
+snapshot of the directory built with a handful of queries; a decision then costs a few dozen dict
+look-ups — the ancestors of the matter (≤ 3) times the ancestors of the region (≤ 7) — whatever
+the size of the directory.
+
+Cache: each process keeps one index together with the ``DirectoryVersion`` stamp it was built
+from. ``current_index()`` reads the stamp (one primary-key query) and rebuilds when it changed.
+Every directory write (import, admin) sets a new random stamp in the same transaction, so every
+web process and q2 worker on every host sees a change at its next decision.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .models import (
+    LEVEL_RANK,
+    Channel,
+    DirectoryVersion,
+    MatterType,
+    Region,
+    RegionLevel,
+    RoutingRule,
+    RuleTarget,
+    TargetKind,
+    Unit,
+)
+from .roles import DISPATCH_ROLE, KNOWN_UNIT_ROLES
+
+
+class UnknownCode(ValueError):
+    """The claim names a matter or region that is not in the directory."""
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    region: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    unit: str | None = None
+    role: str | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    matter: str | None
+    region: str | None
+    min_parties: int
+    channels: frozenset[str]
+    priority: int
+    position: int
+    lead: Target
+    cooperating: tuple[Target, ...]
+    matter_depth: int
+    region_depth: int
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int]:
+        return (-self.priority, -self.region_depth, -self.matter_depth, self.position)
+
+
+@dataclass
+class RuleConsideration:
+    """One rule that matched the claim's matter and place, and what became of it."""
+
+    rule_id: str
+    status: str  # chosen | lost | unresolved | filtered
+    reason: str
+
+
+@dataclass
+class Decision:
+    lead: str | None
+    cooperating: list[str]
+    rule: str | None
+    queue: bool
+    explanation: list[str]
+    considered: list[RuleConsideration] = field(default_factory=list)
+
+    def as_json(self, ref=None) -> dict:
+        return {
+            "ref": ref,
+            "lead": self.lead,
+            "cooperating": self.cooperating,
+            "rule": self.rule,
+            "queue": self.queue,
+            "explanation": self.explanation,
+        }
+
+
+def _level_label(level: str) -> str:
+    return str(RegionLevel(level).label)
+
+
+def _role_label(role: str) -> str:
+    return str(KNOWN_UNIT_ROLES.get(role, role))
+
+
+class DirectoryIndex:
+    def __init__(
+        self,
+        *,
+        regions: dict[str, RegionInfo],
+        matters: dict[str, tuple[str, str | None, int]],
+        units: dict[str, UnitInfo],
+        unit_roles: dict[tuple[str, str], list[str]],
+        rules: list[Rule],
+        version: str = "",
+    ):
+        self.regions = regions
+        self.matters = matters  # code -> (name, parent, depth)
+        self.units = units
+        self.units_by_place_role = unit_roles  # (region code, role) -> active unit codes, lowest first
+        self.version = version
+        self.rules_by_key: dict[tuple[str | None, str | None], list[Rule]] = defaultdict(list)
+        for rule in rules:
+            self.rules_by_key[(rule.matter, rule.region)].append(rule)
+
+    # Building -----------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, version: str = "") -> DirectoryIndex:
+        """Snapshot the directory: five queries whatever its size."""
+        regions = {
+            code: RegionInfo(code, name, level, parent, depth)
+            for code, name, level, parent, depth in Region.objects.values_list(
+                "code", "name", "level", "parent__code", "depth"
+            )
+        }
+        matters = {
+            code: (name, parent, depth)
+            for code, name, parent, depth in MatterType.objects.values_list("code", "name", "parent__code", "depth")
+        }
+        units = {
+            code: UnitInfo(code, name, region, active)
+            for code, name, region, active in Unit.objects.values_list("code", "name", "region__code", "active")
+        }
+        unit_roles: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for unit_code, region_code, role_code in (
+            Unit.objects.filter(active=True)
+            .values_list("code", "region__code", "roles__code")
+            .exclude(roles__code=None)
+            .order_by("code")
+        ):
+            unit_roles[(region_code, role_code)].append(unit_code)
+        targets: dict[int, list] = defaultdict(list)
+        for rule_pk, kind, position, unit_code, role_code, level in RuleTarget.objects.values_list(
+            "rule_id", "kind", "position", "unit__code", "role__code", "level"
+        ).order_by("rule_id", "position", "id"):
+            targets[rule_pk].append((kind, position, Target(unit_code, role_code, level or None)))
+        rules = []
+        for pk, rule_id, matter, region, min_parties, channels, priority, position in RoutingRule.objects.values_list(
+            "id", "rule_id", "matter__code", "region__code", "min_parties", "channels", "priority", "position"
+        ).order_by("position", "id"):
+            rule_targets = targets.get(pk, [])
+            lead = next((t for kind, _p, t in rule_targets if kind == TargetKind.LEAD), None)
+            if lead is None:
+                continue  # a rule without a lead can never route (the admin form prevents it)
+            rules.append(
+                Rule(
+                    rule_id=rule_id,
+                    matter=matter,
+                    region=region,
+                    min_parties=min_parties,
+                    channels=frozenset(channels or ()),
+                    priority=priority,
+                    position=position,
+                    lead=lead,
+                    cooperating=tuple(t for kind, _p, t in rule_targets if kind == TargetKind.COOPERATING),
+                    matter_depth=matters[matter][2] if matter else 0,
+                    region_depth=regions[region].depth if region else 0,
+                )
+            )
+        return cls(regions=regions, matters=matters, units=units, unit_roles=unit_roles, rules=rules, version=version)
+
+    # Naming -------------------------------------------------------------------------------------
+    def region_label(self, code: str) -> str:
+        info = self.regions[code]
+        return f"{info.name}（{code}）"
+
+    def unit_label(self, code: str) -> str:
+        info = self.units.get(code)
+        return f"{info.name}（{code}）" if info else code
+
+    def target_label(self, target: Target) -> str:
+        if target.unit:
+            return f"指定单位 {self.unit_label(target.unit)}"
+        return f"{_level_label(target.level)}级“{_role_label(target.role)}”"
+
+    # Deciding -----------------------------------------------------------------------------------
+    def region_chain(self, code: str) -> list[str]:
+        """The region and its ancestors, deepest first."""
+        chain = []
+        node: str | None = code
+        while node is not None:
+            chain.append(node)
+            node = self.regions[node].parent
+        return chain
+
+    def matter_chain(self, code: str) -> list[str]:
+        chain = []
+        node: str | None = code
+        while node is not None:
+            chain.append(node)
+            node = self.matters[node][1]
+        return chain
+
+    def resolve(self, target: Target, region: str) -> tuple[str | None, str]:
+        """Resolve a target for a claim in ``region``: (unit code or None, explanation)."""
+        if target.unit:
+            info = self.units.get(target.unit)
+            if info is None:
+                return None, f"{self.target_label(target)} 不存在"
+            if not info.active:
+                return None, f"{self.target_label(target)} 已停用"
+            return info.code, f"{self.target_label(target)}"
+        chain = self.region_chain(region)
+        wanted = LEVEL_RANK[target.level]
+        start = next((i for i, code in enumerate(chain) if LEVEL_RANK[self.regions[code].level] <= wanted), None)
+        if start is None:
+            return None, f"{self.target_label(target)}：诉求所在区划之上没有{_level_label(target.level)}级区划"
+        start_code = chain[start]
+        for code in chain[start:]:
+            found = self.units_by_place_role.get((code, target.role))
+            if found:
+                walked = "" if code == start_code else f"，{self.region_label(start_code)} 没有，逐级向上"
+                return found[0], (
+                    f"{self.target_label(target)}：从 {self.region_label(start_code)} 开始查找{walked}，"
+                    f"在 {self.region_label(code)} 找到 {self.unit_label(found[0])}"
+                )
+        return None, (
+            f"{self.target_label(target)}：从 {self.region_label(start_code)} 向上直至 "
+            f"{self.region_label(chain[-1])} 都没有在用的该职能单位"
+        )
+
+    def decide(self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB) -> Decision:
+        if matter not in self.matters:
+            raise UnknownCode(f"未知事项类型 {matter}")
+        if region not in self.regions:
+            raise UnknownCode(f"未知区划 {region}")
+        if channel not in Channel.values:
+            raise UnknownCode(f"未知渠道 {channel}")
+        parties = max(int(parties), 1)
+        explanation = [
+            f"诉求：事项 {self.matters[matter][0]}（{matter}），区划 {self.region_label(region)}，"
+            f"涉及 {parties} 人，渠道 {Channel(channel).label}"
+        ]
+        considered: list[RuleConsideration] = []
+
+        matched: list[Rule] = []
+        for m in [*self.matter_chain(matter), None]:
+            for g in [*self.region_chain(region), None]:
+                matched.extend(self.rules_by_key.get((m, g), ()))
+        candidates = []
+        for rule in sorted(matched, key=lambda r: r.sort_key):
+            if parties < rule.min_parties:
+                considered.append(
+                    RuleConsideration(
+                        rule.rule_id, "filtered", f"涉及人数 {parties} 少于规则要求的 {rule.min_parties} 人"
+                    )
+                )
+            elif rule.channels and channel not in rule.channels:
+                considered.append(
+                    RuleConsideration(rule.rule_id, "filtered", f"规则只适用于渠道 {'、'.join(sorted(rule.channels))}")
+                )
+            else:
+                candidates.append(rule)
+        for item in considered:
+            explanation.append(f"规则 {item.rule_id} 不适用：{item.reason}")
+        if candidates:
+            explanation.append(
+                "候选规则（按优先级、规则区划深度、事项深度、定义顺序）：" + "、".join(r.rule_id for r in candidates)
+            )
+        else:
+            explanation.append("没有适用的规则")
+
+        for index, rule in enumerate(candidates):
+            lead, how = self.resolve(rule.lead, region)
+            if lead is None:
+                explanation.append(f"规则 {rule.rule_id} 的主办目标无法确定（{how}），改试下一条")
+                considered.append(RuleConsideration(rule.rule_id, "unresolved", f"主办目标无法确定：{how}"))
+                continue
+            explanation.append(f"采用规则 {rule.rule_id}（优先级 {rule.priority}）")
+            explanation.append(f"主办：{how}")
+            cooperating: list[str] = []
+            for target in rule.cooperating:
+                unit, how = self.resolve(target, region)
+                if unit is None:
+                    explanation.append(f"协办目标跳过：{how}")
+                elif unit == lead or unit in cooperating:
+                    explanation.append(f"协办：{how}（与已选单位重复，不再列入）")
+                else:
+                    cooperating.append(unit)
+                    explanation.append(f"协办：{how}")
+            considered.append(RuleConsideration(rule.rule_id, "chosen", "采用"))
+            for later in candidates[index + 1 :]:
+                considered.append(RuleConsideration(later.rule_id, "lost", _lost_reason(later, rule)))
+            return Decision(lead, cooperating, rule.rule_id, False, explanation, considered)
+
+        queue_unit = None
+        for code in self.region_chain(region):
+            found = self.units_by_place_role.get((code, DISPATCH_ROLE))
+            if found:
+                queue_unit = found[0]
+                explanation.append(f"转入人工分派：{self.region_label(code)} 的调度中心 {self.unit_label(queue_unit)}")
+                break
+        else:
+            explanation.append("转入人工分派：所在区划及其上级都没有调度中心，请管理员补充目录")
+        return Decision(queue_unit, [], None, True, explanation, considered)
+
+
+def _lost_reason(rule: Rule, winner: Rule) -> str:
+    if rule.priority != winner.priority:
+        return f"优先级 {rule.priority} 低于 {winner.rule_id} 的 {winner.priority}"
+    if rule.region_depth != winner.region_depth:
+        return f"规则区划不如 {winner.rule_id} 具体"
+    if rule.matter_depth != winner.matter_depth:
+        return f"事项类型不如 {winner.rule_id} 具体"
+    return f"定义顺序在 {winner.rule_id} 之后"
+
+
+_lock = threading.Lock()
+_cached: DirectoryIndex | None = None
+
+
+def directory_version() -> str:
+    return DirectoryVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
+
+
+def current_index() -> DirectoryIndex:
+    """This process's index, rebuilt when the directory stamp changed (one query to check)."""
+    global _cached
+    version = directory_version()
+    index = _cached
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        if _cached is None or _cached.version != version:
+            _cached = DirectoryIndex.build(version=version)
+        return _cached
+
+
+def dispatch_decide(*, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB) -> Decision:
+    """Decide a claim's units against the current directory. Reads only; changes nothing."""
+    return current_index().decide(matter=matter, region=region, parties=parties, channel=channel)

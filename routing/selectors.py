@@ -1,0 +1,85 @@
+"""Reads of the directory."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import MatterType, Region, RoutingRule, RuleTarget, TargetKind, Unit
+
+
+def region_subtree(region: Region) -> QuerySet[Region]:
+    """The region and every region below it: one indexed prefix query on ``path``."""
+    return Region.objects.filter(path__startswith=region.path)
+
+
+def region_ancestors(region: Region) -> QuerySet[Region]:
+    """The region and its ancestors, root first."""
+    return Region.objects.filter(code__in=region.ancestor_codes).order_by("depth")
+
+
+def matter_subtree(matter: MatterType) -> QuerySet[MatterType]:
+    return MatterType.objects.filter(path__startswith=matter.path)
+
+
+def units_in_subtree(region: Region) -> QuerySet[Unit]:
+    return Unit.objects.filter(region__path__startswith=region.path)
+
+
+def rules_with_targets() -> QuerySet[RoutingRule]:
+    return RoutingRule.objects.select_related("matter", "region").prefetch_related(
+        Prefetch("targets", queryset=RuleTarget.objects.select_related("unit", "role").order_by("kind", "position"))
+    )
+
+
+def directory_export() -> dict:
+    """The whole directory in the import format, deterministically ordered (round-trip safe)."""
+    regions = [
+        {"code": code, "name": name, "level": level, **({"parent": parent} if parent else {})}
+        for code, name, level, parent in Region.objects.order_by("path").values_list(
+            "code", "name", "level", "parent__code"
+        )
+    ]
+    matter_types = []
+    for m in MatterType.objects.select_related("parent").order_by("path"):
+        entry: dict = {"code": m.code, "name": m.name}
+        if m.parent_id:
+            entry["parent"] = m.parent.code
+        if m.keywords:
+            entry["keywords"] = list(m.keywords)
+        entry["mediable"] = m.mediable
+        entry["deadlines"] = {"accept": m.accept_days, "sign": m.sign_days, "handle": m.handle_days}
+        matter_types.append(entry)
+    units = []
+    for u in Unit.objects.select_related("region").prefetch_related("roles").order_by("code"):
+        entry = {
+            "code": u.code,
+            "name": u.name,
+            "region": u.region.code,
+            "roles": sorted(r.code for r in u.roles.all()),
+        }
+        if not u.active:
+            entry["active"] = False
+        units.append(entry)
+    rules = []
+    for r in rules_with_targets().order_by("position", "id"):
+        entry = {"id": r.rule_id}
+        if r.matter_id:
+            entry["matter"] = r.matter.code
+        if r.region_id:
+            entry["region"] = r.region.code
+        if r.min_parties != 1:
+            entry["min_parties"] = r.min_parties
+        if r.channels:
+            entry["channels"] = list(r.channels)
+        if r.priority:
+            entry["priority"] = r.priority
+        targets = list(r.targets.all())
+        lead = next(t for t in targets if t.kind == TargetKind.LEAD)
+        entry["lead"] = lead.as_yaml()
+        cooperating = [t.as_yaml() for t in targets if t.kind == TargetKind.COOPERATING]
+        if cooperating:
+            entry["cooperating"] = cooperating
+        if r.note:
+            entry["note"] = r.note
+        rules.append(entry)
+    return {"regions": regions, "matter_types": matter_types, "units": units, "rules": rules}
