@@ -185,6 +185,15 @@ def parse_directory(data: Any) -> DirectoryPlan:
                 f"区划 {entry.code}",
                 f"层级 {entry.level} 不低于上级 {entry.parent} 的层级 {parent_level}",
             )
+    # Children already in the database (not in the file) must stay below a parent the file changes.
+    for code, parent in sorted(region_parents.items(), key=lambda item: item[0]):
+        if code in file_regions or parent not in file_regions:
+            continue
+        if LEVEL_RANK[region_levels[parent]] >= LEVEL_RANK[region_levels[code]]:
+            check.error(
+                f"区划 {parent}",
+                f"层级 {region_levels[parent]} 不高于已有下级 {code} 的层级 {region_levels[code]}",
+            )
 
     # Matter types ----------------------------------------------------------------------------
     matter_parents: dict[str, str | None] = dict(MatterType.objects.values_list("code", "parent__code"))

@@ -16,6 +16,9 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
+
+from django.db import connection
 
 from .models import (
     LEVEL_RANK,
@@ -73,10 +76,11 @@ class Rule:
     cooperating: tuple[Target, ...]
     matter_depth: int
     region_depth: int
+    sort_key: tuple[int, int, int, int] = field(init=False, compare=False)
 
-    @property
-    def sort_key(self) -> tuple[int, int, int, int]:
-        return (-self.priority, -self.region_depth, -self.matter_depth, self.position)
+    def __post_init__(self) -> None:
+        # DESIGN.md order: priority, deeper rule region, deeper rule matter, definition order.
+        object.__setattr__(self, "sort_key", (-self.priority, -self.region_depth, -self.matter_depth, self.position))
 
 
 @dataclass
@@ -252,7 +256,10 @@ class DirectoryIndex:
             f"{self.region_label(chain[-1])} 都没有在用的该职能单位"
         )
 
-    def decide(self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB) -> Decision:
+    def decide(
+        self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
+    ) -> Decision:
+        """Decide one claim. ``detail`` also lists every later candidate and why it lost (simulator)."""
         if matter not in self.matters:
             raise UnknownCode(f"未知事项类型 {matter}")
         if region not in self.regions:
@@ -271,7 +278,8 @@ class DirectoryIndex:
             for g in [*self.region_chain(region), None]:
                 matched.extend(self.rules_by_key.get((m, g), ()))
         candidates = []
-        for rule in sorted(matched, key=lambda r: r.sort_key):
+        matched.sort(key=attrgetter("sort_key"))
+        for rule in matched:
             if parties < rule.min_parties:
                 considered.append(
                     RuleConsideration(
@@ -312,8 +320,11 @@ class DirectoryIndex:
                     cooperating.append(unit)
                     explanation.append(f"协办：{how}")
             considered.append(RuleConsideration(rule.rule_id, "chosen", "采用"))
-            for later in candidates[index + 1 :]:
-                considered.append(RuleConsideration(later.rule_id, "lost", _lost_reason(later, rule)))
+            if detail:
+                considered.extend(
+                    RuleConsideration(later.rule_id, "lost", _lost_reason(later, rule))
+                    for later in candidates[index + 1 :]
+                )
             return Decision(lead, cooperating, rule.rule_id, False, explanation, considered)
 
         queue_unit = None
@@ -342,8 +353,15 @@ _lock = threading.Lock()
 _cached: DirectoryIndex | None = None
 
 
+_VERSION_SQL = f"SELECT stamp FROM {DirectoryVersion._meta.db_table} WHERE singleton = 1"
+
+
 def directory_version() -> str:
-    return DirectoryVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
+    # Runs before every decision: a bare primary-key read, without the ORM's per-query overhead.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def current_index() -> DirectoryIndex:
@@ -359,6 +377,8 @@ def current_index() -> DirectoryIndex:
         return _cached
 
 
-def dispatch_decide(*, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB) -> Decision:
+def dispatch_decide(
+    *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
+) -> Decision:
     """Decide a claim's units against the current directory. Reads only; changes nothing."""
-    return current_index().decide(matter=matter, region=region, parties=parties, channel=channel)
+    return current_index().decide(matter=matter, region=region, parties=parties, channel=channel, detail=detail)

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "routing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("simulator/", views.rule_simulator, name="simulator"),
+    path("regions/children/", views.region_children, name="region-children"),
+]

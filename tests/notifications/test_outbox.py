@@ -1,0 +1,67 @@
+import pytest
+from django.db import transaction
+
+from accounts.services import verification_codes_purge
+from notifications.masking import mask_id_number, mask_phone
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import notification_deliver, notification_send
+
+pytestmark = pytest.mark.django_db
+
+
+def test_message_is_delivered_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notification_send(kind="test", body="您好", phone="13800138000")
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.sent_at
+
+
+def test_rolled_back_transaction_sends_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                notification_send(kind="test", body="您好", phone="13800138000")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert callbacks == [] and not OutboxMessage.objects.exists()
+
+
+def test_delivery_is_idempotent():
+    message = notification_send(kind="test", body="您好", phone="13800138000")
+    notification_deliver(message_id=message.pk)
+    first = OutboxMessage.objects.get(pk=message.pk).sent_at
+    notification_deliver(message_id=message.pk)
+    assert OutboxMessage.objects.get(pk=message.pk).sent_at == first
+
+
+def test_failed_gateway_is_recorded(settings):
+    settings.NOTIFICATION_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
+    message = notification_send(kind="test", body="您好", phone="13800138000")
+    notification_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and "网关" in message.error
+
+
+class BrokenBackend:
+    def deliver(self, message):
+        raise ConnectionError("短信网关无响应")
+
+
+def test_echo_masks_the_phone(settings, capsys):
+    settings.NOTIFICATION_ECHO = True
+    message = notification_send(kind="test", body="验证码 123456", phone="13800138000")
+    notification_deliver(message_id=message.pk)
+    out = capsys.readouterr().out
+    assert "138****8000" in out and "13800138000" not in out
+
+
+def test_masking():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("") == ""
+    assert mask_id_number("440608199001011234") == "440608********1234"
+
+
+def test_purging_codes_runs_twice_safely():
+    assert verification_codes_purge() == 0
+    assert verification_codes_purge() == 0
