@@ -44,10 +44,7 @@ def rule_simulator(request):
 def region_children(request):
     """Children of a region for cascading selects. Administrative divisions are public data."""
     parent = request.GET.get("parent", "").strip()
-    if parent:
-        children = Region.objects.filter(parent__code=parent)
-    else:
-        children = Region.objects.filter(parent__isnull=True)
+    children = Region.objects.filter(parent__code=parent) if parent else Region.objects.filter(parent__isnull=True)
     rows = list(children.order_by("code").values("code", "name", "level"))
     level_label = str(RegionLevel(rows[0]["level"]).label) if rows else ""
     return JsonResponse({"children": rows, "level_label": level_label})

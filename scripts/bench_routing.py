@@ -58,9 +58,13 @@ def build_directory(*, cities: int, districts: int, towns: int, villages: int, r
             district = f"{city}{d + 1:02d}"
             district_codes.append(district)
             regions.append({"code": district, "name": f"区{district}", "level": "district", "parent": city})
-            units.append({"code": f"U{district}-ZX", "name": f"{district}中心", "region": district, "roles": ["dispatch"]})
+            units.append(
+                {"code": f"U{district}-ZX", "name": f"{district}中心", "region": district, "roles": ["dispatch"]}
+            )
             for role in ROLES:
-                units.append({"code": f"U{district}-{role}", "name": f"{district}{role}", "region": district, "roles": [role]})
+                units.append(
+                    {"code": f"U{district}-{role}", "name": f"{district}{role}", "region": district, "roles": [role]}
+                )
             for t in range(towns):
                 town = f"{district}{t + 1:03d}"
                 town_codes.append(town)

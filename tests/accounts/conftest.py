@@ -25,7 +25,12 @@ def small_directory(db):
             ],
             "units": [
                 {"code": "GM-ZX", "name": "高明区群众诉求服务中心", "region": "440608", "roles": ["dispatch"]},
-                {"code": "GM-MC-ZZ", "name": "明城镇综治中心", "region": "440608102", "roles": ["comprehensive_centre"]},
+                {
+                    "code": "GM-MC-ZZ",
+                    "name": "明城镇综治中心",
+                    "region": "440608102",
+                    "roles": ["comprehensive_centre"],
+                },
             ],
         }
     )

@@ -23,7 +23,9 @@ def test_coming_soon_pages_say_so_honestly(client, db):
 
 
 def test_staff_home_shows_unit_role_and_covered_area(client, small_directory):
-    staff_user_ensure(username="chen", full_name="陈伟", password="Pass-word-2026", memberships=[("GM-MC-ZZ", "handler")])
+    staff_user_ensure(
+        username="chen", full_name="陈伟", password="Pass-word-2026", memberships=[("GM-MC-ZZ", "handler")]
+    )
     client.login(username="chen", password="Pass-word-2026")
     page = client.get(reverse("home")).content.decode()
     assert "陈伟" in page and "明城镇综治中心" in page and "承办人" in page
@@ -67,7 +69,9 @@ def test_roles_follow_memberships(small_directory):
 def test_inactive_membership_or_retired_unit_gives_no_role(small_directory):
     from routing.models import Unit
 
-    user = staff_user_ensure(username="h", full_name="承办", password="Pass-word-2026", memberships=[("GM-MC-ZZ", "handler")])
+    user = staff_user_ensure(
+        username="h", full_name="承办", password="Pass-word-2026", memberships=[("GM-MC-ZZ", "handler")]
+    )
     Membership.objects.filter(user=user).update(active=False)
     assert user_roles(User.objects.get(pk=user.pk)) == set()
     Membership.objects.filter(user=user).update(active=True)
@@ -84,7 +88,9 @@ def test_citizen_and_superuser_roles(small_directory):
 
 
 def test_covered_area_counts_levels_below(small_directory):
-    user = staff_user_ensure(username="s", full_name="督办", password="Pass-word-2026", memberships=[("GM-ZX", "supervisor")])
+    user = staff_user_ensure(
+        username="s", full_name="督办", password="Pass-word-2026", memberships=[("GM-ZX", "supervisor")]
+    )
     (area,) = covered_areas(user)
     assert [r.code for r in area.region_chain] == ["44", "4406", "440608"]
     assert [(str(label), n) for label, n in area.counts_below] == [("乡镇街道", 1), ("村社区", 2)]

@@ -51,7 +51,9 @@ def test_unknown_user_gets_the_same_message(client, demo):
 
 
 def test_inactive_account_cannot_log_in(client, small_directory):
-    user = staff_user_ensure(username="gone", full_name="离职人员", password="Pass-word-2026", memberships=[("GM-ZX", "clerk")])
+    user = staff_user_ensure(
+        username="gone", full_name="离职人员", password="Pass-word-2026", memberships=[("GM-ZX", "clerk")]
+    )
     user.is_active = False
     user.save()
     response = login(client, "gone", "Pass-word-2026")

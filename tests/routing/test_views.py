@@ -98,7 +98,15 @@ def test_missing_region_is_explained(client, demo_city):
 
 
 def test_next_level_button_expands_without_javascript(client, demo_city):
-    query = {"matter": "labor.wages", "region_0": "44", "region_1": "4406", "region_2": "440608", "next_level": "1", "parties": "1", "channel": "web"}
+    query = {
+        "matter": "labor.wages",
+        "region_0": "44",
+        "region_1": "4406",
+        "region_2": "440608",
+        "next_level": "1",
+        "parties": "1",
+        "channel": "web",
+    }
     response = as_user(client, "gm_dispatch").get(URL, query)
     page = response.content.decode()
     assert response.status_code == 200
@@ -117,6 +125,9 @@ def test_region_children_endpoint(client, demo_city):
     data = client.get(reverse("routing:region-children"), {"parent": "440608102"}).json()
     assert data["level_label"] == "村社区"
     assert {"code": "440608102201", "name": "明东村", "level": "village"} in data["children"]
-    assert client.get(reverse("routing:region-children"), {"parent": "nope"}).json() == {"children": [], "level_label": ""}
+    assert client.get(reverse("routing:region-children"), {"parent": "nope"}).json() == {
+        "children": [],
+        "level_label": "",
+    }
     roots = client.get(reverse("routing:region-children")).json()
     assert [c["code"] for c in roots["children"]] == ["44"]
