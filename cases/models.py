@@ -1,1 +1,465 @@
-"""Models arrive with this app's issue (see docs/architecture.md)."""
+"""A case (案件): one matter being handled, its lifecycle, its parties and its timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from notifications.masking import mask_id_number, mask_phone
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    ACCEPTED = "accepted", _("已受理（待派单）")
+    DISPATCHED = "dispatched", _("已派单（待签收）")
+    HANDLING = "handling", _("处置中")
+    REVIEWING = "reviewing", _("待审核")
+    FEEDBACK = "feedback", _("待评价")
+    CLOSED = "closed", _("已办结")
+    REJECTED = "rejected", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATUSES = [
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.HANDLING,
+    Status.REVIEWING,
+    Status.FEEDBACK,
+]
+WITHDRAWABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
+TERMINAL_STATUSES = [Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]
+
+#: The stage (受理 / 流转 / 处置 / 监督 / 反馈) each status belongs to, for citizens and deadlines.
+STAGE_OF = {
+    Status.SUBMITTED: "accept",
+    Status.ACCEPTED: "accept",
+    Status.DISPATCHED: "sign",
+    Status.HANDLING: "handle",
+    Status.REVIEWING: "review",
+    Status.FEEDBACK: "feedback",
+}
+STAGE_LABELS = {
+    "accept": _("受理"),
+    "sign": _("流转"),
+    "handle": _("处置"),
+    "review": _("监督"),
+    "feedback": _("反馈"),
+}
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("已解决")
+    MEDIATED = "mediated", _("调解成功")
+    EXPLAINED = "explained", _("已解释说明")
+    REFERRED = "referred", _("已引导通过其他途径解决")
+    UNRESOLVABLE = "unresolvable", _("暂无法解决")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+def _allowed(predicate: str):
+    """A transition's permission: the predicate of that name in ``cases.permissions``."""
+
+    def check(instance, user) -> bool:
+        from . import permissions
+
+        return getattr(permissions, predicate)(user, instance)
+
+    check.__name__ = predicate
+    return check
+
+
+def _extension_pending(instance) -> bool:
+    return instance.extension_pending
+
+
+def _no_extension_pending(instance) -> bool:
+    return not instance.extension_pending
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("案件编号"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=120)
+    description = models.TextField(_("诉求内容"))
+    status = FSMField(_("状态"), default=Status.SUBMITTED, choices=Status.choices, protected=True)
+    channel = models.CharField(_("来源渠道"), max_length=10)
+    matter = models.ForeignKey(
+        "routing.MatterType", verbose_name=_("事项类型"), on_delete=models.PROTECT, related_name="cases"
+    )
+    region = models.ForeignKey(
+        "routing.Region", verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="cases"
+    )
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    people_count = models.PositiveIntegerField(_("涉及人数"), default=1)
+
+    centre = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("受理中心"),
+        on_delete=models.PROTECT,
+        related_name="centre_cases",
+        help_text=_("负责受理、人工分派和审核的诉求服务中心。"),
+    )
+    lead_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_cases",
+    )
+    cooperating_units = models.ManyToManyField(
+        "routing.Unit", verbose_name=_("协办单位"), blank=True, related_name="cooperating_cases"
+    )
+    # The routing decision as taken (a snapshot: rules are replaced on every directory import).
+    routing_rule = models.CharField(_("分派规则"), max_length=80, blank=True)
+    routing_queued = models.BooleanField(_("人工分派"), default=False)
+    routing_explanation = models.JSONField(_("分派说明"), default=list, blank=True)
+
+    stage_started_at = models.DateTimeField(_("本环节开始"), null=True, blank=True)
+    stage_due_at = models.DateTimeField(_("本环节时限"), null=True, blank=True)
+    extension_pending = models.BooleanField(_("延期待批"), default=False)
+
+    result = models.TextField(_("办理结果"), blank=True)
+    outcome = models.CharField(_("办理结论"), max_length=20, choices=Outcome.choices, blank=True)
+    result_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("办结单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolved_cases",
+    )
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    flagged = models.BooleanField(_("不满意待复核"), default=False)
+    reject_reason = models.TextField(_("不予受理理由"), blank=True)
+    redirect_to = models.CharField(_("建议途径"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+
+    created_at = models.DateTimeField(_("登记时间"), db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["lead_unit", "status", "stage_due_at"],
+                name="case_open_by_lead",
+                condition=models.Q(status__in=["dispatched", "handling", "reviewing", "feedback"]),
+            ),
+            models.Index(
+                fields=["centre", "status", "created_at"],
+                name="case_open_by_centre",
+                condition=models.Q(status__in=["submitted", "accepted", "reviewing"]),
+            ),
+            models.Index(fields=["status", "stage_due_at"], name="case_status_due"),
+            models.Index(fields=["region", "created_at"], name="case_region_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def stage(self) -> str | None:
+        return STAGE_OF.get(self.status)
+
+    @property
+    def stage_label(self):
+        return STAGE_LABELS.get(self.stage, self.get_status_display())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # Transitions: in-memory only; ``cases.services`` runs them (permission, save, event, notify).
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED, permission=_allowed("can_accept"))
+    def accept(self):
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED, permission=_allowed("can_accept"))
+    def reject(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.ACCEPTED],
+        target=Status.FEEDBACK,
+        permission=_allowed("can_accept"),
+    )
+    def resolve_on_spot(self):
+        pass
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.DISPATCHED, permission=_allowed("can_dispatch"))
+    def dispatch(self):
+        pass
+
+    @transition(field=status, source=Status.DISPATCHED, target=Status.HANDLING, permission=_allowed("can_sign"))
+    def sign(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.DISPATCHED, Status.HANDLING],
+        target=Status.ACCEPTED,
+        permission=_allowed("can_sign"),
+    )
+    def return_case(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.DISPATCHED, Status.HANDLING],
+        target=Status.DISPATCHED,
+        permission=_allowed("can_dispatch"),
+    )
+    def transfer(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.DISPATCHED, Status.HANDLING],
+        target=Status.DISPATCHED,
+        permission=_allowed("can_sign"),
+    )
+    def escalate(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.HANDLING,
+        target=Status.HANDLING,
+        permission=_allowed("can_sign"),
+        conditions=[_no_extension_pending],
+    )
+    def request_extension(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.HANDLING,
+        target=Status.HANDLING,
+        permission=_allowed("can_decide_extension"),
+        conditions=[_extension_pending],
+    )
+    def approve_extension(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.HANDLING,
+        target=Status.HANDLING,
+        permission=_allowed("can_decide_extension"),
+        conditions=[_extension_pending],
+    )
+    def deny_extension(self):
+        pass
+
+    @transition(field=status, source=Status.HANDLING, target=Status.REVIEWING, permission=_allowed("can_sign"))
+    def submit_result(self):
+        pass
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.FEEDBACK, permission=_allowed("can_dispatch"))
+    def approve(self):
+        pass
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.HANDLING, permission=_allowed("can_dispatch"))
+    def send_back(self):
+        pass
+
+    @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("can_rate"))
+    def rate_closed(self):
+        pass
+
+    @transition(field=status, source=Status.FEEDBACK, target=Status.REVIEWING, permission=_allowed("can_rate"))
+    def rate_unsatisfied(self):
+        pass
+
+    @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("system_only"))
+    def auto_close(self):
+        pass
+
+    @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=_allowed("can_rate"))
+    def withdraw(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING],
+        target=Status.MERGED,
+        permission=_allowed("can_accept"),
+    )
+    def merge(self):
+        pass
+
+
+NOTE_STATUSES = [Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    RESPONDENT = "respondent", _("被申请人")
+    THIRD = "third", _("第三人")
+
+
+class Party(models.Model):
+    """A party (当事人). Phone and ID number are shown masked except to the handling unit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("身份"), max_length=12, choices=PartyRole.choices, default=PartyRole.APPLICANT)
+    name = models.CharField(_("姓名/名称"), max_length=100)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=30, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_parties",
+        help_text=_("提交诉求的群众账号：可查看进度、评价、撤回。"),
+    )
+    notify = models.BooleanField(_("接收进度通知"), default=False)
+
+    class Meta:
+        verbose_name = _("当事人")
+        verbose_name_plural = _("当事人")
+        indexes = [models.Index(fields=["user", "case"], name="party_user_case")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline and audit trail: one row per transition or note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(_("动作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+    )
+    actor_unit = models.ForeignKey(
+        "routing.Unit", verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+    public = models.BooleanField(_("群众可见"), default=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("案件动态")
+        verbose_name_plural = _("案件动态")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.transition}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DENIED = "denied", _("未批准")
+
+
+class ExtensionRequest(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    unit = models.ForeignKey("routing.Unit", verbose_name=_("申请单位"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("延期工作日"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_extension_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class PersonalDataAccess(models.Model):
+    """Who opened a case's unmasked personal data, and when (the handling unit only)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="data_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("routing.Unit", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.case_id}"
+
+
+class CaseNumberSequence(models.Model):
+    """Per-prefix, per-year counter for readable case numbers (高明-2026-000123)."""
+
+    prefix = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="case_number_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class WorkCalendarDay(models.Model):
+    """An administrator's override of the working-day calendar (holidays, 调休 make-up days)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("说明"), max_length=50, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'班' if self.is_workday else '休'}"

@@ -166,6 +166,8 @@ class DirectoryIndex:
             .order_by("code")
         ):
             unit_roles[(region_code, role_code)].append(unit_code)
+        for unit_codes in unit_roles.values():
+            unit_codes.sort()  # "the lowest unit code" by code point, whatever the database's collation
         targets: dict[int, list] = defaultdict(list)
         for rule_pk, kind, position, unit_code, role_code, level in RuleTarget.objects.values_list(
             "rule_id", "kind", "position", "unit__code", "role__code", "level"
@@ -219,6 +221,14 @@ class DirectoryIndex:
             chain.append(node)
             node = self.regions[node].parent
         return chain
+
+    def nearest_with_role(self, region: str, role: str) -> str | None:
+        """The active unit with ``role`` in the region or its nearest ancestor (lowest code)."""
+        for code in self.region_chain(region):
+            found = self.units_by_place_role.get((code, role))
+            if found:
+                return found[0]
+        return None
 
     def matter_chain(self, code: str) -> list[str]:
         chain = []

@@ -167,3 +167,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Case lifecycle.
+CASE_REVIEW_DAYS = 2  # working days for the centre to review a result
+CASE_AUTO_CLOSE_DAYS = 7  # calendar days a citizen has to rate before the case closes itself

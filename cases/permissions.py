@@ -1,0 +1,122 @@
+"""Who may see and act on a case (docs/permissions.md). Used by views, and again by services.
+
+Scopes, from a user's active memberships:
+- centre staff (clerk, dispatcher): cases whose place lies in their unit's region subtree;
+- supervisors: the same subtree, read-only plus extension decisions;
+- handlers: cases their unit leads (act) or cooperates on (notes);
+- citizens: cases where they are a party with their account.
+Admins (superusers or the admin role) see everything but act only through the roles they hold.
+"""
+
+from __future__ import annotations
+
+from accounts.models import Role
+from accounts.selectors import user_memberships, user_roles
+
+from .models import NOTE_STATUSES, Case
+
+
+def _region_scoped(user, case: Case, roles: set[str]) -> bool:
+    path = case.region.path
+    return any(m.role in roles and path.startswith(m.unit.region.path) for m in user_memberships(user))
+
+
+def units_with_role(user, role: str) -> set[int]:
+    return {m.unit_id for m in user_memberships(user) if m.role == role}
+
+
+def is_centre_staff(user, case: Case) -> bool:
+    return _region_scoped(user, case, {Role.CLERK, Role.DISPATCHER})
+
+
+def is_dispatcher_for(user, case: Case) -> bool:
+    return _region_scoped(user, case, {Role.DISPATCHER})
+
+
+def is_supervisor_for(user, case: Case) -> bool:
+    return _region_scoped(user, case, {Role.SUPERVISOR})
+
+
+def is_lead_handler(user, case: Case) -> bool:
+    return case.lead_unit_id is not None and case.lead_unit_id in units_with_role(user, Role.HANDLER)
+
+
+def is_cooperating_handler(user, case: Case) -> bool:
+    units = units_with_role(user, Role.HANDLER)
+    return bool(units) and any(u.id in units for u in case.cooperating_units.all())
+
+
+def is_citizen_party(user, case: Case) -> bool:
+    return user.is_authenticated and any(p.user_id == user.id for p in case.parties.all())
+
+
+def is_admin(user) -> bool:
+    return Role.ADMIN in user_roles(user)
+
+
+def can_view_case(user, case: Case) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        is_admin(user)
+        or is_centre_staff(user, case)
+        or is_supervisor_for(user, case)
+        or is_lead_handler(user, case)
+        or is_cooperating_handler(user, case)
+        or is_citizen_party(user, case)
+    )
+
+
+def is_handling_unit_member(user, case: Case) -> bool:
+    """May see unmasked personal data (and the opening is recorded)."""
+    return is_lead_handler(user, case) or is_cooperating_handler(user, case)
+
+
+# Actions --------------------------------------------------------------------------------------
+# Each predicate answers "may this user take this action on this case in principle"; whether
+# the case's status allows it is the state machine's business.
+
+
+def can_accept(user, case):  # accept / reject / resolve on the spot / merge
+    return is_centre_staff(user, case)
+
+
+def can_dispatch(user, case):  # manual dispatch, transfer, approve, send back
+    return is_dispatcher_for(user, case)
+
+
+def can_sign(user, case):  # sign, return, escalate, request extension, submit result
+    return is_lead_handler(user, case)
+
+
+def can_add_note(user, case):
+    return is_lead_handler(user, case) or is_cooperating_handler(user, case)
+
+
+def can_decide_extension(user, case):
+    return is_supervisor_for(user, case) or is_dispatcher_for(user, case)
+
+
+def can_rate(user, case):  # rate, withdraw
+    return is_citizen_party(user, case)
+
+
+def system_only(user, case) -> bool:
+    """Transitions only the scheduler takes (auto close); no person is offered them."""
+    return False
+
+
+#: FSM transitions that are one action on screen.
+ACTION_OF_TRANSITION = {"rate_closed": "rate", "rate_unsatisfied": "rate"}
+
+
+def available_actions(user, case: Case) -> list[str]:
+    """The actions to offer this user on this case now (the buttons on the case page)."""
+    actions: list[str] = []
+    for item in case.get_available_user_status_transitions(user):
+        action = ACTION_OF_TRANSITION.get(item.name, item.name)
+        if action not in actions:
+            actions.append(action)
+    if case.status in NOTE_STATUSES and can_add_note(user, case):
+        actions.append("add_note")
+    return actions

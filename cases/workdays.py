@@ -1,0 +1,67 @@
+"""Working days in mainland China: weekends, public holidays and make-up working days (调休).
+
+``chinesecalendar`` knows the State Council's holiday arrangements up to the year it was released
+for; a ``WorkCalendarDay`` row (maintained by an administrator, e.g. when next year's arrangement
+is published) overrides it for any date. For a year the package does not know and no row
+covers, Monday to Friday are working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+from django.utils import timezone
+
+
+def _package_workday(day: dt.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def _overrides() -> dict[dt.date, bool]:
+    """The administrator's calendar rows: a few dozen a year, read in one query per computation."""
+    from .models import WorkCalendarDay
+
+    return dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
+
+
+def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
+    overrides = _overrides() if overrides is None else overrides
+    if day in overrides:
+        return overrides[day]
+    return _package_workday(day)
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """The end (23:59:59 local time) of the ``days``-th working day after ``start``'s date.
+
+    "N 个工作日内办结": a case accepted on Friday with 1 working day is due at the end of Monday
+    (or of the next working day after a holiday). ``days`` = 0 means the end of the start day.
+    """
+    overrides = _overrides()
+    local = timezone.localtime(start)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_workday(day, overrides):
+            remaining -= 1
+    end = dt.datetime.combine(day, dt.time(23, 59, 59))
+    return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole working days after ``start``'s date up to and including ``end``'s date."""
+    overrides = _overrides()
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end).date()
+    count = 0
+    day = first
+    while day < last:
+        day += dt.timedelta(days=1)
+        if is_workday(day, overrides):
+            count += 1
+    return count

@@ -1,0 +1,161 @@
+"""Taking claims in, from every channel."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, PartyRole
+from cases.services import CaseError, PartyData, case_create
+from notifications.services import notification_send
+from routing.models import Channel, MatterType, Region
+
+from .models import Attachment, Claim
+from .uploads import CheckedUpload
+
+# No 0/O, 1/I/L: read out over the phone without mistakes.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _tracking_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def _title(matter: MatterType, description: str) -> str:
+    first_line = " ".join(description.split())
+    return f"{matter.name}：{first_line[:30]}{'…' if len(first_line) > 30 else ''}"
+
+
+def claim_submit(
+    *,
+    channel: str,
+    matter: MatterType,
+    region: Region,
+    description: str,
+    contact_name: str,
+    contact_phone: str,
+    id_number: str = "",
+    address: str = "",
+    people_count: int = 1,
+    uploads: list[CheckedUpload] | None = None,
+    submitter=None,
+    registered_by=None,
+    submission_key: str | None = None,
+    latitude=None,
+    longitude=None,
+    at: datetime | None = None,
+) -> tuple[Claim, bool]:
+    """Register a claim and the case it opens. Returns ``(claim, created)``.
+
+    Guarantees: one claim per ``submission_key`` (a double click or a network retry returns the
+    first claim, ``created`` False); the contact becomes the case's applicant party and, for a
+    citizen's own account, its owner; the tracking code is sent to the contact phone after commit.
+    """
+    if submission_key:
+        existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()
+        if existing is not None:
+            return existing, False
+    if channel not in Channel.values:
+        raise CaseError(_("未知的受理渠道。"))
+    try:
+        with transaction.atomic():
+            claim = _create(
+                channel=channel,
+                matter=matter,
+                region=region,
+                description=description,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                id_number=id_number,
+                address=address,
+                people_count=people_count,
+                uploads=uploads or [],
+                submitter=submitter,
+                registered_by=registered_by,
+                submission_key=submission_key or None,
+                latitude=latitude,
+                longitude=longitude,
+                at=at or timezone.now(),
+            )
+    except IntegrityError:
+        if submission_key:
+            existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()
+            if existing is not None:
+                return existing, False
+        raise
+    return claim, True
+
+
+def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **data) -> Claim:
+    case = case_create(
+        channel=data["channel"],
+        matter=data["matter"],
+        region=data["region"],
+        title=_title(data["matter"], data["description"]),
+        description=data["description"],
+        address=data["address"],
+        people_count=data["people_count"],
+        parties=[
+            PartyData(
+                name=data["contact_name"],
+                phone=data["contact_phone"],
+                id_number=data["id_number"],
+                role=PartyRole.APPLICANT,
+                user_id=submitter.pk if submitter else None,
+                notify=True,
+            )
+        ],
+        actor=registered_by or submitter,
+        at=at,
+    )
+    for _attempt in range(5):
+        code = _tracking_code()
+        if not Claim.objects.filter(tracking_code=code).exists():
+            break
+    claim = Claim.objects.create(
+        tracking_code=code,
+        channel=data["channel"],
+        case=case,
+        submitter=submitter,
+        registered_by=registered_by,
+        contact_name=data["contact_name"].strip(),
+        contact_phone=data["contact_phone"].strip(),
+        description=data["description"].strip(),
+        matter=data["matter"],
+        region=data["region"],
+        address=data["address"].strip(),
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        people_count=data["people_count"],
+        submission_key=data["submission_key"],
+        created_at=at,
+    )
+    for upload in uploads:
+        Attachment.objects.create(
+            claim=claim,
+            file=upload.as_file(),
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+    notification_send(
+        kind="tracking_code",
+        phone=claim.contact_phone,
+        user=submitter,
+        body=_("【一口办】您的诉求已登记，编号 %(n)s，查询码 %(c)s。可凭查询码和手机号后四位查询办理进度。")
+        % {"n": case.number, "c": claim.tracking_code},
+    )
+    return claim
+
+
+def claim_attach_to_case(*, claim: Claim, case: Case, actor) -> Claim:
+    """Hotline "same matter → attach": merge the claim's new case into an earlier open case."""
+    from cases.services import case_merge
+
+    case_merge(case=claim.case, actor=actor, into=case)
+    return claim
