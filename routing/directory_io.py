@@ -10,10 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, Unit
+from .models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, RoutingRule, Unit, UnitRole
 
 TOP_LEVEL_KEYS = ("regions", "matter_types", "units", "rules")
 DEFAULT_DEADLINES = {"accept": 1, "sign": 1, "handle": 15}
+# Column widths (the same for regions, matter types and units): checked here so that an over-long
+# value is an import error naming its entry on every database (SQLite would store it, PostgreSQL fail).
+CODE_MAX_LENGTH = Unit._meta.get_field("code").max_length
+NAME_MAX_LENGTH = Unit._meta.get_field("name").max_length
+RULE_ID_MAX_LENGTH = RoutingRule._meta.get_field("rule_id").max_length
+NOTE_MAX_LENGTH = RoutingRule._meta.get_field("note").max_length
+ROLE_MAX_LENGTH = UnitRole._meta.get_field("code").max_length
 
 
 class DirectoryError(Exception):
@@ -99,7 +106,9 @@ class _Checker:
         self.errors.append(f"{where}：{message}")
 
     def entries(self, data: dict, key: str, label: str) -> list[tuple[str, dict]]:
-        raw = data.get(key) or []
+        raw = data.get(key)
+        if raw is None:  # `key:` with nothing after it: an empty section
+            raw = []
         if not isinstance(raw, list):
             self.error(label, "应为列表")
             return []
@@ -123,8 +132,14 @@ class _Checker:
             self.error(where_code, "编码在文件中重复")
             return None, None
         seen.add(code)
+        if len(code) > CODE_MAX_LENGTH:
+            self.error(where_code, f"编码超过 {CODE_MAX_LENGTH} 个字符")
+            return None, None
         if not isinstance(name, str) or not name.strip():
             self.error(where_code, "缺少名称 name")
+            return code, None
+        if len(name.strip()) > NAME_MAX_LENGTH:
+            self.error(where_code, f"名称超过 {NAME_MAX_LENGTH} 个字符")
             return code, None
         return code, name.strip()
 
@@ -249,8 +264,10 @@ def parse_directory(data: Any) -> DirectoryPlan:
             check.error(f"单位 {code}", f"所在区划 {region} 不存在")
             continue
         roles = item.get("roles") or []
-        if not isinstance(roles, list) or not all(isinstance(r, str) and r.strip() for r in roles):
-            check.error(f"单位 {code}", "roles 应为职能编码的列表")
+        if not isinstance(roles, list) or not all(
+            isinstance(r, str) and r.strip() and len(r.strip()) <= ROLE_MAX_LENGTH for r in roles
+        ):
+            check.error(f"单位 {code}", f"roles 应为职能编码（不超过 {ROLE_MAX_LENGTH} 个字符）的列表")
             continue
         active = item.get("active", True)
         if not isinstance(active, bool):
@@ -299,6 +316,9 @@ def _parse_target(check: _Checker, where: str, raw: Any, unit_codes: set[str]) -
     if not isinstance(role, str) or not role.strip():
         check.error(where, "相对目标缺少职能 role")
         return None
+    if len(role.strip()) > ROLE_MAX_LENGTH:
+        check.error(where, f"职能编码超过 {ROLE_MAX_LENGTH} 个字符")
+        return None
     if level not in LEVEL_RANK:
         check.error(where, f"层级 {level!r} 不存在（可用：{'、'.join(RegionLevel.values)}）")
         return None
@@ -322,6 +342,9 @@ def _parse_rule(
         return None
     seen.add(rule_id)
     ok = True
+    if len(rule_id) > RULE_ID_MAX_LENGTH:
+        check.error(where, f"规则标识超过 {RULE_ID_MAX_LENGTH} 个字符")
+        ok = False
     known_keys = {"id", "matter", "region", "min_parties", "channels", "priority", "lead", "cooperating", "note"}
     unknown = set(item) - known_keys
     if unknown:
@@ -368,6 +391,9 @@ def _parse_rule(
         else:
             cooperating.append(target)
     note = item.get("note") or ""
+    if len(str(note)) > NOTE_MAX_LENGTH:
+        check.error(where, f"note 超过 {NOTE_MAX_LENGTH} 个字符")
+        ok = False
     if lead is None or not ok:
         return None
     return RuleEntry(

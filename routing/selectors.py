@@ -33,14 +33,15 @@ def rules_with_targets() -> QuerySet[RoutingRule]:
 
 def directory_export() -> dict:
     """The whole directory in the import format, deterministically ordered (round-trip safe)."""
+    # Sorted in Python, not by the database's collation, so the text is the same on every database.
     regions = [
         {"code": code, "name": name, "level": level, **({"parent": parent} if parent else {})}
-        for code, name, level, parent in Region.objects.order_by("path").values_list(
-            "code", "name", "level", "parent__code"
+        for _path, code, name, level, parent in sorted(
+            Region.objects.values_list("path", "code", "name", "level", "parent__code")
         )
     ]
     matter_types = []
-    for m in MatterType.objects.select_related("parent").order_by("path"):
+    for m in sorted(MatterType.objects.select_related("parent"), key=lambda m: m.path):
         entry: dict = {"code": m.code, "name": m.name}
         if m.parent_id:
             entry["parent"] = m.parent.code
@@ -50,7 +51,7 @@ def directory_export() -> dict:
         entry["deadlines"] = {"accept": m.accept_days, "sign": m.sign_days, "handle": m.handle_days}
         matter_types.append(entry)
     units = []
-    for u in Unit.objects.select_related("region").prefetch_related("roles").order_by("code"):
+    for u in sorted(Unit.objects.select_related("region").prefetch_related("roles"), key=lambda u: u.code):
         entry = {
             "code": u.code,
             "name": u.name,
