@@ -30,9 +30,7 @@ def visible_cases(user) -> QuerySet[Case]:
     if handler_units:
         condition |= Q(lead_unit_id__in=handler_units)
         condition |= Q(
-            Exists(
-                Case.cooperating_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=handler_units)
-            )
+            Exists(Case.cooperating_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=handler_units))
         )
     if user.is_citizen:
         condition |= Q(Exists(Party.objects.filter(case_id=OuterRef("pk"), user=user)))
@@ -47,7 +45,9 @@ def case_detail(user, number: str) -> Case | None:
         .prefetch_related(
             "cooperating_units",
             "parties",
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("created_at", "id")),
+            Prefetch(
+                "events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("created_at", "id")
+            ),
         )
         .filter(number=number)
         .first()
@@ -65,9 +65,7 @@ def handler_inbox(user, *, status: str | None = None) -> QuerySet[Case]:
 
 def centre_queue(user, *, status: str) -> QuerySet[Case]:
     """The centre's queues: 待受理 (submitted), 待派单 (accepted) and 待审核 (reviewing)."""
-    paths = [
-        m.unit.region.path for m in user_memberships(user) if m.role in (Role.CLERK, Role.DISPATCHER)
-    ]
+    paths = [m.unit.region.path for m in user_memberships(user) if m.role in (Role.CLERK, Role.DISPATCHER)]
     if not paths:
         return Case.objects.none()
     condition = Q(pk__in=[])

@@ -1,10 +1,24 @@
 from django.urls import path
 
-from . import views
+from .views import citizen, staff
 
 app_name = "intake"
 
 urlpatterns = [
-    path("claims/new/", views.submit_claim, name="claim-submit"),
-    path("track/", views.track_claim, name="track"),
+    # Citizens and the public
+    path("claims/new/", citizen.claim_submit, name="claim-submit"),
+    path("claims/new/done/<str:code>/", citizen.claim_submitted, name="claim-submitted"),
+    path("claims/", citizen.my_claims, name="my-claims"),
+    path("claims/<str:code>/", citizen.claim_detail, name="claim-detail"),
+    path("claims/<str:code>/rate/", citizen.claim_rate, name="claim-rate"),
+    path("claims/<str:code>/withdraw/", citizen.claim_withdraw, name="claim-withdraw"),
+    path("track/", citizen.track, name="track"),
+    path("attachments/<int:pk>/", citizen.attachment, name="attachment"),
+    path("matters/suggest/", citizen.matter_suggest, name="matter-suggest"),
+    # Clerks and grid workers
+    path("window/new/", staff.window_register, name="window-register"),
+    path("window/receipt/<str:code>/", staff.receipt, name="receipt"),
+    path("hotline/new/", staff.hotline_register, name="hotline-register"),
+    path("hotline/caller/", staff.hotline_caller, name="hotline-caller"),
+    path("grid/new/", staff.grid_report, name="grid-report"),
 ]

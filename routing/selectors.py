@@ -84,3 +84,20 @@ def directory_export() -> dict:
             entry["note"] = r.note
         rules.append(entry)
     return {"regions": regions, "matter_types": matter_types, "units": units, "rules": rules}
+
+
+def suggest_matters(text: str, *, limit: int = 3) -> list[MatterType]:
+    """Matter types whose keywords appear in ``text``, most hits first (one query).
+
+    A suggestion only: the citizen or clerk confirms the matter type themselves.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    scored = []
+    for matter in MatterType.objects.filter(active=True).exclude(keywords=[]).select_related("parent"):
+        hits = sum(text.count(keyword) for keyword in matter.keywords if keyword)
+        if hits:
+            scored.append((-hits, -matter.depth, matter.code, matter))
+    scored.sort(key=lambda row: row[:3])
+    return [row[3] for row in scored[:limit]]

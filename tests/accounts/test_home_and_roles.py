@@ -16,12 +16,6 @@ def test_anonymous_visitor_sees_what_the_service_is(client, db):
     assert reverse("accounts:login") in page
 
 
-def test_coming_soon_pages_say_so_honestly(client, db):
-    for name in ("intake:claim-submit", "intake:track"):
-        page = client.get(reverse(name)).content.decode()
-        assert "即将开放" in page and "12345" in page
-
-
 def test_staff_home_shows_unit_role_and_covered_area(client, small_directory):
     staff_user_ensure(
         username="chen", full_name="陈伟", password="Pass-word-2026", memberships=[("GM-MC-ZZ", "handler")]

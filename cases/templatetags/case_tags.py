@@ -1,0 +1,88 @@
+"""Display helpers shared by staff and citizen case pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Status
+from notifications.masking import mask_phone
+
+register = template.Library()
+
+_STATUS_CLASS = {
+    Status.SUBMITTED: "text-bg-secondary",
+    Status.ACCEPTED: "text-bg-info",
+    Status.DISPATCHED: "text-bg-primary",
+    Status.HANDLING: "text-bg-primary",
+    Status.REVIEWING: "text-bg-warning",
+    Status.FEEDBACK: "text-bg-success",
+    Status.CLOSED: "text-bg-dark",
+    Status.REJECTED: "text-bg-light border",
+    Status.WITHDRAWN: "text-bg-light border",
+    Status.MERGED: "text-bg-light border",
+}
+
+#: Timeline wording for each transition (public side names units, never staff).
+EVENT_LABELS = {
+    "submit": _("提交诉求"),
+    "accept": _("受理"),
+    "reject": _("不予受理"),
+    "resolve_on_spot": _("当场办结"),
+    "dispatch": _("派单"),
+    "sign": _("签收"),
+    "return_case": _("退回"),
+    "transfer": _("转办"),
+    "escalate": _("上报"),
+    "request_extension": _("申请延期"),
+    "approve_extension": _("批准延期"),
+    "deny_extension": _("不批准延期"),
+    "add_note": _("办理进展"),
+    "submit_result": _("提交办理结果"),
+    "approve": _("审核通过"),
+    "send_back": _("驳回重办"),
+    "rate_closed": _("群众评价，办结"),
+    "rate_unsatisfied": _("群众不满意，重新审核"),
+    "auto_close": _("逾期未评价，自动办结"),
+    "withdraw": _("撤回"),
+    "merge": _("合并到其他案件"),
+    "merge_in": _("合并重复诉求"),
+}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return _STATUS_CLASS.get(status, "text-bg-secondary")
+
+
+@register.filter
+def event_label(transition: str) -> str:
+    return str(EVENT_LABELS.get(transition, transition))
+
+
+@register.filter
+def yk_datetime(value) -> str:
+    """``2026年11月21日 14:05`` in Beijing time."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+@register.filter
+def yk_date(value) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if hasattr(value, "tzinfo") else value
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    return mask_phone(value)
+
+
+@register.filter
+def overdue(due) -> bool:
+    return bool(due) and due < timezone.now()
