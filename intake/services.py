@@ -143,6 +143,8 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
             size=upload.size,
             sha256=upload.sha256,
         )
+    if not claim.contact_phone:
+        return claim
     notification_send(
         kind="tracking_code",
         phone=claim.contact_phone,

@@ -1,10 +1,218 @@
-"""Clerk and grid-worker screens. (Being built: issue #4.)"""
+"""Clerk and grid-worker screens: window walk-ins and receipts, the hotline, 随手拍."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_fsm import ConcurrentTransition
+
+from accounts.models import Role
+from accounts.permissions import has_role
+from accounts.selectors import user_memberships
+from cases.permissions import can_accept
+from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
+from routing.models import Channel, Region
+
+from ..selectors_staff import caller_history, claim_for_staff
+from ..services import claim_submit
+from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("即将开放")
+def _require(request, role: str) -> None:
+    if not has_role(request.user, role):
+        raise PermissionDenied
 
 
-window_register = receipt = hotline_register = hotline_caller = grid_report = _todo
+def _citizen_account(phone: str):
+    return get_user_model().objects.filter(phone=phone, is_citizen=True).first()
+
+
+def _submit(form, *, channel: str, request, contact_name: str, contact_phone: str, id_number: str = "", **extra):
+    data = form.cleaned_data
+    return claim_submit(
+        channel=channel,
+        matter=data["matter"],
+        region=data["region"],
+        description=data["description"],
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        id_number=id_number,
+        address=data.get("address", ""),
+        people_count=data["people_count"],
+        uploads=data.get("attachments") or [],
+        submitter=_citizen_account(contact_phone) if contact_phone else None,
+        registered_by=request.user,
+        submission_key=data.get("submission_key") or None,
+        **extra,
+    )
+
+
+def _follow_up(request, case, step: str, result: str = "") -> None:
+    """Accept or resolve right after registering; a case outside the clerk's area stays registered."""
+    if step == WindowClaimForm.NEXT_REGISTER:
+        messages.info(request, _("已登记，案件在待受理队列中。"))
+        return
+    if not can_accept(request.user, case):
+        messages.warning(
+            request,
+            _("该地点不在本中心受理范围，已登记并转交 %(centre)s 受理。") % {"centre": case.centre.name},
+        )
+        return
+    try:
+        if step == WindowClaimForm.NEXT_ON_SPOT:
+            case_resolve_on_spot(case=case, actor=request.user, result=result)
+            messages.success(request, _("已当场办结，请群众在收到短信后评价。"))
+        else:
+            case_accept(case=case, actor=request.user)
+            messages.success(request, _("已受理并按规则派单。"))
+    except (CaseError, ConcurrentTransition):
+        messages.warning(request, _("已登记，但受理未完成：案件状态已变化，请在队列中查看。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def window_register(request):
+    """窗口登记: register a walk-in, then accept / resolve on the spot / leave registered."""
+    _require(request, Role.CLERK)
+    if request.method == "GET":
+        return render(request, "intake/staff/window_form.html", {"form": WindowClaimForm()})
+    form = WindowClaimForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        claim, created = _submit(
+            form,
+            channel=Channel.WINDOW,
+            request=request,
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            id_number=data["id_number"],
+        )
+    except CaseError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+    if created:
+        _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
+    return redirect("intake:receipt", code=claim.tracking_code)
+
+
+@login_required
+@require_GET
+def receipt(request, code: str):
+    """回执: printable acknowledgement with the tracking code, for the clerk who registered it."""
+    claim = claim_for_staff(request.user, code)
+    if claim is None:
+        raise Http404
+    return render(request, "intake/staff/receipt.html", {"claim": claim, "case": claim.case})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline_register(request):
+    """12345 热线登记, keyboard-first; may attach the call to an earlier open case (merge)."""
+    _require(request, Role.CLERK)
+    if request.method == "GET":
+        return render(request, "intake/staff/hotline_form.html", {"form": HotlineClaimForm()})
+    form = HotlineClaimForm(request.POST, request.FILES)
+    target = None
+    if form.is_valid() and form.cleaned_data["attach_to"]:
+        target = next(
+            (
+                c
+                for c in caller_history(request.user, form.cleaned_data["contact_phone"])
+                if c.number == form.cleaned_data["attach_to"]
+            ),
+            None,
+        )
+        if target is None or not target.is_open:
+            form.add_error(None, _("要并入的案件不存在、已结束或不在本中心范围，请重新选择。"))
+    if not form.is_valid():
+        history = caller_history(request.user, request.POST.get("contact_phone", ""))
+        return render(request, "intake/staff/hotline_form.html", {"form": form, "history": history}, status=400)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            claim, created = _submit(
+                form,
+                channel=Channel.HOTLINE,
+                request=request,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                id_number=data["id_number"],
+            )
+            if created and target is not None:
+                case_merge(
+                    case=claim.case,
+                    actor=request.user,
+                    into=target,
+                    note=_("同一来电人反映同一事项，并入 %(n)s") % {"n": target.number},
+                )
+    except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
+        form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
+        return render(request, "intake/staff/hotline_form.html", {"form": form}, status=400)
+    if created and target is not None:
+        messages.success(request, _("已登记并并入案件 %(n)s。") % {"n": target.number})
+    elif created and data["accept_now"]:
+        _follow_up(request, claim.case, WindowClaimForm.NEXT_ACCEPT)
+    elif created:
+        messages.info(request, _("已登记，案件在待受理队列中。"))
+    return redirect("intake:receipt", code=claim.tracking_code)
+
+
+@login_required
+@require_GET
+def hotline_caller(request):
+    """The caller's earlier claims in this centre's area (an htmx-style partial)."""
+    _require(request, Role.CLERK)
+    phone = request.GET.get("contact_phone", "").strip()
+    return render(
+        request, "intake/staff/_caller_history.html", {"history": caller_history(request.user, phone), "phone": phone}
+    )
+
+
+def _grid_regions(user) -> list[Region]:
+    grid_ids = [
+        m.unit.region_id for m in user_memberships(user) if m.role == Role.HANDLER and m.unit.region.level == "grid"
+    ]
+    return list(Region.objects.filter(id__in=grid_ids).order_by("code"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_report(request):
+    """随手拍: a grid worker reports what they saw, photo required, place defaulting to their grid."""
+    grids = _grid_regions(request.user)
+    if not grids:
+        raise PermissionDenied
+    if request.method == "GET":
+        return render(request, "intake/staff/grid_form.html", {"form": GridReportForm(grid_regions=grids)})
+    form = GridReportForm(request.POST, request.FILES, grid_regions=grids)
+    if not form.is_valid():
+        return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    user = request.user
+    try:
+        claim, _created = _submit(
+            form,
+            channel=Channel.GRID,
+            request=request,
+            contact_name=data["resident_name"] or user.display_name,
+            contact_phone=data["resident_phone"] or (user.phone or ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+    except CaseError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
+    messages.success(
+        request, _("已上报，编号 %(n)s，查询码 %(c)s。") % {"n": claim.case.number, "c": claim.tracking_code}
+    )
+    return redirect("intake:grid-report")

@@ -1,0 +1,197 @@
+"""Forms for clerks (window, hotline) and grid workers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import phone_validator
+from routing.forms import matter_choices
+from routing.models import MatterType, Region
+from routing.widgets import RegionCascadeWidget
+
+from .uploads import UploadError, check_uploads
+
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        try:
+            return check_uploads(files)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class StaffClaimForm(forms.Form):
+    """What every staff-registered claim has. Subclasses add the channel's own fields."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    matter = forms.ChoiceField(label=_("事项类型"), error_messages={"required": _("请选择事项类型。")})
+    region = forms.CharField(
+        label=_("发生地"),
+        widget=RegionCascadeWidget,
+        error_messages={"required": _("请选择诉求发生地，至少到乡镇（街道）。")},
+    )
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("诉求内容"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("请记录诉求内容。"),
+            "min_length": _("诉求内容至少 10 个字，请写清楚事情经过和诉求。"),
+            "max_length": _("诉求内容不超过 2000 字。"),
+        },
+    )
+    people_count = forms.IntegerField(
+        label=_("涉及人数"),
+        min_value=1,
+        max_value=100000,
+        initial=1,
+        error_messages={"min_value": _("涉及人数至少为 1。"), "invalid": _("涉及人数应为整数。")},
+    )
+    attachments = MultipleFileField(label=_("附件（图片或 PDF，最多 9 个，每个不超过 10 MB）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = matter_choices()
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+    def clean_matter(self):
+        matter = MatterType.objects.filter(code=self.cleaned_data["matter"], active=True).first()
+        if matter is None:
+            raise forms.ValidationError(_("请选择有效的事项类型。"))
+        return matter
+
+    def clean_region(self):
+        region = Region.objects.filter(code=self.cleaned_data["region"]).first()
+        if region is None:
+            raise forms.ValidationError(_("所选地点不存在，请重新选择。"))
+        if region.level in ("province", "city", "district"):
+            raise forms.ValidationError(_("请把发生地选到乡镇（街道）或更具体的村（社区）。"))
+        return region
+
+
+class PersonFieldsMixin(forms.Form):
+    contact_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写来访人姓名。")})
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=11,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("请填写联系电话，用于告知办理进度。")},
+    )
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, required=False)
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"].strip().upper()
+        if value and not ID_NUMBER.match(value):
+            raise forms.ValidationError(_("身份证号码应为 18 位，最后一位可以是数字或 X。"))
+        return value
+
+
+class WindowClaimForm(PersonFieldsMixin, StaffClaimForm):
+    """窗口登记: a walk-in, then accept, resolve on the spot, or just register."""
+
+    NEXT_ACCEPT = "accept"
+    NEXT_ON_SPOT = "on_spot"
+    NEXT_REGISTER = "register"
+
+    next_step = forms.ChoiceField(
+        label=_("登记后"),
+        widget=forms.RadioSelect,
+        initial=NEXT_ACCEPT,
+        choices=[
+            (NEXT_ACCEPT, _("受理并按规则派单")),
+            (NEXT_ON_SPOT, _("即接即办：当场办结")),
+            (NEXT_REGISTER, _("仅登记，稍后处理")),
+        ],
+    )
+    on_spot_result = forms.CharField(label=_("当场办理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    field_order = [
+        "contact_name", "contact_phone", "id_number", "matter", "region", "address",
+        "description", "people_count", "attachments", "next_step", "on_spot_result", "submission_key",
+    ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_step") == self.NEXT_ON_SPOT and not (cleaned.get("on_spot_result") or "").strip():
+            self.add_error("on_spot_result", _("选择“当场办结”时，请填写办理结果。"))
+        return cleaned
+
+
+class HotlineClaimForm(PersonFieldsMixin, StaffClaimForm):
+    """12345 热线: keyboard-first; the caller's number comes first and shows earlier claims."""
+
+    attach_to = forms.CharField(widget=forms.HiddenInput, required=False)
+    accept_now = forms.BooleanField(label=_("登记后立即受理并派单"), required=False, initial=True)
+
+    field_order = [
+        "contact_phone", "contact_name", "id_number", "matter", "region", "address",
+        "description", "people_count", "attachments", "accept_now", "attach_to", "submission_key",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_phone"].label = _("来电号码")
+        self.fields["contact_phone"].widget.attrs.update({"autofocus": True})
+        self.fields["contact_name"].label = _("来电人姓名")
+        self.fields["contact_name"].error_messages["required"] = _("请填写来电人姓名（可只填姓氏，如“李先生”）。")
+
+
+class GridReportForm(StaffClaimForm):
+    """随手拍: a grid worker's report from their phone; a photo is required."""
+
+    resident_name = forms.CharField(label=_("反映群众姓名（可选）"), max_length=50, required=False)
+    resident_phone = forms.CharField(
+        label=_("反映群众电话（可选）"), max_length=11, required=False, validators=[phone_validator]
+    )
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, grid_regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        attachments = self.fields["attachments"]
+        attachments.required = True
+        attachments.label = _("现场照片（必填，最多 9 张）")
+        attachments.error_messages["required"] = _("请至少拍摄或选择一张现场照片。")
+        attachments.widget.attrs.update({"accept": "image/*", "capture": "environment"})
+        self.grid_regions = list(grid_regions or [])
+        self.fields["region"] = forms.ChoiceField(
+            label=_("所在网格"),
+            choices=[(r.code, r.name) for r in self.grid_regions],
+            error_messages={"required": _("请选择所在网格。")},
+        )
+        if self.grid_regions and not self.is_bound:
+            self.initial["region"] = self.grid_regions[0].code
+
+    def clean_region(self):
+        code = self.cleaned_data["region"]
+        for region in self.grid_regions:
+            if region.code == code:
+                return region
+        raise forms.ValidationError(_("只能上报本人负责网格内的事项。"))
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data["attachments"]
+        if not any(upload.content_type.startswith("image/") for upload in uploads):
+            raise forms.ValidationError(_("请至少上传一张现场照片（PDF 不算照片）。"))
+        return uploads

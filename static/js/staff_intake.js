@@ -1,0 +1,70 @@
+/* Staff intake forms: matter suggestions from the description, the hotline caller's history,
+   "attach to that case", and the grid worker's location. Everything also works without it. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-suggest-url]");
+  if (!form) return;
+  var description = form.querySelector("[name=description]");
+  var matter = form.querySelector("[name=matter]");
+  var box = form.querySelector("[data-matter-suggestions]");
+  var timer = null;
+  if (description && matter && box) {
+    description.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = description.value.trim();
+        if (text.length < 4) { box.textContent = ""; return; }
+        fetch(form.dataset.suggestUrl + "?text=" + encodeURIComponent(text), {headers: {Accept: "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            box.textContent = "";
+            if (!items.length) return;
+            box.appendChild(document.createTextNode("推荐事项："));
+            items.forEach(function (item) {
+              var b = document.createElement("button");
+              b.type = "button";
+              b.className = "btn btn-sm btn-outline-secondary me-1 mb-1";
+              b.textContent = (item.parent_name ? item.parent_name + " › " : "") + item.name;
+              b.addEventListener("click", function () { matter.value = item.code; matter.dispatchEvent(new Event("change")); });
+              box.appendChild(b);
+            });
+          });
+      }, 300);
+    });
+  }
+  var callerUrl = form.dataset.callerUrl;
+  var phone = form.querySelector("[name=contact_phone]");
+  var history = document.getElementById("caller-history");
+  var attach = form.querySelector("[name=attach_to]");
+  var banner = form.querySelector("[data-attach-banner]");
+  function setAttach(number) {
+    if (!attach || !banner) return;
+    attach.value = number || "";
+    banner.hidden = !number;
+    var label = banner.querySelector("[data-attach-number]");
+    if (label) label.textContent = number || "";
+  }
+  if (callerUrl && phone && history) {
+    phone.addEventListener("input", function () {
+      var value = phone.value.trim();
+      if (!/^\d{11}$/.test(value)) return;
+      fetch(callerUrl + "?contact_phone=" + encodeURIComponent(value))
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (html) history.innerHTML = html; });
+    });
+    history.addEventListener("click", function (e) {
+      var button = e.target.closest("[data-attach-to]");
+      if (button) setAttach(button.dataset.attachTo);
+    });
+    var cancel = form.querySelector("[data-attach-cancel]");
+    if (cancel) cancel.addEventListener("click", function () { setAttach(""); });
+  }
+  var lat = form.querySelector("[name=latitude]");
+  var lng = form.querySelector("[name=longitude]");
+  if (lat && lng && navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      lat.value = pos.coords.latitude.toFixed(6);
+      lng.value = pos.coords.longitude.toFixed(6);
+    }, function () {}, {timeout: 5000});
+  }
+})();
