@@ -631,6 +631,16 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Cas
     return case
 
 
+@transaction.atomic
+def case_auto_close(*, case: Case, at: datetime | None = None) -> Case:
+    """Close one case whose citizen did not rate in time (system action, no person)."""
+    days = settings.CASE_AUTO_CLOSE_DAYS
+    note = _("超过 %(d)s 天未评价，系统自动办结") % {"d": days}
+    _run(case, "auto_close", actor=None, note=note, fields={"closed_at": _now(at)}, stage=None, at=at, system=True)
+    _notify_citizens(case, texts.citizen_closed(case))
+    return case
+
+
 def case_auto_close_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Close cases left unrated past their feedback deadline (q2 schedule).
 
@@ -649,21 +659,10 @@ def case_auto_close_due(*, now: datetime | None = None, limit: int = 500) -> int
     closed = 0
     for case in Case.objects.filter(id__in=ids).select_related("region", "matter"):
         try:
-            with transaction.atomic():
-                _run(
-                    case,
-                    "auto_close",
-                    actor=None,
-                    note=_("超过 %(d)s 天未评价，系统自动办结") % {"d": settings.CASE_AUTO_CLOSE_DAYS},
-                    fields={"closed_at": now},
-                    stage=None,
-                    at=now,
-                    system=True,
-                )
-                _notify_citizens(case, texts.citizen_closed(case))
-            closed += 1
+            case_auto_close(case=case, at=now)
         except (ConcurrentTransition, CaseError):
             continue
+        closed += 1
     return closed
 
 

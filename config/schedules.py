@@ -22,8 +22,14 @@ SCHEDULE_PREFIX = "yikouban:"
 
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}auto-close-unrated-cases",
+        func="cases.tasks.cases_auto_close",
+        schedule_type="I",  # Schedule.MINUTES
+        minutes=10,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}purge-verification-codes",
         func="accounts.tasks.verification_codes_purge",
-        schedule_type="H",
+        schedule_type="H",  # Schedule.HOURLY
     ),
 )

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from .backends import get_backend
 from .models import NotificationChannel, OutboxMessage, OutboxStatus
+
+_state = threading.local()
+
+
+@contextmanager
+def notifications_suppressed():
+    """Record messages without delivering them (back-filling demo or imported history)."""
+    previous = getattr(_state, "suppressed", False)
+    _state.suppressed = True
+    try:
+        yield
+    finally:
+        _state.suppressed = previous
 
 
 def notification_send(
@@ -19,6 +35,16 @@ def notification_send(
     channel: str = NotificationChannel.SMS,
 ) -> OutboxMessage:
     """Record a message and deliver it after commit (a rolled-back transaction sends nothing)."""
+    if getattr(_state, "suppressed", False):
+        return OutboxMessage.objects.create(
+            channel=channel,
+            kind=kind,
+            body=body,
+            recipient_phone=phone,
+            recipient_user=user,
+            status=OutboxStatus.SENT,
+            error="未实际发送（历史数据回填）",
+        )
     message = OutboxMessage.objects.create(
         channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user
     )

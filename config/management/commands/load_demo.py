@@ -1,0 +1,30 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from accounts.demo import demo_logins, load_demo
+from intake.demo import load_demo_cases
+
+
+class Command(BaseCommand):
+    help = "载入演示城市（佛山市）目录、各角色演示账号和演示案件；可重复执行，不会产生重复数据。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号")
+        parser.add_argument("--no-cases", action="store_true", help="不生成演示案件")
+
+    def handle(self, *args, quiet_logins=False, no_cases=False, **options):
+        for line in load_demo():
+            self.stdout.write(line)
+        if not no_cases:
+            started = time.monotonic()
+            created = load_demo_cases()
+            if created:
+                self.stdout.write(f"演示案件：新增 {created} 件（{time.monotonic() - started:.0f} 秒）")
+            else:
+                self.stdout.write("演示案件：已存在，未改动")
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        if not quiet_logins:
+            self.stdout.write("演示账号（登录名 / 密码 / 身份）：")
+            for login, password, who in demo_logins():
+                self.stdout.write(f"  {login:<14} {password}  {who}")

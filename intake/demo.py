@@ -1,0 +1,348 @@
+"""Demo cases: ≥ 200 claims in every status and from every channel, driven through the real
+services with back-dated times so that deadlines vary (some are late). Idempotent: each demo
+claim has a fixed submission key, and a run that finds the first one does nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Membership, Role, User
+from accounts.services import citizen_ensure, staff_user_ensure
+from cases import services as cs
+from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
+from notifications.services import notifications_suppressed
+from routing.dispatch import current_index
+from routing.models import Channel, MatterType, Region, Unit
+
+from .services import claim_submit
+
+DEMO_KEY = "demo-case-"
+DEMO_CASES = 220
+
+# What people actually write, by matter (drawn from the kinds of cases in the seed reports).
+STORIES: dict[str, list[str]] = {
+    "labor.wages": [
+        "我在{place}一家五金厂做了八个月，老板从六月起拖欠工资共一万二千元，多次讨要都说资金周转不过来。",
+        "我们{n}名工友在{place}的工地干活，包工头卷款跑了，工程款里的工资一直没发。",
+        "家政公司拖欠我三个月工资，打电话不接，去公司也找不到负责人。",
+    ],
+    "labor.contract": ["公司不签劳动合同，干了一年多突然口头辞退，不给任何补偿。"],
+    "labor.social_insurance": ["单位这两年一直没给我交社保，现在要办医保报销才发现断缴了。"],
+    "labor.injury": ["在厂里操作冲床时压伤左手，老板只给了两千元医药费，不肯申报工伤。"],
+    "family.marriage": ["和丈夫分居两年，他不同意离婚，孩子抚养费也不给，想请调解。"],
+    "family.support": ["父亲八十岁了，兄弟几个都不愿意承担赡养费用，想请村里出面调解。"],
+    "family.inheritance": ["母亲去世后留下一套老房子，兄妹三人对分配有争议，已经闹得不来往。"],
+    "neighbour.noise": ["楼上邻居每天晚上十二点后还在跳绳、拖椅子，沟通多次无果，老人孩子睡不好。"],
+    "neighbour.livestock": [
+        "同村村民在家里养了几百只活鸡，每天运进运出，臭气熏天、噪声不断，多次沟通无效。",
+        "邻居在屋后搭棚养猪，污水直接排到路边沟渠，夏天臭味很大，蚊蝇成群。",
+    ],
+    "neighbour.adjacency": ["邻居建房把排水管接到我家墙根，下雨天墙体渗水，协商不成。"],
+    "neighbour.pets": ["邻居家的狗不拴绳，已经咬伤小区两个小孩，物业说管不了。"],
+    "property.fees": ["物业公司今年突然把物业费从每平米一元五涨到两元八，没有开业主大会。"],
+    "property.repairs": [
+        "小区{place}栋的暖气管道爆裂，楼道里全是水，物业说要等维修基金审批，已经三天没暖气。",
+        "电梯一个月坏了四次，上周把人困在里面半小时，物业一直拖着不彻底维修。",
+    ],
+    "property.parking": ["物业把小区公共绿地改成车位对外出租，业主的车反而没地方停。"],
+    "property.service": ["小区垃圾一周没人清运，楼道堆满垃圾袋，天热臭味很大。"],
+    "consumer.prepaid": [
+        "我在{place}的健身房办了三年卡花了五千八，健身房突然关门老板失联，像我这样的会员有{n}人。",
+        "孩子的培训机构突然停课，预交的一年学费九千元不退，机构说在转让。",
+    ],
+    "consumer.quality": ["在商场买的冰箱用了两个月压缩机坏了，商家说要收检测费才给修。"],
+    "consumer.online": ["网购的手机收到是翻新机，商家拒绝退货，平台客服一直推诿。"],
+    "consumer.service": ["装修公司收了八成装修款后停工一个月，工人全部撤场。"],
+    "medical.malpractice": ["家父在医院做胆囊手术后感染去世，家属认为医院存在过错，要求赔偿。"],
+    "medical.fees": ["住院一周被收了三千多元的检查费，明细里有好几项根本没做过。"],
+    "medical.cosmetic": ["在美容院做双眼皮手术后两边明显不对称，机构不承认有问题。"],
+    "traffic.compensation": ["电动车在路口被小轿车撞倒，右腿骨折，对方保险只愿赔一部分。"],
+    "traffic.insurance": ["车辆被追尾后保险公司定损金额太低，修车费差了四千多。"],
+    "traffic.nonmotor": ["骑自行车被外卖电动车撞伤，对方车辆没有保险，赔偿谈不拢。"],
+    "student.campus": ["孩子在学校体育课上摔伤手臂，学校只承担一半医药费，家长不认可。"],
+    "student.bullying": ["孩子在学校多次被同学欺负、索要零花钱，班主任处理不力。"],
+    "environment.pollution": ["村口的塑料加工厂晚上偷偷排放刺鼻废气，附近村民头晕恶心。"],
+    "environment.noise": ["工地每天晚上十点以后还在打桩施工，附近居民无法休息。"],
+    "environment.waste": ["有人在{place}河边倾倒建筑垃圾，已经堆了一大片，影响行洪。"],
+    "urban.roads": ["{place}路口的路面塌陷了一个大坑，晚上没有警示标志，已经有电动车摔倒。"],
+    "urban.illegal_construction": ["小区一楼住户私自扩建围墙占用公共通道，消防车进不来。"],
+    "urban.vendors": ["学校门口流动摊贩占道经营，上下学时段交通堵塞，存在安全隐患。"],
+    "urban.facilities": ["{place}公园的路灯坏了一个多月，晚上散步一片漆黑。"],
+    "land.contract": ["村里重新分地时我家的承包地少算了一亩二分，找村委会多次没有结果。"],
+    "land.homestead": ["和邻居因宅基地边界起了争执，对方建房占了我家半米多。"],
+    "land.demolition": ["旧村改造的补偿标准和隔壁村差距很大，村民意见很大，要求公开测算依据。"],
+    "land.rental": ["把鱼塘租给老板养鱼，租金拖欠两年，合同到期也不肯退还。"],
+    "finance.lending": ["借给朋友八万元，约定一年归还，现在三年了对方一直拖着不还。"],
+    "finance.fundraising": ["一家理财公司以高息为名吸收村民存款，现在关门了，涉及{n}多人。"],
+    "finance.credit": ["银行征信显示我有一笔逾期贷款，但我从来没有办过这笔贷款。"],
+    "enterprise.contract": ["我们公司给某工程供应钢材，对方拖欠货款四十万元，合同纠纷想先调解。"],
+    "enterprise.arrears": ["作为小微企业，承接的政府采购项目验收一年了，款项一直没有支付。"],
+    "enterprise.environment": ["企业办理环评手续时材料被反复退回，希望有人协调指导。"],
+    "petition.complaint": ["反映村干部在低保评定中优亲厚友，希望上级核查。"],
+    "petition.suggestion": ["建议在{place}增设一个公交站点，方便村民出行。"],
+    "petition.litigation": ["对法院一审判决不服，但已过上诉期，想咨询还有什么途径。"],
+    "social.assistance": ["家里老人重病，生活困难，申请临时救助一直没有答复。"],
+    "social.elderly": ["村里的幸福院没人打理，老人们吃饭成问题。"],
+    "social.disability": ["残疾人两项补贴停发了三个月，没有收到任何通知。"],
+}
+
+SURNAMES = "陈李黄张梁何罗吴周冯邓郑谢麦伍林区杨"
+GIVEN = ["志明", "秀英", "国强", "美玲", "建华", "丽娟", "伟东", "少芬", "锦荣", "惠珍", "嘉豪", "雪梅", "伯勤", "玉兰"]
+RESULTS = {
+    Outcome.RESOLVED: "经协调，{x}，当事人表示认可。",
+    Outcome.MEDIATED: "组织双方调解，达成调解协议：{x}。",
+    Outcome.EXPLAINED: "已向当事人解释相关政策和办理途径，当事人表示理解。",
+    Outcome.REFERRED: "该事项需通过诉讼途径解决，已引导当事人向人民法院起诉并提供法律援助指引。",
+}
+FIXES = ["对方已支付全部款项", "责任方已于当日整改完毕", "涉事方已停止侵权行为并赔偿损失", "相关设施已修复"]
+
+# (final status, share of the demo) — every status appears.
+PLAN = [
+    (Status.SUBMITTED, 14),
+    (Status.ACCEPTED, 12),
+    (Status.DISPATCHED, 24),
+    (Status.HANDLING, 48),
+    (Status.REVIEWING, 18),
+    (Status.FEEDBACK, 20),
+    (Status.CLOSED, 66),
+    (Status.REJECTED, 8),
+    (Status.WITHDRAWN, 5),
+    (Status.MERGED, 5),
+]
+CHANNELS = [
+    (Channel.WEB, 34),
+    (Channel.WINDOW, 20),
+    (Channel.HOTLINE, 25),
+    (Channel.GRID, 14),
+    (Channel.API, 3),
+    (Channel.LETTER, 2),
+    (Channel.REFERRAL, 2),
+]
+
+
+def _weighted(rng: random.Random, table):
+    return rng.choices([item for item, _w in table], weights=[w for _item, w in table])[0]
+
+
+class _Actors:
+    """Finds (and for demo units without one, creates) a person for each role on a case."""
+
+    def __init__(self):
+        self.cache: dict[tuple[str, str], User] = {}
+
+    def get(self, unit: Unit, role: str) -> User:
+        key = (unit.code, role)
+        if key not in self.cache:
+            membership = (
+                Membership.objects.filter(unit=unit, role=role, active=True)
+                .select_related("user")
+                .order_by("id")
+                .first()
+            )
+            if membership is None:
+                user = staff_user_ensure(
+                    username=f"demo-{unit.code.lower()}-{role}",
+                    full_name=f"{unit.name}{Role(role).label}",
+                    password=DEMO_PASSWORD,
+                    memberships=[(unit.code, role)],
+                )
+            else:
+                user = membership.user
+            self.cache[key] = user
+        return self.cache[key]
+
+
+def _story(rng: random.Random, matter: MatterType, region: Region, people: int) -> str:
+    options = STORIES.get(matter.code) or [f"反映{matter.name}问题，希望有关部门尽快处理。"]
+    text = rng.choice(options).format(place=region.name, n=max(people, 2))
+    return text
+
+
+def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datetime | None = None) -> int:
+    """Create the demo cases unless they exist. Returns how many were created."""
+    from .models import Claim
+
+    if Claim.objects.filter(submission_key__startswith=DEMO_KEY).exists():
+        return 0
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    matters = list(MatterType.objects.exclude(parent=None).filter(active=True).order_by("code"))
+    places = list(Region.objects.filter(level__in=["village", "grid"]).order_by("code"))
+    gaoming = [r for r in places if r.code.startswith("440608")]
+    citizens = [User.objects.filter(phone=p).first() for p in ("13800138000", "13900139000")]
+    actors = _Actors()
+    created = 0
+    open_cases: list[Case] = []
+    with notifications_suppressed():
+        for index in range(count):
+            target = _weighted(rng, PLAN)
+            channel = _weighted(rng, CHANNELS)
+            region = rng.choice(gaoming if rng.random() < 0.6 else places)
+            matter = rng.choice(matters)
+            people = (
+                rng.choice([1, 1, 1, 1, 2, 3, 5, 12, 30])
+                if matter.code != "consumer.prepaid"
+                else rng.choice([1, 40, 403])
+            )
+            age_days = rng.choice([0, 1, 2, 3, 5, 8, 12, 18, 25, 35, 50, 70])
+            start = now - timedelta(days=age_days, hours=rng.randint(1, 9), minutes=rng.randint(0, 59))
+            with transaction.atomic():
+                case = _one(
+                    index=index, rng=rng, target=target, channel=channel, region=region, matter=matter,
+                    people=people, start=start, now=now, actors=actors, citizens=citizens, open_cases=open_cases,
+                )  # fmt: skip
+            if case is not None:
+                created += 1
+                if case.is_open and case.status != Status.FEEDBACK:
+                    open_cases.append(case)
+    return created
+
+
+def _one(*, index, rng, target, channel, region, matter, people, start, now, actors, citizens, open_cases):
+    step = [start]
+
+    def later(hours_min=1, hours_max=30):
+        step[0] = min(step[0] + timedelta(hours=rng.randint(hours_min, hours_max)), now - timedelta(minutes=5))
+        return step[0]
+
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    phone = f"13{rng.randint(5, 9)}{rng.randint(10000000, 99999999)}"
+    submitter = None
+    if channel == Channel.WEB:
+        submitter = (
+            rng.choice(citizens)
+            if rng.random() < 0.3
+            else citizen_ensure(phone=phone, full_name=name, password=DEMO_PASSWORD)
+        )
+        if submitter is not None:
+            name, phone = submitter.full_name, submitter.phone
+    claim, _created = claim_submit(
+        channel=channel,
+        matter=matter,
+        region=region,
+        description=_story(rng, matter, region, people),
+        contact_name=name,
+        contact_phone=phone,
+        address="",
+        people_count=people,
+        submitter=submitter,
+        registered_by=None,
+        submission_key=f"{DEMO_KEY}{index:04d}",
+        at=start,
+    )
+    case = Case.objects.select_related("centre", "region", "matter").get(pk=claim.case_id)
+    centre = case.centre
+    clerk = actors.get(centre, Role.CLERK)
+    dispatcher = actors.get(centre, Role.DISPATCHER)
+    owner = case.parties.filter(user__isnull=False).values_list("user", flat=True).first()
+    citizen = User.objects.get(pk=owner) if owner else None
+
+    def fresh():
+        return Case.objects.select_related("centre", "region", "matter", "lead_unit").get(pk=case.pk)
+
+    if target == Status.SUBMITTED:
+        return case
+    if target == Status.REJECTED:
+        cs.case_reject(
+            case=fresh(),
+            actor=clerk,
+            reason="该事项已进入诉讼程序，依法不属于本平台受理范围",
+            redirect_to="请关注人民法院的审理进展",
+            at=later(),
+        )
+        return case
+    if target == Status.WITHDRAWN and citizen is not None:
+        cs.case_withdraw(case=fresh(), actor=citizen, reason="已与对方协商解决", at=later())
+        return case
+    if target == Status.MERGED:
+        into = (
+            Case.objects.filter(pk__in=[c.pk for c in open_cases], centre=centre, status__in=OPEN_STATUSES)
+            .exclude(status=Status.FEEDBACK)
+            .first()
+        )
+        if into is not None:
+            cs.case_merge(case=fresh(), actor=clerk, into=into, at=later())
+            return case
+    if target in (Status.FEEDBACK, Status.CLOSED) and rng.random() < 0.15:
+        cs.case_resolve_on_spot(
+            case=fresh(), actor=clerk, result="窗口当场解答并协调处理完毕，群众表示满意。", at=later()
+        )
+        return _finish(case, target, rng, citizen, later)
+    cs.case_accept(case=fresh(), actor=clerk, at=later(1, 20))
+    current = fresh()
+    if current.status == Status.ACCEPTED:  # the manual dispatch queue
+        if target == Status.ACCEPTED or rng.random() < 0.3:
+            return case
+        lead_code = current_index().nearest_with_role(current.region.code, "comprehensive_centre")
+        if lead_code is None:
+            return case
+        lead = Unit.objects.get(code=lead_code)
+        cs.case_dispatch(
+            case=current,
+            actor=dispatcher,
+            lead_unit=lead,
+            cooperating_units=[],
+            note="人工分派至属地综治中心",
+            at=later(),
+        )
+        current = fresh()
+    if target == Status.DISPATCHED:
+        return case
+    handler = actors.get(current.lead_unit, Role.HANDLER)
+    if target == Status.ACCEPTED:  # the unit returns it: back in the centre's manual queue
+        cs.case_return(case=current, actor=handler, reason="经核实不属于本单位职责范围，请中心重新分派", at=later())
+        return case
+    cs.case_sign(case=current, actor=handler, at=later(1, 24))
+    cs.case_add_note(
+        case=fresh(),
+        actor=handler,
+        note=rng.choice(["已电话联系当事人了解情况", "已到现场核实", "已约谈对方当事人"]),
+        public=True,
+        at=later(),
+    )
+    if rng.random() < 0.15:
+        cs.case_request_extension(case=fresh(), actor=handler, days=5, reason="需要等待鉴定结论", at=later())
+        if rng.random() < 0.7:
+            supervisor = actors.get(current.centre, Role.SUPERVISOR)
+            cs.case_approve_extension(case=fresh(), actor=supervisor, note="同意", at=later())
+    if target == Status.HANDLING:
+        return case
+    outcome = _weighted(
+        rng, [(Outcome.RESOLVED, 5), (Outcome.MEDIATED, 3), (Outcome.EXPLAINED, 2), (Outcome.REFERRED, 1)]
+    )
+    result = RESULTS[outcome].format(x=rng.choice(FIXES))
+    cs.case_submit_result(case=fresh(), actor=handler, result=result, outcome=outcome, at=later(24, 200))
+    if target == Status.REVIEWING:
+        return case
+    if rng.random() < 0.1:
+        cs.case_send_back(case=fresh(), actor=dispatcher, reason="办理结果缺少书面材料，请补充", at=later())
+        cs.case_submit_result(
+            case=fresh(), actor=handler, result=result + "（已补充书面材料）", outcome=outcome, at=later()
+        )
+    cs.case_approve(case=fresh(), actor=dispatcher, at=later())
+    return _finish(case, target, rng, citizen, later)
+
+
+def _finish(case, target, rng, citizen, later):
+    if target != Status.CLOSED:
+        return case
+    current = Case.objects.select_related("centre", "region", "matter").get(pk=case.pk)
+    if citizen is None:
+        if current.stage_due_at <= timezone.now():
+            cs.case_auto_close(case=current, at=current.stage_due_at)
+        return case
+    rating = _weighted(rng, [(Rating.SATISFIED, 8), (Rating.BASIC, 3)])
+    cs.case_rate(
+        case=current,
+        actor=citizen,
+        rating=rating,
+        comment="处理及时，感谢" if rating == Rating.SATISFIED else "",
+        at=later(),
+    )
+    return case
