@@ -19,20 +19,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py load_demo --quiet-logins
 	$(PY) scripts/run.py --host $(HOST) --port $(PORT)
 
 test: install
-	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Needs GNU gettext (msgfmt). The compiled .mo is committed, so run/test do not need gettext.
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench-routing: install
