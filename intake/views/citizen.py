@@ -1,11 +1,346 @@
-"""Citizen and public screens. (Being built: issue #4.)"""
+"""Citizen and public screens: web submit, my claims, the case page, public tracking, attachments.
 
-from django.http import Http404
+Thin views (CONVENTIONS.md): parse with a form, read through ``intake.selectors``, write through
+``intake.services`` / ``cases.services``, render. A foreign or unknown claim is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import ConcurrentTransition
+
+from accounts.selectors import user_roles
+from cases.permissions import available_actions
+from cases.selectors import citizen_timeline
+from cases.services import CaseError, case_rate, case_withdraw
+from routing.models import Channel
+from routing.selectors import suggest_matters
+
+from .. import selectors
+from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
+from ..services import claim_submit as claim_submit_service
+
+CLAIMS_PER_PAGE = 20
+#: Public tracking tries per client address and window (seconds); override in settings.
+TRACK_RATE_LIMIT = getattr(settings, "INTAKE_TRACK_RATE_LIMIT", (10, 10 * 60))
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("即将开放")
+def _refused(request, message: str, *, staff_links: bool = False):
+    """403 with a page that says why (Django's bare 403 says nothing)."""
+    context = {"message": message, "staff_links": staff_links, "roles": {str(r) for r in user_roles(request.user)}}
+    return render(request, "intake/citizen/refused.html", context, status=403)
 
 
-claim_submit = claim_submitted = my_claims = claim_detail = claim_rate = claim_withdraw = _todo
-track = attachment = matter_suggest = _todo
+def _submission_key(user, token: str) -> str:
+    # Scoped to the account so one person's token can never return another person's claim.
+    return f"web-{user.pk}-{token}"
+
+
+# 1. Submit -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_submit(request):
+    """The web claim form. One claim per form token, however often it is posted."""
+    user = request.user
+    if not user.is_citizen:
+        return _refused(
+            request,
+            _("网上提交仅供群众账号使用。工作人员代群众登记，请使用“窗口登记”或“热线登记”。"),
+            staff_links=True,
+        )
+    if request.method == "GET":
+        initial = {
+            "submission_token": new_submission_token(),
+            "contact_name": user.full_name,
+            "contact_phone": user.phone or "",
+            "people_count": 1,
+        }
+        return _claim_form_page(request, ClaimForm(initial=initial))
+
+    files_chosen = sum(1 for f in request.FILES.getlist("attachments") if f)
+    token = request.POST.get("submission_token", "").strip().lower()
+    if _TOKEN.fullmatch(token):
+        earlier = selectors.claim_by_submission(user, _submission_key(user, token))
+        if earlier is not None:  # a double click or a retry of a post that already succeeded
+            return redirect("intake:claim-submitted", code=earlier.tracking_code)
+
+    if "next_level" in request.POST:  # no JavaScript: show the next level of the region cascade
+        form = ClaimForm(initial=claim_form_initial_from(request.POST))
+        return _claim_form_page(request, form, files_lost=files_chosen)
+
+    data = request.POST
+    stale = not _TOKEN.fullmatch(token)
+    if stale:  # an old or tampered page: never guess, ask to submit once more
+        data = data.copy()
+        data["submission_token"] = new_submission_token()
+    form = ClaimForm(data, request.FILES)
+    if stale:
+        form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            claim, _created = claim_submit_service(
+                channel=Channel.WEB,
+                matter=cleaned["matter"],
+                region=cleaned["region"],
+                address=cleaned["address"],
+                description=cleaned["description"],
+                people_count=cleaned["people_count"],
+                contact_name=cleaned["contact_name"],
+                contact_phone=cleaned["contact_phone"],
+                uploads=cleaned["attachments"],
+                submitter=user,
+                submission_key=_submission_key(user, cleaned["submission_token"]),
+            )
+        except CaseError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("intake:claim-submitted", code=claim.tracking_code)
+    return _claim_form_page(request, form, files_lost=files_chosen, status=400)
+
+
+def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: int = 200):
+    errors = form.errors if form.is_bound else {}
+    # The summary links each wrong field, so a long form on a phone is quick to fix.
+    error_links = [
+        {"label": form.fields[name].label, "anchor": "id_region_0" if name == "region" else f"id_{name}"}
+        for name in errors
+        if name in form.fields and name != "submission_token"
+    ]
+    context = {"form": form, "files_lost": files_lost, "error_count": len(errors), "error_links": error_links}
+    return render(request, "intake/citizen/claim_form.html", context, status=status)
+
+
+# 2. Submitted --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def claim_submitted(request, code: str):
+    claim = selectors.citizen_claim(request.user, code)
+    if claim is None:
+        raise Http404
+    return render(request, "intake/citizen/claim_submitted.html", {"claim": claim, "case": claim.case})
+
+
+# 3. My claims --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_claims(request):
+    page = Paginator(selectors.citizen_claims(request.user), CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "intake/citizen/my_claims.html", {"page": page, "claims": page.object_list})
+
+
+# 4. The case page and its actions ------------------------------------------------------------
+
+
+def _owned_claim(request, code: str):
+    claim = selectors.citizen_claim(request.user, code)
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def _case_page(request, claim, *, rating_form=None, action_error: str = "", status: int = 200):
+    case = claim.case
+    followed = selectors.followed_case(case)
+    current = followed or case  # the case whose result the citizen now waits for
+    actions = available_actions(request.user, current) if current.is_open else []
+    can_rate = "rate" in actions
+    context = {
+        "claim": claim,
+        "case": case,
+        "followed": followed,
+        "timeline": citizen_timeline(case),
+        "followed_timeline": citizen_timeline(followed) if followed else [],
+        "region_chain": selectors.region_chain(case.region),
+        "attachments": list(claim.attachments.all()),
+        "can_rate": can_rate,
+        "rating_form": (rating_form or RatingForm()) if can_rate else None,
+        "can_withdraw": followed is None and "withdraw" in actions,
+        "action_error": action_error,
+    }
+    return render(request, "intake/citizen/claim_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def claim_detail(request, code: str):
+    return _case_page(request, _owned_claim(request, code))
+
+
+def _stale_message() -> str:
+    return _("案件刚刚被他人更新，请刷新后重试")
+
+
+@login_required
+@require_POST
+def claim_rate(request, code: str):
+    """满意 / 基本满意 close the case; 不满意 (with a reason) sends it back for review."""
+    claim = _owned_claim(request, code)
+    target = selectors.followed_case(claim.case) or claim.case
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, claim, rating_form=form, action_error=_("请按提示修改后再提交评价。"), status=400)
+    try:
+        case_rate(
+            case=target, actor=request.user, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+    except PermissionDenied:
+        return _refused(request, _("您不是该案件的当事人，不能评价。"))
+    except CaseError as exc:
+        return _case_page(request, _owned_claim(request, code), rating_form=form, action_error=exc.message, status=400)
+    except ConcurrentTransition:
+        return _case_page(
+            request, _owned_claim(request, code), rating_form=form, action_error=_stale_message(), status=409
+        )
+    messages.success(request, _("感谢您的评价。"))
+    return redirect("intake:claim-detail", code=claim.tracking_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_withdraw(request, code: str):
+    """Withdraw (撤回) the citizen's own open case, after a confirmation step."""
+    claim = _owned_claim(request, code)
+    case = claim.case
+    if request.method == "GET":
+        if "withdraw" not in available_actions(request.user, case):
+            messages.info(request, _("该诉求当前状态为“%(s)s”，不能撤回。") % {"s": case.get_status_display()})
+            return redirect("intake:claim-detail", code=claim.tracking_code)
+        return _withdraw_page(request, claim, WithdrawForm())
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _withdraw_page(request, claim, form, status=400)
+    try:
+        case_withdraw(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+    except PermissionDenied:
+        return _refused(request, _("您不是该案件的当事人，不能撤回。"))
+    except CaseError as exc:
+        return _withdraw_page(request, _owned_claim(request, code), form, error=exc.message, status=400)
+    except ConcurrentTransition:
+        return _withdraw_page(request, _owned_claim(request, code), form, error=_stale_message(), status=409)
+    messages.success(request, _("诉求已撤回。如有需要，您可以随时重新反映。"))
+    return redirect("intake:claim-detail", code=claim.tracking_code)
+
+
+def _withdraw_page(request, claim, form, *, error: str = "", status: int = 200):
+    can_withdraw = "withdraw" in available_actions(request.user, claim.case)
+    context = {"claim": claim, "case": claim.case, "form": form, "action_error": error, "can_withdraw": can_withdraw}
+    return render(request, "intake/citizen/claim_withdraw.html", context, status=status)
+
+
+# 5. Public tracking --------------------------------------------------------------------------
+
+
+def _client_address(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _track_try_allowed(request) -> bool:
+    """Count one try for this client; False once it has used up its tries in the window."""
+    limit, window = TRACK_RATE_LIMIT
+    key = f"intake:track:{_client_address(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        tries = 1
+    return tries <= limit
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Public progress lookup by tracking code + last four digits of the contact phone (POST, so
+    codes stay out of URLs and logs). A wrong pair and an unknown code answer exactly the same."""
+    if request.method == "GET":
+        return render(request, "intake/citizen/track.html", {"form": TrackForm()})
+    if not _track_try_allowed(request):
+        limit, window = TRACK_RATE_LIMIT
+        context = {
+            "form": TrackForm(),
+            "limited": _("查询过于频繁：同一网络 %(m)s 分钟内最多查询 %(n)s 次，请稍后再试。")
+            % {"m": window // 60, "n": limit},
+        }
+        response = render(request, "intake/citizen/track.html", context, status=429)
+        response["Retry-After"] = str(window)
+        return response
+    form = TrackForm(request.POST)
+    claim = None
+    if form.is_valid():
+        claim = selectors.tracked_claim(form.cleaned_data["code"], form.cleaned_data["phone_last4"])
+        if claim is None:
+            form.add_error(None, _("查询码或手机号后四位不正确"))
+    if claim is None:
+        return render(request, "intake/citizen/track.html", {"form": form}, status=400)
+    case = claim.case
+    followed = selectors.followed_case(case)
+    context = {
+        "form": TrackForm(),
+        "claim": claim,
+        "case": case,
+        "timeline": citizen_timeline(case),
+        "followed": followed,
+        "followed_timeline": citizen_timeline(followed) if followed else [],
+    }
+    return render(request, "intake/citizen/track.html", context)
+
+
+# 6. Attachments ------------------------------------------------------------------------------
+
+
+@require_GET
+def attachment(request, pk: int):
+    """Serve an attachment to someone who may see its case; a 404 to everyone else."""
+    item = selectors.viewable_attachment(request.user, pk)
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=item.content_type, as_attachment=False, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    if item.is_image:  # opened on its own, an image gets no power to run anything
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+# 7. Matter suggestion ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def matter_suggest(request):
+    """Matter types suggested by the keywords of a description: directory data only.
+
+    GET ``?text=`` as documented; the claim form's script POSTs instead, so what a citizen types
+    does not end up in URLs and access logs.
+    """
+    source = request.POST if request.method == "POST" else request.GET
+    text = source.get("text", "")[:2000]
+    rows = [
+        {"code": m.code, "name": m.name, "parent_name": m.parent.name if m.parent_id else ""}
+        for m in suggest_matters(text, limit=3)
+    ]
+    return JsonResponse(rows, safe=False)
