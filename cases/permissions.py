@@ -97,8 +97,20 @@ def can_decide_extension(user, case):
     return is_supervisor_for(user, case) or is_dispatcher_for(user, case)
 
 
+def is_principal_citizen(user, case: Case) -> bool:
+    """The first applicant with an account: the one who speaks for the case (rates, withdraws).
+
+    Claimants of duplicates merged into the case follow it and are told its progress, but
+    cannot close or withdraw it for everyone.
+    """
+    if not user.is_authenticated:
+        return False
+    owners = sorted((p.id, p.user_id) for p in case.parties.all() if p.user_id)
+    return bool(owners) and owners[0][1] == user.id
+
+
 def can_rate(user, case):  # rate, withdraw
-    return is_citizen_party(user, case)
+    return is_principal_citizen(user, case)
 
 
 def system_only(user, case) -> bool:

@@ -77,3 +77,191 @@ def centre_queue(user, *, status: str) -> QuerySet[Case]:
 def citizen_timeline(case: Case) -> list[CaseEvent]:
     """What the citizen sees: public events, units named, staff never."""
     return [e for e in case.events.all() if e.public]
+
+
+# Staff screens (case list, inbox, queues, case page) ------------------------------------------
+# (Imports here rather than at the top: this section was appended to a shared module.)
+from django.db.models import Count, Subquery  # noqa: E402
+
+from routing.models import MatterType, Region, Unit  # noqa: E402
+
+from .models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus  # noqa: E402
+
+#: The handler inbox tabs, in order: 待签收, 处置中, 待审核 (read-only for the unit).
+INBOX_STATUSES = [Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
+#: The centre queues, in order: 待受理, 待派单, 待审核.
+QUEUE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.REVIEWING]
+
+
+def handler_unit_ids(user) -> list[int]:
+    return [m.unit_id for m in user_memberships(user) if m.role == Role.HANDLER]
+
+
+def case_search(
+    user,
+    *,
+    text: str = "",
+    status: str = "",
+    matter=None,
+    channel: str = "",
+    created_from=None,
+    created_before=None,
+) -> QuerySet[Case]:
+    """Staff search over ``visible_cases``: number or keyword, status, top-level matter (with its
+    subtree), channel, and a creation-time range (``created_from`` ≤ created_at < ``created_before``).
+    Newest first; the caller slices (bounded pages, no COUNT)."""
+    qs = visible_cases(user)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text))
+    if status:
+        qs = qs.filter(status=status)
+    if matter is not None:
+        qs = qs.filter(matter__path__startswith=matter.path)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_before is not None:
+        qs = qs.filter(created_at__lt=created_before)
+    return qs.order_by("-created_at", "-id")
+
+
+def inbox_counts(user) -> dict[str, int]:
+    """Open cases per inbox tab for the handler's units, in ONE statement.
+
+    Two grouped arms joined by UNION ALL: the unit's lead cases (``lead_unit`` + open status: the
+    partial index ``case_open_by_lead``) and the cases it cooperates on (through the M2M table's
+    unit index), never counting the whole case table.
+    """
+    units = handler_unit_ids(user)
+    counts = dict.fromkeys(INBOX_STATUSES, 0)
+    if not units:
+        return counts
+    lead = (
+        Case.objects.filter(lead_unit_id__in=units, status__in=INBOX_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cooperating = (
+        Case.objects.filter(status__in=INBOX_STATUSES, cooperating_units__in=units)
+        .exclude(lead_unit_id__in=units)
+        .values("status")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    for row in lead.union(cooperating, all=True):
+        counts[row["status"]] += row["n"]
+    return counts
+
+
+def _centre_condition(user) -> Q | None:
+    paths = [m.unit.region.path for m in user_memberships(user) if m.role in (Role.CLERK, Role.DISPATCHER)]
+    if not paths:
+        return None
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(region__path__startswith=path)
+    return condition
+
+
+def queue_counts(user, statuses: list[str]) -> dict[str, int]:
+    """Cases per centre queue (only the given open statuses), in one grouped query."""
+    counts = dict.fromkeys(statuses, 0)
+    condition = _centre_condition(user)
+    if condition is None or not statuses:
+        return counts
+    rows = Case.objects.filter(condition, status__in=statuses).values("status").annotate(n=Count("id")).order_by()
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def centre_queue_rows(user, *, status: str) -> QuerySet[Case]:
+    """``centre_queue`` plus, for the dispatch queue, the latest return (退回) reason and unit."""
+    qs = centre_queue(user, status=status)
+    if status == Status.ACCEPTED:
+        returns = CaseEvent.objects.filter(case_id=OuterRef("pk"), transition="return_case").order_by(
+            "-created_at", "-id"
+        )
+        qs = qs.annotate(
+            last_return_note=Subquery(returns.values("note")[:1]),
+            last_return_unit=Subquery(returns.values("actor_unit__name")[:1]),
+        )
+    return qs
+
+
+def staff_case_page(user, number: str) -> Case | None:
+    """``case_detail`` plus the claims that came in and their attachments (for the staff page)."""
+    return (
+        visible_cases(user)
+        .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region")
+        .prefetch_related(
+            "cooperating_units",
+            "parties",
+            Prefetch(
+                "events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("created_at", "id")
+            ),
+            "claims",
+            "claims__attachments",
+            "claims__registered_by",
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def region_chain(region: Region) -> list[Region]:
+    """The region's ancestors and itself, root first (one query)."""
+    return list(Region.objects.filter(code__in=region.ancestor_codes).order_by("depth"))
+
+
+def matter_chain(matter: MatterType) -> list[MatterType]:
+    """The matter type's ancestors and itself, root first (one query)."""
+    return list(MatterType.objects.filter(code__in=matter.ancestor_codes).order_by("depth"))
+
+
+def pending_extension(case: Case) -> ExtensionRequest | None:
+    if not case.extension_pending:
+        return None
+    return (
+        ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING)
+        .select_related("unit", "requested_by")
+        .first()
+    )
+
+
+def dispatch_units(case: Case) -> list[Unit]:
+    """Units a centre may dispatch or transfer ``case`` to: active units in the centre's region
+    subtree and in the regions above it (a group claim may go to the city), by region path.
+    Bounded by the directory's shape (one district's units plus its ancestors'), not by cases."""
+    centre_region = case.centre.region
+    return list(
+        Unit.objects.filter(active=True)
+        .filter(Q(region__path__startswith=centre_region.path) | Q(region__code__in=centre_region.ancestor_codes))
+        .select_related("region")
+        .order_by("region__path", "code")
+    )
+
+
+def escalation_units(case: Case) -> list[Unit]:
+    """Active units in the regions strictly above the lead unit's region (上报 targets)."""
+    if case.lead_unit is None:
+        return []
+    region = case.lead_unit.region
+    codes = [code for code in region.ancestor_codes if code != region.code]
+    return list(
+        Unit.objects.filter(active=True, region__code__in=codes)
+        .select_related("region")
+        .order_by("region__path", "code")
+    )
+
+
+def open_case_for_merge(user, number: str) -> Case | None:
+    """A merge target: visible to ``user`` and still open, or None."""
+    return visible_cases(user).filter(number=number.strip(), status__in=OPEN_STATUSES).first()
+
+
+def still_visible(user, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()

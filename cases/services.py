@@ -503,6 +503,7 @@ def case_submit_result(*, case: Case, actor, result: str, outcome: str, at=None)
     _run(
         case,
         "submit_result",
+        public=False,  # the citizen sees the result once the centre approves it
         actor=actor,
         note=result,
         fields={"result": result, "outcome": outcome, "result_unit": case.lead_unit},

@@ -1,10 +1,409 @@
-"""Staff case screens. (Being built: issue #4.)"""
+"""Staff case screens: search, the handler inbox, the centre queues, the case page and its actions.
 
-from django.http import Http404
+Views stay thin: check who may look (403 for a screen the role may not use, 404 for a case outside
+the user's scope), read through ``cases.selectors``, and hand actions to ``cases.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_fsm import ConcurrentTransition
+
+from accounts.models import Role
+from accounts.permissions import has_any_role, has_role, is_staff_member
+
+from . import forms as f
+from . import selectors
+from . import services as s
+from .models import Case, Status
+from .permissions import available_actions, is_handling_unit_member
+
+PAGE_SIZE = 25
+#: Deeper pages are refused: an OFFSET that large is a scan, and a search narrows better.
+MAX_PAGE = 200
+
+STALE_MESSAGE = gettext_lazy("该案件刚被他人处理，请查看最新状态。")
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("即将开放")
+# Helpers ----------------------------------------------------------------------------------------
 
 
-case_list = inbox = queue = case_detail = case_act = case_parties = _todo
+def _require_staff(user) -> None:
+    if not is_staff_member(user):
+        raise PermissionDenied
+
+
+def _page_number(request) -> int:
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _bounded_page(queryset, page: int) -> tuple[list, bool]:
+    """One page of rows and whether another follows: fetch ``PAGE_SIZE + 1`` rows, never COUNT."""
+    start = (page - 1) * PAGE_SIZE
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE and page < MAX_PAGE
+
+
+def case_version(case: Case) -> str:
+    """What the page showed: a later transition (by anyone) changes it."""
+    return f"{case.status}|{case.updated_at.isoformat()}"
+
+
+def _home_for(user) -> str:
+    if has_role(user, Role.HANDLER):
+        return reverse("cases:inbox")
+    if has_any_role(user, Role.CLERK, Role.DISPATCHER):
+        return reverse("cases:queue")
+    return reverse("cases:case-list")
+
+
+def _after(user, case: Case) -> str:
+    """The case page while the user may still see the case; otherwise their inbox or queue."""
+    if selectors.still_visible(user, case):
+        return reverse("cases:case-detail", args=[case.number])
+    return _home_for(user)
+
+
+# Actions: one form and one service each ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    form: type[f.ActionForm]
+    run: Callable[[Case, object, dict], str]  # calls the service; returns the success message
+    style: str = "btn-outline-secondary"
+    intro: str = ""
+    units: bool = False  # the form lists dispatch targets (loaded once per page)
+
+
+def _accept(case, user, d):
+    s.case_accept(case=case, actor=user, note=d["note"])
+    if case.status == Status.DISPATCHED:
+        return _("已受理，并按分派规则派至%(unit)s。") % {"unit": case.lead_unit.name}
+    return _("已受理，案件进入人工分派队列。")
+
+
+def _reject(case, user, d):
+    s.case_reject(case=case, actor=user, reason=d["reason"], redirect_to=d["redirect_to"])
+    return _("已作出不予受理决定，群众将收到理由和建议途径。")
+
+
+def _resolve_on_spot(case, user, d):
+    s.case_resolve_on_spot(case=case, actor=user, result=d["result"])
+    return _("已当场办结，等待群众评价。")
+
+
+def _dispatch(case, user, d):
+    s.case_dispatch(
+        case=case, actor=user, lead_unit=d["lead_unit"], cooperating_units=d["cooperating_units"], note=d["note"]
+    )
+    return _("已派单至%(unit)s。") % {"unit": d["lead_unit"].name}
+
+
+def _sign(case, user, d):
+    s.case_sign(case=case, actor=user)
+    return _("已签收，请在办理时限内处置。")
+
+
+def _return(case, user, d):
+    s.case_return(case=case, actor=user, reason=d["reason"])
+    return _("案件 %(n)s 已退回诉求服务中心。") % {"n": case.number}
+
+
+def _transfer(case, user, d):
+    s.case_transfer(case=case, actor=user, to_unit=d["to_unit"], reason=d["reason"])
+    return _("已转办至%(unit)s。") % {"unit": d["to_unit"].name}
+
+
+def _escalate(case, user, d):
+    s.case_escalate(case=case, actor=user, to_unit=d["to_unit"], reason=d["reason"])
+    return _("案件 %(n)s 已上报至%(unit)s。") % {"n": case.number, "unit": d["to_unit"].name}
+
+
+def _request_extension(case, user, d):
+    s.case_request_extension(case=case, actor=user, days=d["days"], reason=d["reason"])
+    return _("延期申请已提交，等待审批。")
+
+
+def _approve_extension(case, user, d):
+    s.case_approve_extension(case=case, actor=user, note=d["note"])
+    return _("已批准延期，办理时限已顺延。")
+
+
+def _deny_extension(case, user, d):
+    s.case_deny_extension(case=case, actor=user, note=d["note"])
+    return _("已不批准延期，请承办单位按原时限办结。")
+
+
+def _add_note(case, user, d):
+    s.case_add_note(case=case, actor=user, note=d["note"], public=d["public"])
+    return _("办理进展已记录（%(who)s）。") % {"who": _("群众可见") if d["public"] else _("仅内部可见")}
+
+
+def _submit_result(case, user, d):
+    s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
+    return _("办理结果已提交，等待诉求服务中心审核。")
+
+
+def _approve(case, user, d):
+    s.case_approve(case=case, actor=user, note=d["note"])
+    return _("审核通过，办理结果已告知群众。")
+
+
+def _send_back(case, user, d):
+    s.case_send_back(case=case, actor=user, reason=d["reason"])
+    return _("已驳回重办，承办单位将收到通知。")
+
+
+def _merge(case, user, d):
+    s.case_merge(case=case, actor=user, into=d["target"], note=d["note"])
+    return _("已将本案合并到案件 %(n)s。") % {"n": d["target"].number}
+
+
+L = gettext_lazy
+ACTIONS: dict[str, Action] = {
+    "dispatch": Action(L("派单"), f.DispatchForm, _dispatch, "btn-primary", units=True),
+    "accept": Action(L("受理"), f.NoteForm, _accept, "btn-primary", L("受理后按分派规则自动派单；无规则可用时进入人工分派队列。")),
+    "resolve_on_spot": Action(L("即接即办"), f.ResolveOnSpotForm, _resolve_on_spot, "btn-outline-secondary", L("当场答复或解决，案件直接进入待评价。")),
+    "reject": Action(L("不予受理"), f.RejectForm, _reject, "btn-outline-danger", L("理由和建议途径会告知群众。")),
+    "sign": Action(L("签收"), f.SignForm, _sign, "btn-primary", L("签收后开始计算办理时限。")),
+    "submit_result": Action(L("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", L("提交后由诉求服务中心审核。")),
+    "add_note": Action(L("添加办理进展"), f.AddNoteForm, _add_note),
+    "request_extension": Action(L("申请延期"), f.ExtensionForm, _request_extension, intro=L("审批前办理时限照常计算。")),
+    "approve_extension": Action(L("批准延期"), f.NoteForm, _approve_extension, "btn-primary"),
+    "deny_extension": Action(L("不批准延期"), f.NoteForm, _deny_extension, "btn-outline-danger"),
+    "approve": Action(L("审核通过"), f.NoteForm, _approve, "btn-primary", L("通过后办理结果告知群众，等待评价。")),
+    "send_back": Action(L("驳回重办"), f.SendBackForm, _send_back, "btn-outline-danger", L("案件退回主办单位重新办理，办理时限重新计算。")),
+    "transfer": Action(L("转办"), f.TransferForm, _transfer, units=True, intro=L("改由其他单位主办，新单位须重新签收。")),
+    "escalate": Action(L("上报"), f.EscalateForm, _escalate, intro=L("报送本单位所在地的上级区划单位办理。")),
+    "return_case": Action(L("退回"), f.ReturnForm, _return, "btn-outline-danger", L("不属于本单位职责时退回诉求服务中心重新分派。")),
+    "merge": Action(L("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", L("一案多投时，把本案并入另一案件办理。")),
+}  # fmt: skip
+
+
+def _action_form(name: str, case: Case, user, *, data=None, version: str, units=None) -> f.ActionForm:
+    extra = {"units": units} if ACTIONS[name].units else {}
+    return ACTIONS[name].form(
+        data=data, case=case, user=user, initial={"seen": version}, auto_id=f"id_{name}_%s", **extra
+    )
+
+
+def _routing_summary(case: Case) -> str:
+    """Why a case waits for manual dispatch, in one line of the stored explanation."""
+    lines = case.routing_explanation or []
+    for line in lines:
+        if "没有适用的规则" in line or "无法确定" in line:
+            return line
+    return next((line for line in reversed(lines) if line.startswith("转入人工分派")), "")
+
+
+# Screens ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_list(request):
+    """Case search for any staff member, over the cases they may see; 25 a page, no COUNT."""
+    user = request.user
+    _require_staff(user)
+    form = f.CaseSearchForm(request.GET)
+    page = _page_number(request)
+    rows, has_next = [], False
+    if form.is_valid():
+        rows, has_next = _bounded_page(selectors.case_search(user, **form.filters()), page)
+    filtered = any(request.GET.get(k) for k in form.fields)
+    context = {"form": form, "cases": rows, "page": page, "has_next": has_next, "filtered": filtered}
+    return render(request, "cases/case_list.html", context, status=200 if form.is_valid() else 400)
+
+
+INBOX_TABS = [
+    (Status.DISPATCHED, gettext_lazy("待签收")),
+    (Status.HANDLING, gettext_lazy("处置中")),
+    (Status.REVIEWING, gettext_lazy("待审核")),
+]
+
+
+@login_required
+@require_GET
+def inbox(request):
+    """The handler's unit inbox by stage, soonest due first; cooperating cases marked 协办."""
+    user = request.user
+    if not has_role(user, Role.HANDLER):
+        raise PermissionDenied
+    tab = request.GET.get("tab") or Status.DISPATCHED
+    if tab not in dict(INBOX_TABS):
+        raise Http404
+    page = _page_number(request)
+    counts = selectors.inbox_counts(user)
+    rows, has_next = _bounded_page(selectors.handler_inbox(user, status=tab), page)
+    units = set(selectors.handler_unit_ids(user))
+    for case in rows:
+        case.is_cooperating = case.lead_unit_id not in units
+    tabs = [{"status": st, "label": label, "count": counts[st], "active": st == tab} for st, label in INBOX_TABS]
+    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next}
+    return render(request, "cases/inbox.html", context)
+
+
+QUEUE_TABS = [
+    (Status.SUBMITTED, gettext_lazy("待受理")),
+    (Status.ACCEPTED, gettext_lazy("待派单")),
+    (Status.REVIEWING, gettext_lazy("待审核")),
+]
+
+
+@login_required
+@require_GET
+def queue(request):
+    """The centre's queues: clerks work 待受理; dispatchers also 待派单 and 待审核."""
+    user = request.user
+    if has_role(user, Role.DISPATCHER):
+        allowed = [st for st, _label in QUEUE_TABS]
+    elif has_role(user, Role.CLERK):
+        allowed = [Status.SUBMITTED]
+    else:
+        raise PermissionDenied
+    tab = request.GET.get("tab") or allowed[0]
+    if tab not in dict(QUEUE_TABS):
+        raise Http404
+    if tab not in allowed:
+        raise PermissionDenied
+    page = _page_number(request)
+    counts = selectors.queue_counts(user, allowed)
+    rows, has_next = _bounded_page(selectors.centre_queue_rows(user, status=tab), page)
+    if tab == Status.ACCEPTED:
+        for case in rows:
+            case.routing_summary = _routing_summary(case)
+    tabs = [
+        {"status": st, "label": label, "count": counts[st], "active": st == tab}
+        for st, label in QUEUE_TABS
+        if st in allowed
+    ]
+    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next}
+    return render(request, "cases/queue.html", context)
+
+
+def _load_case(request, number: str) -> Case:
+    _require_staff(request.user)
+    case = selectors.staff_case_page(request.user, number)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _case_page(request, case: Case, *, full_parties: bool = False):
+    user = request.user
+    version = case_version(case)
+    offered = set(available_actions(user, case))
+    names = [a for a in ACTIONS if a in offered]  # the panel's order: forward actions first
+    units = selectors.dispatch_units(case) if any(ACTIONS[a].units for a in names) else None
+    panel = [
+        {"name": a, "spec": ACTIONS[a], "form": _action_form(a, case, user, version=version, units=units)}
+        for a in names
+    ]
+    events = list(case.events.all())
+    last_return = next((e for e in reversed(events) if e.transition == "return_case"), None)
+    context = {
+        "case": case,
+        "region_chain": selectors.region_chain(case.region),
+        "matter_chain": selectors.matter_chain(case.matter),
+        "extension": selectors.pending_extension(case),
+        "events": events,
+        "claims": case.claims.all(),
+        "parties": case.parties.all(),
+        "full_parties": full_parties,
+        "can_open_parties": is_handling_unit_member(user, case),
+        "panel": panel,
+        "last_return": last_return,
+        "version": version,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_GET
+def case_detail(request, number):
+    """The staff case page: facts, parties (masked), claims, full timeline and the user's actions."""
+    return _case_page(request, _load_case(request, number))
+
+
+@login_required
+@require_POST
+@never_cache
+def case_parties(request, number):
+    """查看完整信息: the handling unit sees unmasked parties for this response only; recorded."""
+    case = _load_case(request, number)
+    if not s.personal_data_open(case=case, actor=request.user):
+        raise PermissionDenied
+    messages.info(request, _("您查看了当事人完整信息，本次查看已记录。请勿截屏或外传。"))
+    return _case_page(request, case, full_parties=True)
+
+
+@login_required
+def case_act(request, number, action):
+    """One action on a case: GET shows its form (no-JS), POST validates and calls the service."""
+    if action not in ACTIONS:
+        raise Http404
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    user = request.user
+    _require_staff(user)
+    case = selectors.case_detail(user, number)
+    if case is None:
+        raise Http404
+    version = case_version(case)
+    offered = available_actions(user, case)
+    if request.method == "POST":
+        seen = request.POST.get("seen", "")
+        # A page from before someone else's transition: say so rather than act on what the user
+        # did not see (progress notes do not conflict with anything and go through).
+        if seen and seen != version and (action != "add_note" or action not in offered):
+            messages.error(request, STALE_MESSAGE)
+            return redirect(_after(user, case))
+    if action not in offered:
+        raise PermissionDenied
+    spec = ACTIONS[action]
+    form = _action_form(action, case, user, data=request.POST if request.method == "POST" else None, version=version)
+    if request.method == "GET":
+        return _action_page(request, case, action, form)
+    if not form.is_valid():
+        return _action_page(request, case, action, form, status=400)
+    try:
+        message = spec.run(case, user, form.cleaned_data)
+    except s.CaseError as exc:
+        form.add_error(None, exc.message)
+        return _action_page(request, case, action, form, status=400)
+    except ConcurrentTransition:
+        messages.error(request, STALE_MESSAGE)
+        return redirect(_after(user, case))
+    messages.success(request, message)
+    if action == "merge":
+        return redirect("cases:case-detail", number=form.cleaned_data["target"].number)
+    return redirect(_after(user, case))
+
+
+def _action_page(request, case: Case, action: str, form, *, status: int = 200):
+    spec = ACTIONS[action]
+    context = {"case": case, "action": action, "spec": spec, "form": form}
+    context["item"] = {"name": action, "spec": spec, "form": form}
+    if action == "dispatch":
+        context["last_return"] = next((e for e in reversed(case.events.all()) if e.transition == "return_case"), None)
+    if action in ("approve_extension", "deny_extension"):
+        context["extension"] = selectors.pending_extension(case)
+    return render(request, "cases/action_form.html", context, status=status)

@@ -86,6 +86,27 @@ def directory_export() -> dict:
     return {"regions": regions, "matter_types": matter_types, "units": units, "rules": rules}
 
 
+def _keyword_hits(text: str, keyword: str, max_gap: int = 4) -> int:
+    """Exact occurrences count 2; the keyword's characters in order with small gaps count 1
+    ("拖欠三个月工资" still suggests the keyword 拖欠工资)."""
+    exact = text.count(keyword)
+    if exact:
+        return 2 * exact
+    position = text.find(keyword[0])
+    while position != -1:
+        cursor, ok = position, True
+        for char in keyword[1:]:
+            found = text.find(char, cursor + 1, cursor + 2 + max_gap)
+            if found == -1:
+                ok = False
+                break
+            cursor = found
+        if ok:
+            return 1
+        position = text.find(keyword[0], position + 1)
+    return 0
+
+
 def suggest_matters(text: str, *, limit: int = 3) -> list[MatterType]:
     """Matter types whose keywords appear in ``text``, most hits first (one query).
 
@@ -96,7 +117,7 @@ def suggest_matters(text: str, *, limit: int = 3) -> list[MatterType]:
         return []
     scored = []
     for matter in MatterType.objects.filter(active=True).exclude(keywords=[]).select_related("parent"):
-        hits = sum(text.count(keyword) for keyword in matter.keywords if keyword)
+        hits = sum(_keyword_hits(text, keyword) for keyword in matter.keywords if keyword)
         if hits:
             scored.append((-hits, -matter.depth, matter.code, matter))
     scored.sort(key=lambda row: row[:3])

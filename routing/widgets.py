@@ -21,11 +21,25 @@ class RegionCascadeWidget(forms.Widget):
     template_name = "routing/widgets/region_cascade.html"
 
     def value_from_datadict(self, data, files, name):
-        picked = [data.get(f"{name}_{i}", "").strip() for i in range(MAX_LEVELS)]
-        picked = [code for code in picked if code]
-        if picked:
-            return picked[-1]
-        return data.get(name, "").strip() or None
+        picked = []
+        for i in range(MAX_LEVELS):
+            code = data.get(f"{name}_{i}", "").strip()
+            if not code:
+                break
+            picked.append(code)
+        if not picked:
+            return data.get(name, "").strip() or None
+        # Without JavaScript a user may change a higher level while a deeper one is still
+        # selected: keep the levels only as long as each is a child of the one above.
+        parents = dict(Region.objects.filter(code__in=picked).values_list("code", "parent__code"))
+        chain = [picked[0]]
+        for code in picked[1:]:
+            if code not in parents:
+                return code  # unknown: let the form say so
+            if parents[code] != chain[-1]:
+                break
+            chain.append(code)
+        return chain[-1]
 
     def value_omitted_from_data(self, data, files, name):
         return not any(f"{name}_{i}" in data for i in range(MAX_LEVELS)) and name not in data

@@ -147,6 +147,16 @@ else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 1
 
+# Cache: rate limits (public tracking) must be shared by every web process in production.
+_cache_url = env.get("CACHE_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yikouban"}
+    )
+}
+
 # Notifications (SMS and in-app). The outbox backend stores every message for the admin and,
 # in development, prints it (phone masked).
 NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.OutboxBackend")

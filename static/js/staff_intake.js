@@ -14,7 +14,11 @@
       timer = setTimeout(function () {
         var text = description.value.trim();
         if (text.length < 4) { box.textContent = ""; return; }
-        fetch(form.dataset.suggestUrl + "?text=" + encodeURIComponent(text), {headers: {Accept: "application/json"}})
+        var body = new FormData();
+        body.append("text", text);
+        var token = form.querySelector("[name=csrfmiddlewaretoken]");
+        // POST keeps what people wrote out of URLs and access logs.
+        fetch(form.dataset.suggestUrl, {method: "POST", body: body, headers: {Accept: "application/json", "X-CSRFToken": token ? token.value : ""}})
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (items) {
             box.textContent = "";

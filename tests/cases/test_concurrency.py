@@ -66,7 +66,9 @@ def dispatched_case():
 def test_two_handlers_sign_at_once_one_wins_one_event(dispatched_case):
     from accounts.services import staff_user_ensure
 
-    second = staff_user_ensure(username="rsj2", full_name="人社局二", password="x-Pass-2026", memberships=[("GM-RSJ", "handler")])
+    second = staff_user_ensure(
+        username="rsj2", full_name="人社局二", password="x-Pass-2026", memberships=[("GM-RSJ", "handler")]
+    )
     first = User.objects.get(username="gm_labor")
     loaded = [Case.objects.select_related("region", "matter").get(pk=dispatched_case.pk) for _ in range(2)]
     results = race(

@@ -64,10 +64,14 @@ def world(submit, user):
     s.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     actors = {name: User.objects.get(username=login) for name, login in LOGINS.items()}
     for name, (unit, role) in EXTRA.items():
-        actors[name] = staff_user_ensure(username=name, full_name=name, password="x-Pass-2026", memberships=[(unit, role)])
+        actors[name] = staff_user_ensure(
+            username=name, full_name=name, password="x-Pass-2026", memberships=[(unit, role)]
+        )
     actors["citizen_owner"] = User.objects.get(phone="13800138000")
     actors["citizen_other"] = User.objects.get(phone="13900139000")
-    case = Case.objects.select_related("region", "matter").prefetch_related("cooperating_units", "parties").get(pk=case.pk)
+    case = (
+        Case.objects.select_related("region", "matter").prefetch_related("cooperating_units", "parties").get(pk=case.pk)
+    )
     return case, actors
 
 

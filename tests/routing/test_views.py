@@ -131,3 +131,18 @@ def test_region_children_endpoint(client, demo_city):
     }
     roots = client.get(reverse("routing:region-children")).json()
     assert [c["code"] for c in roots["children"]] == ["44"]
+
+
+def test_changing_a_higher_level_without_javascript_drops_the_stale_deeper_one(client, demo_city):
+    # 明东村 (under 明城镇) still selected after the user switched the town to 杨和镇
+    query = {**QUERY, "region_3": "440608101", "region_4": "440608102201"}
+    page = as_user(client, "gm_dispatch").get(URL, query).content.decode()
+    assert "区划 杨和镇（440608101）" in page
+
+
+def test_matter_suggestion_tolerates_words_in_between(db):
+    from routing.selectors import suggest_matters
+
+    load_demo()
+    assert [m.code for m in suggest_matters("老板拖欠三个月工资")][:1] == ["labor.wages"]
+    assert suggest_matters("") == []
