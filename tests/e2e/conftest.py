@@ -1,0 +1,115 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
+
+Browsers are never downloaded (``playwright install`` cannot reach the internet here): the tests
+drive ``/usr/bin/chromium`` (or ``$YIKOUBAN_CHROMIUM``). Without it they skip with a message,
+unless ``YIKOUBAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django's ORM would otherwise
+# refuse to be called from it ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+E2E_DIR = Path(__file__).resolve().parent
+SCREENSHOTS = E2E_DIR / "screenshots"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/e2e is a browser test, even if a new module forgets ``pytestmark``."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _chromium_path() -> str:
+    """The Chromium to drive, or skip (fail under YIKOUBAN_REQUIRE_BROWSER=1) when it is missing."""
+    path = os.environ.get("YIKOUBAN_CHROMIUM") or DEFAULT_CHROMIUM
+    if Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    message = f"Chromium not installed at {path}: apt-get install chromium; CI installs it"
+    if os.environ.get("YIKOUBAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{message} (YIKOUBAN_REQUIRE_BROWSER=1, so browser tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session; each test gets a fresh context (cookies)."""
+    path = _chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo city and demo users. transactional_db: the live server runs in another thread."""
+    from accounts.demo import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """Open pages in fresh browser contexts; fails the test on broken assets or JavaScript errors."""
+    contexts = []
+    problems: list[str] = []
+
+    def open_page(viewport: dict | None = None):
+        context = chromium.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} for {r.request.resource_type} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document"
+                else None
+            ),
+        )
+        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, "the browser saw problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page (1280×800)."""
+    return new_page()
