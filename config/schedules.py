@@ -22,6 +22,12 @@ SCHEDULE_PREFIX = "yikouban:"
 
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}retry-failed-notifications",
+        func="notifications.tasks.notifications_retry_failed",
+        schedule_type="I",  # Schedule.MINUTES
+        minutes=5,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}auto-close-unrated-cases",
         func="cases.tasks.cases_auto_close",
         schedule_type="I",  # Schedule.MINUTES

@@ -33,12 +33,16 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
 
     class Meta:
         verbose_name = _("消息发件箱")
         verbose_name_plural = _("消息发件箱")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent")]
+        indexes = [
+            models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent"),
+            models.Index(fields=["status", "attempts"], name="outbox_retry", condition=models.Q(status="failed")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk}"

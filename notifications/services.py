@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -53,17 +54,40 @@ def notification_send(
 
 
 def notification_deliver(*, message_id: int) -> None:
-    """Deliver one pending message. Idempotent: a message already sent is left alone."""
+    """Deliver one pending message. Idempotent: the row is locked and only a pending message is
+    sent, so a task run twice (a retry, two workers) never sends the same message twice."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id, status=OutboxStatus.PENDING).first()
         if message is None:
             return
+        message.attempts += 1
         try:
             get_backend().deliver(message)
-        except Exception as exc:  # the gateway's failure is recorded, not lost
+        except Exception as exc:  # the gateway's failure is recorded and retried, not lost
             message.status = OutboxStatus.FAILED
             message.error = str(exc)[:300]
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = timezone.now()
-        message.save(update_fields=["status", "sent_at", "error"])
+            message.error = ""
+        message.save(update_fields=["status", "sent_at", "error", "attempts"])
+
+
+def notifications_retry_failed(*, limit: int = 200) -> int:
+    """Re-queue failed messages with attempts left (q2 schedule). A conditional UPDATE claims
+    each message, so concurrent runs never queue the same one twice."""
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.FAILED, attempts__lt=max_attempts)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    queued = 0
+    for message_id in ids:
+        claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING
+        )
+        if claimed:
+            async_task("notifications.tasks.notification_deliver", message_id)
+            queued += 1
+    return queued

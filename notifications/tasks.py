@@ -1,5 +1,10 @@
 from .services import notification_deliver as _deliver
+from .services import notifications_retry_failed as _retry
 
 
 def notification_deliver(message_id: int) -> None:
     _deliver(message_id=message_id)
+
+
+def notifications_retry_failed() -> int:
+    return _retry()

@@ -161,6 +161,7 @@ CACHES = {
 # in development, prints it (phone masked).
 NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.OutboxBackend")
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
+NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
 
 # Verification codes for citizen registration.
 VERIFICATION_CODE_TTL_SECONDS = 10 * 60

@@ -65,3 +65,29 @@ def test_masking():
 def test_purging_codes_runs_twice_safely():
     assert verification_codes_purge() == 0
     assert verification_codes_purge() == 0
+
+
+def test_failed_message_is_retried_until_it_goes_through(settings):
+    settings.NOTIFICATION_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
+    message = notification_send(kind="test", body="您好", phone="13800138000")
+    notification_deliver(message_id=message.pk)
+    settings.NOTIFICATION_BACKEND = "notifications.backends.OutboxBackend"
+    from notifications.services import notifications_retry_failed
+
+    assert notifications_retry_failed() == 1  # q2 runs synchronously in tests
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 2
+    assert notifications_retry_failed() == 0
+
+
+def test_retries_stop_after_the_limit(settings):
+    settings.NOTIFICATION_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    from notifications.services import notifications_retry_failed
+
+    message = notification_send(kind="test", body="您好", phone="13800138000")
+    notification_deliver(message_id=message.pk)
+    assert notifications_retry_failed() == 1
+    assert notifications_retry_failed() == 0
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and message.attempts == 2
