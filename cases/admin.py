@@ -1,0 +1,88 @@
+"""Cases in the admin are read-only (changes go through the case pages and their services);
+the working-day calendar is maintained here."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, CaseEvent, ExtensionRequest, PersonalDataAccess, WorkCalendarDay
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ("created_at", "transition", "from_status", "to_status", "actor", "actor_unit", "public", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "channel",
+        "matter",
+        "region",
+        "lead_unit",
+        "stage_due_at",
+        "created_at",
+    )
+    list_filter = ("status", "channel", "flagged", ("centre", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("number", "title")
+    date_hierarchy = "created_at"
+    list_select_related = ("matter", "region", "lead_unit")
+    exclude = ("cooperating_units",)
+    inlines = [CaseEventInline]
+    show_full_result_count = False  # no COUNT(*) over a million rows on every page
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("case", "unit", "days", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("case", "unit")
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "unit", "case")
+    list_select_related = ("user", "unit", "case")
+    search_fields = ("case__number", "user__username")
+    date_hierarchy = "created_at"
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("date", "is_workday", "name")}),
+        (
+            _("说明"),
+            {
+                "description": _(
+                    "内置日历已包含至 2026 年的法定节假日和调休。国务院公布下一年安排后，在此逐日录入："
+                    "放假日“是否工作日”不勾选，调休上班日勾选。录入的日期优先于内置日历。"
+                ),
+                "fields": (),
+            },
+        ),
+    )
