@@ -2,6 +2,8 @@
 paths stay right and every process rebuilds its dispatch index."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -119,8 +121,24 @@ class UnitAdmin(DirectoryAdminMixin, admin.ModelAdmin):
         return False
 
 
+class RuleTargetFormSet(BaseInlineFormSet):
+    """A rule has exactly one lead target (主办) and any number of cooperating ones (协办)."""
+
+    def clean(self):
+        super().clean()
+        leads = 0
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("kind") == "lead":
+                leads += 1
+        if leads != 1:
+            raise ValidationError(_("每条规则必须有且只有一个主办目标（当前 %(n)s 个）。") % {"n": leads})
+
+
 class RuleTargetInline(admin.TabularInline):
     model = RuleTarget
+    formset = RuleTargetFormSet
     extra = 1
     fields = ("kind", "position", "unit", "role", "level")
     autocomplete_fields = ("unit", "role")

@@ -146,3 +146,41 @@ def test_matter_suggestion_tolerates_words_in_between(db):
     load_demo()
     assert [m.code for m in suggest_matters("老板拖欠三个月工资")][:1] == ["labor.wages"]
     assert suggest_matters("") == []
+
+
+def _rule_post(**targets):
+    data = {
+        "rule_id": "new-rule",
+        "min_parties": "1",
+        "channels": "[]",
+        "priority": "0",
+        "position": "99",
+        "note": "",
+        "targets-TOTAL_FORMS": str(len(targets)),
+        "targets-INITIAL_FORMS": "0",
+        "targets-MIN_NUM_FORMS": "0",
+        "targets-MAX_NUM_FORMS": "1000",
+    }
+    for i, (kind, unit) in enumerate(targets.values()):
+        data.update({f"targets-{i}-kind": kind, f"targets-{i}-position": str(i), f"targets-{i}-unit": unit})
+    return data
+
+
+def test_admin_rule_needs_exactly_one_lead(client, demo_city):
+    from routing.models import RoutingRule, Unit
+
+    as_user(client, "admin")
+    url = reverse("admin:routing_routingrule_add")
+    rsj = str(Unit.objects.get(code="GM-RSJ").pk)
+    zz = str(Unit.objects.get(code="GM-MC-ZZ").pk)
+    response = client.post(url, _rule_post(a=("cooperating", zz)))
+    assert response.status_code == 200 and "有且只有一个主办目标" in response.content.decode()
+    response = client.post(url, _rule_post(a=("lead", rsj), b=("lead", zz)))
+    assert "有且只有一个主办目标" in response.content.decode()
+    assert not RoutingRule.objects.filter(rule_id="new-rule").exists()
+    response = client.post(url, _rule_post(a=("lead", rsj), b=("cooperating", zz)))
+    assert response.status_code == 302
+    from routing.dispatch import dispatch_decide
+
+    assert RoutingRule.objects.get(rule_id="new-rule").targets.count() == 2
+    assert dispatch_decide(matter="labor.wages", region="440608102201").rule  # index rebuilt, still routes
