@@ -177,24 +177,23 @@ def _merge(case, user, d):
     return _("已将本案合并到案件 %(n)s。") % {"n": d["target"].number}
 
 
-L = gettext_lazy
 ACTIONS: dict[str, Action] = {
-    "dispatch": Action(L("派单"), f.DispatchForm, _dispatch, "btn-primary", units=True),
-    "accept": Action(L("受理"), f.NoteForm, _accept, "btn-primary", L("受理后按分派规则自动派单；无规则可用时进入人工分派队列。")),
-    "resolve_on_spot": Action(L("即接即办"), f.ResolveOnSpotForm, _resolve_on_spot, "btn-outline-secondary", L("当场答复或解决，案件直接进入待评价。")),
-    "reject": Action(L("不予受理"), f.RejectForm, _reject, "btn-outline-danger", L("理由和建议途径会告知群众。")),
-    "sign": Action(L("签收"), f.SignForm, _sign, "btn-primary", L("签收后开始计算办理时限。")),
-    "submit_result": Action(L("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", L("提交后由诉求服务中心审核。")),
-    "add_note": Action(L("添加办理进展"), f.AddNoteForm, _add_note),
-    "request_extension": Action(L("申请延期"), f.ExtensionForm, _request_extension, intro=L("审批前办理时限照常计算。")),
-    "approve_extension": Action(L("批准延期"), f.NoteForm, _approve_extension, "btn-primary"),
-    "deny_extension": Action(L("不批准延期"), f.NoteForm, _deny_extension, "btn-outline-danger"),
-    "approve": Action(L("审核通过"), f.NoteForm, _approve, "btn-primary", L("通过后办理结果告知群众，等待评价。")),
-    "send_back": Action(L("驳回重办"), f.SendBackForm, _send_back, "btn-outline-danger", L("案件退回主办单位重新办理，办理时限重新计算。")),
-    "transfer": Action(L("转办"), f.TransferForm, _transfer, units=True, intro=L("改由其他单位主办，新单位须重新签收。")),
-    "escalate": Action(L("上报"), f.EscalateForm, _escalate, intro=L("报送本单位所在地的上级区划单位办理。")),
-    "return_case": Action(L("退回"), f.ReturnForm, _return, "btn-outline-danger", L("不属于本单位职责时退回诉求服务中心重新分派。")),
-    "merge": Action(L("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", L("一案多投时，把本案并入另一案件办理。")),
+    "dispatch": Action(gettext_lazy("派单"), f.DispatchForm, _dispatch, "btn-primary", units=True),
+    "accept": Action(gettext_lazy("受理"), f.NoteForm, _accept, "btn-primary", gettext_lazy("受理后按分派规则自动派单；无规则可用时进入人工分派队列。")),
+    "resolve_on_spot": Action(gettext_lazy("即接即办"), f.ResolveOnSpotForm, _resolve_on_spot, "btn-outline-secondary", gettext_lazy("当场答复或解决，案件直接进入待评价。")),
+    "reject": Action(gettext_lazy("不予受理"), f.RejectForm, _reject, "btn-outline-danger", gettext_lazy("理由和建议途径会告知群众。")),
+    "sign": Action(gettext_lazy("签收"), f.SignForm, _sign, "btn-primary", gettext_lazy("签收后开始计算办理时限。")),
+    "submit_result": Action(gettext_lazy("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", gettext_lazy("提交后由诉求服务中心审核。")),
+    "add_note": Action(gettext_lazy("添加办理进展"), f.AddNoteForm, _add_note),
+    "request_extension": Action(gettext_lazy("申请延期"), f.ExtensionForm, _request_extension, intro=gettext_lazy("审批前办理时限照常计算。")),
+    "approve_extension": Action(gettext_lazy("批准延期"), f.NoteForm, _approve_extension, "btn-primary"),
+    "deny_extension": Action(gettext_lazy("不批准延期"), f.NoteForm, _deny_extension, "btn-outline-danger"),
+    "approve": Action(gettext_lazy("审核通过"), f.NoteForm, _approve, "btn-primary", gettext_lazy("通过后办理结果告知群众，等待评价。")),
+    "send_back": Action(gettext_lazy("驳回重办"), f.SendBackForm, _send_back, "btn-outline-danger", gettext_lazy("案件退回主办单位重新办理，办理时限重新计算。")),
+    "transfer": Action(gettext_lazy("转办"), f.TransferForm, _transfer, units=True, intro=gettext_lazy("改由其他单位主办，新单位须重新签收。")),
+    "escalate": Action(gettext_lazy("上报"), f.EscalateForm, _escalate, intro=gettext_lazy("报送本单位所在地的上级区划单位办理。")),
+    "return_case": Action(gettext_lazy("退回"), f.ReturnForm, _return, "btn-outline-danger", gettext_lazy("不属于本单位职责时退回诉求服务中心重新分派。")),
+    "merge": Action(gettext_lazy("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", gettext_lazy("一案多投时，把本案并入另一案件办理。")),
 }  # fmt: skip
 
 
