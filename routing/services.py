@@ -130,28 +130,7 @@ def directory_import(*, data: Any, actor=None) -> ImportSummary:
     role_ids = _ensure_roles(needed_roles)
 
     if plan.units:
-        region_ids = dict(Region.objects.filter(code__in={u.region for u in plan.units}).values_list("code", "id"))
-        existing = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in plan.units])}
-        current_roles: dict[int, set[int]] = {}
-        for unit_id, role_id in Unit.roles.through.objects.filter(
-            unit__code__in=[u.code for u in plan.units]
-        ).values_list("unit_id", "unitrole_id"):
-            current_roles.setdefault(unit_id, set()).add(role_id)
-        for entry in plan.units:
-            values = {"name": entry.name, "region_id": region_ids[entry.region], "active": entry.active}
-            unit = existing.get(entry.code)
-            wanted_roles = {role_ids[r] for r in entry.roles}
-            if unit is None:
-                unit = Unit.objects.create(code=entry.code, **values)
-                summary.units_created += 1
-            elif (
-                any(getattr(unit, k) != v for k, v in values.items())
-                or current_roles.get(unit.id, set()) != wanted_roles
-            ):
-                Unit.objects.filter(pk=unit.pk).update(**values)
-                summary.units_updated += 1
-            if current_roles.get(unit.id, set()) != wanted_roles:
-                unit.roles.set(wanted_roles)
+        _upsert_units(plan, role_ids, summary)
 
     if plan.rules is not None:
         _replace_rules(plan, role_ids)
@@ -159,6 +138,43 @@ def directory_import(*, data: Any, actor=None) -> ImportSummary:
 
     directory_touch()
     return summary
+
+
+def _upsert_units(plan: DirectoryPlan, role_ids: dict[str, int], summary: ImportSummary) -> None:
+    """Units by code in a handful of bulk statements, roles (the through table) likewise."""
+    codes = [u.code for u in plan.units]
+    region_ids = dict(Region.objects.filter(code__in={u.region for u in plan.units}).values_list("code", "id"))
+    existing = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    Through = Unit.roles.through
+    current_roles: dict[int, set[int]] = {}
+    for unit_id, role_id in Through.objects.filter(unit__code__in=codes).values_list("unit_id", "unitrole_id"):
+        current_roles.setdefault(unit_id, set()).add(role_id)
+    new_units, changed = [], []
+    for entry in plan.units:
+        values = {"name": entry.name, "region_id": region_ids[entry.region], "active": entry.active}
+        unit = existing.get(entry.code)
+        if unit is None:
+            new_units.append(Unit(code=entry.code, **values))
+        elif any(getattr(unit, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(unit, key, value)
+            changed.append(unit)
+    Unit.objects.bulk_create(new_units, batch_size=500)
+    Unit.objects.bulk_update(changed, ["name", "region_id", "active"], batch_size=500)
+    ids = dict(Unit.objects.filter(code__in=codes).values_list("code", "id"))
+    stale, rows = [], []
+    roles_changed = set()
+    for entry in plan.units:
+        unit_id = ids[entry.code]
+        wanted = {role_ids[r] for r in entry.roles}
+        if current_roles.get(unit_id, set()) != wanted:
+            roles_changed.add(entry.code)
+            stale.append(unit_id)
+            rows += [Through(unit_id=unit_id, unitrole_id=role_id) for role_id in sorted(wanted)]
+    Through.objects.filter(unit_id__in=stale).delete()
+    Through.objects.bulk_create(rows, batch_size=1000)
+    summary.units_created = len(new_units)
+    summary.units_updated = len({u.code for u in changed} | (roles_changed - {u.code for u in new_units}))
 
 
 def _ensure_roles(codes: set[str]) -> dict[str, int]:
