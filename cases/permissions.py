@@ -93,6 +93,10 @@ def can_add_note(user, case):
     return is_lead_handler(user, case) or is_cooperating_handler(user, case)
 
 
+def can_pause(user, case):  # 中止 / 恢复计时
+    return is_lead_handler(user, case) or is_dispatcher_for(user, case)
+
+
 def can_decide_extension(user, case):
     return is_supervisor_for(user, case) or is_dispatcher_for(user, case)
 
@@ -131,4 +135,6 @@ def available_actions(user, case: Case) -> list[str]:
             actions.append(action)
     if case.status in NOTE_STATUSES and can_add_note(user, case):
         actions.append("add_note")
+    if case.status in ("dispatched", "handling") and can_pause(user, case):
+        actions.append("resume" if case.paused_at else "pause")
     return actions

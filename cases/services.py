@@ -42,8 +42,9 @@ from .models import (
     PersonalDataAccess,
     Rating,
     Status,
+    WarningLevel,
 )
-from .permissions import can_add_note, is_handling_unit_member
+from .permissions import can_add_note, can_pause, is_handling_unit_member
 from .workdays import add_working_days
 
 
@@ -115,16 +116,42 @@ def _stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> 
     return add_working_days(start, days + extra_days)
 
 
+CLOCK_FIELDS = [
+    "stage_started_at",
+    "stage_due_at",
+    "blue_at",
+    "yellow_at",
+    "warning_level",
+    "paused_at",
+    "pause_reason",
+]
+
+
+def _set_clock(case: Case, started: datetime | None, due: datetime | None) -> list[str]:
+    """Set the stage window and its warning thresholds; a new window starts with no warning."""
+    case.stage_started_at, case.stage_due_at = started, due
+    if started is not None and due is not None and due > started:
+        thresholds = settings.SUPERVISION_WARNING_THRESHOLDS
+        window = due - started
+        case.blue_at = started + window * thresholds["blue"]
+        case.yellow_at = started + window * thresholds["yellow"]
+    else:
+        case.blue_at = case.yellow_at = None
+    case.warning_level = WarningLevel.NONE
+    case.paused_at = None
+    case.pause_reason = ""
+    return list(CLOCK_FIELDS)
+
+
 def _enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
     """Start the clock of the stage the case has just entered."""
-    case.stage_started_at = at
     if stage == "feedback":
-        case.stage_due_at = at + timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
+        due = at + timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
     elif stage is None:
-        case.stage_due_at = None
+        due = None
     else:
-        case.stage_due_at = _stage_due(case, stage, at)
-    return ["stage_started_at", "stage_due_at"]
+        due = _stage_due(case, stage, at)
+    return _set_clock(case, at, due)
 
 
 def _run(
@@ -431,6 +458,51 @@ def case_add_note(*, case: Case, actor, note: str, public: bool, at=None) -> Cas
     return _event(case, "add_note", actor=actor, from_status=case.status, note=note, public=public, at=at)
 
 
+PAUSABLE = [Status.DISPATCHED, Status.HANDLING]
+
+
+@transaction.atomic
+def case_pause(*, case: Case, actor, reason: str, at=None) -> CaseEvent:
+    """中止: the stage clock stops (awaiting an appraisal, a party's supplement, a court)."""
+    reason = _require_text(reason, _("请填写中止原因，如等待鉴定结论、当事人补充材料。"))
+    if not can_pause(actor, case):
+        raise PermissionDenied
+    at = _now(at)
+    if case.status not in PAUSABLE:
+        raise CaseError(_("只有待签收或处置中的案件可以中止计时。"))
+    paused = Case.objects.filter(pk=case.pk, status=case.status, paused_at__isnull=True).update(
+        paused_at=at, pause_reason=reason[:200]
+    )
+    if not paused:
+        raise CaseError(_("该案件已中止计时，或状态已变化，请刷新页面。"))
+    case.paused_at, case.pause_reason = at, reason[:200]
+    return _event(case, "pause", actor=actor, from_status=case.status, note=reason, at=at)
+
+
+@transaction.atomic
+def case_resume(*, case: Case, actor, at=None) -> CaseEvent:
+    """Resume a paused stage: every clock point moves later by the time it stood still."""
+    if not can_pause(actor, case):
+        raise PermissionDenied
+    at = _now(at)
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if fresh.paused_at is None:
+        raise CaseError(_("该案件没有中止计时。"))
+    shift = at - fresh.paused_at
+    moved = {
+        name: getattr(fresh, name) + shift if getattr(fresh, name) else None
+        for name in ("stage_started_at", "stage_due_at", "blue_at", "yellow_at")
+    }
+    Case.objects.filter(pk=case.pk).update(paused_at=None, pause_reason="", **moved)
+    for name, value in moved.items():
+        setattr(case, name, value)
+    case.paused_at, case.pause_reason = None, ""
+    days = shift.total_seconds() / 86400
+    return _event(
+        case, "resume", actor=actor, from_status=case.status, note=_("恢复计时（中止 %(d).1f 天）") % {"d": days}, at=at
+    )
+
+
 @transaction.atomic
 def case_request_extension(*, case: Case, actor, days: int, reason: str, at=None) -> ExtensionRequest:
     """延期申请 by the lead unit; the clock keeps running until a decision."""
@@ -462,7 +534,8 @@ def _decide_extension(case: Case, *, actor, approve: bool, note: str, at) -> Ext
     fields: dict = {"extension_pending": False}
     if approve:
         base = case.stage_due_at or at
-        fields["stage_due_at"] = add_working_days(base, request.days)
+        _set_clock(case, case.stage_started_at or at, add_working_days(base, request.days))
+        fields.update({name: getattr(case, name) for name in CLOCK_FIELDS})
         text = _("同意延期 %(d)s 个工作日") % {"d": request.days}
     else:
         text = _("不同意延期")

@@ -172,6 +172,16 @@ def _send_back(case, user, d):
     return _("已驳回重办，承办单位将收到通知。")
 
 
+def _pause(case, user, d):
+    s.case_pause(case=case, actor=user, reason=d["reason"])
+    return _("已中止计时；恢复后时限顺延。")
+
+
+def _resume(case, user, d):
+    s.case_resume(case=case, actor=user)
+    return _("已恢复计时，办理时限已按中止时间顺延。")
+
+
 def _merge(case, user, d):
     s.case_merge(case=case, actor=user, into=d["target"], note=d["note"])
     return _("已将本案合并到案件 %(n)s。") % {"n": d["target"].number}
@@ -194,6 +204,8 @@ ACTIONS: dict[str, Action] = {
     "escalate": Action(gettext_lazy("上报"), f.EscalateForm, _escalate, intro=gettext_lazy("报送本单位所在地的上级区划单位办理。")),
     "return_case": Action(gettext_lazy("退回"), f.ReturnForm, _return, "btn-outline-danger", gettext_lazy("不属于本单位职责时退回诉求服务中心重新分派。")),
     "merge": Action(gettext_lazy("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", gettext_lazy("一案多投时，把本案并入另一案件办理。")),
+    "pause": Action(gettext_lazy("中止计时"), f.PauseForm, _pause, "btn-outline-secondary", gettext_lazy("等待鉴定、当事人补充材料或法院审理时中止计时，恢复后时限顺延。")),
+    "resume": Action(gettext_lazy("恢复计时"), f.SignForm, _resume, "btn-outline-primary"),
 }  # fmt: skip
 
 

@@ -22,6 +22,12 @@ SCHEDULE_PREFIX = "yikouban:"
 
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}warnings-sweep",
+        func="supervision.tasks.warnings_sweep",
+        schedule_type="I",  # Schedule.MINUTES
+        minutes=1,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}retry-failed-notifications",
         func="notifications.tasks.notifications_retry_failed",
         schedule_type="I",  # Schedule.MINUTES

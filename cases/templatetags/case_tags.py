@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
@@ -48,7 +51,32 @@ EVENT_LABELS = {
     "withdraw": _("撤回"),
     "merge": _("合并到其他案件"),
     "merge_in": _("合并重复诉求"),
+    "pause": _("中止计时"),
+    "resume": _("恢复计时"),
+    "warning_blue": _("蓝色预警"),
+    "warning_yellow": _("黄色预警"),
+    "warning_red": _("红色预警：已超期"),
+    "order_issue": _("督办"),
+    "order_reply": _("督办回复"),
+    "order_press": _("再次督办"),
+    "order_close": _("督办办结"),
 }
+
+
+#: The note ``cases.services`` writes on an automatic dispatch (the rule id is internal).
+_AUTO_DISPATCH = gettext_noop("按分派规则 %(rule)s 自动派单")
+
+
+@register.filter
+def public_note(note: str) -> str:
+    """A timeline note as citizens see it: without the routing rule's id (``labor-wages``),
+    which means nothing to them; the units that follow stay ("主办：…；协办：…")."""
+    if not note:
+        return ""
+    for wording in {_AUTO_DISPATCH, gettext(_AUTO_DISPATCH)}:
+        prefix = re.escape(wording).replace(re.escape("%(rule)s"), r"\S+")
+        note = re.sub(rf"^{prefix}(；|$)", "", note)
+    return note
 
 
 @register.filter

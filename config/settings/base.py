@@ -182,3 +182,8 @@ LOGGING = {
 # Case lifecycle.
 CASE_REVIEW_DAYS = 2  # working days for the centre to review a result
 CASE_AUTO_CLOSE_DAYS = 7  # calendar days a citizen has to rate before the case closes itself
+
+# Supervision: a stage turns blue when this share of its time is used, yellow at the second, red
+# when overdue. Changing them applies to clocks set afterwards; `manage.py warnings_rethreshold`
+# recomputes the open cases.
+SUPERVISION_WARNING_THRESHOLDS = {"blue": 0.5, "yellow": 0.8}

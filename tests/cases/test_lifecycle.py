@@ -264,5 +264,11 @@ def test_available_actions_follow_role_and_state(submit, user, citizen):
     assert available_actions(user("gm_labor"), fresh(case)) == []
     assert available_actions(citizen, fresh(case)) == ["withdraw"]
     s.case_accept(case=fresh(case), actor=user("gm_window"))
-    assert set(available_actions(user("gm_labor"), fresh(case))) == {"sign", "return_case", "escalate", "add_note"}
+    assert set(available_actions(user("gm_labor"), fresh(case))) == {
+        "sign",
+        "return_case",
+        "escalate",
+        "add_note",
+        "pause",
+    }
     assert available_actions(user("mc_centre"), fresh(case)) == ["add_note"]

@@ -23,6 +23,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示案件：新增 {created} 件（{time.monotonic() - started:.0f} 秒）")
             else:
                 self.stdout.write("演示案件：已存在，未改动")
+        from supervision.services import warnings_sweep
+
+        swept = warnings_sweep()
+        self.stdout.write(f"预警：更新 {swept.total} 件案件的预警等级")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if not quiet_logins:
             self.stdout.write("演示账号（登录名 / 密码 / 身份）：")

@@ -1,0 +1,292 @@
+"""Warnings (the sweep) and 督办 orders. Every write in supervision goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import WARNED_STATUSES, Case, CaseEvent, WarningLevel
+from cases.workdays import add_working_days
+from notifications.models import NotificationChannel
+from notifications.services import notification_send
+from routing.models import Unit
+
+from .models import OrderStatus, SupervisionOrder
+from .permissions import can_close_order, can_issue_order, can_reply_order
+
+SWEEP_LOCK_KEY = 7_461_001  # pg_advisory_xact_lock key of the warning sweep
+
+
+class SupervisionError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# The warning sweep ----------------------------------------------------------------------------
+
+
+#: level → the condition (on precomputed clock points) under which an open, running case has it.
+def _conditions(now: datetime) -> list[tuple[str, Q]]:
+    return [
+        (WarningLevel.RED, Q(stage_due_at__lte=now)),
+        (WarningLevel.YELLOW, Q(yellow_at__lte=now, stage_due_at__gt=now)),
+        (WarningLevel.BLUE, Q(blue_at__lte=now, yellow_at__gt=now)),
+        (WarningLevel.NONE, Q(blue_at__gt=now) | Q(blue_at__isnull=True) | Q(stage_due_at__isnull=True)),
+    ]
+
+
+EVENT_NOTES = {
+    WarningLevel.BLUE: "本环节已用时过半",
+    WarningLevel.YELLOW: "本环节已用时八成，请抓紧办理",
+    WarningLevel.RED: "本环节已超期",
+}
+MESSAGE_TEXT = {
+    WarningLevel.BLUE: "进入蓝色预警（用时过半）",
+    WarningLevel.YELLOW: "进入黄色预警（用时八成）",
+    WarningLevel.RED: "已超期（红色预警），请立即处理",
+}
+
+
+@dataclass
+class SweepResult:
+    changed: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+    notifications: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.changed.values())
+
+
+def _take_sweep_lock() -> None:
+    """One sweep at a time. PostgreSQL: a transaction-scoped advisory lock (released at commit or
+    rollback, also when a worker dies). SQLite: the transaction began with BEGIN IMMEDIATE, which
+    already holds the database's single write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
+
+
+def warnings_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Recompute every open case's warning level with a few set-based statements.
+
+    Guarantees: each change of level is recorded once — a ``warning_<level>`` event on the case
+    timeline (internal) and an in-app message to the unit holding the case (and, on red, to the
+    supervisors at its claims centre). Runs under a lock in one transaction, so two sweeps at
+    once, or a sweep after a crash halfway (rolled back), give the same levels and no duplicate
+    events or messages. Paused cases keep their level. No Python loop over cases.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    with transaction.atomic():
+        _take_sweep_lock()
+        running = Case.objects.filter(status__in=WARNED_STATUSES, paused_at__isnull=True)
+        for level, condition in _conditions(now):
+            result.changed[level] = (
+                running.filter(condition)
+                .exclude(warning_level=level)
+                .update(warning_level=level, warning_changed_at=now)
+            )
+        if any(result.changed[level] for level in EVENT_NOTES):
+            result.events = _record_events(now)
+            result.notifications = _notify(now)
+    return result
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _db_time(value: datetime):
+    """A datetime as the ORM would store it (raw SQL parameters bypass the ORM's adaptation)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _record_events(now: datetime) -> int:
+    """INSERT … SELECT one internal event per case whose level rose to blue/yellow/red now."""
+    case_t, event_t = _table(Case), _table(CaseEvent)
+    now = _db_time(now)
+    total = 0
+    with connection.cursor() as cursor:
+        for level, note in EVENT_NOTES.items():
+            cursor.execute(
+                f"INSERT INTO {event_t} (case_id, transition, from_status, to_status, note, public, created_at) "
+                f"SELECT id, %s, status, status, %s, %s, %s FROM {case_t} "
+                f"WHERE warning_changed_at = %s AND warning_level = %s",
+                [f"warning_{level}", note, False, now, now, level],
+            )
+            total += cursor.rowcount
+    return total
+
+
+def _notify(now: datetime) -> int:
+    """In-app messages, set-based: the unit holding each case (lead unit, or the centre while it
+    has none) for every new level; on red also the supervisors at the case's centre. In-app
+    messages need no gateway, so they are written as delivered."""
+    from accounts.models import Membership
+    from notifications.models import OutboxMessage, OutboxStatus
+
+    case_t, member_t, outbox_t = _table(Case), _table(Membership), _table(OutboxMessage)
+    now = _db_time(now)
+    concat = "||"  # SQL standard string concatenation: PostgreSQL and SQLite
+    total = 0
+    with connection.cursor() as cursor:
+        for level, text in MESSAGE_TEXT.items():
+            body = f"'案件 ' {concat} c.number {concat} %s"
+            common = (
+                f"INSERT INTO {outbox_t} (channel, kind, recipient_phone, recipient_user_id, body, status, "
+                f"created_at, sent_at, error, attempts) "
+                f"SELECT %s, %s, '', m.user_id, {body}, %s, %s, %s, '', 0 FROM {case_t} c JOIN {member_t} m "
+            )
+            params = [NotificationChannel.INAPP, f"warning_{level}", "：" + text, OutboxStatus.SENT, now, now]
+            cursor.execute(  # table names come from the models; values are parameters
+                common + "ON m.unit_id = COALESCE(c.lead_unit_id, c.centre_id) AND m.active "
+                "AND m.role IN ('handler', 'clerk', 'dispatcher') "
+                "WHERE c.warning_changed_at = %s AND c.warning_level = %s "
+                "AND (c.lead_unit_id IS NOT NULL OR m.role <> 'handler')",
+                [*params, now, level],
+            )
+            total += cursor.rowcount
+            if level == WarningLevel.RED:
+                cursor.execute(
+                    common + "ON m.unit_id = c.centre_id AND m.active AND m.role = 'supervisor' "
+                    "WHERE c.warning_changed_at = %s AND c.warning_level = %s",
+                    [*params, now, level],
+                )
+                total += cursor.rowcount
+    return total
+
+
+def warnings_rethreshold(*, batch: int = 2000) -> int:
+    """Recompute blue/yellow points of open cases after the thresholds changed (rare, batched)."""
+    from cases.services import _set_clock
+
+    updated = 0
+    qs = Case.objects.filter(status__in=WARNED_STATUSES).only(
+        "id", "stage_started_at", "stage_due_at", "paused_at", "warning_level"
+    )
+    for case in qs.iterator(chunk_size=batch):
+        paused, level = case.paused_at, case.warning_level
+        _set_clock(case, case.stage_started_at, case.stage_due_at)
+        Case.objects.filter(pk=case.pk).update(blue_at=case.blue_at, yellow_at=case.yellow_at)
+        case.paused_at, case.warning_level = paused, level
+        updated += 1
+    return updated
+
+
+# 督办 orders ------------------------------------------------------------------------------------
+
+
+def _order_event(order: SupervisionOrder, transition: str, *, actor, note: str, at: datetime) -> None:
+    from cases.services import _event
+
+    _event(order.case, transition, actor=actor, from_status=order.case.status, note=note, public=False, at=at)
+
+
+@transaction.atomic
+def order_issue(
+    *, case: Case, unit: Unit, actor, instruction: str, due_days: int = 2, at: datetime | None = None
+) -> SupervisionOrder:
+    """督办: a supervisor instructs a unit on a case, with a reply due in ``due_days`` working days.
+
+    The unit's handlers are told in-app; the case timeline records it (internal).
+    """
+    if not can_issue_order(actor, case):
+        raise PermissionDenied
+    instruction = (instruction or "").strip()
+    if not instruction:
+        raise SupervisionError(_("请填写督办要求。"))
+    if not 1 <= due_days <= 30:
+        raise SupervisionError(_("回复时限应在 1 到 30 个工作日之间。"))
+    if not unit.active:
+        raise SupervisionError(_("单位“%(u)s”已停用。") % {"u": unit.name})
+    at = at or timezone.now()
+    order = SupervisionOrder.objects.create(
+        case=case,
+        unit=unit,
+        issued_by=actor,
+        instruction=instruction,
+        due_at=add_working_days(at, due_days),
+        created_at=at,
+    )
+    _order_event(
+        order, "order_issue", actor=actor, note=_("督办%(u)s：%(i)s") % {"u": unit.name, "i": instruction}, at=at
+    )
+    _notify_unit_handlers(order, _("督办：案件 %(n)s，%(i)s，请于 %(d)s 前回复。") % {
+        "n": case.number, "i": instruction, "d": timezone.localtime(order.due_at).strftime("%m月%d日"),
+    })  # fmt: skip
+    return order
+
+
+@transaction.atomic
+def order_reply(*, order: SupervisionOrder, actor, reply: str, at: datetime | None = None) -> SupervisionOrder:
+    """The unit answers what it did; the order waits for the supervisor to close or press."""
+    if not can_reply_order(actor, order):
+        raise PermissionDenied
+    reply = (reply or "").strip()
+    if not reply:
+        raise SupervisionError(_("请填写回复内容，说明采取了哪些措施。"))
+    at = at or timezone.now()
+    updated = SupervisionOrder.objects.filter(pk=order.pk, status=OrderStatus.OPEN).update(
+        status=OrderStatus.REPLIED, reply=reply, replied_by=actor, replied_at=at
+    )
+    if not updated:
+        raise SupervisionError(_("该督办单已回复或已办结，请刷新页面。"))
+    order.refresh_from_db()
+    _order_event(order, "order_reply", actor=actor, note=reply, at=at)
+    return order
+
+
+@transaction.atomic
+def order_press(
+    *, order: SupervisionOrder, actor, instruction: str, due_days: int = 2, at: datetime | None = None
+) -> SupervisionOrder:
+    """再次督办: the reply is not enough; the order opens again with a new deadline."""
+    if not can_close_order(actor, order):
+        raise PermissionDenied
+    instruction = (instruction or "").strip()
+    if not instruction:
+        raise SupervisionError(_("请说明需要进一步落实的内容。"))
+    at = at or timezone.now()
+    updated = SupervisionOrder.objects.filter(pk=order.pk, status__in=[OrderStatus.OPEN, OrderStatus.REPLIED]).update(
+        status=OrderStatus.OPEN, due_at=add_working_days(at, due_days), instruction=instruction
+    )
+    if not updated:
+        raise SupervisionError(_("该督办单已办结。"))
+    SupervisionOrder.objects.filter(pk=order.pk).update(pressed=order.pressed + 1)
+    order.refresh_from_db()
+    _order_event(order, "order_press", actor=actor, note=instruction, at=at)
+    _notify_unit_handlers(order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction})
+    return order
+
+
+@transaction.atomic
+def order_close(*, order: SupervisionOrder, actor, note: str = "", at: datetime | None = None) -> SupervisionOrder:
+    """The supervisor is satisfied: the order is closed."""
+    if not can_close_order(actor, order):
+        raise PermissionDenied
+    at = at or timezone.now()
+    updated = (
+        SupervisionOrder.objects.filter(pk=order.pk)
+        .exclude(status=OrderStatus.CLOSED)
+        .update(status=OrderStatus.CLOSED, closed_at=at)
+    )
+    if not updated:
+        raise SupervisionError(_("该督办单已办结。"))
+    order.refresh_from_db()
+    _order_event(order, "order_close", actor=actor, note=(note or "").strip() or _("督办事项已落实"), at=at)
+    return order
+
+
+def _notify_unit_handlers(order: SupervisionOrder, body: str) -> None:
+    from accounts.models import Membership, Role
+
+    for membership in Membership.objects.filter(unit=order.unit, role=Role.HANDLER, active=True).select_related("user"):
+        notification_send(kind="supervision_order", user=membership.user, body=body, channel=NotificationChannel.INAPP)
