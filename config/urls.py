@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("routing/", include("routing.urls")),
     path("cases/", include("cases.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
