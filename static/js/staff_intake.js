@@ -41,10 +41,13 @@
   var history = document.getElementById("caller-history");
   var attach = form.querySelector("[name=attach_to]");
   var banner = form.querySelector("[data-attach-banner]");
+  var acceptNow = form.querySelector("[name=accept_now]");
   function setAttach(number) {
     if (!attach || !banner) return;
     attach.value = number || "";
     banner.hidden = !number;
+    // An attached call follows the earlier case: there is nothing to accept.
+    if (acceptNow) { acceptNow.disabled = !!number; if (number) acceptNow.checked = false; }
     var label = banner.querySelector("[data-attach-number]");
     if (label) label.textContent = number || "";
   }
@@ -62,6 +65,17 @@
     });
     var cancel = form.querySelector("[data-attach-cancel]");
     if (cancel) cancel.addEventListener("click", function () { setAttach(""); });
+  }
+  // Window: the on-the-spot result only matters when "即接即办" is chosen.
+  var result = form.querySelector("[name=on_spot_result]");
+  if (result) {
+    var wrapper = result.closest(".mb-3") || result.parentElement;
+    var sync = function () {
+      var chosen = form.querySelector("[name=next_step]:checked");
+      wrapper.hidden = !(chosen && chosen.value === "on_spot");
+    };
+    form.querySelectorAll("[name=next_step]").forEach(function (r) { r.addEventListener("change", sync); });
+    sync();
   }
   var lat = form.querySelector("[name=latitude]");
   var lng = form.querySelector("[name=longitude]");
