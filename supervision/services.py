@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,7 +207,14 @@ def order_issue(
         raise SupervisionError(_("回复时限应在 1 到 30 个工作日之间。"))
     if not unit.active:
         raise SupervisionError(_("单位“%(u)s”已停用。") % {"u": unit.name})
+    if not case.is_open:
+        raise SupervisionError(_("案件已结束，不能再督办。"))
     at = at or timezone.now()
+    duplicate = SupervisionOrder.objects.filter(
+        case=case, unit=unit, instruction=instruction, status=OrderStatus.OPEN, created_at__gte=at - timedelta(minutes=5)
+    ).first()
+    if duplicate is not None:
+        return duplicate  # the same order posted twice (double click, retry)
     order = SupervisionOrder.objects.create(
         case=case,
         unit=unit,
@@ -256,11 +263,13 @@ def order_press(
         raise SupervisionError(_("请说明需要进一步落实的内容。"))
     at = at or timezone.now()
     updated = SupervisionOrder.objects.filter(pk=order.pk, status__in=[OrderStatus.OPEN, OrderStatus.REPLIED]).update(
-        status=OrderStatus.OPEN, due_at=add_working_days(at, due_days), instruction=instruction
+        status=OrderStatus.OPEN,
+        due_at=add_working_days(at, due_days),
+        instruction=instruction,
+        pressed=F("pressed") + 1,
     )
     if not updated:
         raise SupervisionError(_("该督办单已办结。"))
-    SupervisionOrder.objects.filter(pk=order.pk).update(pressed=order.pressed + 1)
     order.refresh_from_db()
     _order_event(order, "order_press", actor=actor, note=instruction, at=at)
     _notify_unit_handlers(order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction})
