@@ -44,4 +44,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         func="accounts.tasks.verification_codes_purge",
         schedule_type="H",  # Schedule.HOURLY
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}kpi-daily-snapshot",
+        func="supervision.tasks.kpi_snapshot",
+        schedule_type="H",  # Schedule.HOURLY: yesterday once it is over, and any day missed
+    ),
 )

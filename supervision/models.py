@@ -51,3 +51,76 @@ class SupervisionOrder(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == OrderStatus.OPEN and self.due_at < timezone.now()
+
+
+# KPI snapshot (统计快照) ------------------------------------------------------------------------
+# (Appended for the KPI board: see docs/kpi.md "Pre-aggregation".)
+
+
+class KpiDimension(models.TextChoices):
+    TOTAL = "total", _("合计")
+    MATTER = "matter", _("事项大类")
+    CHANNEL = "channel", _("来源渠道")
+    UNIT = "unit", _("办理单位")
+
+
+class KpiDaily(models.Model):
+    """One day's KPI counts for one region bucket, as one-dimensional breakdowns (grouping sets).
+
+    ``region`` is the case's place rolled up to its town (乡镇街道) — or the place itself when it
+    lies above town level — so a scope at district level or above and its child regions are
+    exact sums of buckets; ``region_path`` is that region's path, copied so that the board filters
+    and groups the snapshot without a join. Each row holds one ``dimension``: the day's total for
+    the bucket, or the part of it for one top-level matter, channel or unit (``key``: matter code,
+    channel code, unit code). Written only by ``supervision.kpi_snapshot``; a day is usable once
+    its ``KpiDailyRun`` row exists (both are written in one transaction). Definitions: docs/kpi.md.
+    """
+
+    date = models.DateField(_("日期"))
+    region = models.ForeignKey(
+        "routing.Region", verbose_name=_("区划（至乡镇街道）"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=600)
+    dimension = models.CharField(_("维度"), max_length=8, choices=KpiDimension.choices)
+    key = models.CharField(_("维度取值"), max_length=40, blank=True)
+    registered = models.PositiveIntegerField(_("受理量"), default=0)
+    taken = models.PositiveIntegerField(_("承办量（签收或当场办结）"), default=0)
+    closed = models.PositiveIntegerField(_("办结量"), default=0)
+    on_time = models.PositiveIntegerField(_("按期办结"), default=0)
+    mediated = models.PositiveIntegerField(_("调解成功"), default=0)
+    mediation_closed = models.PositiveIntegerField(_("可调解办结（有化解结论）"), default=0)
+    local = models.PositiveIntegerField(_("就地化解"), default=0)
+    rated = models.PositiveIntegerField(_("已评价"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
+    working_days = models.PositiveIntegerField(_("办结用时合计（工作日）"), default=0)
+    returns = models.PositiveIntegerField(_("退回次数"), default=0)
+    # For the month's 办结率: cases finished this day that were registered in the same month.
+    closed_same_month = models.PositiveIntegerField(_("当月登记当月办结"), default=0)
+    ended_same_month = models.PositiveIntegerField(_("当月登记当月终止（不予受理、撤回、合并）"), default=0)
+
+    class Meta:
+        verbose_name = _("每日统计快照")
+        verbose_name_plural = _("每日统计快照")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "region", "dimension", "key"], name="kpi_daily_unique"),
+        ]
+        indexes = [models.Index(fields=["dimension", "date", "region_path"], name="kpi_daily_dim_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.region_id} {self.dimension}:{self.key}"
+
+
+class KpiDailyRun(models.Model):
+    """A day whose ``KpiDaily`` rows are complete. Days without one are counted live."""
+
+    date = models.DateField(_("日期"), unique=True)
+    computed_at = models.DateTimeField(_("生成时间"))
+    rows = models.PositiveIntegerField(_("快照行数"), default=0)
+
+    class Meta:
+        verbose_name = _("统计快照日")
+        verbose_name_plural = _("统计快照日")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return str(self.date)

@@ -211,7 +211,11 @@ def order_issue(
         raise SupervisionError(_("案件已结束，不能再督办。"))
     at = at or timezone.now()
     duplicate = SupervisionOrder.objects.filter(
-        case=case, unit=unit, instruction=instruction, status=OrderStatus.OPEN, created_at__gte=at - timedelta(minutes=5)
+        case=case,
+        unit=unit,
+        instruction=instruction,
+        status=OrderStatus.OPEN,
+        created_at__gte=at - timedelta(minutes=5),
     ).first()
     if duplicate is not None:
         return duplicate  # the same order posted twice (double click, retry)

@@ -37,7 +37,9 @@ def test_pressing_counts_each_press(submit, user):
     case = submit()
     cs.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     case = Case.objects.select_related("region").get(pk=case.pk)
-    order = order_issue(case=case, unit=Unit.objects.get(code="GM-RSJ"), actor=user("gm_supervisor"), instruction="约谈")
+    order = order_issue(
+        case=case, unit=Unit.objects.get(code="GM-RSJ"), actor=user("gm_supervisor"), instruction="约谈"
+    )
     order_reply(order=order, actor=user("gm_labor"), reply="已约谈")
     stale = SupervisionOrder.objects.get(pk=order.pk)
     order_press(order=SupervisionOrder.objects.get(pk=order.pk), actor=user("gm_supervisor"), instruction="落实付款")

@@ -1,0 +1,229 @@
+"""The tables behind the KPI board (the same ones go to the Excel export and the PDF), its
+headline figures with their definitions, and the data its charts draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .kpi import KpiBoard, Measures, ratio
+
+TEXT, INT, RATE, DAYS = "text", "int", "rate", "days"
+Cell = tuple[object, str]
+
+
+@dataclass
+class KpiTable:
+    slug: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    sort_keys: list[str] = field(default_factory=list)  # per column: ranking sort parameter or ""
+    note: str = ""
+
+    @property
+    def columns(self) -> list[tuple[str, bool, str]]:
+        """(header, numeric, sort key) per column, for the template."""
+        kinds = [kind for _value, kind in self.rows[0]] if self.rows else [TEXT] * len(self.headers)
+        keys = self.sort_keys or [""] * len(self.headers)
+        return [(h, k != TEXT, key) for h, k, key in zip(self.headers, kinds, keys, strict=True)]
+
+
+def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
+    """(key, name, value, kind, definition) of each headline figure: counts first, then rates."""
+    t = board.totals
+    return [
+        ("registered", _("受理量"), t.registered, INT, _("期内登记的案件数（含其后不予受理、撤回、合并的）")),
+        ("closed", _("办结量"), t.closed, INT, _("期内办结（状态为已办结）的案件数，不论何时登记")),
+        ("still_open", _("期末在办"), board.cohort_open, INT, _("期内登记的案件中，期末仍在办理的件数")),
+        (
+            "avg_working_days",
+            _("平均办结用时"),
+            t.avg_working_days,
+            DAYS,
+            _("登记至办结的工作日数，按期内办结案件平均"),
+        ),
+        ("returns", _("退回次数"), t.returns, INT, _("期内承办单位将案件退回中心重新分派的次数")),
+        (
+            "completion_rate",
+            _("办结率"),
+            board.completion_rate,
+            RATE,
+            _("期内登记的案件中：期末已办结 ÷（期末已办结 + 期末仍在办）"),
+        ),
+        (
+            "on_time_rate",
+            _("按期办结率"),
+            t.on_time_rate,
+            RATE,
+            _("期内办结案件中，办结前各环节从未超期（红色预警）的比例"),
+        ),
+        (
+            "mediation_rate",
+            _("化解成功率"),
+            t.mediation_rate,
+            RATE,
+            _("可调解事项的期内办结案件中：调解成功 ÷（调解成功 + 暂无法解决 + 已引导其他途径）"),
+        ),
+        ("local_rate", _("就地化解率"), t.local_rate, RATE, _("期内办结案件中，由乡镇街道及以下单位办结的比例")),
+        (
+            "satisfaction_rate",
+            _("满意率"),
+            t.satisfaction_rate,
+            RATE,
+            _("已评价的期内办结案件中，满意与基本满意的比例"),
+        ),
+    ]
+
+
+def kpi_tables(board: KpiBoard) -> list[KpiTable]:
+    def measures_cells(m: Measures, names: list[tuple[str, str]]) -> list[Cell]:
+        return [(getattr(m, name), kind) for name, kind in names]
+
+    total_registered = board.totals.registered
+    ranking_columns = ["", "", "cases", "closed", "on_time", "satisfaction", "returns"]
+    return [
+        KpiTable(
+            "summary",
+            _("主要指标"),
+            [_("指标"), _("数值"), _("口径")],
+            [
+                [(name, TEXT), (value, kind), (definition, TEXT)]
+                for _k, name, value, kind, definition in summary_figures(board)
+            ],
+        ),
+        KpiTable(
+            "trend",
+            _("月度趋势（近12个月）"),
+            [_("月份"), _("受理量"), _("办结量"), _("办结率"), _("按期办结率"), _("满意率")],
+            [
+                [(row.label, TEXT)]
+                + measures_cells(
+                    row.measures,
+                    [
+                        ("registered", INT),
+                        ("closed", INT),
+                        ("month_completion_rate", RATE),
+                        ("on_time_rate", RATE),
+                        ("satisfaction_rate", RATE),
+                    ],
+                )
+                for row in board.trend
+            ],
+        ),
+        KpiTable(
+            "matter",
+            _("按事项大类"),
+            [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
+            [
+                [(row.label, TEXT)]
+                + measures_cells(
+                    row.measures,
+                    [
+                        ("registered", INT),
+                        ("closed", INT),
+                        ("on_time_rate", RATE),
+                        ("mediation_rate", RATE),
+                        ("satisfaction_rate", RATE),
+                    ],
+                )
+                for row in board.by_matter
+            ],
+        ),
+        KpiTable(
+            "region",
+            _("按地区"),
+            [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
+            [
+                [(row.label, TEXT)]
+                + measures_cells(
+                    row.measures,
+                    [
+                        ("registered", INT),
+                        ("closed", INT),
+                        ("on_time_rate", RATE),
+                        ("local_rate", RATE),
+                        ("satisfaction_rate", RATE),
+                    ],
+                )
+                for row in board.by_region
+            ],
+        ),
+        KpiTable(
+            "channel",
+            _("按来源渠道"),
+            [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
+            [
+                [
+                    (row.label, TEXT),
+                    (row.measures.registered, INT),
+                    (ratio(row.measures.registered, total_registered), RATE),
+                    (row.measures.closed, INT),
+                ]
+                for row in board.by_channel
+            ],
+        ),
+        KpiTable(
+            "ranking",
+            _("承办单位排名"),
+            [_("排名"), _("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+            [
+                [
+                    (row.rank, INT),
+                    (row.label, TEXT),
+                    (row.cases, INT),
+                    (row.measures.closed, INT),
+                    (row.measures.on_time_rate, RATE),
+                    (row.measures.satisfaction_rate, RATE),
+                    (row.measures.returns, INT),
+                ]
+                for row in board.ranking
+            ],
+            sort_keys=ranking_columns,
+            note=_(
+                "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率按期内办结的案件计；"
+                "退回数：期内退回中心重新分派的次数。点击列名可按该列排序。"
+            ),
+        ),
+    ]
+
+
+def chart_data(board: KpiBoard) -> dict:
+    """What ``static/js/kpi-charts.js`` draws (embedded in the page with ``json_script``)."""
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else round(value * 100, 1)
+
+    matters = board.by_matter[:10]
+    return {
+        "labels": {
+            "registered": _("受理量"),
+            "closed": _("办结量"),
+            "on_time_rate": _("按期办结率（%）"),
+            "empty": _("本期无数据"),
+        },
+        "titles": {
+            "trend": _("月度趋势（近12个月）"),
+            "matter": _("按事项大类（前10）"),
+            "region": _("按地区"),
+            "channel": _("按来源渠道（受理量）"),
+        },
+        "trend": {
+            "months": [row.label for row in board.trend],
+            "registered": [row.measures.registered for row in board.trend],
+            "closed": [row.measures.closed for row in board.trend],
+            "on_time_rate": [percent(row.measures.on_time_rate) for row in board.trend],
+        },
+        "matter": {
+            "labels": [row.label for row in matters],
+            "registered": [row.measures.registered for row in matters],
+            "closed": [row.measures.closed for row in matters],
+        },
+        "region": {
+            "labels": [row.label for row in board.by_region],
+            "registered": [row.measures.registered for row in board.by_region],
+            "closed": [row.measures.closed for row in board.by_region],
+        },
+        "channel": [{"name": row.label, "value": row.measures.registered} for row in board.by_channel],
+    }

@@ -1,0 +1,378 @@
+"""Exports of the KPI board: the Excel workbook of its tables and the monthly analysis report (PDF).
+
+The PDF uses ReportLab's built-in CID font ``STSong-Light`` (Adobe-GB1): no font file is shipped
+and the PDF viewer supplies the glyphs (on Linux, poppler needs the ``poppler-data`` package for
+it). Charts are drawn with ``reportlab.graphics``, no browser needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from . import kpi
+from .kpi_tables import DAYS, INT, RATE, KpiTable, summary_figures
+
+# Excel -------------------------------------------------------------------------------------------
+
+NUMBER_FORMATS = {INT: "0", RATE: "0.0%", DAYS: "0.0"}
+HEADER_FILL = PatternFill("solid", fgColor="F3E5E4")
+
+
+def kpi_workbook(board: kpi.KpiBoard, tables: list[KpiTable]) -> bytes:
+    """One sheet per table of the page, with its Chinese headers; numbers stay numbers (rates as
+    fractions formatted as percentages), an empty rate is an empty cell."""
+    book = Workbook()
+    book.remove(book.active)
+    caption = _("%(scope)s · %(period)s · 生成于 %(at)s") % {
+        "scope": board.scope.name,
+        "period": board.period.label,
+        "at": timezone.localtime(board.generated_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    for table in tables:
+        sheet = book.create_sheet(title=table.title[:31])
+        sheet.append([caption])
+        sheet["A1"].font = Font(italic=True, color="666666")
+        sheet.append(list(table.headers))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+        for row in table.rows:
+            sheet.append([value for value, _kind in row])
+            for cell, (_value, kind) in zip(sheet[sheet.max_row], row, strict=True):
+                if kind in NUMBER_FORMATS:
+                    cell.number_format = NUMBER_FORMATS[kind]
+                    cell.alignment = Alignment(horizontal="right")
+        for index, header in enumerate(table.headers, start=1):
+            longest = max([len(str(header))] + [len(str(r[index - 1][0] or "")) for r in table.rows])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest * 2 + 2))
+        sheet.freeze_panes = "A3"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# PDF ---------------------------------------------------------------------------------------------
+
+FONT = "STSong-Light"
+RED = colors.HexColor("#b3261e")
+GREY = colors.HexColor("#6b7280")
+SERIES = [colors.HexColor("#b3261e"), colors.HexColor("#2563eb"), colors.HexColor("#d97706")]
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontSize=19, leading=26, alignment=TA_CENTER, textColor=RED),
+        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, textColor=GREY),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=13.5, leading=20, spaceBefore=10, spaceAfter=4, textColor=RED),
+        "body": base,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
+        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, spaceBefore=4, textColor=GREY),
+    }
+
+
+def fmt(value, kind: str) -> str:
+    """A figure as the page and the report show it."""
+    if value is None:
+        return "—"
+    if kind == RATE:
+        return f"{value * 100:.1f}%"
+    if kind == DAYS:
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _table(headers: list[str], rows: list[list[str]], widths: list[float], styles) -> Table:
+    data = [[Paragraph(h, styles["cell"]) for h in headers]]
+    data += [[Paragraph(str(c), styles["cell"]) for c in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5e4")),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d1d5db")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#faf9f7")]),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _legend(drawing: Drawing, x: float, y: float, names: list[str]) -> None:
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 64
+    legend.dx, legend.dy = 8, 8
+    legend.colorNamePairs = list(zip(SERIES, names, strict=False))
+    drawing.add(legend)
+
+
+def _axis_fonts(chart) -> None:
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName = FONT
+        axis.labels.fontSize = 7.5
+    chart.valueAxis.forceZero = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#e5e7eb")
+    chart.valueAxis.visibleGrid = True
+
+
+def _value_max(series: list[list[int]]) -> int:
+    top = max([v for values in series for v in values if v is not None] + [0])
+    return max(5, int(top * 1.15) + 1)
+
+
+def trend_chart(board: kpi.KpiBoard, width: float) -> Drawing:
+    drawing = Drawing(width, 170)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 34, width - 50, 110
+    series = [[r.measures.registered for r in board.trend], [r.measures.closed for r in board.trend]]
+    chart.data = series
+    chart.categoryAxis.categoryNames = [r.label[2:] for r in board.trend]  # 26-10
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, _value_max(series)
+    _axis_fonts(chart)
+    for index, color in enumerate(SERIES[:2]):
+        chart.lines[index].strokeColor = color
+        chart.lines[index].strokeWidth = 1.6
+    drawing.add(chart)
+    _legend(drawing, 40, 162, [_("受理量"), _("办结量")])
+    return drawing
+
+
+def bar_chart(rows: list[kpi.KpiRow], width: float, *, label_chars: int = 6) -> Drawing:
+    drawing = Drawing(width, 185)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 48, width - 50, 110
+    series = [[r.measures.registered for r in rows] or [0], [r.measures.closed for r in rows] or [0]]
+    chart.data = series
+    chart.categoryAxis.categoryNames = [r.label[:label_chars] for r in rows] or [""]
+    chart.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, _value_max(series)
+    chart.barSpacing, chart.groupSpacing = 1, 8
+    _axis_fonts(chart)
+    for index, color in enumerate(SERIES[:2]):
+        chart.bars[index].fillColor = color
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    _legend(drawing, 40, 177, [_("受理量"), _("办结量")])
+    if not rows:
+        drawing.add(String(width / 2, 100, _("本期无数据"), fontName=FONT, fontSize=10, textAnchor="middle"))
+    return drawing
+
+
+def _summary_text(board: kpi.KpiBoard) -> str:
+    t = board.totals
+    return _(
+        "%(period)s，%(scope)s共受理群众诉求%(registered)s件，办结%(closed)s件；本期登记案件办结率%(completion)s，"
+        "按期办结率%(on_time)s，化解成功率%(mediation)s，就地化解率%(local)s，满意率%(satisfaction)s，"
+        "平均办结用时%(days)s个工作日；承办单位退回%(returns)s次。"
+    ) % {
+        "period": board.period.label,
+        "scope": board.scope.name,
+        "registered": t.registered,
+        "closed": t.closed,
+        "completion": fmt(board.completion_rate, RATE),
+        "on_time": fmt(t.on_time_rate, RATE),
+        "mediation": fmt(t.mediation_rate, RATE),
+        "local": fmt(t.local_rate, RATE),
+        "satisfaction": fmt(t.satisfaction_rate, RATE),
+        "days": fmt(t.avg_working_days, DAYS),
+        "returns": t.returns,
+    }
+
+
+def report_title(scope: kpi.KpiScope) -> str:
+    return _("%(scope)s群众诉求服务月度分析报告") % {"scope": scope.name}
+
+
+def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datetime | None = None) -> bytes:
+    """The monthly analysis report: summary figures, trend and breakdown charts, top matters,
+    the units with the lowest 按期办结率 (≥ 5 closed), and the longest overdue open cases."""
+    _register_font()
+    now = now or timezone.now()
+    board = kpi.kpi_board(scope, period, now=now)
+    overdue = kpi.longest_overdue(scope, now=now)
+    worst = kpi.worst_units(board)
+    styles = _styles()
+    out = BytesIO()
+    title = report_title(scope)
+    generated = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=_("一口办群众诉求服务平台"),
+        subject=period.label,
+    )
+    width = doc.width
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(GREY)
+        canvas.drawString(doc.leftMargin, 10 * mm, f"{title}　{period.label}")
+        canvas.drawRightString(doc.leftMargin + width, 10 * mm, _("第 %(n)d 页") % {"n": document.page})
+        canvas.restoreState()
+
+    story: list = [
+        Paragraph(title, styles["title"]),
+        Paragraph(
+            _("统计期间：%(period)s　　生成时间：%(at)s") % {"period": period.label, "at": generated},
+            styles["subtitle"],
+        ),
+        Spacer(1, 8),
+        Paragraph(_("一、总体情况"), styles["h2"]),
+        Paragraph(_summary_text(board), styles["body"]),
+        Spacer(1, 6),
+    ]
+    figures = summary_figures(board)
+    story.append(
+        _table(
+            [_("指标"), _("数值"), _("口径")],
+            [[name, fmt(value, kind), definition] for _k, name, value, kind, definition in figures],
+            [32 * mm, 24 * mm, width - 56 * mm],
+            styles,
+        )
+    )
+    story += [
+        Paragraph(_("二、近12个月趋势"), styles["h2"]),
+        trend_chart(board, width),
+        KeepTogether(
+            [
+                Paragraph(_("三、事项分布"), styles["h2"]),
+                bar_chart(board.by_matter[:10], width),
+                Paragraph(_("受理量居前的事项大类："), styles["body"]),
+                _table(
+                    [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
+                    [
+                        [
+                            r.label,
+                            r.measures.registered,
+                            r.measures.closed,
+                            fmt(r.measures.on_time_rate, RATE),
+                            fmt(r.measures.mediation_rate, RATE),
+                            fmt(r.measures.satisfaction_rate, RATE),
+                        ]
+                        for r in board.by_matter[:5]
+                    ]
+                    or [[_("本期无数据"), "", "", "", "", ""]],
+                    [width * 0.3] + [width * 0.14] * 5,
+                    styles,
+                ),
+            ]
+        ),
+        KeepTogether(
+            [
+                Paragraph(_("四、地区分布"), styles["h2"]),
+                bar_chart(board.by_region, width),
+                _table(
+                    [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
+                    [
+                        [
+                            r.label,
+                            r.measures.registered,
+                            r.measures.closed,
+                            fmt(r.measures.on_time_rate, RATE),
+                            fmt(r.measures.local_rate, RATE),
+                            fmt(r.measures.satisfaction_rate, RATE),
+                        ]
+                        for r in board.by_region
+                    ]
+                    or [[_("本期无数据"), "", "", "", "", ""]],
+                    [width * 0.3] + [width * 0.14] * 5,
+                    styles,
+                ),
+            ]
+        ),
+        Paragraph(_("五、来源渠道"), styles["h2"]),
+        _table(
+            [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
+            [
+                [
+                    r.label,
+                    r.measures.registered,
+                    fmt(kpi.ratio(r.measures.registered, board.totals.registered), RATE),
+                    r.measures.closed,
+                ]
+                for r in board.by_channel
+            ]
+            or [[_("本期无数据"), "", "", ""]],
+            [width * 0.4] + [width * 0.2] * 3,
+            styles,
+        ),
+        Paragraph(_("六、按期办结率较低的承办单位"), styles["h2"]),
+    ]
+    if worst:
+        story.append(
+            _table(
+                [_("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+                [
+                    [
+                        r.label,
+                        r.cases,
+                        r.measures.closed,
+                        fmt(r.measures.on_time_rate, RATE),
+                        fmt(r.measures.satisfaction_rate, RATE),
+                        r.measures.returns,
+                    ]
+                    for r in worst
+                ],
+                [width * 0.4] + [width * 0.12] * 5,
+                styles,
+            )
+        )
+        story.append(Paragraph(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"]))
+    else:
+        story.append(Paragraph(_("本期没有办结 5 件及以上的承办单位。"), styles["body"]))
+    story.append(Paragraph(_("七、重点关注案件（超期最久的在办案件）"), styles["h2"]))
+    if overdue:
+        story.append(
+            _table(
+                [_("案件编号"), _("标题"), _("当前办理单位"), _("所处环节"), _("超期天数")],
+                [[c.number, c.title, c.unit, c.status, c.days_overdue] for c in overdue],
+                [width * 0.2, width * 0.34, width * 0.22, width * 0.12, width * 0.12],
+                styles,
+            )
+        )
+        story.append(
+            Paragraph(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"])
+        )
+    else:
+        story.append(Paragraph(_("截至报告生成时，没有超期的在办案件。"), styles["body"]))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
