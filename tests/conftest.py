@@ -16,3 +16,28 @@ def directory(db):
         return directory_import(data=data)
 
     return load
+
+
+# --- the demo city and its people ---------------------------------------------------------------
+@pytest.fixture
+def demo(db):
+    """The demo directory and demo accounts (accounts.demo.load_demo), no cases."""
+    from accounts.demo import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def user(demo):
+    """``user("gm_labor")``: a demo staff account by username."""
+    from accounts.models import User
+
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def citizen(demo):
+    """The demo citizen 夏志明 (13800138000)."""
+    from accounts.models import User
+
+    return User.objects.get(phone="13800138000")

@@ -1,13 +1,5 @@
 import pytest
 
-from accounts.demo import load_demo
-
-
-@pytest.fixture
-def demo(db):
-    """The demo city and its people."""
-    load_demo()
-
 
 @pytest.fixture
 def small_directory(db):

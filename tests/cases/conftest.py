@@ -1,24 +1,7 @@
 import pytest
 
-from accounts.demo import load_demo
-from accounts.models import User
 from intake.services import claim_submit
 from routing.models import MatterType, Region
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
-
-
-@pytest.fixture
-def user(demo):
-    return lambda username: User.objects.get(username=username)
-
-
-@pytest.fixture
-def citizen(demo):
-    return User.objects.get(phone="13800138000")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.demo import DEMO_PASSWORD, load_demo
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from intake.services import claim_submit
 from routing.models import MatterType, Region
@@ -37,21 +37,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
-
-
-@pytest.fixture
-def user(demo):
-    return lambda username: User.objects.get(username=username)
-
-
-@pytest.fixture
-def citizen(demo):
-    return User.objects.get(phone="13800138000")
 
 
 @pytest.fixture
