@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench-routing clean
+.PHONY: install run test lint messages bench bench-routing clean
 
 install: $(STAMP)
 
@@ -33,6 +33,12 @@ lint: install
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Warning sweep and supervision boards at scale (issue #5). Scratch SQLite under var/ (100,000 cases)
+# unless BENCH_DATABASE_URL names a PostgreSQL database, which it WIPES (1,000,000 cases).
+# Writes bench/results.json. BENCH_ARGS, e.g. "--n 200000 --explain".
+bench: install
+	$(PY) scripts/bench_supervision.py $(BENCH_ARGS)
 
 bench-routing: install
 	$(PY) scripts/bench_routing.py

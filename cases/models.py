@@ -201,6 +201,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 ),
             ),
             models.Index(
+                # covers the overdue board's per-unit counts (index-only on PostgreSQL)
+                fields=["region", "warning_level", "lead_unit", "centre"],
+                name="case_open_board",
+                condition=models.Q(status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]),
+            ),
+            models.Index(
                 fields=["stage_due_at", "yellow_at", "blue_at"],
                 name="case_open_clock",
                 condition=models.Q(
@@ -209,6 +215,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 ),
             ),
             models.Index(fields=["region", "created_at"], name="case_region_created"),
+            models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

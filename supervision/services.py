@@ -100,6 +100,11 @@ def warnings_sweep(*, now: datetime | None = None) -> SweepResult:
     return result
 
 
+# Open statuses as SQL literals (fixed values from our own enum, not user input): lets the
+# INSERT … SELECTs use the partial indexes on open cases instead of scanning the whole table.
+_OPEN_SQL = ", ".join(f"'{status}'" for status in WARNED_STATUSES)
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -119,7 +124,7 @@ def _record_events(now: datetime) -> int:
             cursor.execute(
                 f"INSERT INTO {event_t} (case_id, transition, from_status, to_status, note, public, created_at) "
                 f"SELECT id, %s, status, status, %s, %s, %s FROM {case_t} "
-                f"WHERE warning_changed_at = %s AND warning_level = %s",
+                f"WHERE warning_changed_at = %s AND warning_level = %s AND status IN ({_OPEN_SQL})",
                 [f"warning_{level}", note, False, now, now, level],
             )
             total += cursor.rowcount
@@ -150,6 +155,7 @@ def _notify(now: datetime) -> int:
                 common + "ON m.unit_id = COALESCE(c.lead_unit_id, c.centre_id) AND m.active "
                 "AND m.role IN ('handler', 'clerk', 'dispatcher') "
                 "WHERE c.warning_changed_at = %s AND c.warning_level = %s "
+                f"AND c.status IN ({_OPEN_SQL}) "
                 "AND (c.lead_unit_id IS NOT NULL OR m.role <> 'handler')",
                 [*params, now, level],
             )
@@ -157,7 +163,7 @@ def _notify(now: datetime) -> int:
             if level == WarningLevel.RED:
                 cursor.execute(
                     common + "ON m.unit_id = c.centre_id AND m.active AND m.role = 'supervisor' "
-                    "WHERE c.warning_changed_at = %s AND c.warning_level = %s",
+                    f"WHERE c.warning_changed_at = %s AND c.warning_level = %s AND c.status IN ({_OPEN_SQL})",
                     [*params, now, level],
                 )
                 total += cursor.rowcount
