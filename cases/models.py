@@ -204,7 +204,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 # covers the overdue board's per-unit counts (index-only on PostgreSQL)
                 fields=["region", "warning_level", "lead_unit", "centre"],
                 name="case_open_board",
-                condition=models.Q(status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]),
+                condition=models.Q(
+                    status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
+                ),
             ),
             models.Index(
                 fields=["stage_due_at", "yellow_at", "blue_at"],
