@@ -398,8 +398,10 @@ def generate(world: World, start_id: int, count: int, rng: random.Random, events
                 took = DAY * min(90.0, 1 + rng.expovariate(1 / 12))
             # Two years of cases, the recent months busier (density falls linearly to a third).
             age = year_ago_2 * ((1 - math.sqrt(r())) if r() < 0.5 else r())
-            created = now_ts - max(age, took + 3600)
-            closed = created + took
+            # The closing time follows the age distribution (not clamped to "just now", which
+            # would pile thousands of closings onto today).
+            closed = now_ts - max(age, 3600)
+            created = closed - took
             started, updated = closed, closed
             if status == "closed":
                 if r() < 0.15:  # 即接即办: resolved at the window by the centre

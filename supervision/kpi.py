@@ -318,11 +318,9 @@ def finished_rows(
     registered × place × matter × channel × unit, with the conditional counts behind every
     closed-case rate.
 
-    ``closed_at`` (set by every finishing service) has no index of its own (see docs/kpi.md). For
-    the board's few live days, ``through_events`` finds the cases through their finishing events
-    first (``CaseEvent.created_at`` is indexed, and the service writes ``closed_at`` = that event's
-    time), so a render never scans the case table; the snapshot writer, a daily job, reads
-    ``closed_at`` alone.
+    ``closed_at`` has a partial index (``case_closed_at``), so the board's few live days are found
+    directly. ``through_events`` (finding cases through their finishing events instead) is kept
+    for callers that want only cases closed through the services.
     """
     red = CaseEvent.objects.filter(
         case_id=OuterRef("pk"), transition="warning_red", from_status__in=LATE_STAGE_STATUSES
@@ -440,7 +438,7 @@ def fine_rows(
     out: list[FineRow] = []
     for row in registered_rows(ranges, scope_path, base_path):
         out.append(_fine(row, "", {"registered": row["registered"]}))
-    finished = list(finished_rows(ranges, scope_path, base_path, through_events=live))
+    finished = list(finished_rows(ranges, scope_path, base_path))
     counter.cover((row["created_day"], row["day"]) for row in finished if row["closed"])
     for row in finished:
         measures = {name: row[name] for name in CLOSED_COUNTS}
