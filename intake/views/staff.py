@@ -49,7 +49,8 @@ def _submit(form, *, channel: str, request, contact_name: str, contact_phone: st
         uploads=data.get("attachments") or [],
         submitter=_citizen_account(contact_phone) if contact_phone else None,
         registered_by=request.user,
-        submission_key=data.get("submission_key") or None,
+        # scoped to the account, so one person's form token can never return another's claim
+        submission_key=f"staff-{request.user.pk}-{data['submission_key']}" if data.get("submission_key") else None,
         **extra,
     )
 
