@@ -39,6 +39,10 @@ def _text(label, *, required=True, message=None, max_length=TEXT_MAX, rows=3, he
     )
 
 
+#: The long-text field every action form uses (also supervision's forms).
+text_field = _text
+
+
 def unit_groups(units) -> list:
     """Choices grouped by region (``<optgroup>``), in the order given (region path: top down)."""
     groups: dict[str, list] = {}

@@ -9,30 +9,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import text_field as _text
 from routing.models import Channel
 
 from .selectors import BoardFilters, OrderTargets
 
-TEXT_MAX = 2000
 _CHOICE_GONE = _("所选项不在可选范围内，请从列表中重新选择。")
-
-
-def _text(label, *, required=True, message=None, rows=3, placeholder="", help_text=""):
-    errors = {"max_length": _("内容过长：最多 %(limit_value)d 个字，当前 %(show_value)d 个字，请精简后再提交。")}
-    if message:
-        errors["required"] = message
-    attrs = {"rows": rows}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=TEXT_MAX,
-        strip=True,
-        widget=forms.Textarea(attrs=attrs),
-        help_text=help_text,
-        error_messages=errors,
-    )
 
 
 def _due_days():
