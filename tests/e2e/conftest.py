@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop in this thread; Django's ORM would otherwise
-# refuse to be called from it ("You cannot call this from an async context").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = E2E_DIR / "screenshots"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -56,6 +52,10 @@ def _chromium_path() -> str:
 def chromium():
     """One headless Chromium for the whole session; each test gets a fresh context (cookies)."""
     path = _chromium_path()
+    # Playwright's sync API runs an asyncio event loop in this thread; Django's ORM would otherwise
+    # refuse to be called from it ("You cannot call this from an async context"). Set here, not at
+    # import, so that only browser runs relax the check.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
