@@ -458,14 +458,25 @@ def case_add_note(*, case: Case, actor, note: str, public: bool, at=None) -> Cas
     return _event(case, "add_note", actor=actor, from_status=case.status, note=note, public=public, at=at)
 
 
+@transaction.atomic
+def case_record(*, case: Case, transition: str, actor, note: str, public: bool = True, at=None) -> CaseEvent:
+    """Append a timeline event that changes no status, for what other apps do to a case
+    (a mediation's steps, a court's reply). The caller has checked its own permission."""
+    return _event(case, transition, actor=actor, from_status=case.status, note=note, public=public, at=at)
+
+
 PAUSABLE = [Status.DISPATCHED, Status.HANDLING]
 
 
 @transaction.atomic
-def case_pause(*, case: Case, actor, reason: str, at=None) -> CaseEvent:
-    """中止: the stage clock stops (awaiting an appraisal, a party's supplement, a court)."""
+def case_pause(*, case: Case, actor, reason: str, at=None, system: bool = False) -> CaseEvent:
+    """中止: the stage clock stops (awaiting an appraisal, a party's supplement, a court).
+
+    ``system=True`` is for other services that stop the clock on their own authority (a case
+    handed to mediation); the caller has checked its own permission.
+    """
     reason = _require_text(reason, _("请填写中止原因，如等待鉴定结论、当事人补充材料。"))
-    if not can_pause(actor, case):
+    if not system and not can_pause(actor, case):
         raise PermissionDenied
     at = _now(at)
     if case.status not in PAUSABLE:
@@ -480,9 +491,9 @@ def case_pause(*, case: Case, actor, reason: str, at=None) -> CaseEvent:
 
 
 @transaction.atomic
-def case_resume(*, case: Case, actor, at=None) -> CaseEvent:
+def case_resume(*, case: Case, actor, at=None, system: bool = False) -> CaseEvent:
     """Resume a paused stage: every clock point moves later by the time it stood still."""
-    if not can_pause(actor, case):
+    if not system and not can_pause(actor, case):
         raise PermissionDenied
     at = _now(at)
     fresh = Case.objects.select_for_update().get(pk=case.pk)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("routing/", include("routing.urls")),
     path("cases/", include("cases.urls")),
     path("supervision/", include("supervision.urls")),
+    path("mediation/", include("mediation.urls")),
     path("", include("intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -41,3 +41,13 @@ def citizen(demo):
     from accounts.models import User
 
     return User.objects.get(phone="13800138000")
+
+
+# --- mediation: the demo mediator pool -----------------------------------------------------------
+@pytest.fixture
+def mediators(demo):
+    """The demo mediators (mediation.demo): gm_mediator, gm_veteran, gm_lawyer,
+    fs_medical_mediator, gm_court_mediator, each with a profile."""
+    from mediation.demo import load_demo_mediators
+
+    load_demo_mediators()

@@ -60,6 +60,21 @@ EVENT_LABELS = {
     "order_reply": _("督办回复"),
     "order_press": _("再次督办"),
     "order_close": _("督办办结"),
+    # written by the mediation app through cases.services.case_record
+    "mediation_request": _("移交调解"),
+    "mediation_assign": _("指派调解员"),
+    "mediation_accept": _("调解员接受调解"),
+    "mediation_decline": _("调解员未接受，待重新指派"),
+    "mediation_session": _("调解会"),
+    "mediation_settle": _("调解成功"),
+    "mediation_fail": _("调解不成"),
+    "mediation_withdraw": _("撤回调解"),
+    "agreement_sealed": _("调解协议书生效"),
+    "judicial_apply": _("申请司法确认"),
+    "judicial_decide": _("司法确认结果"),
+    "performance_check": _("履行回访"),
+    "litigation_submit": _("一键诉讼：材料已移送法院"),
+    "court_reply": _("法院答复"),
 }
 
 

@@ -187,3 +187,17 @@ CASE_AUTO_CLOSE_DAYS = 7  # calendar days a citizen has to rate before the case 
 # when overdue. Changing them applies to clocks set afterwards; `manage.py warnings_rethreshold`
 # recomputes the open cases.
 SUPERVISION_WARNING_THRESHOLDS = {"blue": 0.5, "yellow": 0.8}
+
+# Mediation (mediation app).
+MEDIATION_DAYS = 30  # calendar days from acceptance (人民调解一般在一个月内调结)
+MEDIATION_REMINDER_HOURS = 24  # parties are reminded this long before a session
+AGREEMENT_CODE_MINUTES = 10  # a party's confirmation code is valid this long
+AGREEMENT_CODE_ATTEMPTS = 5  # wrong codes before a new one must be sent
+# Public address printed in agreements' QR codes (the verification page lives under it).
+PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the default court gateway drops litigation packages; a real gateway replaces the class.
+COURT_GATEWAY = env.get("COURT_GATEWAY", "mediation.court_gateway.OutboxFolderGateway")
+COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
+# Evidence for litigation packages comes from other apps (intake's attachments); config wires it
+# so mediation does not import intake (DESIGN.md: mediation → cases only).
+MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]

@@ -14,3 +14,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+COURT_OUTBOX_DIR = Path(tempfile.mkdtemp(prefix="yikouban-court-"))
+PUBLIC_BASE_URL = "http://testserver"

@@ -1,0 +1,8 @@
+"""Placeholder wiring; the real module replaces it."""
+
+urlpatterns: list = []
+
+
+def panel_context(mediation, user) -> dict:
+    """Extra context for the mediation page's dashboards panel (no queries in templates)."""
+    return {}
