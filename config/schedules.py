@@ -49,4 +49,15 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         func="supervision.tasks.kpi_snapshot",
         schedule_type="H",  # Schedule.HOURLY: yesterday once it is over, and any day missed
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}agreement-followup",
+        func="mediation.tasks.agreements_followup_remind",
+        schedule_type="D",  # Schedule.DAILY: agreements whose performance deadline has come
+    ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}mediation-session-reminders",
+        func="mediation.tasks.session_reminders_send",
+        schedule_type="I",  # Schedule.MINUTES
+        minutes=15,
+    ),
 )

@@ -1,11 +1,11 @@
-
 from .views import agreements, core, dashboards, litigation
 
 app_name = "mediation"
 
+# core last: its ``m/<number>/`` patterns must not shadow the fixed paths of the others.
 urlpatterns = [
-    *core.urlpatterns,
     *agreements.urlpatterns,
     *litigation.urlpatterns,
     *dashboards.urlpatterns,
+    *core.urlpatterns,
 ]

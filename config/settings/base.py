@@ -201,3 +201,4 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # Evidence for litigation packages comes from other apps (intake's attachments); config wires it
 # so mediation does not import intake (DESIGN.md: mediation → cases only).
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
+MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]

@@ -1,8 +1,1009 @@
-"""Placeholder wiring; the real module replaces it."""
+"""调解协议书 screens: the panel on the mediation page, drafting and editing, signing by SMS code,
+the sealed document, group batches with their progress, judicial confirmation, the performance
+follow-up, and the public verification page. Writes go through ``mediation.agreements``.
 
-urlpatterns: list = []
+Who: anyone who may see the mediation sees its agreements and downloads them (a mediation outside
+the user's scope is a 404); only the assigned mediator acts (403 for other viewers). Phones and ID
+numbers are masked on screen except for the mediator running the mediation; the PDF is the legal
+document and carries them in full.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import is_staff_member
+from cases.forms import text_field
+from cases.models import PartyRole
+from notifications.masking import mask_id_number, mask_phone
+
+from .. import agreements as ag
+from .. import permissions, selectors
+from ..models import (
+    Agreement,
+    AgreementBatch,
+    AgreementStatus,
+    Confirmation,
+    JudicialStatus,
+    Mediation,
+    MediationStatus,
+    PerformanceStatus,
+)
+from ..pdf import agreement_pdf, judicial_application_pdf
+
+#: Public verification: tries per client address and window (seconds).
+VERIFY_RATE_LIMIT = (20, 10 * 60)
+VERIFY_MAX_BYTES = 10 * 1024 * 1024
+BATCH_PAGE = 50
+MAX_PAGE = 200
+
+# Forms ----------------------------------------------------------------------------------------------
 
 
-def panel_context(mediation, user) -> dict:
-    """Extra context for the mediation page's agreements panel (no queries in templates)."""
-    return {}
+class AgreementForm(forms.Form):
+    """The content of an agreement (also of a batch: one set of terms for every applicant)."""
+
+    facts = text_field(
+        gettext_lazy("纠纷事实"),
+        message=gettext_lazy("请填写纠纷事实：当事人之间发生了什么纠纷、争议的焦点是什么。"),
+        max_length=4000,
+        rows=5,
+    )
+    terms = text_field(
+        gettext_lazy("协议条款"),
+        message=gettext_lazy("请填写协议条款：各方同意的具体内容，如支付金额、方式和时间。"),
+        max_length=4000,
+        rows=6,
+        help_text=gettext_lazy("每行一条，如：一、被申请人于2026年12月31日前一次性支付申请人工资12000元。"),
+    )
+    performance_deadline = forms.DateField(
+        label=gettext_lazy("履行期限"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text=gettext_lazy("各方应在此日期前履行完毕；到期后系统提醒您回访。"),
+        error_messages={
+            "required": gettext_lazy("请填写履行期限，如 2026-12-31。"),
+            "invalid": gettext_lazy("履行期限的格式不正确，请按“年-月-日”填写，如 2026-12-31。"),
+        },
+    )
+
+    def clean_performance_deadline(self):
+        value = self.cleaned_data["performance_deadline"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(_("履行期限不能早于今天（%(d)s），请重新选择。") % {"d": today.isoformat()})
+        return value
+
+
+class VoidForm(forms.Form):
+    reason = text_field(
+        gettext_lazy("作废原因"), message=gettext_lazy("请填写作废原因，如条款需要修改、当事人不同意。"), max_length=500
+    )
+
+
+class ConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("确认码"),
+        max_length=12,
+        strip=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}),
+        error_messages={"required": gettext_lazy("请输入当事人收到的 6 位数字确认码。")},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isdigit()):
+            raise forms.ValidationError(_("确认码是 6 位数字，请核对当事人收到的短信。"))
+        return code
+
+
+def _confirm_form(confirmation: Confirmation, data=None) -> ConfirmForm:
+    return ConfirmForm(data=data, prefix=f"c{confirmation.pk}")
+
+
+class JudicialApplyForm(forms.Form):
+    court = forms.CharField(
+        label=gettext_lazy("受理法院"),
+        max_length=100,
+        strip=True,
+        help_text=gettext_lazy("当事人住所地、标的物所在地或调解组织所在地的基层人民法院。"),
+        error_messages={
+            "required": gettext_lazy("请填写受理法院，如佛山市高明区人民法院。"),
+            "max_length": gettext_lazy("法院名称最多 %(limit_value)d 个字，请核对后再填写。"),
+        },
+    )
+
+
+class JudicialDecideForm(forms.Form):
+    result = forms.ChoiceField(
+        label=gettext_lazy("法院决定"),
+        choices=[
+            (JudicialStatus.CONFIRMED, gettext_lazy("确认调解协议有效")),
+            (JudicialStatus.REFUSED, gettext_lazy("不予确认")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("请选择法院的决定：确认有效或不予确认。"),
+            "invalid_choice": gettext_lazy("请选择法院的决定：确认有效或不予确认。"),
+        },
+    )
+    document_number = forms.CharField(
+        label=gettext_lazy("法院文书号"),
+        max_length=80,
+        strip=True,
+        help_text=gettext_lazy("如（2026）粤0608民特123号。"),
+        error_messages={
+            "required": gettext_lazy("请填写法院文书号，如（2026）粤0608民特123号。"),
+            "max_length": gettext_lazy("文书号最多 %(limit_value)d 个字，请核对后再填写。"),
+        },
+    )
+
+
+class PerformanceForm(forms.Form):
+    result = forms.ChoiceField(
+        label=gettext_lazy("履行情况"),
+        choices=[
+            (PerformanceStatus.CARRIED_OUT, gettext_lazy("已履行")),
+            (PerformanceStatus.NOT_CARRIED_OUT, gettext_lazy("未履行（或未完全履行）")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("请选择回访结果：已履行或未履行。"),
+            "invalid_choice": gettext_lazy("请选择回访结果：已履行或未履行。"),
+        },
+    )
+    note = text_field(
+        gettext_lazy("回访记录"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy("未履行时必填：哪一方、哪些条款未履行，当事人的意见。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == PerformanceStatus.NOT_CARRIED_OUT and not data.get("note"):
+            self.add_error("note", _("未履行时请填写回访情况：哪一方、哪些条款未履行，当事人的意见。"))
+        return data
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("协议验证码"),
+        max_length=32,
+        strip=True,
+        help_text=gettext_lazy("协议书上印有的 12 位验证码，扫描二维码会自动填写。"),
+        error_messages={"required": gettext_lazy("请填写协议书上的 12 位协议验证码。")},
+    )
+    document = forms.FileField(
+        label=gettext_lazy("协议书 PDF 文件"),
+        required=False,
+        help_text=gettext_lazy("上传您持有的协议书 PDF（不超过 10 MB）；或在下方粘贴其 SHA-256 值。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    sha256 = forms.CharField(
+        label=gettext_lazy("SHA-256 值"),
+        required=False,
+        max_length=80,
+        strip=True,
+        help_text=gettext_lazy("64 位十六进制字符，不上传文件时填写。"),
+    )
+
+    def clean_code(self):
+        code = ag.normalise_code(self.cleaned_data["code"])
+        if len(code) != ag.CODE_LENGTH or any(c not in ag.CODE_ALPHABET for c in code):
+            raise forms.ValidationError(_("协议验证码应为 12 位字母和数字，请对照协议书核对后再填写。"))
+        return code
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return upload
+        if upload.size > VERIFY_MAX_BYTES:
+            raise forms.ValidationError(_("文件过大：协议书 PDF 不超过 10 MB，请确认上传的是协议书文件。"))
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("该文件不是 PDF 文件，请上传协议书的 PDF 文件。"))
+        return upload
+
+    def clean_sha256(self):
+        value = self.cleaned_data.get("sha256", "").strip().lower()
+        if value and not ag.SHA256_HEX.match(value):
+            raise forms.ValidationError(_("SHA-256 值应为 64 位十六进制字符（0-9、a-f），请完整粘贴。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        has_file, has_hash = bool(data.get("document")), bool(data.get("sha256"))
+        if not has_file and not has_hash:
+            raise forms.ValidationError(_("请上传协议书 PDF 文件，或粘贴其 SHA-256 值。"))
+        if has_file and has_hash:
+            raise forms.ValidationError(_("上传文件和粘贴 SHA-256 值只需其一，请删去其中一项。"))
+        return data
+
+
+# Loading --------------------------------------------------------------------------------------------
+
+
+def _mediation(request, number: str) -> Mediation:
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    mediation = selectors.mediation_detail(request.user, number)
+    if mediation is None:
+        raise Http404
+    return mediation
+
+
+def _agreement(request, pk: int) -> Agreement:
+    """An agreement of a mediation the user may see, with its confirmations; 404 otherwise."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    visible = selectors.visible_mediations(request.user).values("pk")
+    agreement = (
+        Agreement.objects.select_related(
+            "mediation__case__region",
+            "mediation__case__matter",
+            "mediation__case__lead_unit",
+            "mediation__case__centre",
+            "mediation__mediator__user",
+            "batch",
+        )
+        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
+        .filter(pk=pk, mediation__in=visible)
+        .first()
+    )
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def _confirmation(request, pk: int) -> Confirmation:
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    visible = selectors.visible_mediations(request.user).values("pk")
+    row = Confirmation.objects.filter(pk=pk, agreement__mediation__in=visible).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def _require_own(request, mediation: Mediation) -> None:
+    if not permissions.is_own(request.user, mediation):
+        raise PermissionDenied
+
+
+def _detail(agreement: Agreement):
+    return redirect("mediation:agreement-detail", pk=agreement.pk)
+
+
+def _private(response):
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # names and ID numbers inside
+    return response
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
+    return _private(response)
+
+
+def _quote(filename: str) -> str:
+    return quote(filename)
+
+
+# Rows for the templates (no queries: everything comes prefetched) -----------------------------------
+
+
+def _party_rows(agreement: Agreement, full: bool) -> list[dict]:
+    rows = []
+    for party in agreement.parties or []:
+        try:
+            role = PartyRole(party.get("role", "")).label
+        except ValueError:
+            role = party.get("role", "")
+        phone, id_number = party.get("phone", ""), party.get("id_number", "")
+        rows.append(
+            {
+                "name": party.get("name", ""),
+                "role": role,
+                "phone": phone if full else mask_phone(phone),
+                "id_number": id_number if full else mask_id_number(id_number),
+            }
+        )
+    return rows
+
+
+def _confirmation_rows(agreement: Agreement, *, can_sign: bool, forms_by_pk: dict | None = None) -> list[dict]:
+    now = timezone.now()
+    rows = []
+    for c in agreement.confirmations.all():
+        if c.confirmed_at:
+            state, css = _("已确认"), "text-bg-success"
+        elif c.code_hash and c.code_expires_at and c.code_expires_at > now:
+            state, css = _("确认码已发送"), "text-bg-info"
+        elif c.code_hash:
+            state, css = _("确认码已过期"), "text-bg-warning"
+        else:
+            state, css = _("待发送确认码"), "text-bg-light border"
+        active = can_sign and not c.confirmed_at
+        rows.append(
+            {
+                "c": c,
+                "phone": mask_phone(c.phone),
+                "state": state,
+                "css": css,
+                "can_send": active,
+                "form": (forms_by_pk or {}).get(c.pk) or (_confirm_form(c) if active and c.code_hash else None),
+            }
+        )
+    return rows
+
+
+def _row(agreement: Agreement, *, own: bool, running: bool) -> dict:
+    confirmations = list(agreement.confirmations.all())
+    confirmed = sum(1 for c in confirmations if c.confirmed_at)
+    return {
+        "a": agreement,
+        "names": "、".join(p.get("name", "") for p in agreement.parties or []),
+        "confirmed": confirmed,
+        "total": len(confirmations),
+        "can_edit": own and running and agreement.status == AgreementStatus.DRAFT,
+        "can_sign": own and running and agreement.status == AgreementStatus.SIGNING,
+        "confirmations": _confirmation_rows(
+            agreement, can_sign=own and running and agreement.status == AgreementStatus.SIGNING
+        ),
+    }
+
+
+# The panel ------------------------------------------------------------------------------------------
+
+
+def panel_context(mediation: Mediation, user) -> dict:
+    """The agreements panel on the mediation page. Its queries all run here: one for the
+    agreements (those not in a batch), one for their confirmations, one for the batches with their
+    sealed counts; the parties come from the page's prefetch."""
+    own = permissions.is_own(user, mediation)
+    running = own and mediation.status == MediationStatus.IN_PROGRESS
+    agreements = ag.panel_agreements(mediation)
+    batches = ag.panel_batches(mediation)
+    if not agreements and not batches and not running:
+        return {"show": False}
+    applicants = sum(1 for p in mediation.case.parties.all() if p.role == PartyRole.APPLICANT)
+    return {
+        "show": True,
+        "mediation": mediation,
+        "own": own,
+        "running": running,
+        "rows": [_row(a, own=own, running=running) for a in agreements],
+        "batches": batches,
+        "can_batch": running and applicants >= 2,
+        "applicants": applicants,
+        "has_sealed": any(a.status == AgreementStatus.SEALED for a in agreements) or any(b.sealed for b in batches),
+    }
+
+
+# Drafting ------------------------------------------------------------------------------------------
+
+
+def _form_page(request, *, mediation, form, title, intro="", agreement=None, submit=None, status=200, extra=None):
+    context = {
+        "mediation": mediation,
+        "case": mediation.case,
+        "agreement": agreement,
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "submit": submit or title,
+        **(extra or {}),
+    }
+    return render(request, "mediation/agreements/form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create(request, number):
+    """起草调解协议书 from the case's parties."""
+    mediation = _mediation(request, number)
+    _require_own(request, mediation)
+    form = AgreementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            agreement = ag.agreement_draft(
+                mediation=mediation,
+                actor=request.user,
+                facts=d["facts"],
+                terms=d["terms"],
+                performance_deadline=d["performance_deadline"],
+            )
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("协议书草稿已保存。请核对内容，确认无误后提交各方确认。"))
+            return _detail(agreement)
+    elif request.method == "GET":
+        form.initial = {"facts": mediation.request_note}
+    return _form_page(
+        request,
+        mediation=mediation,
+        form=form,
+        title=_("起草调解协议书"),
+        intro=_("当事人取自案件登记的当事人（申请人、被申请人、第三人）；提交确认前可随时修改。"),
+        submit=_("保存草稿"),
+        status=400 if request.method == "POST" else 200,
+        extra={"parties": _case_party_rows(mediation, full=permissions.can_see_personal_data(request.user, mediation))},
+    )
+
+
+def _case_party_rows(mediation: Mediation, full: bool) -> list[dict]:
+    return [
+        {
+            "name": p.name,
+            "role": p.get_role_display(),
+            "phone": p.phone if full else p.masked_phone,
+            "id_number": p.id_number if full else p.masked_id_number,
+        }
+        for p in mediation.case.parties.all()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk):
+    agreement = _agreement(request, pk)
+    mediation = agreement.mediation
+    _require_own(request, mediation)
+    if agreement.status != AgreementStatus.DRAFT:
+        messages.error(request, _("只有草拟中的协议书可以修改；已提交确认的协议书如需改动，请作废后重新起草。"))
+        return _detail(agreement)
+    initial = {
+        "facts": agreement.facts,
+        "terms": agreement.terms,
+        "performance_deadline": agreement.performance_deadline,
+    }
+    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            ag.agreement_update(
+                agreement=agreement,
+                actor=request.user,
+                facts=d["facts"],
+                terms=d["terms"],
+                performance_deadline=d["performance_deadline"],
+            )
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("协议书草稿已更新。"))
+            return _detail(agreement)
+    return _form_page(
+        request,
+        mediation=mediation,
+        agreement=agreement,
+        form=form,
+        title=_("修改调解协议书"),
+        submit=_("保存修改"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def agreement_sign(request, pk):
+    """提交各方确认: the text is frozen and a confirmation opened for every party."""
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    try:
+        ag.agreement_signing_start(agreement=agreement, actor=request.user)
+    except ag.MediationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("协议书已提交各方确认。请逐一向当事人发送确认码，并录入当事人告知的确认码。"))
+    return _detail(agreement)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_void(request, pk):
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    form = VoidForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ag.agreement_void(agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"])
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("协议书已作废。"))
+            return redirect("mediation:mediation-detail", number=agreement.mediation.number)
+    return _form_page(
+        request,
+        mediation=agreement.mediation,
+        agreement=agreement,
+        form=form,
+        title=_("作废协议书"),
+        intro=_("作废后该协议书不能再确认或修改；如需调整条款，请重新起草。"),
+        submit=_("确认作废"),
+        status=400 if request.method == "POST" else 200,
+        extra={"danger": True},
+    )
+
+
+# The agreement page and signing -------------------------------------------------------------------
+
+
+def _detail_context(request, agreement: Agreement, *, forms_by_pk: dict | None = None) -> dict:
+    mediation = agreement.mediation
+    user = request.user
+    own = permissions.is_own(user, mediation)
+    running = own and mediation.status == MediationStatus.IN_PROGRESS
+    sealed = agreement.status == AgreementStatus.SEALED
+    row = _row(agreement, own=own, running=running)
+    row["confirmations"] = _confirmation_rows(agreement, can_sign=row["can_sign"], forms_by_pk=forms_by_pk)
+    today = timezone.localdate()
+    return {
+        "agreement": agreement,
+        "mediation": mediation,
+        "case": mediation.case,
+        "row": row,
+        "own": own,
+        "running": running,
+        "parties": _party_rows(agreement, permissions.can_see_personal_data(user, mediation)),
+        "code_minutes": _settings_minutes(),
+        "can_void": own and agreement.status in (AgreementStatus.DRAFT, AgreementStatus.SIGNING),
+        "can_judicial_apply": own
+        and sealed
+        and agreement.judicial_status in (JudicialStatus.NONE, JudicialStatus.REFUSED),
+        "can_judicial_decide": own and sealed and agreement.judicial_status == JudicialStatus.APPLIED,
+        "can_record_performance": own and sealed,
+        "deadline_reached": agreement.performance_deadline <= today,
+        "not_carried_out": agreement.performance_status == PerformanceStatus.NOT_CARRIED_OUT,
+        "verify_url": reverse("mediation:agreement-verify") + f"?code={agreement.code}",
+    }
+
+
+def _settings_minutes() -> int:
+    return settings.AGREEMENT_CODE_MINUTES
+
+
+@login_required
+@require_GET
+def agreement_detail(request, pk):
+    agreement = _agreement(request, pk)
+    return render(request, "mediation/agreements/detail.html", _detail_context(request, agreement))
+
+
+@login_required
+@require_POST
+def agreement_code_send(request, pk):
+    """Send (or re-send) a party's confirmation code by SMS."""
+    row = _confirmation(request, pk)
+    agreement = _agreement(request, row.agreement_id)
+    _require_own(request, agreement.mediation)
+    try:
+        sent = ag.confirmation_code_send(confirmation=row, actor=request.user)
+    except ag.MediationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("确认码已发送至 %(name)s 的手机（%(phone)s），%(m)s 分钟内有效。")
+            % {"name": sent.name, "phone": mask_phone(sent.phone), "m": _settings_minutes()},
+        )
+    return redirect(f"{reverse('mediation:agreement-detail', args=[agreement.pk])}#confirmation-{row.pk}")
+
+
+@login_required
+@require_POST
+def agreement_confirm(request, pk):
+    """Record a party's confirmation with the code they read out. A wrong, expired or used-up code
+    re-shows the page with the error under that party's field (what was typed kept)."""
+    row = _confirmation(request, pk)
+    agreement = _agreement(request, row.agreement_id)
+    _require_own(request, agreement.mediation)
+    form = _confirm_form(row, request.POST)
+    if form.is_valid():
+        try:
+            result = ag.confirmation_confirm(confirmation=row, actor=request.user, code=form.cleaned_data["code"])
+        except ag.MediationError as exc:
+            form.add_error("code", exc.message)
+        else:
+            if result.status == AgreementStatus.SEALED:
+                messages.success(request, _("各方当事人均已确认，协议书已生效并封存。"))
+            else:
+                messages.success(request, _("已记录 %(name)s 的确认。") % {"name": row.name})
+            return redirect(f"{reverse('mediation:agreement-detail', args=[agreement.pk])}#confirmation-{row.pk}")
+        agreement = _agreement(request, agreement.pk)  # attempts and states as they are now
+    context = _detail_context(request, agreement, forms_by_pk={row.pk: form})
+    context["error_confirmation"] = row.pk
+    return render(request, "mediation/agreements/detail.html", context, status=400)
+
+
+# Documents ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@never_cache
+def agreement_preview(request, pk):
+    """The PDF as it stands (a draft or one being signed); a sealed agreement is its stored file."""
+    agreement = _agreement(request, pk)
+    if agreement.status == AgreementStatus.SEALED:
+        return redirect("mediation:agreement-document", pk=agreement.pk)
+    data = agreement_pdf(agreement, confirmations=list(agreement.confirmations.all()))
+    return _pdf_response(data, f"调解协议书-{agreement.code}-草稿.pdf")
+
+
+@login_required
+@require_GET
+@never_cache
+def agreement_document(request, pk):
+    """The sealed PDF exactly as stored (its SHA-256 is the one on record)."""
+    agreement = _agreement(request, pk)
+    if agreement.status != AgreementStatus.SEALED or not agreement.document:
+        raise Http404
+    try:
+        handle = agreement.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=False, filename=f"调解协议书-{agreement.code}.pdf"
+    )
+    return _private(response)
+
+
+# Judicial confirmation and follow-up ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_judicial_apply(request, pk):
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    form = JudicialApplyForm(
+        request.POST if request.method == "POST" else None, initial={"court": agreement.judicial_court}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ag.agreement_judicial_apply(agreement=agreement, actor=request.user, court=form.cleaned_data["court"])
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记司法确认申请。请下载申请材料包，由当事人共同向法院提交。"))
+            return _detail(agreement)
+    return _form_page(
+        request,
+        mediation=agreement.mediation,
+        agreement=agreement,
+        form=form,
+        title=_("申请司法确认"),
+        intro=_(
+            "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。登记后可下载司法确认申请书及协议书材料包。"
+        ),
+        submit=_("登记申请"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_judicial_decide(request, pk):
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    form = JudicialDecideForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            ag.agreement_judicial_decide(
+                agreement=agreement,
+                actor=request.user,
+                confirmed=d["result"] == JudicialStatus.CONFIRMED,
+                document_number=d["document_number"],
+            )
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记法院的司法确认结果。"))
+            return _detail(agreement)
+    return _form_page(
+        request,
+        mediation=agreement.mediation,
+        agreement=agreement,
+        form=form,
+        title=_("登记司法确认结果"),
+        intro=_("受理法院：%(c)s") % {"c": agreement.judicial_court},
+        submit=_("登记结果"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _judicial_ready(request, pk) -> Agreement:
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    if agreement.status != AgreementStatus.SEALED or agreement.judicial_status == JudicialStatus.NONE:
+        raise Http404
+    return agreement
+
+
+@login_required
+@require_GET
+@never_cache
+def agreement_judicial_application(request, pk):
+    """The 司法确认申请书 PDF (generated from what was recorded)."""
+    agreement = _judicial_ready(request, pk)
+    return _pdf_response(judicial_application_pdf(agreement), f"司法确认申请书-{agreement.code}.pdf")
+
+
+@login_required
+@require_GET
+@never_cache
+def agreement_judicial_package(request, pk):
+    """The application package: the 申请书, the sealed agreement as stored, a manifest of hashes."""
+    agreement = _judicial_ready(request, pk)
+    try:
+        data = ag.judicial_package(agreement)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'司法确认材料-{agreement.code}.zip')}"
+    return _private(response)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_performance(request, pk):
+    """履行回访: carried out or not; not carried out → the page suggests judicial confirmation or
+    enforcement."""
+    agreement = _agreement(request, pk)
+    _require_own(request, agreement.mediation)
+    initial = {"note": agreement.performance_note} if agreement.performance_status != PerformanceStatus.PENDING else {}
+    form = PerformanceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        carried_out = d["result"] == PerformanceStatus.CARRIED_OUT
+        try:
+            ag.agreement_performance_record(
+                agreement=agreement, actor=request.user, carried_out=carried_out, note=d["note"]
+            )
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if carried_out:
+                messages.success(request, _("已登记：协议已履行。"))
+            else:
+                messages.warning(
+                    request,
+                    _("已登记：协议未履行。可引导当事人申请司法确认，或对已确认的协议向人民法院申请强制执行。"),
+                )
+            return _detail(agreement)
+    return _form_page(
+        request,
+        mediation=agreement.mediation,
+        agreement=agreement,
+        form=form,
+        title=_("登记履行回访"),
+        intro=_("履行期限：%(d)s。") % {"d": agreement.performance_deadline.isoformat()},
+        submit=_("登记回访结果"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Group disputes -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_batch_create(request, number):
+    """群体纠纷: one set of terms, one agreement per applicant, generated in the background."""
+    mediation = _mediation(request, number)
+    _require_own(request, mediation)
+    form = AgreementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            batch = ag.agreement_batch_start(
+                mediation=mediation,
+                actor=request.user,
+                facts=d["facts"],
+                terms=d["terms"],
+                performance_deadline=d["performance_deadline"],
+            )
+        except ag.MediationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已开始批量生成协议书，共 %(n)s 份。") % {"n": batch.total})
+            return redirect("mediation:agreement-batch", pk=batch.pk)
+    elif request.method == "GET":
+        form.initial = {"facts": mediation.request_note}
+    applicants = sum(1 for p in mediation.case.parties.all() if p.role == PartyRole.APPLICANT)
+    return _form_page(
+        request,
+        mediation=mediation,
+        form=form,
+        title=_("批量生成协议书"),
+        intro=_(
+            "按同一纠纷事实和协议条款，为 %(n)s 名申请人各生成一份协议书（该申请人与全部被申请人为当事人），"
+            "生成后逐份提交确认。"
+        )
+        % {"n": applicants},
+        submit=_("开始生成"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _batch(request, pk) -> AgreementBatch:
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    visible = selectors.visible_mediations(request.user).values("pk")
+    batch = (
+        AgreementBatch.objects.select_related("mediation__case", "mediation__mediator__user")
+        .filter(pk=pk, mediation__in=visible)
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def _progress(batch: AgreementBatch) -> dict:
+    percent = int(batch.done * 100 / batch.total) if batch.total else 0
+    return {
+        "done": batch.done,
+        "total": batch.total,
+        "state": batch.state,
+        "state_label": str(batch.get_state_display()),
+        "percent": percent,
+        "finished": batch.state in (AgreementBatch.State.DONE, AgreementBatch.State.FAILED),
+    }
+
+
+@login_required
+@require_GET
+def agreement_batch(request, pk):
+    """A batch: its progress (polled while it runs) and its agreements, a bounded page at a time."""
+    batch = _batch(request, pk)
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        page = 1
+    start = (page - 1) * BATCH_PAGE
+    rows = list(
+        batch.agreements.select_related("claimant")
+        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
+        .order_by("id")[start : start + BATCH_PAGE + 1]
+    )
+    has_next = len(rows) > BATCH_PAGE
+    rows = rows[:BATCH_PAGE]
+    context = {
+        "batch": batch,
+        "mediation": batch.mediation,
+        "case": batch.mediation.case,
+        "progress": _progress(batch),
+        "rows": [
+            {
+                "a": a,
+                "claimant": a.claimant.name if a.claimant else "",
+                "confirmed": sum(1 for c in a.confirmations.all() if c.confirmed_at),
+                "total": len(a.confirmations.all()),
+            }
+            for a in rows
+        ],
+        "page": page,
+        "has_next": has_next,
+        "start": start,
+    }
+    return render(request, "mediation/agreements/batch.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def agreement_batch_progress(request, pk):
+    """n/total as JSON for the progress page's poll (or as a fragment with ``?fragment=1``)."""
+    batch = _batch(request, pk)
+    progress = _progress(batch)
+    if request.GET.get("fragment"):
+        return render(request, "mediation/agreements/_batch_progress.html", {"progress": progress, "batch": batch})
+    return JsonResponse(progress)
+
+
+# Public verification --------------------------------------------------------------------------------
+
+
+def _client_address(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _verify_try_allowed(request) -> bool:
+    """Count one try for this client; False once it has used up its tries in the window."""
+    limit, window = VERIFY_RATE_LIMIT
+    key = f"mediation:verify:{_client_address(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        tries = 1
+    return tries <= limit
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def agreement_verify(request):
+    """Public (no login): does this file or hash match the sealed agreement with this code? The
+    answer is 一致 or 不一致 and nothing else: no names, no case data; an unknown code, an
+    agreement not sealed and a different file all answer 不一致."""
+    if request.method == "GET":
+        form = VerifyForm(initial={"code": request.GET.get("code", "")[:32]})
+        return render(request, "mediation/agreements/verify.html", {"form": form})
+    if not _verify_try_allowed(request):
+        limit, window = VERIFY_RATE_LIMIT
+        context = {
+            "form": VerifyForm(initial={"code": request.POST.get("code", "")[:32]}),
+            "limited": _("核验过于频繁：同一网络 %(m)s 分钟内最多核验 %(n)s 次，请稍后再试。")
+            % {"m": window // 60, "n": limit},
+        }
+        response = render(request, "mediation/agreements/verify.html", context, status=429)
+        response["Retry-After"] = str(window)
+        return response
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "mediation/agreements/verify.html", {"form": form}, status=400)
+    d = form.cleaned_data
+    digest = ag.file_sha256(d["document"]) if d.get("document") else d["sha256"]
+    matches = ag.agreement_verify(code=d["code"], sha256=digest)
+    context = {
+        "form": VerifyForm(initial={"code": d["code"]}),
+        "checked": True,
+        "matches": matches,
+        "digest": digest,
+        "code": d["code"],
+    }
+    return render(request, "mediation/agreements/verify.html", context)
+
+
+urlpatterns = [
+    path("verify/", agreement_verify, name="agreement-verify"),
+    path("m/<str:number>/agreements/new/", agreement_create, name="agreement-create"),
+    path("m/<str:number>/agreements/batch/", agreement_batch_create, name="agreement-batch-create"),
+    path("agreements/<int:pk>/", agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/sign/", agreement_sign, name="agreement-sign"),
+    path("agreements/<int:pk>/void/", agreement_void, name="agreement-void"),
+    path("agreements/<int:pk>/preview.pdf", agreement_preview, name="agreement-preview"),
+    path("agreements/<int:pk>/document.pdf", agreement_document, name="agreement-document"),
+    path("agreements/<int:pk>/judicial/apply/", agreement_judicial_apply, name="agreement-judicial-apply"),
+    path("agreements/<int:pk>/judicial/decide/", agreement_judicial_decide, name="agreement-judicial-decide"),
+    path(
+        "agreements/<int:pk>/judicial/application.pdf",
+        agreement_judicial_application,
+        name="agreement-judicial-application",
+    ),
+    path("agreements/<int:pk>/judicial/package.zip", agreement_judicial_package, name="agreement-judicial-package"),
+    path("agreements/<int:pk>/performance/", agreement_performance, name="agreement-performance"),
+    path("agreements/confirmations/<int:pk>/send/", agreement_code_send, name="agreement-code-send"),
+    path("agreements/confirmations/<int:pk>/confirm/", agreement_confirm, name="agreement-confirm"),
+    path("agreements/batches/<int:pk>/", agreement_batch, name="agreement-batch"),
+    path("agreements/batches/<int:pk>/progress/", agreement_batch_progress, name="agreement-batch-progress"),
+]

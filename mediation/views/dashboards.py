@@ -1,8 +1,476 @@
-"""Placeholder wiring; the real module replaces it."""
+"""Mediation dashboards (调解统计): the KPI board for supervisors, dispatchers and admins with its
+Excel export, a mediator's own figures, and the mediator directory (调解员名录).
 
-urlpatterns: list = []
+Figures come from ``mediation.kpi`` (definitions in docs/kpi.md, "调解"); the page and the Excel
+workbook are rendered from the same tables, so the export holds exactly the figures on screen.
+Tables, the workbook writer and the figure formatting are the supervision board's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.selectors import user_roles
+from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
+from supervision.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable
+from supervision.reports import kpi_workbook
+
+from .. import kpi
+from ..matching import mediator_loads
+from ..models import MediatorProfile, OrganisationKind
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def panel_context(mediation, user) -> dict:
     """Extra context for the mediation page's dashboards panel (no queries in templates)."""
     return {}
+
+
+# Tables -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardTable(KpiTable):
+    """A ``KpiTable`` (what the Excel writer takes) with, per row, an optional link for its name
+    cell and whether it is a subtotal (shown in bold)."""
+
+    links: list[str] = field(default_factory=list)
+    subtotals: list[bool] = field(default_factory=list)
+
+    @property
+    def display_rows(self) -> list[tuple[list, str, bool]]:
+        links = self.links or [""] * len(self.rows)
+        subtotals = self.subtotals or [False] * len(self.rows)
+        return list(zip(self.rows, links, subtotals, strict=True))
+
+
+def _measure_columns() -> list[tuple[str, str, str]]:
+    """(attribute of ``kpi.Measures``, kind, header) of the figures every breakdown shows."""
+    return [
+        ("settled", INT, _("调解成功")),
+        ("failed", INT, _("调解不成")),
+        ("withdrawn", INT, _("撤回")),
+        ("success_rate", RATE, _("化解成功率")),
+        ("avg_days_to_settle", DAYS, _("平均调解用时（天）")),
+        ("carried_out", INT, _("已履行")),
+        ("not_carried_out", INT, _("未履行")),
+        ("pending", INT, _("待履行")),
+        ("awaiting_check", INT, _("待回访")),
+    ]
+
+
+def _cells(measures: kpi.Measures) -> list:
+    return [(getattr(measures, name), kind) for name, kind, _header in _measure_columns()]
+
+
+def _headers(*first: str) -> list[str]:
+    return [*first, *(header for _name, _kind, header in _measure_columns())]
+
+
+def summary_figures(board: kpi.MediationBoard) -> list[tuple[str, str, object, str, str]]:
+    """(key, name, value, kind, definition) of each headline figure."""
+    t = board.totals
+    return [
+        (
+            "success_rate",
+            _("化解成功率"),
+            t.success_rate,
+            RATE,
+            _("期内结束的调解中：调解成功 ÷（调解成功 + 调解不成），撤回的不计"),
+        ),
+        ("settled", _("调解成功"), t.settled, INT, _("期内调解成功（达成协议并封存）的调解数")),
+        ("failed", _("调解不成"), t.failed, INT, _("期内登记调解不成的调解数")),
+        ("withdrawn", _("撤回"), t.withdrawn, INT, _("期内撤回的调解数（不计入化解成功率）")),
+        (
+            "avg_days_to_settle",
+            _("平均调解用时"),
+            t.avg_days_to_settle,
+            DAYS,
+            _("调解成功的，自调解员接受至调解成功的自然日数的平均值"),
+        ),
+        ("agreements", _("已封存协议"), t.agreements, INT, _("期内调解成功的调解中，已封存生效的调解协议书份数")),
+        ("carried_out", _("已履行"), t.carried_out, INT, _("回访确认已履行的协议份数")),
+        ("not_carried_out", _("未履行"), t.not_carried_out, INT, _("回访确认未履行的协议份数（可申请强制执行）")),
+        ("pending", _("待履行"), t.pending, INT, _("尚未回访、履行期限未届满的协议份数")),
+        ("awaiting_check", _("待回访"), t.awaiting_check, INT, _("履行期限已届满但尚未回访的协议份数")),
+        (
+            "performance_rate",
+            _("协议履行率"),
+            t.performance_rate,
+            RATE,
+            _("已回访的协议中：已履行 ÷（已履行 + 未履行）"),
+        ),
+    ]
+
+
+def _mediator_link(pk, board: kpi.MediationBoard) -> str:
+    if pk is None:
+        return ""
+    return reverse("mediation:mediator-stats", args=[pk]) + "?" + _query(board)
+
+
+def board_tables(board: kpi.MediationBoard, *, mediator_page: bool = False) -> list[BoardTable]:
+    """The tables of the board (and of a mediator's page: without the organisation and mediator
+    rankings)."""
+    tables = [
+        BoardTable(
+            "summary",
+            _("主要指标"),
+            [_("指标"), _("数值"), _("口径")],
+            [
+                [(name, TEXT), (value, kind), (definition, TEXT)]
+                for _k, name, value, kind, definition in summary_figures(board)
+            ],
+        ),
+        BoardTable(
+            "trend",
+            _("按月份"),
+            _headers(_("月份")),
+            [[(row.label, TEXT), *_cells(row.measures)] for row in board.trend],
+            note=_("按调解结束时间（北京时间）所在月份统计；协议按其所属调解的结束月份计。"),
+        ),
+    ]
+    if not mediator_page:
+        tables += [
+            BoardTable(
+                "organisation",
+                _("按调解组织"),
+                _headers(_("排名"), _("调解组织"), _("组织类型")),
+                [
+                    [(row.rank, INT), (row.label, TEXT), (row.detail, TEXT), *_cells(row.measures)]
+                    for row in board.by_organisation
+                ],
+            ),
+            BoardTable(
+                "mediator",
+                _("调解员排名"),
+                _headers(_("排名"), _("调解员"), _("所属调解组织")),
+                [
+                    [(row.rank, INT), (row.label, TEXT), (row.detail or "—", TEXT), *_cells(row.measures)]
+                    for row in board.by_mediator
+                ],
+                links=[_mediator_link(row.key, board) for row in board.by_mediator],
+                note=_("按化解成功率从高到低排名（无结案的排在最后），相同时按调解成功数、结案数。"),
+            ),
+        ]
+    tables.append(
+        BoardTable(
+            "matter",
+            _("按事项"),
+            _headers(_("事项大类"), _("具体事项")),
+            [
+                [(row.label if row.is_group else row.parent, TEXT), (_("小计") if row.is_group else row.label, TEXT)]
+                + _cells(row.measures)
+                for row in board.by_matter
+            ],
+            subtotals=[row.is_group for row in board.by_matter],
+        )
+    )
+    return tables
+
+
+def chart_data(board: kpi.MediationBoard) -> dict:
+    """What the page's chart script draws (embedded with ``json_script``)."""
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else round(value * 100, 1)
+
+    organisations = board.by_organisation[:10]
+    return {
+        "labels": {
+            "settled": _("调解成功"),
+            "failed": _("调解不成"),
+            "success_rate": _("化解成功率（%）"),
+            "empty": _("本期无数据"),
+        },
+        "titles": {"trend": _("月度趋势"), "organisation": _("各调解组织化解成功率（前10）")},
+        "trend": {
+            "months": [row.label for row in board.trend],
+            "settled": [row.measures.settled for row in board.trend],
+            "failed": [row.measures.failed for row in board.trend],
+            "success_rate": [percent(row.measures.success_rate) for row in board.trend],
+        },
+        "organisation": {
+            "labels": [row.label for row in organisations],
+            "settled": [row.measures.settled for row in organisations],
+            "failed": [row.measures.failed for row in organisations],
+            "success_rate": [percent(row.measures.success_rate) for row in organisations],
+        },
+    }
+
+
+# The period and region filter -------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    """A range of whole months (default: this year up to the current month) and a region."""
+
+    start = forms.CharField(
+        label=gettext_lazy("起始月份"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    )
+    end = forms.CharField(
+        label=gettext_lazy("截止月份"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+    )
+    region = forms.CharField(label=gettext_lazy("地区"), required=False, max_length=40)
+
+    def _month(self, name: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if value and kpi.parse_month(value) is None:
+            raise forms.ValidationError(_("月份格式应为“2026-10”，请重新选择。"))
+        return value
+
+    def clean_start(self):
+        return self._month("start")
+
+    def clean_end(self):
+        return self._month("end")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if self.errors.get("start") or self.errors.get("end"):
+            return data
+        if bool(start) != bool(end):
+            raise forms.ValidationError(_("请同时选择起始月份和截止月份。"))
+        if start and end:
+            period = kpi.MonthRange.parse(start, end)
+            if period.first > period.last:
+                raise forms.ValidationError(_("起始月份不能晚于截止月份，请调整后重新统计。"))
+            if len(period.months) > kpi.MAX_MONTHS:
+                raise forms.ValidationError(_("统计区间最长 %(n)d 个月，请缩短月份范围。") % {"n": kpi.MAX_MONTHS})
+        return data
+
+    def period(self) -> kpi.MonthRange:
+        """The chosen months; this year up to the current month when nothing (valid) was chosen."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("start") and data.get("end"):
+            return kpi.MonthRange.parse(data["start"], data["end"])
+        return kpi.MonthRange.this_year(timezone.localdate())
+
+
+def _period_form(request) -> tuple[PeriodForm, str]:
+    """The bound form and the region code it carries (kept when valid by itself)."""
+    form = PeriodForm(request.GET or None)
+    region = ""
+    if form.is_bound:
+        form.is_valid()
+        region = (form.cleaned_data.get("region") or "").strip()
+    return form, region
+
+
+def _query(board: kpi.MediationBoard) -> str:
+    """The query string that reproduces ``board``'s period and region (export, mediator links)."""
+    params = {"start": board.period.from_param, "end": board.period.to_param}
+    if board.scope.region is not None and board.scope.mediator is None and board.scope.code:
+        params["region"] = board.scope.code
+    return urlencode(params)
+
+
+def _board_for(request) -> tuple[PeriodForm, kpi.MediationBoard]:
+    if not kpi.can_view_board(request.user):
+        raise PermissionDenied
+    form, region = _period_form(request)
+    scope = kpi.board_scope(request.user, region)
+    return form, kpi.mediation_board(scope, form.period())
+
+
+# Views ------------------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@login_required
+def mediation_kpi(request):
+    """The mediation KPI board (调解统计) of the viewer's region subtree."""
+    form, board = _board_for(request)
+    return render(
+        request,
+        "mediation/dashboards/kpi.html",
+        {
+            "form": form,
+            "board": board,
+            "figures": summary_figures(board),
+            "tables": board_tables(board),
+            "charts": chart_data(board),
+            "query": _query(board),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def mediation_kpi_export(request):
+    """The board's tables as an Excel workbook (one sheet per table, the page's figures)."""
+    _form, board = _board_for(request)
+    content = kpi_workbook(board, board_tables(board))
+    name = f"mediation-kpi-{board.scope.code or 'all'}-{board.period.from_param}-{board.period.to_param}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@never_cache
+@login_required
+def mediator_stats(request, pk: int | None = None):
+    """A mediator's figures: their own (``stats/``), or — for board viewers — one mediator's within
+    the viewer's region subtree (``stats/<id>/``). Anyone else: 403 on their own page (no
+    profile), 404 on another's (it is not confirmed to exist)."""
+    own = MediatorProfile.objects.select_related("user").filter(user=request.user).first()
+    form, region = _period_form(request)
+    if pk is None or (own is not None and own.pk == pk):
+        if own is None:
+            raise PermissionDenied
+        scope = kpi.mediator_scope(own)
+    else:
+        if not kpi.can_view_board(request.user):
+            raise Http404
+        profile = MediatorProfile.objects.select_related("user").filter(pk=pk).first()
+        if profile is None:
+            raise Http404
+        scope = kpi.mediator_scope(profile, kpi.board_scope(request.user, region))
+    board = kpi.mediation_board(scope, form.period())
+    return render(
+        request,
+        "mediation/dashboards/mediator_stats.html",
+        {
+            "form": form,
+            "board": board,
+            "mediator": scope.mediator,
+            "is_own": own is not None and own.pk == scope.mediator.pk,
+            "figures": summary_figures(board),
+            "tables": board_tables(board, mediator_page=True),
+            "charts": chart_data(board),
+        },
+    )
+
+
+# The directory ----------------------------------------------------------------------------------
+
+
+class DirectoryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("组织类型"),
+        required=False,
+        choices=[("", gettext_lazy("全部"))] + list(OrganisationKind.choices),
+    )
+    matter = forms.CharField(label=gettext_lazy("擅长领域"), required=False, max_length=60)
+    region = forms.CharField(label=gettext_lazy("服务区域"), required=False, max_length=40)
+    active = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("在岗")), ("0", gettext_lazy("不在岗"))],
+    )
+
+
+def _is_staff(user) -> bool:
+    return bool(user_roles(user) - {Role.CITIZEN})
+
+
+@dataclass
+class DirectoryRow:
+    profile: MediatorProfile
+    load: int
+
+    @property
+    def full(self) -> bool:
+        return self.load >= self.profile.max_concurrent
+
+
+@require_GET
+@never_cache
+@login_required
+def mediator_directory(request):
+    """调解员名录: every mediator with organisation, kind, specialties, regions served, current
+    load / maximum and whether active; filtered by organisation kind, specialty and region.
+
+    A specialty filter keeps mediators whose specialties include the chosen matter, a type above
+    it or one below it; a region filter those serving the region, a region above it, or one below.
+    """
+    if not _is_staff(request.user):
+        raise PermissionDenied
+    form = DirectoryForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    profiles = MediatorProfile.objects.select_related("user").prefetch_related("specialties", "regions")
+    condition = Q()
+    if data.get("kind"):
+        condition &= Q(organisation_kind=data["kind"])
+    if data.get("active"):
+        condition &= Q(active=data["active"] == "1")
+    matters = list(MatterType.objects.filter(active=True).order_by("path").only("code", "name", "path", "depth"))
+    levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
+    regions = list(Region.objects.filter(level__in=levels).order_by("path").only("code", "name", "path", "level"))
+    matter = next((m for m in matters if m.code == data.get("matter")), None)
+    region = next((r for r in regions if r.code == data.get("region")), None)
+    if data.get("matter") and matter is None:
+        form.add_error("matter", _("没有这个事项类型，请从列表中选择。"))
+    if data.get("region") and region is None:
+        form.add_error("region", _("没有这个地区，请从列表中选择。"))
+    if matter is not None:
+        condition &= Q(
+            pk__in=MediatorProfile.objects.filter(
+                Q(specialties__code__in=matter.ancestor_codes) | Q(specialties__path__startswith=matter.path)
+            ).values("pk")
+        )
+    if region is not None:
+        condition &= Q(
+            pk__in=MediatorProfile.objects.filter(
+                Q(regions__code__in=region.ancestor_codes) | Q(regions__path__startswith=region.path)
+            ).values("pk")
+        )
+    page = Paginator(profiles.filter(condition).order_by("organisation", "id"), 50).get_page(request.GET.get("page"))
+    loads = mediator_loads([p.pk for p in page.object_list])
+    rows = [DirectoryRow(p, loads.get(p.pk, 0)) for p in page.object_list]
+    params = {k: v for k, v in (data or {}).items() if v}
+    return render(
+        request,
+        "mediation/dashboards/directory.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "matters": matters,
+            "regions": regions,
+            "chosen": {
+                "kind": data.get("kind", ""),
+                "matter": data.get("matter", ""),
+                "region": data.get("region", ""),
+                "active": data.get("active", ""),
+            },
+            "page_query": urlencode(params),
+            "can_view_board": kpi.can_view_board(request.user),
+        },
+    )
+
+
+urlpatterns = [
+    path("kpi/", mediation_kpi, name="mediation-kpi"),
+    path("kpi/export/", mediation_kpi_export, name="mediation-kpi-export"),
+    path("stats/", mediator_stats, name="mediator-stats"),
+    path("stats/<int:pk>/", mediator_stats, name="mediator-stats"),
+    path("mediators/", mediator_directory, name="mediator-directory"),
+]

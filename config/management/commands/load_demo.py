@@ -23,6 +23,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示案件：新增 {created} 件（{time.monotonic() - started:.0f} 秒）")
             else:
                 self.stdout.write("演示案件：已存在，未改动")
+        from mediation.demo import load_demo_mediations, load_demo_mediators
+
+        load_demo_mediators()
+        if not no_cases:
+            made = load_demo_mediations()
+            self.stdout.write(f"演示调解：新增 {made} 件" if made else "演示调解：已存在，未改动")
         from supervision.services import warnings_sweep
 
         swept = warnings_sweep()

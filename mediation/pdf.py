@@ -1,0 +1,341 @@
+"""PDFs of the agreements app: the 调解协议书 and the 司法确认申请书.
+
+ReportLab with its built-in CID font ``STSong-Light`` (Adobe-GB1, as ``supervision.reports``):
+no font file is shipped, the viewer supplies the glyphs. Rendering is deterministic
+(``invariant``: no creation time or random document id in the file), so the same agreement
+renders to the same bytes and tests can extract the Chinese text back with pdfminer. The QR code
+is drawn as vector squares from segno's matrix, no image library involved.
+
+These functions only read what they are given; callers load the rows (``mediation.agreements``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cases.models import PartyRole
+from notifications.masking import mask_phone
+
+FONT = "STSong-Light"
+RED = colors.HexColor("#b3261e")
+GREY = colors.HexColor("#6b7280")
+LINE = colors.HexColor("#9ca3af")
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=19, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4),
+        "meta": ParagraphStyle("meta", parent=base, fontSize=9.5, leading=14, alignment=TA_RIGHT, textColor=GREY),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=3),
+        "body": ParagraphStyle("para", parent=base, firstLineIndent=22),
+        "plain": base,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13),
+        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, textColor=GREY),
+        "draft": ParagraphStyle("draft", parent=base, fontSize=10, leading=15, alignment=TA_CENTER, textColor=RED),
+    }
+
+
+def cn_date(value: dt.date | dt.datetime | None) -> str:
+    """``2026年11月21日`` (a datetime in Beijing time)."""
+    if value is None:
+        return "　　年　　月　　日"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def verify_url(code: str) -> str:
+    """Where the QR code points: the public verification page with the code filled in."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('mediation:agreement-verify')}?code={code}"
+
+
+def _paragraphs(text: str, style) -> list[Paragraph]:
+    """One paragraph per non-empty line, the text escaped (a party's ``<`` is not markup)."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return [Paragraph(escape(line), style) for line in lines if line]
+
+
+def _cell(text: str, styles) -> Paragraph:
+    return Paragraph(escape(str(text or "")), styles["cell"])
+
+
+def _grid(rows: list[list], widths: list[float]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def qr_drawing(data: str, size: float = 30 * mm) -> Drawing:
+    """The QR code of ``data`` as vector squares (one rectangle per run of dark modules)."""
+    qr = segno.make(data, error="m", micro=False)
+    rows = [list(row) for row in qr.matrix_iter(scale=1, border=2)]
+    count = len(rows)
+    module = size / count
+    drawing = Drawing(size, size)
+    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
+    for y, row in enumerate(rows):
+        x = 0
+        while x < count:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < count and row[x]:
+                x += 1
+            drawing.add(
+                Rect(
+                    start * module,
+                    size - (y + 1) * module,
+                    (x - start) * module,
+                    module,
+                    fillColor=colors.black,
+                    strokeColor=None,
+                )
+            )
+    return drawing
+
+
+def _party_label(role: str) -> str:
+    try:
+        return str(PartyRole(role).label)
+    except ValueError:
+        return role or ""
+
+
+def _footer(code: str):
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(GREY)
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"协议验证码 {code}　第 {doc.page} 页")
+        canvas.restoreState()
+
+    return draw
+
+
+def _document(buffer: BytesIO, title: str) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=22 * mm,
+        rightMargin=22 * mm,
+        topMargin=20 * mm,
+        bottomMargin=22 * mm,
+        title=title,
+        author="一口办 · 群众诉求服务平台",
+        creator="一口办",
+        invariant=True,
+    )
+
+
+# 调解协议书 -------------------------------------------------------------------------------------
+
+
+def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
+    """The 调解协议书 of ``agreement`` (its ``mediation``, ``mediation.mediator.user`` loaded).
+
+    Parties appear with full names and ID numbers: this is the legal document itself. A draft or
+    an agreement still being signed carries a line saying it is not yet in force; a sealed one
+    lists each party's confirmation (who, when, how) instead.
+    """
+    _register_font()
+    styles = _styles()
+    mediation = agreement.mediation
+    profile = mediation.mediator
+    sealed = agreement.status == "sealed"
+    confirmations = confirmations or []
+
+    story: list = [Paragraph("人民调解协议书", styles["title"])]
+    story.append(
+        Paragraph(
+            escape(f"案件编号：{agreement.case_number}　调解编号：{mediation.number}　协议验证码：{agreement.code}"),
+            styles["meta"],
+        )
+    )
+    if not sealed:
+        story.append(Spacer(1, 3 * mm))
+        story.append(Paragraph("（本文本尚未经各方当事人确认，不发生法律效力）", styles["draft"]))
+
+    story.append(Paragraph("当事人", styles["h2"]))
+    rows = [[_cell(h, styles) for h in ("身份", "姓名/名称", "证件号码", "联系电话")]]
+    for party in agreement.parties or []:
+        rows.append(
+            [
+                _cell(_party_label(party.get("role", "")), styles),
+                _cell(party.get("name", ""), styles),
+                _cell(party.get("id_number", "") or "—", styles),
+                _cell(party.get("phone", "") or "—", styles),
+            ]
+        )
+    width = A4[0] - 44 * mm
+    story.append(_grid(rows, [width * 0.16, width * 0.38, width * 0.26, width * 0.20]))
+
+    story.append(Paragraph("一、纠纷事实", styles["h2"]))
+    story.extend(_paragraphs(agreement.facts, styles["body"]))
+    story.append(Paragraph("二、经调解，各方当事人自愿达成如下协议", styles["h2"]))
+    story.extend(_paragraphs(agreement.terms, styles["body"]))
+    story.append(Paragraph("三、履行期限", styles["h2"]))
+    story.append(
+        Paragraph(
+            f"各方当事人应于{cn_date(agreement.performance_deadline)}前履行完毕本协议约定的义务。", styles["body"]
+        )
+    )
+    story.append(Paragraph("四、其他约定", styles["h2"]))
+    story.append(
+        Paragraph(
+            "本协议经各方当事人确认后生效，具有法律约束力，当事人应当按照约定履行。"
+            "当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
+            styles["body"],
+        )
+    )
+
+    if sealed:
+        story.append(Paragraph("当事人确认记录", styles["h2"]))
+        rows = [[_cell(h, styles) for h in ("当事人", "确认方式", "确认手机号", "确认时间")]]
+        for item in confirmations:
+            rows.append(
+                [
+                    _cell(item.name, styles),
+                    _cell(item.method, styles),
+                    _cell(mask_phone(item.phone), styles),
+                    _cell(cn_datetime(item.confirmed_at), styles),
+                ]
+            )
+        story.append(_grid(rows, [width * 0.34, width * 0.20, width * 0.20, width * 0.26]))
+
+    mediator_name = profile.display_name if profile else ""
+    organisation = profile.organisation if profile else ""
+    signature = [
+        Paragraph(escape(f"调解员：{mediator_name}"), styles["plain"]),
+        Paragraph(escape(f"调解组织：{organisation}"), styles["plain"]),
+        Paragraph(f"日期：{cn_date(agreement.sealed_at if sealed else None)}", styles["plain"]),
+    ]
+    url = verify_url(agreement.code)
+    qr_text = [
+        Paragraph("扫码核验本协议书", styles["note"]),
+        Paragraph(escape(f"或访问 {url}"), styles["note"]),
+        Paragraph(escape(f"协议验证码：{agreement.code}"), styles["note"]),
+    ]
+    closing = Table(
+        [[signature, qr_drawing(url), qr_text]],
+        colWidths=[width * 0.48, 32 * mm, width * 0.52 - 32 * mm],
+    )
+    closing.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    story.append(Spacer(1, 8 * mm))
+    story.append(KeepTogether([closing]))
+
+    buffer = BytesIO()
+    doc = _document(buffer, f"人民调解协议书 {agreement.code}")
+    doc.build(story, onFirstPage=_footer(agreement.code), onLaterPages=_footer(agreement.code))
+    return buffer.getvalue()
+
+
+# 司法确认申请书 -----------------------------------------------------------------------------------
+
+
+def judicial_application_pdf(agreement) -> bytes:
+    """The 司法确认申请书 (application for judicial confirmation) of a sealed agreement, to the
+    court recorded on it; the sealed agreement is listed as its attachment with its SHA-256."""
+    _register_font()
+    styles = _styles()
+    mediation = agreement.mediation
+    profile = mediation.mediator
+    organisation = profile.organisation if profile else ""
+
+    story: list = [Paragraph("司法确认申请书", styles["title"])]
+    story.append(Paragraph(escape(f"案件编号：{agreement.case_number}　协议验证码：{agreement.code}"), styles["meta"]))
+    story.append(Paragraph("申请人", styles["h2"]))
+    width = A4[0] - 44 * mm
+    rows = [[_cell(h, styles) for h in ("身份", "姓名/名称", "证件号码", "联系电话")]]
+    for party in agreement.parties or []:
+        rows.append(
+            [
+                _cell(_party_label(party.get("role", "")), styles),
+                _cell(party.get("name", ""), styles),
+                _cell(party.get("id_number", "") or "—", styles),
+                _cell(party.get("phone", "") or "—", styles),
+            ]
+        )
+    story.append(_grid(rows, [width * 0.16, width * 0.38, width * 0.26, width * 0.20]))
+
+    story.append(Paragraph("请求事项", styles["h2"]))
+    story.append(
+        Paragraph(
+            escape(
+                f"请求人民法院依法确认申请人于{cn_date(agreement.sealed_at)}经{organisation}主持调解达成的"
+                f"调解协议（协议验证码：{agreement.code}）有效。"
+            ),
+            styles["body"],
+        )
+    )
+    story.append(Paragraph("事实与理由", styles["h2"]))
+    story.extend(_paragraphs(agreement.facts, styles["body"]))
+    story.append(
+        Paragraph(
+            "上述纠纷经人民调解，各方当事人自愿达成调解协议，协议内容不违反法律、行政法规的强制性规定，"
+            "不损害国家利益、社会公共利益和他人合法权益。根据《中华人民共和国人民调解法》第三十三条的规定，"
+            "申请人共同向贵院申请司法确认。",
+            styles["body"],
+        )
+    )
+    story.append(Paragraph("附件", styles["h2"]))
+    story.append(Paragraph(escape(f"1. 人民调解协议书一份（SHA-256：{agreement.sha256}）"), styles["plain"]))
+    story.append(Paragraph("2. 当事人身份证明材料", styles["plain"]))
+    story.append(Spacer(1, 6 * mm))
+    story.append(Paragraph("此致", styles["plain"]))
+    story.append(Paragraph(escape(agreement.judicial_court), styles["plain"]))
+    story.append(Spacer(1, 8 * mm))
+    story.append(Paragraph("申请人（签名或盖章）：", styles["plain"]))
+    story.append(Spacer(1, 14 * mm))
+    story.append(Paragraph(f"{cn_date(agreement.judicial_applied_at)}", styles["meta"]))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        Paragraph(
+            escape(f"调解组织：{organisation}　调解员：{profile.display_name if profile else ''}"), styles["note"]
+        )
+    )
+
+    buffer = BytesIO()
+    doc = _document(buffer, f"司法确认申请书 {agreement.code}")
+    doc.build(story, onFirstPage=_footer(agreement.code), onLaterPages=_footer(agreement.code))
+    return buffer.getvalue()

@@ -1,0 +1,115 @@
+"""Reads of mediations, always scoped to what the user may see (docs/permissions.md, "Mediation")."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Role
+from accounts.selectors import user_memberships, user_roles
+from cases.models import CaseEvent
+
+from .models import OPEN_MEDIATION, Mediation, MediationSession, MediationStatus
+from .permissions import mediator_profile
+
+#: Timeline events that belong to a mediation (written on the case by mediation's services).
+MEDIATION_EVENTS = (
+    "mediation_request",
+    "mediation_assign",
+    "mediation_accept",
+    "mediation_decline",
+    "mediation_session",
+    "mediation_settle",
+    "mediation_fail",
+    "mediation_withdraw",
+    "agreement_sealed",
+    "judicial_apply",
+    "judicial_decide",
+    "performance_check",
+    "litigation_submit",
+    "court_reply",
+)
+
+LIST_TABS = {
+    "requested": [MediationStatus.REQUESTED],
+    "assigned": [MediationStatus.ASSIGNED],
+    "in_progress": [MediationStatus.IN_PROGRESS],
+    "ended": [MediationStatus.SETTLED, MediationStatus.FAILED, MediationStatus.WITHDRAWN],
+}
+
+
+def _base() -> QuerySet[Mediation]:
+    return Mediation.objects.select_related(
+        "case__matter", "case__region", "case__centre", "case__lead_unit", "mediator__user", "referring_unit"
+    )
+
+
+def visible_mediations(user) -> QuerySet[Mediation]:
+    """Mediations ``user`` may open: their own (mediators), their region subtree (centre staff,
+    supervisors), their unit's cases (handlers); admins all."""
+    if not user.is_authenticated:
+        return Mediation.objects.none()
+    if Role.ADMIN in user_roles(user):
+        return _base()
+    condition = Q(pk__in=[])
+    profile = mediator_profile(user)
+    if profile is not None:
+        condition |= Q(mediator=profile)
+    for m in user_memberships(user):
+        if m.role in (Role.DISPATCHER, Role.SUPERVISOR):
+            condition |= Q(case__region__path__startswith=m.unit.region.path)
+        elif m.role == Role.HANDLER:
+            condition |= Q(case__lead_unit_id=m.unit_id)
+    return _base().filter(condition)
+
+
+def mediation_list(user, *, tab: str) -> QuerySet[Mediation]:
+    """One tab of the workbench; open ones soonest due / oldest first, ended ones newest first."""
+    qs = visible_mediations(user).filter(status__in=LIST_TABS[tab])
+    if tab == "ended":
+        return qs.order_by("-ended_at", "-id")
+    return qs.order_by("requested_at", "id")
+
+
+def tab_counts(user) -> dict[str, int]:
+    """Counts of the open tabs (bounded by the user's scope; ended is not counted)."""
+    from django.db.models import Count
+
+    rows = (
+        visible_mediations(user).filter(status__in=OPEN_MEDIATION).order_by().values("status").annotate(n=Count("id"))
+    )
+    counts = {tab: 0 for tab in LIST_TABS}
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def mediation_detail(user, number: str) -> Mediation | None:
+    """One mediation with what its page shows, or None when absent or not visible (→ 404)."""
+    return (
+        visible_mediations(user)
+        .select_related("assigned_by", "requested_by")
+        .prefetch_related(
+            "case__parties",
+            "mediator__specialties",
+            Prefetch("sessions", queryset=MediationSession.objects.order_by("scheduled_at", "id")),
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def mediation_timeline(mediation: Mediation) -> list[CaseEvent]:
+    """The mediation's steps on the case timeline (since it was requested)."""
+    return list(
+        CaseEvent.objects.filter(
+            case_id=mediation.case_id,
+            transition__in=MEDIATION_EVENTS,
+            created_at__gte=mediation.requested_at,
+        )
+        .select_related("actor", "actor_unit")
+        .order_by("created_at", "id")
+    )
+
+
+def case_mediations(case) -> list[Mediation]:
+    return list(case.mediations.select_related("mediator__user").order_by("-requested_at", "-id"))
