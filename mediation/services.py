@@ -307,7 +307,16 @@ def mediation_decline(*, mediation: Mediation, actor, reason: str, at: datetime 
     """The mediator declines (conflict of interest, no capacity); back to the dispatchers."""
     reason = _require(reason, _("请填写不接受的原因，如与当事人存在利害关系。"))
     at = _now(at)
-    _run(mediation, "decline", actor=actor, note=reason, fields={"mediator": None, "assigned_at": None}, at=at)
+    # internal: a conflict of interest names relationships the parties need not read about
+    _run(
+        mediation,
+        "decline",
+        actor=actor,
+        note=reason,
+        fields={"mediator": None, "assigned_at": None},
+        at=at,
+        public=False,
+    )
     _notify_dispatchers(mediation.case, _("调解 %(n)s 未被接受，请重新指派。") % {"n": mediation.number})
     return mediation
 

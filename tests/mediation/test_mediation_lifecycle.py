@@ -110,6 +110,8 @@ def test_decline_returns_it_to_the_dispatchers(mediation_in, user):
     m = fresh(m)
     assert m.status == MediationStatus.REQUESTED and m.mediator is None
     assert events(m.case)[-1] == "mediation_decline"
+    # the reason (a relationship with a party) is not on the citizen's timeline
+    assert not CaseEvent.objects.get(case=m.case, transition="mediation_decline").public
 
 
 def test_only_the_centre_assigns(mediation_in, user):
