@@ -266,6 +266,7 @@ def load_demo_mediations() -> int:
                     place="高明区矛盾纠纷调处化解中心调解室",
                     participants="申请人、被申请人",
                     notify_parties=False,
+                    at=at + timedelta(hours=4),
                 )
                 ms.session_record(
                     session=session,

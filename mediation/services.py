@@ -45,6 +45,9 @@ from .models import (
     Source,
 )
 
+#: A record (笔录) may be written from this long before the session's time (people gather early).
+RECORD_EARLY_MINUTES = 30
+
 #: The pause reason the mediation writes, so that it only resumes clocks it stopped itself.
 PAUSE_PREFIX = "调解中"
 
@@ -256,7 +259,9 @@ def mediation_assign(
             % {"m": mediator.display_name}
         )
     explanation = [_("综合得分 %(s)d") % {"s": chosen.score}, *chosen.reasons]
-    text = _("指派调解员：%(m)s（%(o)s）") % {"m": mediator.display_name, "o": mediator.organisation}
+    text = _("指派调解员：%(m)s") % {"m": mediator.display_name}
+    if mediator.organisation not in mediator.display_name:
+        text += _("（%(o)s）") % {"o": mediator.organisation}
     if note.strip():
         text += "；" + note.strip()
     _run(
@@ -342,6 +347,7 @@ def session_schedule(
     meeting_link: str = "",
     participants: str = "",
     notify_parties: bool = True,
+    at: datetime | None = None,
 ) -> MediationSession:
     """Schedule a session; parties with a phone are told when and how (a reminder follows the
     day before, by ``session_reminders_send``)."""
@@ -371,6 +377,7 @@ def session_schedule(
         transition="mediation_session",
         actor=actor,
         note=_("安排%(mode)s：%(when)s") % {"mode": session.get_mode_display(), "when": when},
+        at=at,
     )
     return session
 
@@ -400,10 +407,16 @@ def session_record(
     record = _require(record, _("请填写调解笔录。"))
     if session.status == SessionStatus.CANCELLED:
         raise MediationError(_("该调解会已取消，不能制作笔录。"))
+    at = _now(at)
+    if session.scheduled_at - at > timedelta(minutes=RECORD_EARLY_MINUTES):
+        raise MediationError(
+            _("该调解会定于 %(when)s 召开，尚未开始，请在召开后制作笔录。")
+            % {"when": timezone.localtime(session.scheduled_at).strftime("%Y年%m月%d日 %H:%M")}
+        )
     session.attendance = attendance.strip()
     session.record = record
     session.status = SessionStatus.HELD
-    session.recorded_at = _now(at)
+    session.recorded_at = at
     session.save(update_fields=["attendance", "record", "status", "recorded_at"])
     return session
 

@@ -88,7 +88,9 @@ def mediation_list(request):
     page = _page(request)
     start = (page - 1) * PAGE_SIZE
     rows = list(selectors.mediation_list(user, tab=tab)[start : start + PAGE_SIZE + 1])
-    tabs = [{"key": k, "label": label, "count": counts.get(k), "active": k == tab} for k, label in TABS]
+    # a mediator's list never holds an unassigned mediation: no 待指派 tab for them
+    shown = [(k, label) for k, label in TABS if not (k == "requested" and permissions.is_mediator(user))]
+    tabs = [{"key": k, "label": label, "count": counts.get(k), "active": k == tab} for k, label in shown]
     context = {
         "tabs": tabs,
         "tab": tab,

@@ -27,6 +27,7 @@ from cases.forms import text_field
 
 from .. import litigation as lit
 from .. import selectors
+from ..court_gateway import get_gateway
 from ..models import LitigationPackage, Mediation
 from ..services import MediationError
 
@@ -95,9 +96,12 @@ def panel_context(mediation: Mediation, user) -> dict:
         return {"show": False}
     may_act = lit.can_litigate(user, mediation)
     blocking = lit.blocking_package(packages)
+    gateway = get_gateway()
+    labels = {gateway.name: str(getattr(gateway, "label", "") or gateway.name)}
     rows = [
         {
             "package": p,
+            "gateway_label": labels.get(p.gateway, p.gateway),
             "can_download": may_act,
             "reply_form": _reply_form(p) if may_act and p.state == LitigationPackage.State.SUBMITTED else None,
         }

@@ -246,7 +246,15 @@ def test_sessions_are_scheduled_recorded_and_parties_reminded_once(mediation_in,
     assert ms.session_reminders_send() == 1
     assert ms.session_reminders_send() == 0  # once
     assert OutboxMessage.objects.filter(kind="mediation_reminder").count() == 2
-    ms.session_record(session=session, actor=mediator, attendance="双方到场", record="申请人要求支付工资一万二千元……")
+    with pytest.raises(ms.MediationError, match="尚未开始"):
+        ms.session_record(session=session, actor=mediator, attendance="双方到场", record="提前写好的笔录")
+    ms.session_record(
+        session=session,
+        actor=mediator,
+        attendance="双方到场",
+        record="申请人要求支付工资一万二千元……",
+        at=soon + timedelta(hours=1),
+    )
     session.refresh_from_db()
     assert session.status == "held" and session.record.startswith("申请人")
 

@@ -120,9 +120,12 @@ def test_session_schedule_and_record_through_the_forms(mediation_in, login):
     bad = client.post(url, {"scheduled_at": "2026-13-40 25:00", "mode": "onsite", "place": "明城镇调解室"})
     assert bad.status_code == 400 and "时间格式不正确" in bad.content.decode()
     assert "明城镇调解室" in bad.content.decode()  # nothing typed is lost
-    no_place = client.post(url, {"scheduled_at": "2099-11-25T09:30", "mode": "onsite"})
+    no_place = client.post(url, {"scheduled_at": "2026-11-25T09:30", "mode": "onsite"})
     assert no_place.status_code == 400 and "现场调解请填写地点" in no_place.content.decode()
-    ok = client.post(url, {"scheduled_at": "2099-11-25T09:30", "mode": "onsite", "place": "明城镇调解室"})
+    from django.utils import timezone
+
+    today = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    ok = client.post(url, {"scheduled_at": today, "mode": "onsite", "place": "明城镇调解室"})
     assert ok.status_code == 302
     session = MediationSession.objects.get()
     record_url = reverse("mediation:session-record", args=[m.number, session.pk])
