@@ -173,7 +173,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
 
-    created_at = models.DateTimeField(_("登记时间"), db_index=True)
+    created_at = models.DateTimeField(_("登记时间"))  # indexed by case_created_cover
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
@@ -215,6 +215,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
                     status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"],
                     paused_at__isnull=True,
                 ),
+            ),
+            models.Index(
+                # the overdue board's red list, most overdue first: read in order, stops at its LIMIT
+                fields=["stage_due_at", "id"],
+                name="case_open_red_due",
+                condition=models.Q(
+                    warning_level="red",
+                    status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"],
+                ),
+            ),
+            models.Index(
+                # every range on created_at; and the KPI board's live day counts its registrations
+                # from the index alone (index-only scan), without visiting the cases themselves
+                fields=["created_at", "region", "matter", "channel"],
+                name="case_created_cover",
             ),
             models.Index(fields=["region", "created_at"], name="case_region_created"),
             models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
@@ -427,7 +442,12 @@ class CaseEvent(models.Model):
         verbose_name = _("案件动态")
         verbose_name_plural = _("案件动态")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="event_case_time"),
+            # the KPI board's live day: one kind of event (签收, 退回 …) in a time range, without
+            # reading the day's other events (a sweep can write thousands of warnings at once)
+            models.Index(fields=["transition", "created_at"], name="event_transition_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.transition}"

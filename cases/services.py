@@ -9,6 +9,7 @@ notifications on commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,11 +128,27 @@ CLOCK_FIELDS = [
 ]
 
 
+def _settings_thresholds() -> dict[str, float]:
+    return settings.SUPERVISION_WARNING_THRESHOLDS
+
+
+#: Where ``_set_clock`` reads the warning thresholds ({"blue": 0.5, "yellow": 0.8}): the settings,
+#: unless an app above us installs another source (supervision: the admin-editable values) with
+#: ``set_thresholds_source`` — so cases never imports supervision.
+_thresholds_source: Callable[[], dict[str, float]] = _settings_thresholds
+
+
+def set_thresholds_source(source: Callable[[], dict[str, float]] | None) -> None:
+    """Install the callable ``_set_clock`` asks for the thresholds (``None``: the settings)."""
+    global _thresholds_source
+    _thresholds_source = source or _settings_thresholds
+
+
 def _set_clock(case: Case, started: datetime | None, due: datetime | None) -> list[str]:
     """Set the stage window and its warning thresholds; a new window starts with no warning."""
     case.stage_started_at, case.stage_due_at = started, due
     if started is not None and due is not None and due > started:
-        thresholds = settings.SUPERVISION_WARNING_THRESHOLDS
+        thresholds = _thresholds_source()
         window = due - started
         case.blue_at = started + window * thresholds["blue"]
         case.yellow_at = started + window * thresholds["yellow"]

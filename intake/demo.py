@@ -1,6 +1,9 @@
 """Demo cases: ≥ 200 claims in every status and from every channel, driven through the real
-services with back-dated times so that deadlines vary (some are late). Idempotent: each demo
-claim has a fixed submission key, and a run that finds the first one does nothing.
+services with back-dated times so that deadlines vary (some are late). Some cases that reach a
+result were signed for or reported late: for them the warning sweep is replayed at the moments a
+running scheduler would have turned them blue, yellow and red, so they carry those warnings and
+the KPI board's 按期办结率 is below 100 %. Idempotent: each demo claim has a fixed submission key,
+and a run that finds the first one does nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from .services import claim_submit
 
 DEMO_KEY = "demo-case-"
 DEMO_CASES = 220
+#: Of the cases that get as far as a result, the share (%) whose unit signed for them late, and
+#: the share that reported the result after the handling deadline (both then show a red warning).
+LATE_SIGN = 7
+LATE_HANDLE = 6
 
 # What people actually write, by matter (drawn from the kinds of cases in the seed reports).
 STORIES: dict[str, list[str]] = {
@@ -298,7 +305,13 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
     if target == Status.ACCEPTED:  # the unit returns it: back in the centre's manual queue
         cs.case_return(case=current, actor=handler, reason="经核实不属于本单位职责范围，请中心重新分派", at=later())
         return case
-    cs.case_sign(case=current, actor=handler, at=later(1, 24))
+    # Some cases that end up done went over a deadline on the way (签收 or 办理 late), so the
+    # board's 按期办结率 is believable rather than 100 %.
+    late = None
+    if target in (Status.REVIEWING, Status.FEEDBACK, Status.CLOSED):
+        late = _weighted(rng, [("sign", LATE_SIGN), ("handle", LATE_HANDLE), (None, 100 - LATE_SIGN - LATE_HANDLE)])
+    signed_late = _overrun(case.pk, rng, now, step) if late == "sign" else None
+    cs.case_sign(case=fresh(), actor=handler, at=signed_late or later(1, 24))
     cs.case_add_note(
         case=fresh(),
         actor=handler,
@@ -317,7 +330,10 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
         rng, [(Outcome.RESOLVED, 5), (Outcome.MEDIATED, 3), (Outcome.EXPLAINED, 2), (Outcome.REFERRED, 1)]
     )
     result = RESULTS[outcome].format(x=rng.choice(FIXES))
-    cs.case_submit_result(case=fresh(), actor=handler, result=result, outcome=outcome, at=later(24, 200))
+    reported_late = _overrun(case.pk, rng, now, step) if late == "handle" else None
+    cs.case_submit_result(
+        case=fresh(), actor=handler, result=result, outcome=outcome, at=reported_late or later(24, 200)
+    )
     if target == Status.REVIEWING:
         return case
     if rng.random() < 0.1:
@@ -327,6 +343,28 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
         )
     cs.case_approve(case=fresh(), actor=dispatcher, at=later())
     return _finish(case, target, rng, citizen, later)
+
+
+def _overrun(case_id: int, rng: random.Random, now: datetime, step: list[datetime]) -> datetime | None:
+    """Let the case's current stage run past its due time: the warning sweep is replayed, for
+    this case only, at the moments a running scheduler would have turned it blue, yellow and red
+    (leaving the same events and in-app messages), and the time of the late next step — a few
+    hours to a few days after the due time — is returned. None when the case is too recent for
+    that (the late step would fall in the future); the case then goes on in time."""
+    # The demo loader, not intake itself, replays supervision's sweep (config's load_demo runs it).
+    from supervision.services import warnings_sweep
+
+    current = Case.objects.get(pk=case_id)
+    if current.stage_due_at is None:
+        return None
+    late_at = current.stage_due_at + timedelta(hours=rng.randint(3, 72))
+    if late_at > now - timedelta(hours=2):
+        return None
+    for moment in (current.blue_at, current.yellow_at, current.stage_due_at):
+        if moment is not None:
+            warnings_sweep(now=moment, only=[case_id])
+    step[0] = late_at
+    return late_at
 
 
 def _finish(case, target, rng, citizen, later):

@@ -17,7 +17,7 @@ Data
     = the district claims centre; results, outcomes and ratings on finished cases; open cases get a
     stage clock such that the sweep finds ~60 % none, 15 % blue, 10 % yellow, 15 % red. Plus a
     ``return_case`` event on ~3 % of cases and a historical ``warning_red`` on ~15 % of finished
-    ones (what the KPIs count). Then ANALYZE (VACUUM ANALYZE on PostgreSQL).
+    ones (what the KPIs count). Then ANALYZE (VACUUM ANALYZE of the whole database on PostgreSQL).
 
 Measures (one run)
     1. N/10 cases: an untimed sweep (so the boards have levels), then the boards.
@@ -42,7 +42,9 @@ Measures (one run)
       (nearest rank: the 19th of 20). A board that does not answer 200 yet is reported as null
       with a note. Before the boards, any other ``supervision.*`` task declared in
       ``config/schedules.py`` (e.g. the KPI snapshot) is run, untimed, until it has caught up
-      (again while it reports work done, at most 30 times), as a running q2 scheduler would have.
+      (again while it reports work done, at most 30 times), as a running q2 scheduler would have;
+      then VACUUM ANALYZE of the whole database, as autovacuum would have done after the sweep and
+      the tasks (statistics, and the visibility map that index-only scans need).
       After the top-up, the supervision tables other than the 督办 orders (derived data such as
       that snapshot) are emptied first, so the boards at N do not read figures of N/10.
 
@@ -198,10 +200,20 @@ def wipe_and_migrate() -> None:
     load_demo()
 
 
-def analyze(tables: list[str]) -> None:
+def analyze(tables: list[str] | None = None) -> None:
+    """VACUUM ANALYZE (PostgreSQL) the given tables, or the whole database; SQLite: ANALYZE.
+
+    What autovacuum does to a real database after bulk writes: fresh statistics (the planner
+    otherwise guesses, e.g. one region under a path prefix), and a visibility map that lets the
+    boards' counts be index-only scans."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for table in tables:
+            if tables is None:
+                cursor.execute("VACUUM ANALYZE")
+                # Flush what the bulk writes and the vacuum dirtied now, so the timed renders do
+                # not race a checkpoint (a steady-state database is not writing gigabytes).
+                cursor.execute("CHECKPOINT")
+            for table in tables or []:
                 cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
         else:
             cursor.execute("ANALYZE")
@@ -461,7 +473,7 @@ def load_cases(world: World, start_id: int, count: int, rng: random.Random) -> d
             for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
                 cursor.execute(sql)
     mark = time.perf_counter()
-    analyze(["cases_case", "cases_caseevent"])
+    analyze()  # every table: the directory's too, which the boards join (its statistics matter)
     analyze_s = time.perf_counter() - mark
     return {
         "cases": written,
@@ -580,14 +592,16 @@ def level_counts() -> dict[str, int]:
 
 
 def discard_derived_rows() -> None:
-    """Empty every supervision table other than the 督办 orders: what is there is derived from the
-    cases (e.g. a daily KPI snapshot) and, after the top-up, describes the N/10 data set. The
-    scheduled tasks then rebuild it, as on a database that had held N cases all along."""
+    """Empty every supervision table other than the 督办 orders (and their event links) and the
+    warning thresholds: what is there is derived from the cases (e.g. a daily KPI snapshot) and,
+    after the top-up, describes the N/10 data set. The scheduled tasks then rebuild it, as on a
+    database that had held N cases all along."""
     from django.apps import apps
 
-    from supervision.models import SupervisionOrder
+    from supervision.models import SupervisionOrder, SupervisionOrderEvent, WarningThresholds
 
-    tables = [m._meta.db_table for m in apps.get_app_config("supervision").get_models() if m is not SupervisionOrder]
+    kept = {SupervisionOrder, SupervisionOrderEvent, WarningThresholds}  # orders, and configuration
+    tables = [m._meta.db_table for m in apps.get_app_config("supervision").get_models() if m not in kept]
     if not tables:
         return
     with transaction.atomic(), connection.cursor() as cursor:
@@ -663,6 +677,9 @@ def measure_boards(label: str, renders: int, notes: list[str]) -> dict:
     from accounts.models import User
 
     run_supervision_tasks(notes)
+    started = time.perf_counter()
+    analyze()  # the whole database, after the sweep and the tasks wrote to it (as autovacuum would)
+    print(f"  vacuum analyze {time.perf_counter() - started:.1f}s", flush=True)
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="fs_supervisor"))
     out = {}

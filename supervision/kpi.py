@@ -15,8 +15,9 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 退回: ``return_case`` events in the period, by the unit that returned the case.
 - 承办量 (unit ranking): cases the unit signed for in the period (the centre: resolved at the window).
 
-Everything is counted with grouped SQL. Complete past days are read from the daily snapshot
-(``KpiDaily``, written by ``supervision.kpi_snapshot``); days without one (today, or days the
+Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
+last full hour — are read from the daily snapshot (``KpiDaily``, written by
+``supervision.kpi_snapshot``); the rest (the last hour or so, or days the
 schedule has not covered yet) are counted live with the very same grouped queries, so both paths
 give the same numbers. 办结率 depends on the period's end: for a calendar month it follows from
 additive same-month counts; for another date range it is one more grouped query.
@@ -306,7 +307,8 @@ def registered_rows(ranges: Ranges, scope_path: str, base_path: str | None = Non
         Case.objects.filter(_in_ranges("created_at", ranges), _under(scope_path))
         .annotate(day=TruncDate("created_at"))
         .values("day", region_path=place("", base_path), matter_top=matter_top(), channel_code=F("channel"))
-        .annotate(registered=Count("id"))
+        # ``region`` (never null) rather than ``id``: every column read is in ``case_created_cover``
+        .annotate(registered=Count("region"))
         .order_by()
     )
 
@@ -585,8 +587,17 @@ def _snapshot_serves(scope: KpiScope, base: Region | None, children: list[Region
     return all(LEVEL_RANK[child.level] <= TOWN_RANK for child in children)
 
 
-def _day_ranges(runs: list[tuple[dt.date, dt.date]]) -> Ranges:
-    return [(day_start(a), day_start(b + dt.timedelta(days=1))) for a, b in runs]
+def _live_ranges(days: list[dt.date], partial: dict[dt.date, dt.datetime]) -> Ranges:
+    """The time ranges counted live: each of ``days`` from its start — or, for a day whose
+    snapshot covers its first hours, from that snapshot's end — to its end; adjacent ones joined."""
+    ranges: Ranges = []
+    for day in days:
+        start, end = partial.get(day) or day_start(day), day_start(day + dt.timedelta(days=1))
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    return ranges
 
 
 def _date_q(runs: list[tuple[dt.date, dt.date]]) -> Q:
@@ -612,11 +623,17 @@ def kpi_board(
     base, children = _breakdown_base(scope)
     region_key = _region_keyer(base)
     snapshot_on = use_snapshot and _snapshot_serves(scope, base, children)
-    marked: set[dt.date] = set()
-    if snapshot_on and first < today:
-        marked = set(KpiDailyRun.objects.filter(date__gte=first, date__lt=today).values_list("date", flat=True))
+    marked: set[dt.date] = set()  # days wholly in the snapshot
+    partial: dict[dt.date, dt.datetime] = {}  # the day in progress: in the snapshot up to this time
+    if snapshot_on and first <= last:
+        for day, through in KpiDailyRun.objects.filter(date__gte=first, date__lte=last).values_list("date", "through"):
+            if through is not None:
+                partial[day] = through
+            elif day < today:
+                marked.add(day)
     all_days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)] if first <= last else []
     live_days = [day for day in all_days if day not in marked]
+    in_snapshot = marked | set(partial)
 
     period_cells: dict[tuple[str, str], Measures] = defaultdict(Measures)
     months: dict[dt.date, Measures] = defaultdict(Measures)
@@ -624,7 +641,7 @@ def kpi_board(
     # Complete days from the snapshot: one grouped read for the period, one for the trend. The
     # rows carry their bucket's path, so the scope is a prefix filter on the snapshot itself.
     snapshot_filter = Q(region_path__startswith=scope.path) if scope.path else Q()
-    in_period = sorted(d for d in marked if period.start <= d <= period.end)
+    in_period = sorted(d for d in in_snapshot if period.start <= d <= period.end)
     if in_period:
         for row in (
             KpiDaily.objects.filter(_date_q(day_runs(in_period)), snapshot_filter)
@@ -635,7 +652,7 @@ def kpi_board(
         ):
             key = region_key(row["bucket"]) if row["dimension"] == KpiDimension.TOTAL else row["key"]
             period_cells[(row["dimension"], key)].add({name: row[name] for name in MEASURE_FIELDS})
-    in_trend = sorted(d for d in marked if trend_first <= d <= trend_last)
+    in_trend = sorted(d for d in in_snapshot if trend_first <= d <= trend_last)
     if in_trend:
         for row in (
             KpiDaily.objects.filter(_date_q(day_runs(in_trend)), snapshot_filter, dimension=KpiDimension.TOTAL)
@@ -646,9 +663,10 @@ def kpi_board(
         ):
             months[row["month"]].add({name: row[name] for name in MEASURE_FIELDS})
 
-    # The other days live, with the same grouped queries the snapshot is written with.
+    # The other days live — and of a day in progress, the part after its snapshot — with the same
+    # grouped queries the snapshot is written with.
     counter = WorkdayCounter() if live_days else None
-    live_ranges = _day_ranges(day_runs(live_days))
+    live_ranges = _live_ranges(live_days, partial)
     base_path = base.path if base else "/"
     for row in fine_rows(live_ranges, scope.path, counter, base_path=base_path, live=True):
         if period.start <= row.day <= period.end:
@@ -680,7 +698,7 @@ def kpi_board(
         by_region=_region_rows(period_cells, base, children),
         by_channel=_channel_rows(period_cells),
         ranking=_ranking_rows(period_cells, sort),
-        snapshot_days=len([d for d in marked if d <= last]),
+        snapshot_days=len([d for d in marked if d <= last]),  # whole days (today's hours: "live")
         live_days=len(live_days),
         sort=sort if sort in RANKING_SORTS else "on_time",
     )

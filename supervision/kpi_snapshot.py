@@ -96,18 +96,20 @@ def kpi_snapshot_days(
     return written
 
 
-@transaction.atomic
-def _write_chunk(first: dt.date, last: dt.date, *, bucket, counter, now) -> None:
-    _take_lock()
-    ranges = [(day_start(first), day_start(last + dt.timedelta(days=1)))]
+def _snapshot_rows(ranges, *, bucket, counter) -> list[KpiDaily]:
+    """The ``KpiDaily`` rows of the cases and events in ``ranges`` (three grouped queries)."""
     cells: dict[tuple[dt.date, int, str], dict] = defaultdict(lambda: defaultdict(Measures))
     for row in fine_rows(ranges, "", counter):
         fold(cells[(row.day, *bucket(row.region_path))], row, "")
-    rows = [
+    return [
         KpiDaily(date=day, region_id=region_id, region_path=path, dimension=dimension, key=key, **vars(measures))
         for (day, region_id, path), by_dimension in cells.items()
         for (dimension, key), measures in by_dimension.items()
     ]
+
+
+def _replace(first: dt.date, last: dt.date, rows: list[KpiDaily], *, now, through=None) -> None:
+    """Replace the rows and markers of the days ``first``…``last`` (call under the lock)."""
     per_day: dict[dt.date, int] = defaultdict(int)
     for row in rows:
         per_day[row.date] += 1
@@ -115,7 +117,48 @@ def _write_chunk(first: dt.date, last: dt.date, *, bucket, counter, now) -> None
     KpiDailyRun.objects.filter(date__gte=first, date__lte=last).delete()
     KpiDaily.objects.bulk_create(rows, batch_size=1000)
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    KpiDailyRun.objects.bulk_create([KpiDailyRun(date=day, computed_at=now, rows=per_day[day]) for day in days])
+    KpiDailyRun.objects.bulk_create(
+        [KpiDailyRun(date=day, computed_at=now, rows=per_day[day], through=through) for day in days]
+    )
+
+
+@transaction.atomic
+def _write_chunk(first: dt.date, last: dt.date, *, bucket, counter, now) -> None:
+    _take_lock()
+    ranges = [(day_start(first), day_start(last + dt.timedelta(days=1)))]
+    _replace(first, last, _snapshot_rows(ranges, bucket=bucket, counter=counter), now=now)
+
+
+def partial_cut(now: dt.datetime | None = None) -> dt.datetime:
+    """Where the snapshot of the day in progress ends: the last full hour that ended at least
+    ``GRACE`` ago (local time) — at 14:05, 13:00; at 00:05, 23:00 of the day before."""
+    local = timezone.localtime((now or timezone.now()) - GRACE)
+    return local.replace(minute=0, second=0, microsecond=0)
+
+
+def kpi_snapshot_today(*, now: dt.datetime | None = None) -> bool:
+    """(Re)write the snapshot of the day in progress up to ``partial_cut`` (its marker's
+    ``through``), so the board counts only the last hour or so live instead of the whole day —
+    the live part's cost then follows an hour's cases, not a day's. Returns whether it wrote.
+
+    Same guarantees as ``kpi_snapshot_days`` (one transaction under the same lock; running it
+    twice leaves the same rows). Nothing is written when the cut is midnight (the day before is
+    then complete: ``kpi_snapshot_days``' business) or when the day already has its complete
+    snapshot. When the day is over, ``kpi_snapshot_days`` replaces the partial rows.
+    """
+    now = now or timezone.now()
+    cut = partial_cut(now)
+    day = cut.date()
+    start = day_start(day)
+    if cut <= start:
+        return False
+    with transaction.atomic():
+        _take_lock()
+        if KpiDailyRun.objects.filter(date=day, through__isnull=True).exists():
+            return False
+        rows = _snapshot_rows([(start, cut)], bucket=_bucket_finder(), counter=WorkdayCounter())
+        _replace(day, day, rows, now=now, through=cut)
+    return True
 
 
 def kpi_snapshot_missing(
@@ -130,7 +173,8 @@ def kpi_snapshot_missing(
     deadline = time.monotonic() + budget_seconds
     last = last_complete_day(now)
     first = last - dt.timedelta(days=days_back - 1)
-    done = set(KpiDailyRun.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
+    complete = KpiDailyRun.objects.filter(date__gte=first, date__lte=last, through__isnull=True)
+    done = set(complete.values_list("date", flat=True))
     missing = [day for day in (first + dt.timedelta(days=n) for n in range(days_back)) if day not in done]
     written = 0
     for run_first, run_last in reversed(day_runs(missing)):

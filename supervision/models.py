@@ -53,6 +53,25 @@ class SupervisionOrder(models.Model):
         return self.status == OrderStatus.OPEN and self.due_at < timezone.now()
 
 
+class SupervisionOrderEvent(models.Model):
+    """Which 督办 order a timeline entry (``CaseEvent``: order_issue / reply / press / close)
+    belongs to, so an order's page lists its own activity even when the case has several orders.
+
+    A link table here rather than a column on ``CaseEvent``: cases stays unaware of supervision
+    (no upward dependency, no change to the append-only timeline table). Written by
+    ``supervision.services`` in the same transaction as the event."""
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="event_links")
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="supervision_order_link")
+
+    class Meta:
+        verbose_name = _("督办动态")
+        verbose_name_plural = _("督办动态")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.event_id}"
+
+
 # KPI snapshot (统计快照) ------------------------------------------------------------------------
 # (Appended for the KPI board: see docs/kpi.md "Pre-aggregation".)
 
@@ -111,11 +130,16 @@ class KpiDaily(models.Model):
 
 
 class KpiDailyRun(models.Model):
-    """A day whose ``KpiDaily`` rows are complete. Days without one are counted live."""
+    """A day whose ``KpiDaily`` rows are written: the whole day (``through`` empty), or — for the
+    day in progress — its part before ``through`` (a full hour); the board counts the rest of that
+    day live. Days without one are counted live."""
 
     date = models.DateField(_("日期"), unique=True)
     computed_at = models.DateTimeField(_("生成时间"))
     rows = models.PositiveIntegerField(_("快照行数"), default=0)
+    through = models.DateTimeField(
+        _("统计截至"), null=True, blank=True, help_text=_("为空表示全天；否则快照只含当天此时刻之前的部分。")
+    )
 
     class Meta:
         verbose_name = _("统计快照日")
@@ -124,3 +148,68 @@ class KpiDailyRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.date)
+
+
+# Warning thresholds (预警阈值) -------------------------------------------------------------------
+
+
+class WarningThresholds(models.Model):
+    """The blue and yellow warning thresholds as set in the admin: one row (pk 1) or none.
+
+    Without the row, ``settings.SUPERVISION_WARNING_THRESHOLDS`` applies. Written only by
+    ``supervision.services.warning_thresholds_set`` / ``_clear``, which also move the precomputed
+    ``blue_at`` / ``yellow_at`` of every open case (one ``UPDATE``); see docs/architecture.md.
+    """
+
+    SINGLETON_ID = 1
+
+    blue = models.DecimalField(
+        _("蓝色预警阈值"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("本环节用时达到时限的这一比例时亮蓝灯，填 0 到 1 之间的小数，如 0.5 表示用时过半。"),
+    )
+    yellow = models.DecimalField(
+        _("黄色预警阈值"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("用时达到这一比例时亮黄灯，须大于蓝色预警阈值且小于 1，如 0.8 表示用时八成。"),
+    )
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("预警阈值")
+        verbose_name_plural = _("预警阈值")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(blue__gt=0, yellow__gt=models.F("blue"), yellow__lt=1),
+                name="warning_thresholds_ordered",
+            ),
+            models.CheckConstraint(condition=models.Q(id=1), name="warning_thresholds_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return _("蓝色 %(b)s%%，黄色 %(y)s%%") % {"b": _percent(self.blue), "y": _percent(self.yellow)}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .thresholds import thresholds_problem
+
+        if self.blue is None or self.yellow is None:
+            return  # the field itself already says it is required
+        problem = thresholds_problem(float(self.blue), float(self.yellow))
+        if problem:
+            raise ValidationError({problem[0]: problem[1]})
+
+
+def _percent(value) -> str:
+    return f"{float(value) * 100:g}"

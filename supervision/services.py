@@ -7,18 +7,21 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import WARNED_STATUSES, Case, CaseEvent, WarningLevel
+from cases.permissions import is_admin
 from cases.workdays import add_working_days
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 from routing.models import Unit
 
-from .models import OrderStatus, SupervisionOrder
+from .models import OrderStatus, SupervisionOrder, SupervisionOrderEvent, WarningThresholds
 from .permissions import can_close_order, can_issue_order, can_reply_order
+from .thresholds import settings_thresholds, thresholds_error
 
 SWEEP_LOCK_KEY = 7_461_001  # pg_advisory_xact_lock key of the warning sweep
 
@@ -74,7 +77,7 @@ def _take_sweep_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
 
 
-def warnings_sweep(*, now: datetime | None = None) -> SweepResult:
+def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None) -> SweepResult:
     """Recompute every open case's warning level with a few set-based statements.
 
     Guarantees: each change of level is recorded once — a ``warning_<level>`` event on the case
@@ -82,12 +85,18 @@ def warnings_sweep(*, now: datetime | None = None) -> SweepResult:
     supervisors at its claims centre). Runs under a lock in one transaction, so two sweeps at
     once, or a sweep after a crash halfway (rolled back), give the same levels and no duplicate
     events or messages. Paused cases keep their level. No Python loop over cases.
+
+    ``only`` (case ids) is for back-dated loads (the demo): they replay the sweep a running
+    scheduler would have made at a past moment for the cases they are writing, without
+    evaluating every other case at that past moment.
     """
     now = now or timezone.now()
     result = SweepResult()
     with transaction.atomic():
         _take_sweep_lock()
         running = Case.objects.filter(status__in=WARNED_STATUSES, paused_at__isnull=True)
+        if only is not None:
+            running = running.filter(pk__in=only)
         for level, condition in _conditions(now):
             result.changed[level] = (
                 running.filter(condition)
@@ -170,30 +179,67 @@ def _notify(now: datetime) -> int:
     return total
 
 
-def warnings_rethreshold(*, batch: int = 2000) -> int:
-    """Recompute blue/yellow points of open cases after the thresholds changed (rare, batched)."""
-    from cases.services import _set_clock
+def warnings_rethreshold(*, thresholds: dict[str, float] | None = None) -> int:
+    """Move ``blue_at`` / ``yellow_at`` of every open case to ``thresholds`` (default: those in
+    force) with ONE set-based ``UPDATE``; returns the number of cases. Levels are not touched
+    here: the next sweep (every minute) recomputes them from the moved points and records each
+    change once, as for any other change of level."""
+    from .thresholds import current_thresholds
 
-    updated = 0
-    qs = Case.objects.filter(status__in=WARNED_STATUSES).only(
-        "id", "stage_started_at", "stage_due_at", "paused_at", "warning_level"
+    thresholds = thresholds or current_thresholds()
+    window = ExpressionWrapper(F("stage_due_at") - F("stage_started_at"), output_field=DurationField())
+
+    def point(share: float):
+        # interval × share; the Cast keeps it a whole number of microseconds on SQLite, where a
+        # duration is an integer and a fractional one would not add to a datetime.
+        part = Cast(ExpressionWrapper(window * Value(share), output_field=DurationField()), DurationField())
+        return ExpressionWrapper(F("stage_started_at") + part, output_field=DateTimeField())
+
+    return Case.objects.filter(
+        status__in=WARNED_STATUSES, stage_started_at__isnull=False, stage_due_at__gt=F("stage_started_at")
+    ).update(blue_at=point(thresholds["blue"]), yellow_at=point(thresholds["yellow"]))
+
+
+@transaction.atomic
+def warning_thresholds_set(*, blue, yellow, actor) -> WarningThresholds:
+    """Set the admin's warning thresholds (0 < blue < yellow < 1, else ``SupervisionError`` with
+    the reason) and apply them at once to every open case (``warnings_rethreshold``: one UPDATE);
+    new stage clocks take them from then on. The next sweep brings the levels in line; it waits
+    for this one (same lock), so it never judges a half-moved set of cases. Admins only."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    blue_f, yellow_f = float(blue), float(yellow)
+    message = thresholds_error(blue_f, yellow_f)
+    if message:
+        raise SupervisionError(message)
+    _take_sweep_lock()
+    row, _created = WarningThresholds.objects.update_or_create(
+        pk=WarningThresholds.SINGLETON_ID,
+        defaults={"blue": blue, "yellow": yellow, "updated_by": actor, "updated_at": timezone.now()},
     )
-    for case in qs.iterator(chunk_size=batch):
-        paused, level = case.paused_at, case.warning_level
-        _set_clock(case, case.stage_started_at, case.stage_due_at)
-        Case.objects.filter(pk=case.pk).update(blue_at=case.blue_at, yellow_at=case.yellow_at)
-        case.paused_at, case.warning_level = paused, level
-        updated += 1
-    return updated
+    warnings_rethreshold(thresholds={"blue": blue_f, "yellow": yellow_f})
+    return row
+
+
+@transaction.atomic
+def warning_thresholds_clear(*, actor) -> None:
+    """Back to the settings' thresholds (the admin row is deleted) — applied to open cases too."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    _take_sweep_lock()
+    WarningThresholds.objects.filter(pk=WarningThresholds.SINGLETON_ID).delete()
+    warnings_rethreshold(thresholds=settings_thresholds())
 
 
 # 督办 orders ------------------------------------------------------------------------------------
 
 
 def _order_event(order: SupervisionOrder, transition: str, *, actor, note: str, at: datetime) -> None:
+    """An internal entry on the case timeline, linked to its order (``SupervisionOrderEvent``)."""
     from cases.services import _event
 
-    _event(order.case, transition, actor=actor, from_status=order.case.status, note=note, public=False, at=at)
+    event = _event(order.case, transition, actor=actor, from_status=order.case.status, note=note, public=False, at=at)
+    SupervisionOrderEvent.objects.create(order=order, event=event)
 
 
 @transaction.atomic

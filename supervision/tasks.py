@@ -7,8 +7,11 @@ def warnings_sweep() -> int:
 
 
 def kpi_snapshot() -> int:
-    """q2 schedule (hourly): write the KPI snapshot of yesterday and of any of the last 7 complete
-    days still without one. Idempotent; concurrent runs serialise on a lock (see kpi_snapshot)."""
-    from .kpi_snapshot import kpi_snapshot_missing
+    """q2 schedule (hourly): write the KPI snapshot of yesterday and of any complete day of the
+    trend window still without one, then today's up to the last full hour. Returns the complete
+    days written (0 once caught up). Idempotent; concurrent runs serialise on a lock."""
+    from .kpi_snapshot import kpi_snapshot_missing, kpi_snapshot_today
 
-    return kpi_snapshot_missing()
+    written = kpi_snapshot_missing()
+    kpi_snapshot_today()
+    return written

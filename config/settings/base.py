@@ -184,8 +184,9 @@ CASE_REVIEW_DAYS = 2  # working days for the centre to review a result
 CASE_AUTO_CLOSE_DAYS = 7  # calendar days a citizen has to rate before the case closes itself
 
 # Supervision: a stage turns blue when this share of its time is used, yellow at the second, red
-# when overdue. Changing them applies to clocks set afterwards; `manage.py warnings_rethreshold`
-# recomputes the open cases.
+# when overdue. These are the defaults: an administrator's 预警阈值 row in the admin overrides them
+# and applies to the open cases at once. After editing them here, run
+# `manage.py warnings_rethreshold` to move the open cases' clock points too.
 SUPERVISION_WARNING_THRESHOLDS = {"blue": 0.5, "yellow": 0.8}
 
 # Mediation (mediation app).

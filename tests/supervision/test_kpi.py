@@ -219,3 +219,37 @@ def test_the_schedule_stops_within_its_time_budget(october, at):
     assert (days[0], days[-1]) == (dt.date(2026, 10, 2), dt.date(2026, 11, 1))
     # … and the next run goes on with the older ones
     assert kpi_snapshot_missing(now=at(11, 2, 12)) == 400 - 31
+
+
+def test_the_day_in_progress_is_snapshotted_up_to_its_last_full_hour(october, kpi_claim, user, at):
+    """Today's hours before the cut come from the snapshot, the rest live: same figures as all-live."""
+    from supervision.kpi_snapshot import kpi_snapshot_today
+
+    now = at(11, 2, 12, 5)  # 10 minutes' grace → the last full hour is 11:00
+    kpi_claim(at=at(11, 2, 9))
+    kpi_claim(at=at(11, 2, 10, 59), channel="hotline", region="440605011001")  # 南海区 叠滘社区
+    kpi_claim(at=at(11, 2, 11, 30))  # after the cut: counted live
+    assert kpi_snapshot_missing(now=now) == 400  # the complete days, up to 11-01
+    assert kpi_snapshot_today(now=now)
+    today = dt.date(2026, 11, 2)
+    assert KpiDailyRun.objects.get(date=today).through == at(11, 2, 11)
+    in_snapshot = KpiDaily.objects.filter(date=today, dimension="total")
+    assert sum(in_snapshot.values_list("registered", flat=True)) == 2
+
+    for username in ("gm_supervisor", "fs_supervisor", "admin"):
+        for period in (Period.month(2026, 11), Period(today, today), OCTOBER):
+            live = board_for(user, username, period, now=now, use_snapshot=False)
+            snap = board_for(user, username, period, now=now)
+            assert _signature(snap) == _signature(live), (username, period)
+    november = board_for(user, "fs_supervisor", Period.month(2026, 11), now=now)
+    assert november.totals.registered == 4  # I (11-01) and today's three
+    # the page says: every complete day of the trend window from the snapshot, today live
+    assert (november.snapshot_days, november.live_days) == ((today - dt.date(2025, 12, 1)).days, 1)
+
+    # again: the same rows; once the day is over its complete snapshot replaces the partial one
+    rows = _rows()
+    assert kpi_snapshot_today(now=now) and _rows() == rows
+    assert kpi_snapshot_missing(now=at(11, 3, 1)) == 1  # a partial day is not "done"
+    assert KpiDailyRun.objects.get(date=today).through is None
+    assert sum(in_snapshot.values_list("registered", flat=True)) == 3
+    assert not kpi_snapshot_today(now=at(11, 3, 0, 5))  # 11-02 is complete: nothing to add

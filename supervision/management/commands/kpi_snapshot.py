@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision.kpi_snapshot import kpi_snapshot_days, last_complete_day
+from supervision.kpi_snapshot import kpi_snapshot_days, kpi_snapshot_today, last_complete_day
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         if first_day > last_day:
             raise CommandError("开始日期不能晚于结束日期。")
         written = kpi_snapshot_days(first=first_day, last=last_day)
+        kpi_snapshot_today()  # and the day in progress up to its last full hour, as the schedule does
         self.stdout.write(
             self.style.SUCCESS(f"统计快照：已写入 {written} 天（{first_day} 至 {last_day}，未结束的日期跳过）。")
         )
