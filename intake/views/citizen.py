@@ -11,7 +11,6 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
+from accounts.ratelimit import try_allowed
 from accounts.selectors import user_roles
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline
@@ -250,22 +250,10 @@ def _withdraw_page(request, claim, form, *, error: str = "", status: int = 200):
 # 5. Public tracking --------------------------------------------------------------------------
 
 
-def _client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _track_try_allowed(request) -> bool:
     """Count one try for this client; False once it has used up its tries in the window."""
     limit, window = TRACK_RATE_LIMIT
-    key = f"intake:track:{_client_address(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        tries = 1
-    return tries <= limit
+    return try_allowed(request, scope="intake:track", limit=limit, window=window)
 
 
 @never_cache

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -27,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import is_staff_member
+from accounts.ratelimit import try_allowed
 from cases.models import PartyRole
 from notifications.masking import mask_id_number, mask_phone
 
@@ -748,22 +748,10 @@ def agreement_batch_progress(request, pk):
 # Public verification --------------------------------------------------------------------------------
 
 
-def _client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _verify_try_allowed(request) -> bool:
     """Count one try for this client; False once it has used up its tries in the window."""
     limit, window = VERIFY_RATE_LIMIT
-    key = f"mediation:verify:{_client_address(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        tries = 1
-    return tries <= limit
+    return try_allowed(request, scope="mediation:verify", limit=limit, window=window)
 
 
 @never_cache
