@@ -13,6 +13,7 @@ from __future__ import annotations
 from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 
+from .locks import HELD_TRANSITIONS, hold_reason
 from .models import NOTE_STATUSES, Case
 
 
@@ -129,12 +130,21 @@ ACTION_OF_TRANSITION = {"rate_closed": "rate", "rate_unsatisfied": "rate"}
 def available_actions(user, case: Case) -> list[str]:
     """The actions to offer this user on this case now (the buttons on the case page)."""
     actions: list[str] = []
+    held = None
     for item in case.get_available_user_status_transitions(user):
+        if item.name in HELD_TRANSITIONS:
+            if held is None:
+                held = bool(hold_reason(case))
+            if held:
+                continue
         action = ACTION_OF_TRANSITION.get(item.name, item.name)
         if action not in actions:
             actions.append(action)
     if case.status in NOTE_STATUSES and can_add_note(user, case):
         actions.append("add_note")
     if case.status in ("dispatched", "handling") and can_pause(user, case):
-        actions.append("resume" if case.paused_at else "pause")
+        if not case.paused_at:
+            actions.append("pause")
+        elif not (held if held is not None else bool(hold_reason(case))):
+            actions.append("resume")
     return actions

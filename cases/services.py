@@ -30,6 +30,7 @@ from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
 
 from . import messages as texts
+from .locks import HELD_TRANSITIONS, hold_reason
 from .models import (
     NOTE_STATUSES,
     Case,
@@ -192,6 +193,10 @@ def _run(
         )
     if not system and not has_transition_perm(method, actor):
         raise PermissionDenied
+    if transition in HELD_TRANSITIONS:
+        reason = hold_reason(case)
+        if reason:
+            raise CaseError(reason)
     at = _now(at)
     from_status = case.status
     method()
@@ -512,6 +517,10 @@ def case_resume(*, case: Case, actor, at=None, system: bool = False) -> CaseEven
     """Resume a paused stage: every clock point moves later by the time it stood still."""
     if not system and not can_pause(actor, case):
         raise PermissionDenied
+    if not system:
+        reason = hold_reason(case)
+        if reason:
+            raise CaseError(reason)
     at = _now(at)
     fresh = Case.objects.select_for_update().get(pk=case.pk)
     if fresh.paused_at is None:

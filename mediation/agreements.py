@@ -202,6 +202,19 @@ def agreement_draft(
     _own_running(mediation, actor)
     facts, terms = _check_content(facts, terms, performance_deadline, timezone.localdate(at))
     parties = _agreement_parties(mediation, None)
+    # a double click drafts once: the same text drafted a moment ago is that draft
+    Mediation.objects.select_for_update().filter(pk=mediation.pk).first()
+    same = Agreement.objects.filter(
+        mediation=mediation,
+        status=AgreementStatus.DRAFT,
+        batch__isnull=True,
+        facts=facts,
+        terms=terms,
+        performance_deadline=performance_deadline,
+        created_at__gte=at - dt.timedelta(minutes=1),
+    ).first()
+    if same is not None:
+        return same
     return Agreement.objects.create(
         mediation=mediation,
         code=_new_codes(1)[0],
@@ -380,7 +393,13 @@ def confirmation_confirm(*, confirmation: Confirmation, actor, code: str, at: dt
             row.code_hash = ""
             row.save(update_fields=["confirmed_at", "method", "recorded_by", "code_hash"])
             if not Confirmation.objects.filter(agreement=agreement, confirmed_at__isnull=True).exists():
-                _seal(agreement, actor=actor, at=now)
+                try:
+                    _seal(agreement, actor=actor, at=now)
+                except BaseException:
+                    # the transaction rolls back: do not leave the rendered PDF (ID numbers) behind
+                    if agreement.document.name:
+                        agreement.document.storage.delete(agreement.document.name)
+                    raise
     if error is not None:
         raise error  # after the block, so the counted try is committed
     return agreement
@@ -400,6 +419,7 @@ def _seal(agreement: Agreement, *, actor, at: dt.datetime) -> None:
     case_record(
         case=agreement.mediation.case,
         transition="agreement_sealed",
+        public=False,  # names parties and codes: staff timeline only
         actor=actor,
         note=_("调解协议书（协议验证码 %(code)s）经 %(names)s 确认后生效并封存；履行期限 %(d)s。")
         % {"code": agreement.code, "names": names, "d": cn_date(agreement.performance_deadline)},
@@ -468,7 +488,9 @@ def agreement_batch_start(
             )
             % {"names": _names(missing)}
         )
-    busy = AgreementBatch.objects.select_for_update().filter(
+    # the mediation row serialises two clicks: with no batch yet, there is no batch row to lock
+    Mediation.objects.select_for_update().filter(pk=mediation.pk).first()
+    busy = AgreementBatch.objects.filter(
         mediation=mediation, state__in=[AgreementBatch.State.QUEUED, AgreementBatch.State.RUNNING]
     )
     if busy.exists():
@@ -600,6 +622,7 @@ def agreement_judicial_apply(*, agreement: Agreement, actor, court: str, at: dt.
     case_record(
         case=agreement.mediation.case,
         transition="judicial_apply",
+        public=False,  # names parties and codes: staff timeline only
         actor=actor,
         note=_("调解协议书 %(code)s 向%(court)s申请司法确认") % {"code": agreement.code, "court": court},
         at=at,
@@ -625,6 +648,7 @@ def agreement_judicial_decide(
     case_record(
         case=agreement.mediation.case,
         transition="judicial_decide",
+        public=False,  # names parties and codes: staff timeline only
         actor=actor,
         note=_("%(court)s：%(result)s（%(doc)s）")
         % {
@@ -734,6 +758,7 @@ def agreement_performance_record(
     case_record(
         case=agreement.mediation.case,
         transition="performance_check",
+        public=False,  # names parties and codes: staff timeline only
         actor=actor,
         note=_("调解协议书 %(code)s：%(status)s%(note)s")
         % {"code": agreement.code, "status": text, "note": f"；{note}" if note else ""},

@@ -202,8 +202,9 @@ class ReferralForm(forms.Form):
     )
     respondent_id = forms.CharField(label=_("被申请人证件号码"), max_length=30, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         roles = list(SOURCE_UNIT_ROLE.values())
         units = (
             Unit.objects.filter(active=True, roles__code__in=roles)
@@ -221,6 +222,13 @@ class ReferralForm(forms.Form):
             raise forms.ValidationError(_("所选地区不存在，请重新选择。"))
         if region.level in ("province", "city", "district"):
             raise forms.ValidationError(_("请至少选到乡镇（街道）一级。"))
+        if self.user is not None:
+            from accounts.models import Role
+            from accounts.selectors import user_memberships
+
+            areas = [m.unit.region.path for m in user_memberships(self.user) if m.role in (Role.CLERK, Role.DISPATCHER)]
+            if not any(region.path.startswith(path) for path in areas):
+                raise forms.ValidationError(_("该地区不在本中心的受理范围内，请由纠纷发生地的诉求服务中心登记。"))
         return region
 
     def clean(self):

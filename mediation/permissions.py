@@ -68,6 +68,12 @@ def can_see_personal_data(user, mediation: Mediation) -> bool:
     return is_own(user, mediation) and mediation.is_open
 
 
+def can_download_agreement(user, mediation: Mediation) -> bool:
+    """The agreement PDF carries full ID numbers and phones (it is the legal document): its
+    mediator, and the case's lead handling unit (whose opening is recorded, as on the case page)."""
+    return is_own(user, mediation) or case_permissions.is_lead_handler(user, mediation.case)
+
+
 def can_register_referral(user) -> bool:
     """Register a dispute handed over by a court / petition bureau / police / procuratorate."""
     return any(m.role in (Role.CLERK, Role.DISPATCHER) for m in user_memberships(user))

@@ -95,7 +95,14 @@ def _run(
     at: datetime | None = None,
     public: bool = True,
 ) -> None:
-    """Take one FSM transition, save it, and write it on the case's timeline. Inside ``atomic``."""
+    """Take one FSM transition, save it, and write it on the case's timeline. Inside ``atomic``.
+
+    The row is locked and compared with what the caller loaded: a re-assignment keeps the status,
+    so the status check of ``ConcurrentTransitionMixin`` alone would let a replaced mediator's
+    stale accept or decline through."""
+    current = Mediation.objects.select_for_update().filter(pk=mediation.pk).values_list("status", "mediator_id").first()
+    if current != (mediation.status, mediation.mediator_id):
+        raise MediationError(_("该调解刚被他人处理，请刷新页面查看最新状态。"))
     method = getattr(mediation, transition)
     if not can_proceed(method):
         raise MediationError(
@@ -134,6 +141,20 @@ def _resume_case(case: Case, actor, at) -> None:
 
 def _next_number(case: Case) -> str:
     return f"{case.number}-调{case.mediations.count() + 1}"
+
+
+def case_hold_reason(case: Case) -> str | None:
+    """Why ``case`` is held by a mediation in progress (``cases.locks``), or None. No query when
+    the case page's prefetched timeline shows it was never referred to mediation."""
+    events = getattr(case, "_prefetched_objects_cache", {}).get("events")
+    if events is not None and not any(e.transition == "mediation_request" for e in events):
+        return None
+    number = (
+        Mediation.objects.filter(case_id=case.pk, status__in=OPEN_MEDIATION).values_list("number", flat=True).first()
+    )
+    if number is None:
+        return None
+    return _("本案正在调解中（%(n)s）：请待调解结束，或先撤回调解，再办理此项。") % {"n": number}
 
 
 # Referral ------------------------------------------------------------------------------------
@@ -358,6 +379,13 @@ def session_schedule(
         raise MediationError(_("现场调解请填写地点。"))
     if mode == SessionMode.VIDEO and not meeting_link.strip():
         raise MediationError(_("视频调解请填写会议链接。"))
+    # a double click schedules once (and texts the parties once)
+    Mediation.objects.select_for_update().filter(pk=mediation.pk).first()
+    same = MediationSession.objects.filter(
+        mediation=mediation, status=SessionStatus.SCHEDULED, scheduled_at=scheduled_at, mode=mode
+    ).first()
+    if same is not None:
+        return same
     session = MediationSession.objects.create(
         mediation=mediation,
         scheduled_at=scheduled_at,
@@ -440,7 +468,11 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
     horizon = now + timedelta(hours=settings.MEDIATION_REMINDER_HOURS)
     sent = 0
     due = MediationSession.objects.filter(
-        status=SessionStatus.SCHEDULED, reminder_sent_at__isnull=True, scheduled_at__gt=now, scheduled_at__lte=horizon
+        status=SessionStatus.SCHEDULED,
+        reminder_sent_at__isnull=True,
+        scheduled_at__gt=now,
+        scheduled_at__lte=horizon,
+        mediation__status=MediationStatus.IN_PROGRESS,
     ).values_list("pk", flat=True)[:500]
     for pk in list(due):
         with transaction.atomic():
@@ -456,6 +488,13 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
 
 
 # Outcome -------------------------------------------------------------------------------------
+
+
+def _cancel_open_sessions(mediation: Mediation, reason: str) -> None:
+    """Sessions still scheduled when a mediation ends are off: no reminder goes out for them."""
+    MediationSession.objects.filter(mediation=mediation, status=SessionStatus.SCHEDULED).update(
+        status=SessionStatus.CANCELLED, attendance=reason[:500]
+    )
 
 
 def _tell_referrer(mediation: Mediation, text: str, at) -> None:
@@ -475,6 +514,11 @@ def mediation_settle(*, mediation: Mediation, actor, note: str = "", at: datetim
     at = _now(at)
     if not mediation.agreements.filter(status=AgreementStatus.SEALED).exists():
         raise MediationError(_("尚无各方确认并封存的调解协议书，不能登记调解成功。"))
+    signing = mediation.agreements.filter(status=AgreementStatus.SIGNING).count()
+    if signing:
+        raise MediationError(
+            _("还有 %(n)d 份协议书尚未完成各方确认，请等待确认完成或将其作废后，再登记调解成功。") % {"n": signing}
+        )
     _run(
         mediation,
         "settle",
@@ -483,6 +527,7 @@ def mediation_settle(*, mediation: Mediation, actor, note: str = "", at: datetim
         fields={"ended_at": at, "outcome_note": note.strip()},
         at=at,
     )
+    _cancel_open_sessions(mediation, _("调解已结束"))
     _resume_case(mediation.case, actor, at)
     _tell_referrer(
         mediation,
@@ -510,6 +555,7 @@ def mediation_fail(
         fields={"ended_at": at, "outcome_note": reason, "failure_next": next_step},
         at=at,
     )
+    _cancel_open_sessions(mediation, _("调解已结束"))
     _resume_case(mediation.case, actor, at)
     _tell_referrer(
         mediation,
@@ -525,6 +571,7 @@ def mediation_withdraw(*, mediation: Mediation, actor, reason: str, at: datetime
     at = _now(at)
     reason = _require(reason, _("请填写撤回原因。"))
     _run(mediation, "withdraw", actor=actor, note=reason, fields={"ended_at": at, "outcome_note": reason}, at=at)
+    _cancel_open_sessions(mediation, _("调解已结束"))
     _resume_case(mediation.case, actor, at)
     if mediation.mediator_id:
         _notify_mediator(mediation, _("调解 %(n)s 已撤回：%(r)s") % {"n": mediation.number, "r": reason})

@@ -21,7 +21,7 @@ from routing.models import Unit
 
 from .models import OrderStatus, SupervisionOrder, SupervisionOrderEvent, WarningThresholds
 from .permissions import can_close_order, can_issue_order, can_reply_order
-from .thresholds import settings_thresholds, thresholds_error
+from .thresholds import current_thresholds, settings_thresholds, thresholds_error
 
 SWEEP_LOCK_KEY = 7_461_001  # pg_advisory_xact_lock key of the warning sweep
 
@@ -45,16 +45,29 @@ def _conditions(now: datetime) -> list[tuple[str, Q]]:
     ]
 
 
-EVENT_NOTES = {
-    WarningLevel.BLUE: "本环节已用时过半",
-    WarningLevel.YELLOW: "本环节已用时八成，请抓紧办理",
-    WarningLevel.RED: "本环节已超期",
-}
-MESSAGE_TEXT = {
-    WarningLevel.BLUE: "进入蓝色预警（用时过半）",
-    WarningLevel.YELLOW: "进入黄色预警（用时八成）",
-    WarningLevel.RED: "已超期（红色预警），请立即处理",
-}
+#: The levels that are recorded on the timeline and notified (rising to any of them).
+EVENT_LEVELS = (WarningLevel.BLUE, WarningLevel.YELLOW, WarningLevel.RED)
+
+
+def _share(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def _event_notes(t: dict[str, float]) -> dict[str, str]:
+    """The timeline notes, with the thresholds in force (an admin may have changed them)."""
+    return {
+        WarningLevel.BLUE: f"本环节已用时 {_share(t['blue'])}",
+        WarningLevel.YELLOW: f"本环节已用时 {_share(t['yellow'])}，请抓紧办理",
+        WarningLevel.RED: "本环节已超期",
+    }
+
+
+def _message_texts(t: dict[str, float]) -> dict[str, str]:
+    return {
+        WarningLevel.BLUE: f"进入蓝色预警（用时 {_share(t['blue'])}）",
+        WarningLevel.YELLOW: f"进入黄色预警（用时 {_share(t['yellow'])}）",
+        WarningLevel.RED: "已超期（红色预警），请立即处理",
+    }
 
 
 @dataclass
@@ -103,9 +116,10 @@ def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None
                 .exclude(warning_level=level)
                 .update(warning_level=level, warning_changed_at=now)
             )
-        if any(result.changed[level] for level in EVENT_NOTES):
-            result.events = _record_events(now)
-            result.notifications = _notify(now)
+        if any(result.changed[level] for level in EVENT_LEVELS):
+            shares = current_thresholds()
+            result.events = _record_events(now, shares)
+            result.notifications = _notify(now, shares)
     return result
 
 
@@ -123,13 +137,13 @@ def _db_time(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _record_events(now: datetime) -> int:
+def _record_events(now: datetime, shares: dict[str, float]) -> int:
     """INSERT … SELECT one internal event per case whose level rose to blue/yellow/red now."""
     case_t, event_t = _table(Case), _table(CaseEvent)
     now = _db_time(now)
     total = 0
     with connection.cursor() as cursor:
-        for level, note in EVENT_NOTES.items():
+        for level, note in _event_notes(shares).items():
             cursor.execute(
                 f"INSERT INTO {event_t} (case_id, transition, from_status, to_status, note, public, created_at) "
                 f"SELECT id, %s, status, status, %s, %s, %s FROM {case_t} "
@@ -140,7 +154,7 @@ def _record_events(now: datetime) -> int:
     return total
 
 
-def _notify(now: datetime) -> int:
+def _notify(now: datetime, shares: dict[str, float]) -> int:
     """In-app messages, set-based: the unit holding each case (lead unit, or the centre while it
     has none) for every new level; on red also the supervisors at the case's centre. In-app
     messages need no gateway, so they are written as delivered."""
@@ -152,7 +166,7 @@ def _notify(now: datetime) -> int:
     concat = "||"  # SQL standard string concatenation: PostgreSQL and SQLite
     total = 0
     with connection.cursor() as cursor:
-        for level, text in MESSAGE_TEXT.items():
+        for level, text in _message_texts(shares).items():
             body = f"'案件 ' {concat} c.number {concat} %s"
             common = (
                 f"INSERT INTO {outbox_t} (channel, kind, recipient_phone, recipient_user_id, body, status, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from mediation.models import MediationStatus
-from mediation.permissions import can_refer
+from mediation.permissions import can_refer, can_view
 from mediation.selectors import case_mediations
 
 register = template.Library()
@@ -35,6 +35,9 @@ def case_mediation_panel(context, case):
     events = context.get("events")
     referred = events is None or any(e.transition == "mediation_request" for e in events)
     mediations = case_mediations(case) if referred else []
+    for m in mediations:
+        m.case = case  # the page's case: the predicates read it without a query
+        m.viewable = bool(user) and can_view(user, m)
     open_one = any(m.is_open for m in mediations)
     may_refer = (
         bool(user)

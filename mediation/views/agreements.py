@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import is_staff_member
 from accounts.ratelimit import try_allowed
 from cases.models import PartyRole
+from cases.services import personal_data_open
 from notifications.masking import mask_id_number, mask_phone
 
 from .. import agreements as ag
@@ -106,6 +107,15 @@ def _confirmation(request, pk: int) -> Confirmation:
 def _require_own(request, mediation: Mediation) -> None:
     if not permissions.is_own(request.user, mediation):
         raise PermissionDenied
+
+
+def _require_download(request, mediation: Mediation) -> None:
+    """The PDF shows ID numbers and phones in full: its mediator, or the lead handling unit, whose
+    opening is recorded like the case page's 查看完整信息 (others see the masked page only)."""
+    if not permissions.can_download_agreement(request.user, mediation):
+        raise PermissionDenied
+    if not permissions.is_own(request.user, mediation):
+        personal_data_open(case=mediation.case, actor=request.user)
 
 
 def _detail(agreement: Agreement):
@@ -211,6 +221,7 @@ def panel_context(mediation: Mediation, user) -> dict:
         "mediation": mediation,
         "own": own,
         "running": running,
+        "can_download": permissions.can_download_agreement(user, mediation),
         "rows": [_row(a, own=own, running=running) for a in agreements],
         "batches": batches,
         "can_batch": running and applicants >= 2,
@@ -397,6 +408,7 @@ def _detail_context(request, agreement: Agreement, *, forms_by_pk: dict | None =
         "deadline_reached": agreement.performance_deadline <= today,
         "not_carried_out": agreement.performance_status == PerformanceStatus.NOT_CARRIED_OUT,
         "verify_url": reverse("mediation:agreement-verify") + f"?code={agreement.code}",
+        "can_download": permissions.can_download_agreement(user, mediation),
     }
 
 
@@ -466,6 +478,7 @@ def agreement_confirm(request, pk):
 def agreement_preview(request, pk):
     """The PDF as it stands (a draft or one being signed); a sealed agreement is its stored file."""
     agreement = _agreement(request, pk)
+    _require_download(request, agreement.mediation)
     if agreement.status == AgreementStatus.SEALED:
         return redirect("mediation:agreement-document", pk=agreement.pk)
     data = agreement_pdf(agreement, confirmations=list(agreement.confirmations.all()))
@@ -478,6 +491,7 @@ def agreement_preview(request, pk):
 def agreement_document(request, pk):
     """The sealed PDF exactly as stored (its SHA-256 is the one on record)."""
     agreement = _agreement(request, pk)
+    _require_download(request, agreement.mediation)
     if agreement.status != AgreementStatus.SEALED or not agreement.document:
         raise Http404
     try:

