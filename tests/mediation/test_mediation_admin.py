@@ -20,7 +20,11 @@ def test_every_mediation_admin_page_renders(mediation_in, user, client):
     settled = mediation_in("in_progress")
     ms.session_schedule(mediation=settled, actor=mediator, scheduled_at=timezone.now(), mode="phone")
     agreement = ag.agreement_draft(
-        mediation=settled, actor=mediator, facts="拖欠工资", terms="一次性支付", performance_deadline=timezone.localdate()
+        mediation=settled,
+        actor=mediator,
+        facts="拖欠工资",
+        terms="一次性支付",
+        performance_deadline=timezone.localdate(),
     )
     ag.agreement_signing_start(agreement=agreement, actor=mediator)
     for confirmation in agreement.confirmations.all():
