@@ -408,11 +408,23 @@ def _none_last(value) -> tuple:
     return (value is None, -(value or 0))
 
 
+#: Fewer mediations ended in the period than this, and a rate says little (1 of 1 is 100 %): such
+#: rows are ranked after the others.
+RANK_MIN_ENDED = 3
+
+
 def _ranked(rows: list[Row]) -> list[Row]:
-    """Highest 化解成功率 first (none last), then more settled, more ended, then by name."""
+    """Rows with at least ``RANK_MIN_ENDED`` ended mediations first; within each group the highest
+    化解成功率 first (none last), then more settled, more ended, then by name."""
     rows = sorted(
         rows,
-        key=lambda r: (_none_last(r.measures.success_rate), -r.measures.settled, -r.measures.ended, r.label),
+        key=lambda r: (
+            r.measures.ended < RANK_MIN_ENDED,
+            _none_last(r.measures.success_rate),
+            -r.measures.settled,
+            -r.measures.ended,
+            r.label,
+        ),
     )
     for index, row in enumerate(rows, start=1):
         row.rank = index

@@ -167,7 +167,11 @@ def board_tables(board: kpi.MediationBoard, *, mediator_page: bool = False) -> l
                     for row in board.by_mediator
                 ],
                 links=[_mediator_link(row.key, board) for row in board.by_mediator],
-                note=_("按化解成功率从高到低排名（无结案的排在最后），相同时按调解成功数、结案数。"),
+                note=_(
+                    "按化解成功率从高到低排名，相同时按调解成功数、结案数；"
+                    "期内结案不足 %(n)d 件的排在其后（样本太少，比率参考意义有限），无结案的排在最后。"
+                )
+                % {"n": kpi.RANK_MIN_ENDED},
             ),
         ]
     tables.append(

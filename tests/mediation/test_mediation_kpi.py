@@ -266,3 +266,13 @@ def test_month_range_parsing():
     assert period.end == dt.date(2026, 2, 28) and period.label == "2025年11月至2026年2月"
     assert [kpi.month_key(m) for m in period.months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert period.end_at == dt.datetime(2026, 3, 1, tzinfo=SHANGHAI)
+
+
+def test_a_rate_on_too_few_mediations_ranks_after_the_others():
+    """1 of 1 settled (100 %) ranks below 9 of 10 (90 %): too few to compare."""
+    rows = [
+        kpi.Row(key=1, label="甲", measures=kpi.Measures(settled=1, failed=0)),
+        kpi.Row(key=2, label="乙", measures=kpi.Measures(settled=9, failed=1)),
+        kpi.Row(key=3, label="丙", measures=kpi.Measures()),
+    ]
+    assert [r.label for r in kpi._ranked(rows)] == ["乙", "甲", "丙"]
