@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,16 +68,20 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
-def _allowed(predicate: str):
-    """A transition's permission: the predicate of that name in ``cases.permissions``."""
+def predicate_permission(module: str, predicate: str):
+    """A django-fsm transition ``permission``: the predicate ``predicate(user, instance)`` of that
+    name in ``module`` (imported when first checked: permissions modules import the models)."""
 
     def check(instance, user) -> bool:
-        from . import permissions
-
-        return getattr(permissions, predicate)(user, instance)
+        return getattr(import_module(module), predicate)(user, instance)
 
     check.__name__ = predicate
     return check
+
+
+def _allowed(predicate: str):
+    """A transition's permission: the predicate of that name in ``cases.permissions``."""
+    return predicate_permission("cases.permissions", predicate)
 
 
 def _extension_pending(instance) -> bool:

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cases.models import predicate_permission
+
 
 class OrganisationKind(models.TextChoices):
     COMMITTEE = "committee", _("人民调解委员会")
@@ -105,14 +107,7 @@ class FailureNext(models.TextChoices):
 
 def _allowed(predicate: str):
     """A transition's permission: the predicate of that name in ``mediation.permissions``."""
-
-    def check(instance, user) -> bool:
-        from . import permissions
-
-        return getattr(permissions, predicate)(user, instance)
-
-    check.__name__ = predicate
-    return check
+    return predicate_permission("mediation.permissions", predicate)
 
 
 class Mediation(ConcurrentTransitionMixin, models.Model):
