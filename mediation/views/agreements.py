@@ -247,17 +247,17 @@ def _form_page(request, *, mediation, form, title, intro="", agreement=None, sub
     return render(request, "mediation/agreements/form.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def agreement_create(request, number):
-    """起草调解协议书 from the case's parties."""
-    mediation = _mediation(request, number)
-    _require_own(request, mediation)
+def _terms_form(request, mediation: Mediation, start):
+    """The facts / terms / deadline form of a draft and of a group batch: on a valid POST, hand it
+    to ``start`` (``agreement_draft`` or ``agreement_batch_start``). Returns the form and what
+    ``start`` made, or None (a GET, bad input, or the service's refusal shown on the form)."""
     form = AgreementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        form.initial = {"facts": mediation.request_note}
+    elif form.is_valid():
         d = form.cleaned_data
         try:
-            agreement = ag.agreement_draft(
+            return form, start(
                 mediation=mediation,
                 actor=request.user,
                 facts=d["facts"],
@@ -266,11 +266,19 @@ def agreement_create(request, number):
             )
         except ag.MediationError as exc:
             form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("协议书草稿已保存。请核对内容，确认无误后提交各方确认。"))
-            return _detail(agreement)
-    elif request.method == "GET":
-        form.initial = {"facts": mediation.request_note}
+    return form, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create(request, number):
+    """起草调解协议书 from the case's parties."""
+    mediation = _mediation(request, number)
+    _require_own(request, mediation)
+    form, agreement = _terms_form(request, mediation, ag.agreement_draft)
+    if agreement is not None:
+        messages.success(request, _("协议书草稿已保存。请核对内容，确认无误后提交各方确认。"))
+        return _detail(agreement)
     return _form_page(
         request,
         mediation=mediation,
@@ -649,24 +657,10 @@ def agreement_batch_create(request, number):
     """群体纠纷: one set of terms, one agreement per applicant, generated in the background."""
     mediation = _mediation(request, number)
     _require_own(request, mediation)
-    form = AgreementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            batch = ag.agreement_batch_start(
-                mediation=mediation,
-                actor=request.user,
-                facts=d["facts"],
-                terms=d["terms"],
-                performance_deadline=d["performance_deadline"],
-            )
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已开始批量生成协议书，共 %(n)s 份。") % {"n": batch.total})
-            return redirect("mediation:agreement-batch", pk=batch.pk)
-    elif request.method == "GET":
-        form.initial = {"facts": mediation.request_note}
+    form, batch = _terms_form(request, mediation, ag.agreement_batch_start)
+    if batch is not None:
+        messages.success(request, _("已开始批量生成协议书，共 %(n)s 份。") % {"n": batch.total})
+        return redirect("mediation:agreement-batch", pk=batch.pk)
     applicants = sum(1 for p in mediation.case.parties.all() if p.role == PartyRole.APPLICANT)
     return _form_page(
         request,
