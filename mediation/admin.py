@@ -1,6 +1,7 @@
 """Admin for mediation: the mediator pool (maintained here), mediations and sessions (read-mostly:
 their state changes only through the workbench's services). Agreements and litigation packages
-are registered in ``admin_agreements`` and ``admin_litigation``."""
+are registered in ``mediation.agreements.admin`` and ``mediation.litigation.admin`` (imported
+below: Django autodiscovers only this module)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +57,5 @@ class MediationAdmin(admin.ModelAdmin):
         return False
 
 
-from . import (  # noqa: E402  (registrations at the end, after the classes above)
-    admin_agreements,  # noqa: F401  (Agreement, Confirmation, AgreementBatch)
-    admin_litigation,  # noqa: F401  (LitigationPackage)
-)
+from .agreements import admin as agreements_admin  # noqa: E402, F401  (Agreement, Confirmation, AgreementBatch)
+from .litigation import admin as litigation_admin  # noqa: E402, F401  (LitigationPackage)

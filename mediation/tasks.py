@@ -6,7 +6,7 @@ from __future__ import annotations
 def agreement_batch_generate(batch_id: int) -> int:
     """Generate a group batch's agreements (queued by ``agreement_batch_start``). Idempotent:
     a second run, or two at once, creates nothing twice."""
-    from .agreements import agreement_batch_generate as generate
+    from .agreements.services import agreement_batch_generate as generate
 
     return generate(batch_id=batch_id)
 
@@ -14,7 +14,7 @@ def agreement_batch_generate(batch_id: int) -> int:
 def agreements_followup_remind() -> int:
     """q2 schedule (daily): remind mediators of agreements whose performance deadline has come.
     Each agreement is claimed by a conditional UPDATE, so concurrent runs remind once."""
-    from .agreements import agreements_followup_remind as remind
+    from .agreements.services import agreements_followup_remind as remind
 
     return remind()
 

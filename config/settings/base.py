@@ -197,7 +197,7 @@ AGREEMENT_CODE_ATTEMPTS = 5  # wrong codes before a new one must be sent
 # Public address printed in agreements' QR codes (the verification page lives under it).
 PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the default court gateway drops litigation packages; a real gateway replaces the class.
-COURT_GATEWAY = env.get("COURT_GATEWAY", "mediation.court_gateway.OutboxFolderGateway")
+COURT_GATEWAY = env.get("COURT_GATEWAY", "mediation.litigation.court_gateway.OutboxFolderGateway")
 COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # Evidence for litigation packages comes from other apps (intake's attachments); config wires it
 # so mediation does not import intake (DESIGN.md: mediation → cases only).

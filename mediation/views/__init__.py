@@ -1,3 +1,3 @@
-"""Mediation screens, one module per area: ``core`` (lifecycle, sessions), ``agreements``
-(agreements, confirmations, the public verification page), ``litigation`` (一键诉讼),
-``dashboards`` (mediation KPIs)."""
+"""Mediation screens of the core: ``core`` (the workbench: lifecycle, sessions) and ``dashboards``
+(mediation KPIs, the mediator directory). Agreements and litigation have their own views in
+``mediation.agreements.views`` and ``mediation.litigation.views``."""

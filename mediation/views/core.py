@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -30,9 +30,11 @@ from cases import selectors as case_selectors
 from .. import forms as f
 from .. import permissions, selectors
 from .. import services as s
+from ..agreements import views as agreements
+from ..litigation import views as litigation
 from ..matching import candidates
 from ..models import Mediation, MediationSession, SessionStatus
-from . import agreements, dashboards, litigation
+from . import dashboards
 
 PAGE_SIZE = 25
 MAX_PAGE = 200
@@ -423,16 +425,3 @@ def referral_new(request):
     return render(
         request, "mediation/referral_form.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
-
-
-urlpatterns = [
-    path("", mediation_list, name="mediation-list"),
-    path("referrals/new/", referral_new, name="referral-new"),
-    path("refer/<str:case_number>/", case_refer, name="case-refer"),
-    path("m/<str:number>/", mediation_detail, name="mediation-detail"),
-    path("m/<str:number>/assign/", mediation_assign, name="mediation-assign"),
-    path("m/<str:number>/act/<str:action>/", mediation_act, name="mediation-act"),
-    path("m/<str:number>/sessions/new/", session_new, name="session-new"),
-    path("m/<str:number>/sessions/<int:pk>/record/", session_record, name="session-record"),
-    path("m/<str:number>/sessions/<int:pk>/cancel/", session_cancel, name="session-cancel"),
-]

@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -469,12 +469,3 @@ def mediator_directory(request):
             "can_view_board": kpi.can_view_board(request.user),
         },
     )
-
-
-urlpatterns = [
-    path("kpi/", mediation_kpi, name="mediation-kpi"),
-    path("kpi/export/", mediation_kpi_export, name="mediation-kpi-export"),
-    path("stats/", mediator_stats, name="mediator-stats"),
-    path("stats/<int:pk>/", mediator_stats, name="mediator-stats"),
-    path("mediators/", mediator_directory, name="mediator-directory"),
-]

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
-from mediation import agreements as ag
+from mediation.agreements import services as ag
 from mediation import tasks
 from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation
 from notifications.models import OutboxMessage

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
-from mediation import agreements as ag
+from mediation.agreements import services as ag
 from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation, JudicialStatus
-from mediation.views.agreements import VERIFY_RATE_LIMIT, panel_context
+from mediation.agreements.views import VERIFY_RATE_LIMIT, panel_context
 from notifications.models import OutboxMessage
 
 FACTS = "申请人夏志明被拖欠工资共计12000元。"

@@ -15,7 +15,7 @@ from django.db import connection, connections  # noqa: F401  (the skipif conditi
 from django.utils import timezone
 
 from cases.models import CaseEvent, Party
-from mediation import agreements as ag
+from mediation.agreements import services as ag
 from mediation.models import Agreement, AgreementStatus, Confirmation, JudicialStatus, PerformanceStatus
 from notifications.models import NotificationChannel, OutboxMessage
 

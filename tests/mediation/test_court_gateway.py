@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mediation import court_gateway as cg
+from mediation.litigation import court_gateway as cg
 
 
 def test_the_outbox_gets_the_zip_then_its_metadata(tmp_path):
@@ -65,7 +65,7 @@ def test_the_interface_is_abstract():
 
 
 def test_get_gateway_loads_the_configured_class(settings, tmp_path):
-    settings.COURT_GATEWAY = "mediation.court_gateway.OutboxFolderGateway"
+    settings.COURT_GATEWAY = "mediation.litigation.court_gateway.OutboxFolderGateway"
     settings.COURT_OUTBOX_DIR = tmp_path
     gateway = cg.get_gateway()
     assert isinstance(gateway, cg.OutboxFolderGateway) and gateway.directory == tmp_path

@@ -81,7 +81,7 @@ def test_a_double_click_schedules_one_session_and_texts_once(mediation_in, user)
 
 
 def test_settle_waits_for_agreements_being_signed(mediation_in, user):
-    from mediation import agreements as ag
+    from mediation.agreements import services as ag
     from mediation.models import Agreement
 
     m = mediation_in("in_progress")
@@ -109,7 +109,7 @@ def test_settle_waits_for_agreements_being_signed(mediation_in, user):
 
 def test_agreement_events_stay_off_the_citizens_timeline(mediation_in, user):
     """A group agreement names other claimants: the public tracking page must not show them."""
-    from mediation import agreements as ag
+    from mediation.agreements import services as ag
 
     m = mediation_in("in_progress")
     mediator = user("gm_mediator")

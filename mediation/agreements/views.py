@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,17 +31,7 @@ from cases.models import PartyRole
 from cases.services import personal_data_open
 from notifications.masking import mask_id_number, mask_phone
 
-from .. import agreements as ag
 from .. import permissions, selectors
-from ..agreement_forms import (
-    AgreementForm,
-    JudicialApplyForm,
-    JudicialDecideForm,
-    PerformanceForm,
-    VerifyForm,
-    VoidForm,
-    _confirm_form,
-)
 from ..models import (
     Agreement,
     AgreementBatch,
@@ -52,7 +42,17 @@ from ..models import (
     MediationStatus,
     PerformanceStatus,
 )
-from ..pdf import agreement_pdf, judicial_application_pdf
+from . import services as ag
+from .forms import (
+    AgreementForm,
+    JudicialApplyForm,
+    JudicialDecideForm,
+    PerformanceForm,
+    VerifyForm,
+    VoidForm,
+    _confirm_form,
+)
+from .pdf import agreement_pdf, judicial_application_pdf
 
 #: Public verification: tries per client address and window (seconds).
 VERIFY_RATE_LIMIT = (20, 10 * 60)
@@ -795,29 +795,3 @@ def agreement_verify(request):
         "code": d["code"],
     }
     return render(request, "mediation/agreements/verify.html", context)
-
-
-urlpatterns = [
-    path("verify/", agreement_verify, name="agreement-verify"),
-    path("m/<str:number>/agreements/new/", agreement_create, name="agreement-create"),
-    path("m/<str:number>/agreements/batch/", agreement_batch_create, name="agreement-batch-create"),
-    path("agreements/<int:pk>/", agreement_detail, name="agreement-detail"),
-    path("agreements/<int:pk>/edit/", agreement_edit, name="agreement-edit"),
-    path("agreements/<int:pk>/sign/", agreement_sign, name="agreement-sign"),
-    path("agreements/<int:pk>/void/", agreement_void, name="agreement-void"),
-    path("agreements/<int:pk>/preview.pdf", agreement_preview, name="agreement-preview"),
-    path("agreements/<int:pk>/document.pdf", agreement_document, name="agreement-document"),
-    path("agreements/<int:pk>/judicial/apply/", agreement_judicial_apply, name="agreement-judicial-apply"),
-    path("agreements/<int:pk>/judicial/decide/", agreement_judicial_decide, name="agreement-judicial-decide"),
-    path(
-        "agreements/<int:pk>/judicial/application.pdf",
-        agreement_judicial_application,
-        name="agreement-judicial-application",
-    ),
-    path("agreements/<int:pk>/judicial/package.zip", agreement_judicial_package, name="agreement-judicial-package"),
-    path("agreements/<int:pk>/performance/", agreement_performance, name="agreement-performance"),
-    path("agreements/confirmations/<int:pk>/send/", agreement_code_send, name="agreement-code-send"),
-    path("agreements/confirmations/<int:pk>/confirm/", agreement_confirm, name="agreement-confirm"),
-    path("agreements/batches/<int:pk>/", agreement_batch, name="agreement-batch"),
-    path("agreements/batches/<int:pk>/progress/", agreement_batch_progress, name="agreement-batch-progress"),
-]

@@ -33,11 +33,11 @@ from cases.services import case_record
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 
-from . import permissions
+from .. import permissions
+from ..models import FailureNext, LitigationPackage, Mediation, MediationStatus
+from ..services import MediationError
 from .court_gateway import CourtGatewayError, get_gateway
-from .models import FailureNext, LitigationPackage, Mediation, MediationStatus
 from .record_pdf import RecordsDocument, SessionRecord, records_pdf
-from .services import MediationError
 
 #: ``case.json``'s ``format``; bump when the schema changes incompatibly.
 PACKAGE_FORMAT = "yikouban-litigation/1"

@@ -12,8 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ..models import LitigationPackage
 from .court_gateway import OutboxFolderGateway
-from .models import LitigationPackage
 
 
 @admin.register(LitigationPackage)

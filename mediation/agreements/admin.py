@@ -4,7 +4,7 @@ place to look things up, not to edit them."""
 
 from django.contrib import admin
 
-from .models import Agreement, AgreementBatch, Confirmation
+from ..models import Agreement, AgreementBatch, Confirmation
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -37,8 +37,8 @@ from cases.services import case_record
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     Agreement,
     AgreementBatch,
     AgreementStatus,
@@ -48,8 +48,8 @@ from .models import (
     MediationStatus,
     PerformanceStatus,
 )
+from ..services import MediationError
 from .pdf import agreement_pdf, cn_date, judicial_application_pdf
-from .services import MediationError
 
 #: Public agreement codes: no 0/O, 1/I/L, so a code read aloud or copied by hand stays right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from cases.forms import text_field
 
-from . import agreements as ag
-from .models import Confirmation, JudicialStatus, PerformanceStatus
+from ..models import Confirmation, JudicialStatus, PerformanceStatus
+from . import services as ag
 
 #: Public verification: largest upload accepted.
 VERIFY_MAX_BYTES = 10 * 1024 * 1024

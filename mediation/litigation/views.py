@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import is_staff_member
 from cases.forms import text_field
 
-from .. import litigation as lit
 from .. import selectors
-from ..court_gateway import get_gateway
 from ..models import LitigationPackage, Mediation
 from ..services import MediationError
+from . import services as lit
+from .court_gateway import get_gateway
 
 # Forms ---------------------------------------------------------------------------------------
 
@@ -261,11 +260,3 @@ def litigation_reply(request, pk):
             return _back(mediation)
     context = {"mediation": mediation, "case": mediation.case, "package": package, "form": form}
     return render(request, "mediation/litigation/reply.html", context, status=400 if request.method == "POST" else 200)
-
-
-urlpatterns = [
-    path("m/<str:number>/litigation/submit/", litigation_submit, name="litigation-submit"),
-    path("m/<str:number>/litigation/preview/", litigation_preview, name="litigation-preview"),
-    path("litigation/<int:pk>/download/", litigation_download, name="litigation-download"),
-    path("litigation/<int:pk>/reply/", litigation_reply, name="litigation-reply"),
-]
