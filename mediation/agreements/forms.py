@@ -1,5 +1,6 @@
-"""Forms of the 调解协议书 screens (``mediation.views.agreements``). They validate and say in
-Chinese what to fix; views hand ``cleaned_data`` to ``mediation.agreements``."""
+"""Forms of the 调解协议书 screens (``mediation.agreements.views``), and the functions that build
+them for a screen (bound to the POST, or prefilled from the row). They validate and say in Chinese
+what to fix; views hand ``cleaned_data`` to ``mediation.agreements.services``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.forms import text_field
 
-from ..models import Confirmation, JudicialStatus, PerformanceStatus
+from ..models import Agreement, Confirmation, JudicialStatus, Mediation, PerformanceStatus
 from . import services as ag
 
 #: Public verification: largest upload accepted.
@@ -74,7 +75,8 @@ class ConfirmForm(forms.Form):
         return code
 
 
-def _confirm_form(confirmation: Confirmation, data=None) -> ConfirmForm:
+def confirm_form(confirmation: Confirmation, data=None) -> ConfirmForm:
+    """One party's code field (prefixed, so each party's errors stay under its own field)."""
     return ConfirmForm(data=data, prefix=f"c{confirmation.pk}")
 
 
@@ -199,3 +201,38 @@ class VerifyForm(forms.Form):
         if has_file and has_hash:
             raise forms.ValidationError(_("上传文件和粘贴 SHA-256 值只需其一，请删去其中一项。"))
         return data
+
+
+# Building a screen's form ---------------------------------------------------------------------------
+
+
+def terms_form(mediation: Mediation, data=None) -> AgreementForm:
+    """The terms of a new draft or group batch: bound to ``data``, or blank with the facts taken
+    from the mediation's request."""
+    if data is not None:
+        return AgreementForm(data)
+    return AgreementForm(initial={"facts": mediation.request_note})
+
+
+def edit_form(agreement: Agreement, data=None) -> AgreementForm:
+    initial = {
+        "facts": agreement.facts,
+        "terms": agreement.terms,
+        "performance_deadline": agreement.performance_deadline,
+    }
+    return AgreementForm(data, initial=initial)
+
+
+def judicial_apply_form(agreement: Agreement, data=None) -> JudicialApplyForm:
+    return JudicialApplyForm(data, initial={"court": agreement.judicial_court})
+
+
+def performance_form(agreement: Agreement, data=None) -> PerformanceForm:
+    """The follow-up form, showing the note of an earlier follow-up when there was one."""
+    recorded = agreement.performance_status != PerformanceStatus.PENDING
+    return PerformanceForm(data, initial={"note": agreement.performance_note} if recorded else {})
+
+
+def verify_form(code: str = "") -> VerifyForm:
+    """A blank verification form with the code prefilled (from the QR link or the last try)."""
+    return VerifyForm(initial={"code": code[:32]})

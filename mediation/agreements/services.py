@@ -1,4 +1,4 @@
-"""Agreements (调解协议书): every write, and the reads their screens need.
+"""Agreements (调解协议书): every write (reads are in ``mediation.agreements.selectors``).
 
 Lifecycle: draft (the mediator edits) → signing (one ``Confirmation`` per party, each confirmed
 by a one-time code sent to the party's phone) → sealed (when the last party confirms, in the same
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -765,51 +765,3 @@ def agreement_performance_record(
         at=at,
     )
     return agreement
-
-
-# Reads --------------------------------------------------------------------------------------------
-
-
-def mediation_for_agreements(pk: int) -> Mediation | None:
-    """A mediation with what the permission predicates and the agreement screens read."""
-    return (
-        Mediation.objects.select_related(
-            "case__region", "case__matter", "case__lead_unit", "case__centre", "mediator__user"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-
-
-def agreement_with_mediation(pk: int) -> Agreement | None:
-    return (
-        Agreement.objects.select_related(
-            "mediation__case__region",
-            "mediation__case__matter",
-            "mediation__case__lead_unit",
-            "mediation__case__centre",
-            "mediation__mediator__user",
-            "batch",
-        )
-        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
-        .filter(pk=pk)
-        .first()
-    )
-
-
-def panel_agreements(mediation: Mediation) -> list[Agreement]:
-    """The mediation's own agreements (not those of a batch), with their confirmations."""
-    return list(
-        Agreement.objects.filter(mediation=mediation, batch__isnull=True)
-        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
-        .order_by("id")
-    )
-
-
-def panel_batches(mediation: Mediation) -> list[AgreementBatch]:
-    """The mediation's batches, each annotated with how many of its agreements are sealed."""
-    return list(
-        AgreementBatch.objects.filter(mediation=mediation)
-        .annotate(sealed=Count("agreements", filter=Q(agreements__status=AgreementStatus.SEALED)))
-        .order_by("-created_at", "-id")
-    )

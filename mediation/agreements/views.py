@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,15 +41,18 @@ from ..models import (
     MediationStatus,
     PerformanceStatus,
 )
+from . import selectors as agreement_selectors
 from . import services as ag
 from .forms import (
-    AgreementForm,
-    JudicialApplyForm,
     JudicialDecideForm,
-    PerformanceForm,
     VerifyForm,
     VoidForm,
-    _confirm_form,
+    confirm_form,
+    edit_form,
+    judicial_apply_form,
+    performance_form,
+    terms_form,
+    verify_form,
 )
 from .pdf import agreement_pdf, judicial_application_pdf
 
@@ -62,46 +64,31 @@ MAX_PAGE = 200
 # Loading --------------------------------------------------------------------------------------------
 
 
-def _mediation(request, number: str) -> Mediation:
+def _found(request, select, key):
+    """``select(user, key)`` for staff; 403 for anyone else, 404 when the row is not in scope."""
     if not is_staff_member(request.user):
         raise PermissionDenied
-    mediation = selectors.mediation_detail(request.user, number)
-    if mediation is None:
+    row = select(request.user, key)
+    if row is None:
         raise Http404
-    return mediation
+    return row
+
+
+def _mediation(request, number: str) -> Mediation:
+    return _found(request, selectors.mediation_detail, number)
 
 
 def _agreement(request, pk: int) -> Agreement:
     """An agreement of a mediation the user may see, with its confirmations; 404 otherwise."""
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    visible = selectors.visible_mediations(request.user).values("pk")
-    agreement = (
-        Agreement.objects.select_related(
-            "mediation__case__region",
-            "mediation__case__matter",
-            "mediation__case__lead_unit",
-            "mediation__case__centre",
-            "mediation__mediator__user",
-            "batch",
-        )
-        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
-        .filter(pk=pk, mediation__in=visible)
-        .first()
-    )
-    if agreement is None:
-        raise Http404
-    return agreement
+    return _found(request, agreement_selectors.agreement_detail, pk)
 
 
 def _confirmation(request, pk: int) -> Confirmation:
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    visible = selectors.visible_mediations(request.user).values("pk")
-    row = Confirmation.objects.filter(pk=pk, agreement__mediation__in=visible).first()
-    if row is None:
-        raise Http404
-    return row
+    return _found(request, agreement_selectors.confirmation_detail, pk)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
 
 
 def _require_own(request, mediation: Mediation) -> None:
@@ -180,7 +167,7 @@ def _confirmation_rows(agreement: Agreement, *, can_sign: bool, forms_by_pk: dic
                 "state": state,
                 "css": css,
                 "can_send": active,
-                "form": (forms_by_pk or {}).get(c.pk) or (_confirm_form(c) if active and c.code_hash else None),
+                "form": (forms_by_pk or {}).get(c.pk) or (confirm_form(c) if active and c.code_hash else None),
             }
         )
     return rows
@@ -211,8 +198,8 @@ def panel_context(mediation: Mediation, user) -> dict:
     sealed counts; the parties come from the page's prefetch."""
     own = permissions.is_own(user, mediation)
     running = own and mediation.status == MediationStatus.IN_PROGRESS
-    agreements = ag.panel_agreements(mediation)
-    batches = ag.panel_batches(mediation)
+    agreements = agreement_selectors.panel_agreements(mediation)
+    batches = agreement_selectors.panel_batches(mediation)
     if not agreements and not batches and not running:
         return {"show": False}
     applicants = sum(1 for p in mediation.case.parties.all() if p.role == PartyRole.APPLICANT)
@@ -251,10 +238,8 @@ def _terms_form(request, mediation: Mediation, start):
     """The facts / terms / deadline form of a draft and of a group batch: on a valid POST, hand it
     to ``start`` (``agreement_draft`` or ``agreement_batch_start``). Returns the form and what
     ``start`` made, or None (a GET, bad input, or the service's refusal shown on the form)."""
-    form = AgreementForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET":
-        form.initial = {"facts": mediation.request_note}
-    elif form.is_valid():
+    form = terms_form(mediation, _posted(request))
+    if form.is_bound and form.is_valid():
         d = form.cleaned_data
         try:
             return form, start(
@@ -312,12 +297,7 @@ def agreement_edit(request, pk):
     if agreement.status != AgreementStatus.DRAFT:
         messages.error(request, _("只有草拟中的协议书可以修改；已提交确认的协议书如需改动，请作废后重新起草。"))
         return _detail(agreement)
-    initial = {
-        "facts": agreement.facts,
-        "terms": agreement.terms,
-        "performance_deadline": agreement.performance_deadline,
-    }
-    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = edit_form(agreement, _posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -364,7 +344,7 @@ def agreement_sign(request, pk):
 def agreement_void(request, pk):
     agreement = _agreement(request, pk)
     _require_own(request, agreement.mediation)
-    form = VoidForm(request.POST if request.method == "POST" else None)
+    form = VoidForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             ag.agreement_void(agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"])
@@ -459,7 +439,7 @@ def agreement_confirm(request, pk):
     row = _confirmation(request, pk)
     agreement = _agreement(request, row.agreement_id)
     _require_own(request, agreement.mediation)
-    form = _confirm_form(row, request.POST)
+    form = confirm_form(row, request.POST)
     if form.is_valid():
         try:
             result = ag.confirmation_confirm(confirmation=row, actor=request.user, code=form.cleaned_data["code"])
@@ -520,9 +500,7 @@ def agreement_document(request, pk):
 def agreement_judicial_apply(request, pk):
     agreement = _agreement(request, pk)
     _require_own(request, agreement.mediation)
-    form = JudicialApplyForm(
-        request.POST if request.method == "POST" else None, initial={"court": agreement.judicial_court}
-    )
+    form = judicial_apply_form(agreement, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             ag.agreement_judicial_apply(agreement=agreement, actor=request.user, court=form.cleaned_data["court"])
@@ -550,7 +528,7 @@ def agreement_judicial_apply(request, pk):
 def agreement_judicial_decide(request, pk):
     agreement = _agreement(request, pk)
     _require_own(request, agreement.mediation)
-    form = JudicialDecideForm(request.POST if request.method == "POST" else None)
+    form = JudicialDecideForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -616,8 +594,7 @@ def agreement_performance(request, pk):
     enforcement."""
     agreement = _agreement(request, pk)
     _require_own(request, agreement.mediation)
-    initial = {"note": agreement.performance_note} if agreement.performance_status != PerformanceStatus.PENDING else {}
-    form = PerformanceForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = performance_form(agreement, _posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         carried_out = d["result"] == PerformanceStatus.CARRIED_OUT
@@ -678,17 +655,7 @@ def agreement_batch_create(request, number):
 
 
 def _batch(request, pk) -> AgreementBatch:
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    visible = selectors.visible_mediations(request.user).values("pk")
-    batch = (
-        AgreementBatch.objects.select_related("mediation__case", "mediation__mediator__user")
-        .filter(pk=pk, mediation__in=visible)
-        .first()
-    )
-    if batch is None:
-        raise Http404
-    return batch
+    return _found(request, agreement_selectors.batch_detail, pk)
 
 
 def _progress(batch: AgreementBatch) -> dict:
@@ -713,11 +680,7 @@ def agreement_batch(request, pk):
     except ValueError:
         page = 1
     start = (page - 1) * BATCH_PAGE
-    rows = list(
-        batch.agreements.select_related("claimant")
-        .prefetch_related(Prefetch("confirmations", queryset=Confirmation.objects.order_by("id")))
-        .order_by("id")[start : start + BATCH_PAGE + 1]
-    )
+    rows = agreement_selectors.batch_agreements(batch, start=start, limit=BATCH_PAGE + 1)
     has_next = len(rows) > BATCH_PAGE
     rows = rows[:BATCH_PAGE]
     context = {
@@ -769,12 +732,12 @@ def agreement_verify(request):
     answer is 一致 or 不一致 and nothing else: no names, no case data; an unknown code, an
     agreement not sealed and a different file all answer 不一致."""
     if request.method == "GET":
-        form = VerifyForm(initial={"code": request.GET.get("code", "")[:32]})
+        form = verify_form(request.GET.get("code", ""))
         return render(request, "mediation/agreements/verify.html", {"form": form})
     if not _verify_try_allowed(request):
         limit, window = VERIFY_RATE_LIMIT
         context = {
-            "form": VerifyForm(initial={"code": request.POST.get("code", "")[:32]}),
+            "form": verify_form(request.POST.get("code", "")),
             "limited": _("核验过于频繁：同一网络 %(m)s 分钟内最多核验 %(n)s 次，请稍后再试。")
             % {"m": window // 60, "n": limit},
         }
@@ -788,7 +751,7 @@ def agreement_verify(request):
     digest = ag.file_sha256(d["document"]) if d.get("document") else d["sha256"]
     matches = ag.agreement_verify(code=d["code"], sha256=digest)
     context = {
-        "form": VerifyForm(initial={"code": d["code"]}),
+        "form": verify_form(d["code"]),
         "checked": True,
         "matches": matches,
         "digest": digest,

@@ -9,7 +9,6 @@ the user's scope is a 404.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,70 +16,18 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import is_staff_member
-from cases.forms import text_field
 
 from .. import selectors
 from ..models import LitigationPackage, Mediation
 from ..services import MediationError
+from . import selectors as litigation_selectors
 from . import services as lit
 from .court_gateway import get_gateway
-
-# Forms ---------------------------------------------------------------------------------------
-
-
-class SubmitForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=gettext_lazy("我已核对：当事人、诉求、证据和调解笔录无误，同意将材料包移送法院"),
-        error_messages={"required": gettext_lazy("请先勾选确认，再提交诉讼材料包。")},
-    )
-
-
-class ReplyForm(forms.Form):
-    STATE_CHOICES = [
-        (LitigationPackage.State.ACCEPTED, gettext_lazy("法院已立案")),
-        (LitigationPackage.State.RETURNED, gettext_lazy("法院退回")),
-    ]
-    state = forms.ChoiceField(
-        label=gettext_lazy("法院答复"),
-        choices=STATE_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": gettext_lazy("请选择法院的答复：已立案或退回。"),
-            "invalid_choice": gettext_lazy("请选择法院的答复：已立案或退回。"),
-        },
-    )
-    court_document = forms.CharField(
-        label=gettext_lazy("法院案号"),
-        required=False,
-        max_length=80,
-        strip=True,
-        help_text=gettext_lazy("立案时必填，如（2026）粤0608民初1234号。"),
-        error_messages={"max_length": gettext_lazy("案号最多 %(limit_value)d 个字，请核对后再填写。")},
-    )
-    reply = text_field(
-        gettext_lazy("答复内容"),
-        required=False,
-        help_text=gettext_lazy("退回时必填：法院退回的理由或需补充的材料。"),
-    )
-
-    def clean(self):
-        data = super().clean()
-        state = data.get("state")
-        if state == LitigationPackage.State.ACCEPTED and not data.get("court_document"):
-            self.add_error("court_document", _("法院已立案时请填写法院案号，如（2026）粤0608民初1234号。"))
-        if state == LitigationPackage.State.RETURNED and not data.get("reply"):
-            self.add_error("reply", _("法院退回时请填写退回理由，如需补充的材料。"))
-        return data
-
-
-def _reply_form(package: LitigationPackage, data=None) -> ReplyForm:
-    return ReplyForm(data=data, prefix=f"reply-{package.pk}")
-
+from .forms import SubmitForm, reply_form
 
 # The panel -----------------------------------------------------------------------------------
 
@@ -89,7 +36,7 @@ def panel_context(mediation: Mediation, user) -> dict:
     """The litigation panel on the mediation page. All its queries run here: one for the
     packages, and — only for whoever may submit now — one per evidence provider for the summary
     (the parties and sessions come from the page's prefetch)."""
-    packages = list(mediation.litigation_packages.select_related("submitted_by").order_by("-submitted_at", "-id"))
+    packages = litigation_selectors.panel_packages(mediation)
     open_ = lit.litigation_open(mediation)
     if not open_ and not packages:
         return {"show": False}
@@ -102,7 +49,7 @@ def panel_context(mediation: Mediation, user) -> dict:
             "package": p,
             "gateway_label": labels.get(p.gateway, p.gateway),
             "can_download": may_act,
-            "reply_form": _reply_form(p) if may_act and p.state == LitigationPackage.State.SUBMITTED else None,
+            "reply_form": reply_form(p) if may_act and p.state == LitigationPackage.State.SUBMITTED else None,
         }
         for p in packages
     ]
@@ -144,14 +91,7 @@ def _package(request, pk: int) -> LitigationPackage:
     """A package of a mediation the user may see (404 otherwise), for those who may act on it."""
     if not is_staff_member(request.user):
         raise PermissionDenied
-    visible = selectors.visible_mediations(request.user).values("pk")
-    package = (
-        LitigationPackage.objects.select_related(
-            "mediation__case__region", "mediation__case__centre", "mediation__case__lead_unit", "mediation__mediator"
-        )
-        .filter(pk=pk, mediation__in=visible)
-        .first()
-    )
+    package = litigation_selectors.package_detail(request.user, pk)
     if package is None:
         raise Http404
     if not lit.can_litigate(request.user, package.mediation):
@@ -239,7 +179,7 @@ def litigation_reply(request, pk):
     if package.state != LitigationPackage.State.SUBMITTED:
         messages.error(request, _("该诉讼材料包已登记过法院答复，请刷新页面查看。"))
         return _back(mediation)
-    form = _reply_form(package, request.POST if request.method == "POST" else None)
+    form = reply_form(package, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
-from mediation.agreements import services as ag
 from mediation import tasks
+from mediation.agreements import services as ag
 from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation
 from notifications.models import OutboxMessage
 

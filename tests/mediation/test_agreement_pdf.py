@@ -11,8 +11,8 @@ from pdfminer.high_level import extract_text
 
 from cases.models import Party
 from mediation.agreements import services as ag
-from mediation.models import Agreement, Confirmation
 from mediation.agreements.pdf import agreement_pdf, judicial_application_pdf, qr_drawing, verify_url
+from mediation.models import Agreement, Confirmation
 from notifications.models import OutboxMessage
 
 FACTS = "申请人夏志明在明东五金制品厂工作，被拖欠2026年7月至9月工资共计12000元。"

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from cases.models import Party, PartyRole
 from mediation.agreements import services as ag
-from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation, JudicialStatus
 from mediation.agreements.views import VERIFY_RATE_LIMIT, panel_context
+from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation, JudicialStatus
 from notifications.models import OutboxMessage
 
 FACTS = "申请人夏志明被拖欠工资共计12000元。"

@@ -19,8 +19,8 @@ from pdfminer.high_level import extract_text
 
 from cases.models import Case, CaseEvent, Party, PartyRole
 from intake.models import Attachment
-from mediation.litigation import services as lit
 from mediation import services as ms
+from mediation.litigation import services as lit
 from mediation.litigation.court_gateway import CourtGateway, CourtGatewayError
 from mediation.models import LitigationPackage, Mediation
 from notifications.models import OutboxMessage

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Party, PartyRole
-from mediation.litigation import services as lit
 from mediation import selectors
 from mediation import services as ms
+from mediation.litigation import services as lit
 from mediation.litigation.court_gateway import CourtGateway, CourtGatewayError
-from mediation.models import LitigationPackage, Mediation
 from mediation.litigation.views import panel_context
+from mediation.models import LitigationPackage, Mediation
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x05" * 64 + b"\xff\xd9"
 

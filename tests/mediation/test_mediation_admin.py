@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from mediation import services as ms
 from mediation.agreements import services as ag
 from mediation.litigation import services as litigation
-from mediation import services as ms
 from mediation.models import Mediation
 from notifications.models import OutboxMessage
 
