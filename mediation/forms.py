@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import text_field
@@ -14,7 +15,16 @@ from cases.models import PartyRole
 from routing.models import MatterType, Region, Unit
 from routing.widgets import RegionCascadeWidget
 
-from .models import EXTERNAL_SOURCES, SOURCE_UNIT_ROLE, FailureNext, MediatorProfile, SessionMode, Source
+from . import kpi
+from .models import (
+    EXTERNAL_SOURCES,
+    SOURCE_UNIT_ROLE,
+    FailureNext,
+    MediatorProfile,
+    OrganisationKind,
+    SessionMode,
+    Source,
+)
 
 PHONE_ERROR = _("请输入 11 位手机号，如 13800138000；没有可不填。")
 
@@ -260,3 +270,86 @@ class ReferralForm(forms.Form):
                 role=PartyRole.RESPONDENT,
             ),
         ]
+
+
+# Dashboards (调解统计, 调解员名录) -------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    """A range of whole months (default: this year up to the current month) and a region."""
+
+    start = forms.CharField(
+        label=gettext_lazy("起始月份"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    )
+    end = forms.CharField(
+        label=gettext_lazy("截止月份"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+    )
+    region = forms.CharField(label=gettext_lazy("地区"), required=False, max_length=40)
+
+    def _month(self, name: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if value and kpi.parse_month(value) is None:
+            raise forms.ValidationError(gettext("月份格式应为“2026-10”，请重新选择。"))
+        return value
+
+    def clean_start(self):
+        return self._month("start")
+
+    def clean_end(self):
+        return self._month("end")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if self.errors.get("start") or self.errors.get("end"):
+            return data
+        if bool(start) != bool(end):
+            raise forms.ValidationError(gettext("请同时选择起始月份和截止月份。"))
+        if start and end:
+            period = kpi.MonthRange.parse(start, end)
+            if period.first > period.last:
+                raise forms.ValidationError(gettext("起始月份不能晚于截止月份，请调整后重新统计。"))
+            if len(period.months) > kpi.MAX_MONTHS:
+                raise forms.ValidationError(
+                    gettext("统计区间最长 %(n)d 个月，请缩短月份范围。") % {"n": kpi.MAX_MONTHS}
+                )
+        return data
+
+    def period(self) -> kpi.MonthRange:
+        """The chosen months; this year up to the current month when nothing (valid) was chosen."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("start") and data.get("end"):
+            return kpi.MonthRange.parse(data["start"], data["end"])
+        return kpi.MonthRange.this_year(timezone.localdate())
+
+
+def period_form(data) -> tuple[PeriodForm, str]:
+    """The form bound to ``data`` (a GET's parameters; unbound when empty) and the region code it
+    carries (kept when valid by itself)."""
+    form = PeriodForm(data or None)
+    region = ""
+    if form.is_bound:
+        form.is_valid()
+        region = (form.cleaned_data.get("region") or "").strip()
+    return form, region
+
+
+class DirectoryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("组织类型"),
+        required=False,
+        choices=[("", gettext_lazy("全部"))] + list(OrganisationKind.choices),
+    )
+    matter = forms.CharField(label=gettext_lazy("擅长领域"), required=False, max_length=60)
+    region = forms.CharField(label=gettext_lazy("服务区域"), required=False, max_length=40)
+    active = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("在岗")), ("0", gettext_lazy("不在岗"))],
+    )

@@ -7,8 +7,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 from cases.models import CaseEvent
+from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 
-from .models import OPEN_MEDIATION, Mediation, MediationSession, MediationStatus
+from .models import OPEN_MEDIATION, Mediation, MediationSession, MediationStatus, MediatorProfile
 from .permissions import mediator_profile
 
 #: Timeline events that belong to a mediation (written on the case by mediation's services).
@@ -113,3 +114,57 @@ def mediation_timeline(mediation: Mediation) -> list[CaseEvent]:
 
 def case_mediations(case) -> list[Mediation]:
     return list(case.mediations.select_related("mediator__user").order_by("-requested_at", "-id"))
+
+
+# Mediators (调解员名录, a mediator's figures) -------------------------------------------------------------
+
+
+def mediator_of(user) -> MediatorProfile | None:
+    """``user``'s mediator profile, active or not (their own figures stay theirs), with the user."""
+    return MediatorProfile.objects.select_related("user").filter(user=user).first()
+
+
+def mediator_by_pk(pk: int) -> MediatorProfile | None:
+    return MediatorProfile.objects.select_related("user").filter(pk=pk).first()
+
+
+def directory_matters() -> list[MatterType]:
+    """The active matter types, in tree order (the directory's specialty filter)."""
+    return list(MatterType.objects.filter(active=True).order_by("path").only("code", "name", "path", "depth"))
+
+
+def directory_regions() -> list[Region]:
+    """Regions down to towns, in tree order (the directory's region filter)."""
+    levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
+    return list(Region.objects.filter(level__in=levels).order_by("path").only("code", "name", "path", "level"))
+
+
+def mediator_directory(
+    *, kind: str = "", active: str = "", matter: MatterType | None = None, region: Region | None = None
+) -> QuerySet[MediatorProfile]:
+    """Mediators by organisation, filtered by organisation kind, active (``"1"``/``"0"``), a
+    specialty (the matter, a type above it or one below it) and a region served (the region, one
+    above it or one below), with their user, specialties and regions."""
+    condition = Q()
+    if kind:
+        condition &= Q(organisation_kind=kind)
+    if active:
+        condition &= Q(active=active == "1")
+    if matter is not None:
+        condition &= Q(
+            pk__in=MediatorProfile.objects.filter(
+                Q(specialties__code__in=matter.ancestor_codes) | Q(specialties__path__startswith=matter.path)
+            ).values("pk")
+        )
+    if region is not None:
+        condition &= Q(
+            pk__in=MediatorProfile.objects.filter(
+                Q(regions__code__in=region.ancestor_codes) | Q(regions__path__startswith=region.path)
+            ).values("pk")
+        )
+    return (
+        MediatorProfile.objects.select_related("user")
+        .prefetch_related("specialties", "regions")
+        .filter(condition)
+        .order_by("organisation", "id")
+    )

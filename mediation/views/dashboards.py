@@ -11,29 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 from supervision.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable
 from supervision.reports import kpi_workbook
 
-from .. import kpi
+from .. import forms as f
+from .. import kpi, selectors
 from ..matching import mediator_loads
-from ..models import MediatorProfile, OrganisationKind
+from ..models import MediatorProfile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -220,71 +216,6 @@ def chart_data(board: kpi.MediationBoard) -> dict:
     }
 
 
-# The period and region filter -------------------------------------------------------------------
-
-
-class PeriodForm(forms.Form):
-    """A range of whole months (default: this year up to the current month) and a region."""
-
-    start = forms.CharField(
-        label=gettext_lazy("起始月份"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
-    )
-    end = forms.CharField(
-        label=gettext_lazy("截止月份"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
-    )
-    region = forms.CharField(label=gettext_lazy("地区"), required=False, max_length=40)
-
-    def _month(self, name: str) -> str:
-        value = self.cleaned_data[name].strip()
-        if value and kpi.parse_month(value) is None:
-            raise forms.ValidationError(_("月份格式应为“2026-10”，请重新选择。"))
-        return value
-
-    def clean_start(self):
-        return self._month("start")
-
-    def clean_end(self):
-        return self._month("end")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if self.errors.get("start") or self.errors.get("end"):
-            return data
-        if bool(start) != bool(end):
-            raise forms.ValidationError(_("请同时选择起始月份和截止月份。"))
-        if start and end:
-            period = kpi.MonthRange.parse(start, end)
-            if period.first > period.last:
-                raise forms.ValidationError(_("起始月份不能晚于截止月份，请调整后重新统计。"))
-            if len(period.months) > kpi.MAX_MONTHS:
-                raise forms.ValidationError(_("统计区间最长 %(n)d 个月，请缩短月份范围。") % {"n": kpi.MAX_MONTHS})
-        return data
-
-    def period(self) -> kpi.MonthRange:
-        """The chosen months; this year up to the current month when nothing (valid) was chosen."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if data.get("start") and data.get("end"):
-            return kpi.MonthRange.parse(data["start"], data["end"])
-        return kpi.MonthRange.this_year(timezone.localdate())
-
-
-def _period_form(request) -> tuple[PeriodForm, str]:
-    """The bound form and the region code it carries (kept when valid by itself)."""
-    form = PeriodForm(request.GET or None)
-    region = ""
-    if form.is_bound:
-        form.is_valid()
-        region = (form.cleaned_data.get("region") or "").strip()
-    return form, region
-
-
 def _query(board: kpi.MediationBoard) -> str:
     """The query string that reproduces ``board``'s period and region (export, mediator links)."""
     params = {"start": board.period.from_param, "end": board.period.to_param}
@@ -293,10 +224,10 @@ def _query(board: kpi.MediationBoard) -> str:
     return urlencode(params)
 
 
-def _board_for(request) -> tuple[PeriodForm, kpi.MediationBoard]:
+def _board_for(request) -> tuple[f.PeriodForm, kpi.MediationBoard]:
     if not kpi.can_view_board(request.user):
         raise PermissionDenied
-    form, region = _period_form(request)
+    form, region = f.period_form(request.GET)
     scope = kpi.board_scope(request.user, region)
     return form, kpi.mediation_board(scope, form.period())
 
@@ -344,8 +275,8 @@ def mediator_stats(request, pk: int | None = None):
     """A mediator's figures: their own (``stats/``), or — for board viewers — one mediator's within
     the viewer's region subtree (``stats/<id>/``). Anyone else: 403 on their own page (no
     profile), 404 on another's (it is not confirmed to exist)."""
-    own = MediatorProfile.objects.select_related("user").filter(user=request.user).first()
-    form, region = _period_form(request)
+    own = selectors.mediator_of(request.user)
+    form, region = f.period_form(request.GET)
     if pk is None or (own is not None and own.pk == pk):
         if own is None:
             raise PermissionDenied
@@ -353,7 +284,7 @@ def mediator_stats(request, pk: int | None = None):
     else:
         if not kpi.can_view_board(request.user):
             raise Http404
-        profile = MediatorProfile.objects.select_related("user").filter(pk=pk).first()
+        profile = selectors.mediator_by_pk(pk)
         if profile is None:
             raise Http404
         scope = kpi.mediator_scope(profile, kpi.board_scope(request.user, region))
@@ -374,21 +305,6 @@ def mediator_stats(request, pk: int | None = None):
 
 
 # The directory ----------------------------------------------------------------------------------
-
-
-class DirectoryForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("组织类型"),
-        required=False,
-        choices=[("", gettext_lazy("全部"))] + list(OrganisationKind.choices),
-    )
-    matter = forms.CharField(label=gettext_lazy("擅长领域"), required=False, max_length=60)
-    region = forms.CharField(label=gettext_lazy("服务区域"), required=False, max_length=40)
-    active = forms.ChoiceField(
-        label=gettext_lazy("状态"),
-        required=False,
-        choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("在岗")), ("0", gettext_lazy("不在岗"))],
-    )
 
 
 def _is_staff(user) -> bool:
@@ -417,36 +333,19 @@ def mediator_directory(request):
     """
     if not _is_staff(request.user):
         raise PermissionDenied
-    form = DirectoryForm(request.GET or None)
+    form = f.DirectoryForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    profiles = MediatorProfile.objects.select_related("user").prefetch_related("specialties", "regions")
-    condition = Q()
-    if data.get("kind"):
-        condition &= Q(organisation_kind=data["kind"])
-    if data.get("active"):
-        condition &= Q(active=data["active"] == "1")
-    matters = list(MatterType.objects.filter(active=True).order_by("path").only("code", "name", "path", "depth"))
-    levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
-    regions = list(Region.objects.filter(level__in=levels).order_by("path").only("code", "name", "path", "level"))
+    matters, regions = selectors.directory_matters(), selectors.directory_regions()
     matter = next((m for m in matters if m.code == data.get("matter")), None)
     region = next((r for r in regions if r.code == data.get("region")), None)
     if data.get("matter") and matter is None:
         form.add_error("matter", _("没有这个事项类型，请从列表中选择。"))
     if data.get("region") and region is None:
         form.add_error("region", _("没有这个地区，请从列表中选择。"))
-    if matter is not None:
-        condition &= Q(
-            pk__in=MediatorProfile.objects.filter(
-                Q(specialties__code__in=matter.ancestor_codes) | Q(specialties__path__startswith=matter.path)
-            ).values("pk")
-        )
-    if region is not None:
-        condition &= Q(
-            pk__in=MediatorProfile.objects.filter(
-                Q(regions__code__in=region.ancestor_codes) | Q(regions__path__startswith=region.path)
-            ).values("pk")
-        )
-    page = Paginator(profiles.filter(condition).order_by("organisation", "id"), 50).get_page(request.GET.get("page"))
+    profiles = selectors.mediator_directory(
+        kind=data.get("kind", ""), active=data.get("active", ""), matter=matter, region=region
+    )
+    page = Paginator(profiles, 50).get_page(request.GET.get("page"))
     loads = mediator_loads([p.pk for p in page.object_list])
     rows = [DirectoryRow(p, loads.get(p.pk, 0)) for p in page.object_list]
     params = {k: v for k, v in (data or {}).items() if v}
