@@ -171,6 +171,59 @@ def _document(buffer: BytesIO, title: str) -> SimpleDocTemplate:
 # 调解协议书 -------------------------------------------------------------------------------------
 
 
+def _parties_grid(agreement, styles, width: float) -> Table:
+    """The parties with full names, ID numbers and phones (the legal document itself)."""
+    rows = [[_cell(h, styles) for h in ("身份", "姓名/名称", "证件号码", "联系电话")]]
+    for party in agreement.parties or []:
+        rows.append(
+            [
+                _cell(_party_label(party.get("role", "")), styles),
+                _cell(party.get("name", ""), styles),
+                _cell(party.get("id_number", "") or "—", styles),
+                _cell(party.get("phone", "") or "—", styles),
+            ]
+        )
+    return _grid(rows, [width * 0.16, width * 0.38, width * 0.26, width * 0.20])
+
+
+def _confirmations_grid(confirmations: list, styles, width: float) -> Table:
+    """Who confirmed a sealed agreement, when and how (phones masked)."""
+    rows = [[_cell(h, styles) for h in ("当事人", "确认方式", "确认手机号", "确认时间")]]
+    for item in confirmations:
+        rows.append(
+            [
+                _cell(item.name, styles),
+                _cell(item.method, styles),
+                _cell(mask_phone(item.phone), styles),
+                _cell(cn_datetime(item.confirmed_at), styles),
+            ]
+        )
+    return _grid(rows, [width * 0.34, width * 0.20, width * 0.20, width * 0.26])
+
+
+def _closing(agreement, profile, *, sealed: bool, styles, width: float) -> Table:
+    """The mediator's signature block beside the QR code that verifies the document."""
+    mediator_name = profile.display_name if profile else ""
+    organisation = profile.organisation if profile else ""
+    signature = [
+        Paragraph(escape(f"调解员：{mediator_name}"), styles["plain"]),
+        Paragraph(escape(f"调解组织：{organisation}"), styles["plain"]),
+        Paragraph(f"日期：{cn_date(agreement.sealed_at if sealed else None)}", styles["plain"]),
+    ]
+    url = verify_url(agreement.code)
+    qr_text = [
+        Paragraph("扫码核验本协议书", styles["note"]),
+        Paragraph(escape(f"或访问 {url}"), styles["note"]),
+        Paragraph(escape(f"协议验证码：{agreement.code}"), styles["note"]),
+    ]
+    closing = Table(
+        [[signature, qr_drawing(url), qr_text]],
+        colWidths=[width * 0.48, 32 * mm, width * 0.52 - 32 * mm],
+    )
+    closing.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    return closing
+
+
 def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
     """The 调解协议书 of ``agreement`` (its ``mediation``, ``mediation.mediator.user`` loaded).
 
@@ -197,18 +250,8 @@ def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
         story.append(Paragraph("（本文本尚未经各方当事人确认，不发生法律效力）", styles["draft"]))
 
     story.append(Paragraph("当事人", styles["h2"]))
-    rows = [[_cell(h, styles) for h in ("身份", "姓名/名称", "证件号码", "联系电话")]]
-    for party in agreement.parties or []:
-        rows.append(
-            [
-                _cell(_party_label(party.get("role", "")), styles),
-                _cell(party.get("name", ""), styles),
-                _cell(party.get("id_number", "") or "—", styles),
-                _cell(party.get("phone", "") or "—", styles),
-            ]
-        )
     width = A4[0] - 44 * mm
-    story.append(_grid(rows, [width * 0.16, width * 0.38, width * 0.26, width * 0.20]))
+    story.append(_parties_grid(agreement, styles, width))
 
     story.append(Paragraph("一、纠纷事实", styles["h2"]))
     story.extend(_paragraphs(agreement.facts, styles["body"]))
@@ -231,36 +274,9 @@ def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
 
     if sealed:
         story.append(Paragraph("当事人确认记录", styles["h2"]))
-        rows = [[_cell(h, styles) for h in ("当事人", "确认方式", "确认手机号", "确认时间")]]
-        for item in confirmations:
-            rows.append(
-                [
-                    _cell(item.name, styles),
-                    _cell(item.method, styles),
-                    _cell(mask_phone(item.phone), styles),
-                    _cell(cn_datetime(item.confirmed_at), styles),
-                ]
-            )
-        story.append(_grid(rows, [width * 0.34, width * 0.20, width * 0.20, width * 0.26]))
+        story.append(_confirmations_grid(confirmations, styles, width))
 
-    mediator_name = profile.display_name if profile else ""
-    organisation = profile.organisation if profile else ""
-    signature = [
-        Paragraph(escape(f"调解员：{mediator_name}"), styles["plain"]),
-        Paragraph(escape(f"调解组织：{organisation}"), styles["plain"]),
-        Paragraph(f"日期：{cn_date(agreement.sealed_at if sealed else None)}", styles["plain"]),
-    ]
-    url = verify_url(agreement.code)
-    qr_text = [
-        Paragraph("扫码核验本协议书", styles["note"]),
-        Paragraph(escape(f"或访问 {url}"), styles["note"]),
-        Paragraph(escape(f"协议验证码：{agreement.code}"), styles["note"]),
-    ]
-    closing = Table(
-        [[signature, qr_drawing(url), qr_text]],
-        colWidths=[width * 0.48, 32 * mm, width * 0.52 - 32 * mm],
-    )
-    closing.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    closing = _closing(agreement, profile, sealed=sealed, styles=styles, width=width)
     story.append(Spacer(1, 8 * mm))
     story.append(KeepTogether([closing]))
 

@@ -155,19 +155,9 @@ def _mediation(mediation: Mediation) -> Mediation:
     ).get(pk=mediation.pk)
 
 
-def package_contents(mediation: Mediation, *, at: datetime | None = None) -> PackageContents:
-    """Everything that goes into the package, read once; ``litigation_package_build`` zips it."""
-    at = at or timezone.now()
-    mediation = _mediation(mediation)
-    case = mediation.case
-    parties = list(case.parties.order_by("id"))
-    sessions = list(mediation.sessions.order_by("scheduled_at", "id"))
-    agreements = list(mediation.agreements.order_by("id"))
-    claims = case_claims(case)
-    evidence = case_evidence(case)
-    mediator = mediation.mediator
-
-    files: list[PackageFile] = []
+def _evidence_rows(evidence: list[EvidenceItem], files: list[PackageFile]) -> list[dict]:
+    """One row per evidence item for ``case.json``; each file that can be read is appended to
+    ``files`` and checked against the SHA-256 recorded at upload."""
     evidence_rows = []
     for n, item in enumerate(evidence, start=1):
         row = {
@@ -194,6 +184,11 @@ def package_contents(mediation: Mediation, *, at: datetime | None = None) -> Pac
                 row["note"] = _("文件内容与上传时登记的 SHA-256 不一致。")
         evidence_rows.append(row)
 
+    return evidence_rows
+
+
+def _agreement_rows(agreements: list, files: list[PackageFile]) -> list[dict]:
+    """One row per agreement for ``case.json``; each sealed document is appended to ``files``."""
     agreement_rows = []
     for agreement in agreements:
         row = {
@@ -220,7 +215,11 @@ def package_contents(mediation: Mediation, *, at: datetime | None = None) -> Pac
                 row["file"] = path
         agreement_rows.append(row)
 
-    session_rows = [
+    return agreement_rows
+
+
+def _session_rows(sessions: list) -> list[dict]:
+    return [
         {
             "n": n,
             "scheduled_at": _iso(s.scheduled_at),
@@ -237,9 +236,17 @@ def package_contents(mediation: Mediation, *, at: datetime | None = None) -> Pac
         }
         for n, s in enumerate(sessions, start=1)
     ]
+
+
+def _case_json(
+    mediation: Mediation, *, at: datetime, parties, claims, evidence_rows, session_rows, agreement_rows
+) -> dict:
+    """``case.json``: the case, parties, claims, facts, evidence and the mediation's history."""
+    case = mediation.case
+    mediator = mediation.mediator
     regions = region_chain(case.region)
     matters = matter_chain(case.matter)
-    case_json = {
+    return {
         "format": PACKAGE_FORMAT,
         "generated_at": _iso(at),
         "case": {
@@ -311,7 +318,13 @@ def package_contents(mediation: Mediation, *, at: datetime | None = None) -> Pac
             "note": mediation.request_note,
         },
     }
-    records = RecordsDocument(
+
+
+def _records(mediation: Mediation, sessions: list, *, at: datetime) -> RecordsDocument:
+    """The 调解笔录 document: every session with its record."""
+    case = mediation.case
+    mediator = mediation.mediator
+    return RecordsDocument(
         mediation_number=mediation.number,
         case_number=case.number,
         case_title=case.title,
@@ -336,6 +349,32 @@ def package_contents(mediation: Mediation, *, at: datetime | None = None) -> Pac
             for n, s in enumerate(sessions, start=1)
         ],
     )
+
+
+def package_contents(mediation: Mediation, *, at: datetime | None = None) -> PackageContents:
+    """Everything that goes into the package, read once; ``litigation_package_build`` zips it."""
+    at = at or timezone.now()
+    mediation = _mediation(mediation)
+    case = mediation.case
+    parties = list(case.parties.order_by("id"))
+    sessions = list(mediation.sessions.order_by("scheduled_at", "id"))
+    agreements = list(mediation.agreements.order_by("id"))
+    claims = case_claims(case)
+    evidence = case_evidence(case)
+
+    files: list[PackageFile] = []
+    evidence_rows = _evidence_rows(evidence, files)
+    agreement_rows = _agreement_rows(agreements, files)
+    case_json = _case_json(
+        mediation,
+        at=at,
+        parties=parties,
+        claims=claims,
+        evidence_rows=evidence_rows,
+        session_rows=_session_rows(sessions),
+        agreement_rows=agreement_rows,
+    )
+    records = _records(mediation, sessions, at=at)
     text = json.dumps(case_json, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     head = [PackageFile("case.json", text.encode("utf-8")), PackageFile("records.pdf", records_pdf(records))]
     return PackageContents(case_json=case_json, files=head + files, evidence_count=len(evidence), generated_at=at)
