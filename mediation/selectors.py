@@ -99,6 +99,12 @@ def mediation_detail(user, number: str) -> Mediation | None:
     )
 
 
+def can_still_see(user, mediation: Mediation) -> bool:
+    """Whether ``mediation`` is (still) in ``user``'s scope, read afresh: after a decline or a
+    re-assignment the mediator may have lost it, so a view knows where to send them."""
+    return visible_mediations(user).filter(pk=mediation.pk).exists()
+
+
 def mediation_timeline(mediation: Mediation) -> list[CaseEvent]:
     """The mediation's steps on the case timeline (since it was requested)."""
     return list(

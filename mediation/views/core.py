@@ -220,7 +220,7 @@ def mediation_act(request, number, action):
             return redirect("mediation:mediation-detail", number=number)
         else:
             messages.success(request, spec.done)
-            if selectors.visible_mediations(request.user).filter(pk=mediation.pk).exists():
+            if selectors.can_still_see(request.user, mediation):
                 return redirect("mediation:mediation-detail", number=number)
             return redirect("mediation:mediation-list")
     status = 400 if request.method == "POST" else 200
@@ -382,7 +382,7 @@ def case_refer(request, case_number):
             messages.success(
                 request, _("已移交调解（%(n)s），等待中心指派调解员；本案计时已中止。") % {"n": mediation.number}
             )
-            if selectors.visible_mediations(request.user).filter(pk=mediation.pk).exists():
+            if selectors.can_still_see(request.user, mediation):
                 return redirect("mediation:mediation-detail", number=mediation.number)
             return redirect("cases:case-detail", number=case.number)
     context = {"case": case, "form": form}
@@ -419,7 +419,7 @@ def referral_new(request):
                 _("已登记移送调解 %(n)s（案件 %(c)s），等待指派调解员。")
                 % {"n": mediation.number, "c": mediation.case.number},
             )
-            if selectors.visible_mediations(request.user).filter(pk=mediation.pk).exists():
+            if selectors.can_still_see(request.user, mediation):
                 return redirect("mediation:mediation-detail", number=mediation.number)
             return redirect(reverse("cases:case-detail", args=[mediation.case.number]))
     return render(
