@@ -3,7 +3,7 @@ Excel export, a mediator's own figures, and the mediator directory (调解员名
 
 Figures come from ``mediation.kpi`` (definitions in docs/kpi.md, "调解"); the page and the Excel
 workbook are rendered from the same tables, so the export holds exactly the figures on screen.
-Tables, the workbook writer and the figure formatting are the supervision board's.
+Tables, the workbook writer and the figure formatting are ``core.kpi_tables``'.
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import user_roles
+from core.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable, board_workbook
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
-from supervision.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable
-from supervision.reports import kpi_workbook
 
 from .. import kpi
 from ..matching import mediator_loads
@@ -330,7 +329,7 @@ def mediation_kpi(request):
 def mediation_kpi_export(request):
     """The board's tables as an Excel workbook (one sheet per table, the page's figures)."""
     _form, board = _board_for(request)
-    content = kpi_workbook(board, board_tables(board))
+    content = board_workbook(board, board_tables(board))
     name = f"mediation-kpi-{board.scope.code or 'all'}-{board.period.from_param}-{board.period.to_param}.xlsx"
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
