@@ -9,18 +9,33 @@ our own — goes through ``para``/``text``; markup we add ourselves (``<br/>``) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from .formatting import cn_date, cn_datetime
 
-__all__ = ["FONT", "GREY", "RED", "cn_date", "cn_datetime", "para", "register_font", "styles", "text"]
+__all__ = [
+    "FONT",
+    "GREY",
+    "RED",
+    "cn_date",
+    "cn_datetime",
+    "document",
+    "page_footer",
+    "para",
+    "register_font",
+    "styles",
+    "text",
+]
 
 FONT = "STSong-Light"
 RED = colors.HexColor("#b3261e")
@@ -64,3 +79,43 @@ def styles(
     for name, changes in (overrides or {}).items():
         spec[name] = {**spec.get(name, {}), **changes}
     return {name: ParagraphStyle(name, parent=base, **attrs) for name, attrs in spec.items()}
+
+
+def document(buffer, *, title: str, author: str, margins: tuple[float, float, float, float], **options):
+    """An A4 ``SimpleDocTemplate`` writing to ``buffer``; ``margins``: left, right, top, bottom."""
+    left, right, top, bottom = margins
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=title,
+        author=author,
+        **options,
+    )
+
+
+PageText = Callable[[int], str]
+
+
+def page_footer(
+    *, centre: PageText | None = None, left: PageText | None = None, right: PageText | None = None, y=10 * mm
+):
+    """A page callback (``onFirstPage``/``onLaterPages``) writing small grey footer lines: each
+    argument turns the page number into a text (drawn as text, not markup)."""
+
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(GREY)
+        if centre is not None:
+            canvas.drawCentredString(doc.pagesize[0] / 2, y, centre(doc.page))
+        if left is not None:
+            canvas.drawString(doc.leftMargin, y, left(doc.page))
+        if right is not None:
+            canvas.drawRightString(doc.leftMargin + doc.width, y, right(doc.page))
+        canvas.restoreState()
+
+    return draw

@@ -26,7 +26,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from cases.models import PartyRole
 from core import pdf
 from core.masking import mask_phone
-from core.pdf import FONT, GREY, cn_datetime, para
+from core.pdf import FONT, cn_datetime, para
 
 LINE = colors.HexColor("#9ca3af")
 BLANK_DATE = "　　年　　月　　日"
@@ -120,26 +120,15 @@ def _party_label(role: str) -> str:
 
 
 def _footer(code: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"协议验证码 {code}　第 {doc.page} 页")
-        canvas.restoreState()
-
-    return draw
+    return pdf.page_footer(centre=lambda page: f"协议验证码 {code}　第 {page} 页", y=12 * mm)
 
 
 def _document(buffer: BytesIO, title: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(
+    return pdf.document(
         buffer,
-        pagesize=A4,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=22 * mm,
         title=title,
         author="一口办 · 群众诉求服务平台",
+        margins=(22 * mm, 22 * mm, 20 * mm, 22 * mm),
         creator="一口办",
         invariant=True,
     )

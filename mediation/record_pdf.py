@@ -12,12 +12,11 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from core import pdf
-from core.pdf import FONT, GREY, para
+from core.pdf import para
 
 
 @dataclass(frozen=True)
@@ -128,27 +127,15 @@ def records_pdf(document: RecordsDocument) -> bytes:
     if document.outcome_note:
         story.append(para(document.outcome_note, styles["body"]))
 
-    def footer(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawCentredString(
-            A4[0] / 2,
-            10 * mm,
-            _("%(m)s 调解笔录 · 第 %(page)d 页") % {"m": document.mediation_number, "page": doc.page},
-        )
-        canvas.restoreState()
-
+    footer = pdf.page_footer(
+        centre=lambda page: _("%(m)s 调解笔录 · 第 %(page)d 页") % {"m": document.mediation_number, "page": page}
+    )
     out = BytesIO()
-    doc = SimpleDocTemplate(
+    doc = pdf.document(
         out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
         title=_("调解笔录 %(m)s") % {"m": document.mediation_number},
         author=document.organisation or "Yikouban",
+        margins=(20 * mm, 20 * mm, 18 * mm, 18 * mm),
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -19,13 +19,12 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from core import pdf
 from core.kpi_tables import DAYS, RATE, fmt
-from core.pdf import FONT, GREY, para
+from core.pdf import FONT, para
 from core.periods import Period, ratio
 
 from . import measures as kpi
@@ -160,26 +159,17 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
     out = BytesIO()
     title = report_title(scope)
     generated = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
-    doc = SimpleDocTemplate(
+    doc = pdf.document(
         out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
         title=title,
         author=_("一口办群众诉求服务平台"),
+        margins=(18 * mm,) * 4,
         subject=period.label,
     )
     width = doc.width
-
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawString(doc.leftMargin, 10 * mm, f"{title}　{period.label}")
-        canvas.drawRightString(doc.leftMargin + width, 10 * mm, _("第 %(n)d 页") % {"n": document.page})
-        canvas.restoreState()
+    footer = pdf.page_footer(
+        left=lambda _page: f"{title}　{period.label}", right=lambda page: _("第 %(n)d 页") % {"n": page}
+    )
 
     story: list = [
         para(title, styles["title"]),
