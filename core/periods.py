@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """``2026-10`` → 2026-10-01 (years 2000–2100); anything else → None."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:

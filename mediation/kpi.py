@@ -27,7 +27,6 @@ shared with the supervision board; neither board imports the other.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
@@ -40,7 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.selectors import user_roles
 from cases.selectors import region_scope
-from core.periods import add_months, day_start, ratio
+from core.periods import add_months, day_start, parse_month, ratio
 from routing.models import MatterType, Region
 
 from .models import (
@@ -57,7 +56,6 @@ from .models import (
 BOARD_ROLES = {Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN}
 #: Longest period the board accepts, in months (the trend shows every month of it).
 MAX_MONTHS = 24
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 #: In a ``_grouped`` key map: the local month of the mediation's end.
 END_MONTH = "@end_month"
 
@@ -129,17 +127,6 @@ class MonthRange:
             "y2": self.last.year,
             "m2": self.last.month,
         }
-
-
-def parse_month(value: str) -> dt.date | None:
-    """``2026-10`` → 2026-10-01; anything else → None."""
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
 
 
 def month_key(day: dt.date) -> str:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.selectors import user_roles
 from core.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable, board_workbook
+from core.periods import parse_month
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 
 from .. import kpi
@@ -241,7 +242,7 @@ class PeriodForm(forms.Form):
 
     def _month(self, name: str) -> str:
         value = self.cleaned_data[name].strip()
-        if value and kpi.parse_month(value) is None:
+        if value and parse_month(value) is None:
             raise forms.ValidationError(_("月份格式应为“2026-10”，请重新选择。"))
         return value
 

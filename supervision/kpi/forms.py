@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.periods import Period
+from core.periods import parse_month as parse_first_of_month
 
 from .measures import MAX_PERIOD_DAYS
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
 
 def parse_month(value: str) -> Period | None:
-    match = MONTH_RE.match(value.strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return Period.month(year, month)
+    """``2026-10`` → that calendar month; anything else → None."""
+    first = parse_first_of_month(value)
+    return Period.month(first.year, first.month) if first else None
 
 
 class KpiFilterForm(forms.Form):

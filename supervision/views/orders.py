@@ -26,6 +26,7 @@ from accounts.permissions import has_role, is_staff_member
 from cases.selectors import handler_unit_ids
 from core.formatting import cn_datetime
 from core.paging import bounded_page, page_number
+from core.views import service_error_response
 from supervision import selectors
 from supervision import services as s
 from supervision.forms import OrderCloseForm, OrderIssueForm, OrderPressForm, OrderReplyForm
@@ -64,7 +65,7 @@ def order_issue(request, number):
                     due_days=data["due_days"],
                 )
             except s.SupervisionError as exc:
-                form.add_error(None, exc.message)
+                service_error_response(exc, form=form)
             else:
                 messages.success(
                     request,
@@ -232,7 +233,7 @@ def order_act(request, pk, action):
         try:
             message = spec.run(order, user, form.cleaned_data)
         except s.SupervisionError as exc:
-            form.add_error(None, exc.message)
+            service_error_response(exc, form=form)
             order = selectors.order_for(user, pk) or order  # someone may have acted meanwhile: show it
         else:
             messages.success(request, message)

@@ -141,3 +141,10 @@ def test_periods():
     assert (october.end, october.is_month, october.month_param) == (dt.date(2026, 10, 31), True, "2026-10")
     assert october.label == "2026年10月"
     assert Period(dt.date(2026, 10, 2), dt.date(2026, 10, 9)).label == "2026年10月2日至2026年10月9日"
+
+
+def test_parse_month():
+    from core.periods import parse_month
+
+    assert parse_month(" 2026-10 ") == dt.date(2026, 10, 1) and parse_month("2026-1") == dt.date(2026, 1, 1)
+    assert [parse_month(v) for v in ("2026-13", "1999-01", "2026/10", "", None)] == [None] * 5
