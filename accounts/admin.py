@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from notifications.masking import mask_phone
+from core.masking import mask_phone
 
 from .models import Membership, User, VerificationCode
 

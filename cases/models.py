@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from notifications.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number, mask_phone
 
 
 class Status(models.TextChoices):

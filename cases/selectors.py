@@ -84,6 +84,7 @@ def citizen_timeline(case: Case) -> list[CaseEvent]:
 from django.db.models import Count, Subquery  # noqa: E402
 
 from routing.models import MatterType, Region, Unit  # noqa: E402
+from routing.selectors import region_ancestors  # noqa: E402
 
 from .models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus  # noqa: E402
 
@@ -214,7 +215,7 @@ def staff_case_page(user, number: str) -> Case | None:
 
 def region_chain(region: Region) -> list[Region]:
     """The region's ancestors and itself, root first (one query)."""
-    return list(Region.objects.filter(code__in=region.ancestor_codes).order_by("depth"))
+    return list(region_ancestors(region))
 
 
 def matter_chain(matter: MatterType) -> list[MatterType]:
@@ -265,3 +266,49 @@ def open_case_for_merge(user, number: str) -> Case | None:
 
 def still_visible(user, case: Case) -> bool:
     return visible_cases(user).filter(pk=case.pk).exists()
+
+
+# Region scopes of the statistics boards (supervision and mediation) ----------------------------
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.http import Http404  # noqa: E402
+
+from routing.models import LEVEL_RANK, RegionLevel  # noqa: E402
+
+
+def scope_bases(user, roles: set[str]) -> list[Region | None]:
+    """The top regions of the subtrees ``user`` sees on a board: the region of each unit where
+    they hold one of ``roles`` (ancestors first, nested ones dropped); admins everything (the one
+    root region, or ``[None]``: no region limit)."""
+    if Role.ADMIN in user_roles(user):
+        roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
+        return roots[:1] if len(roots) == 1 else [None]
+    bases: list[Region | None] = []
+    for m in user_memberships(user):  # ordered by region path: ancestors come first
+        covered = any(m.unit.region.path.startswith(b.path) for b in bases)
+        if m.role in roles and not covered:
+            bases.append(m.unit.region)
+    return bases
+
+
+def region_scope(user, roles: set[str], region_code: str = "") -> tuple[Region | None, list[Region]]:
+    """(the region a board shows, the regions its picker offers) for ``user``: their first subtree
+    (see ``scope_bases``) or the one ``region_code`` names. No subtree, or a region outside them,
+    is refused (403); an unknown code is 404. The picker offers regions down to town level."""
+    bases = scope_bases(user, roles)
+    if not bases:
+        raise PermissionDenied
+    region = bases[0]
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise Http404
+        if not any(base is None or region.path.startswith(base.path) for base in bases):
+            raise PermissionDenied
+    choice_filter = Q()
+    if all(base is not None for base in bases):
+        choice_filter = Q(pk__in=[])
+        for base in bases:
+            choice_filter |= Q(path__startswith=base.path)
+    levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
+    choices = list(Region.objects.filter(choice_filter, level__in=levels).order_by("path")[:500])
+    return region, choices

@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
 from accounts.permissions import has_any_role, has_role, is_staff_member
+from core.paging import bounded_page, page_number
 
 from . import forms as f
 from . import selectors
@@ -43,21 +44,6 @@ STALE_MESSAGE = gettext_lazy("该案件刚被他人处理，请查看最新状�
 def _require_staff(user) -> None:
     if not is_staff_member(user):
         raise PermissionDenied
-
-
-def _page_number(request) -> int:
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _bounded_page(queryset, page: int) -> tuple[list, bool]:
-    """One page of rows and whether another follows: fetch ``PAGE_SIZE + 1`` rows, never COUNT."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(queryset[start : start + PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE and page < MAX_PAGE
 
 
 def case_version(case: Case) -> str:
@@ -235,10 +221,12 @@ def case_list(request):
     user = request.user
     _require_staff(user)
     form = f.CaseSearchForm(request.GET)
-    page = _page_number(request)
+    page = page_number(request, max_page=MAX_PAGE)
     rows, has_next = [], False
     if form.is_valid():
-        rows, has_next = _bounded_page(selectors.case_search(user, **form.filters()), page)
+        rows, has_next = bounded_page(
+            selectors.case_search(user, **form.filters()), page, page_size=PAGE_SIZE, max_page=MAX_PAGE
+        )
     filtered = any(request.GET.get(k) for k in form.fields)
     context = {"form": form, "cases": rows, "page": page, "has_next": has_next, "filtered": filtered}
     return render(request, "cases/case_list.html", context, status=200 if form.is_valid() else 400)
@@ -261,9 +249,11 @@ def inbox(request):
     tab = request.GET.get("tab") or Status.DISPATCHED
     if tab not in dict(INBOX_TABS):
         raise Http404
-    page = _page_number(request)
+    page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.inbox_counts(user)
-    rows, has_next = _bounded_page(selectors.handler_inbox(user, status=tab), page)
+    rows, has_next = bounded_page(
+        selectors.handler_inbox(user, status=tab), page, page_size=PAGE_SIZE, max_page=MAX_PAGE
+    )
     units = set(selectors.handler_unit_ids(user))
     for case in rows:
         case.is_cooperating = case.lead_unit_id not in units
@@ -295,9 +285,11 @@ def queue(request):
         raise Http404
     if tab not in allowed:
         raise PermissionDenied
-    page = _page_number(request)
+    page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.queue_counts(user, allowed)
-    rows, has_next = _bounded_page(selectors.centre_queue_rows(user, status=tab), page)
+    rows, has_next = bounded_page(
+        selectors.centre_queue_rows(user, status=tab), page, page_size=PAGE_SIZE, max_page=MAX_PAGE
+    )
     if tab == Status.ACCEPTED:
         for case in rows:
             case.routing_summary = _routing_summary(case)

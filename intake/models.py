@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.masking import mask_phone
+from core.masking import mask_phone
 from routing.models import Channel
 
 

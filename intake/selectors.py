@@ -10,8 +10,6 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from accounts.permissions import is_staff_member
 from cases.models import Case, CaseEvent, Status
 from cases.permissions import can_view_case
-from routing.models import Region
-from routing.selectors import region_ancestors
 
 from .models import Attachment, Claim
 
@@ -93,11 +91,6 @@ def tracked_claim(code: str, phone_last4: str) -> Claim | None:
     if not hmac.compare_digest(expected, phone_last4.encode()) or claim is None:
         return None
     return _claims_with_case_page().get(pk=claim.pk)
-
-
-def region_chain(region: Region) -> list[Region]:
-    """The region's ancestors and itself, root first (one query)."""
-    return list(region_ancestors(region))
 
 
 def viewable_attachment(user, pk: int) -> Attachment | None:

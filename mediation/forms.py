@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import text_field
 from cases.models import PartyRole
+from core.periods import parse_month
 from routing.models import MatterType, Region, Unit
 from routing.widgets import RegionCascadeWidget
 
@@ -294,7 +295,7 @@ class PeriodForm(forms.Form):
 
     def _month(self, name: str) -> str:
         value = self.cleaned_data[name].strip()
-        if value and kpi.parse_month(value) is None:
+        if value and parse_month(value) is None:
             raise forms.ValidationError(gettext("月份格式应为“2026-10”，请重新选择。"))
         return value
 

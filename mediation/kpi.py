@@ -20,28 +20,27 @@ matter type. The totals are the sum of the month rows and the organisations the 
 mediators' rows (a mediator belongs to one organisation), so nothing is counted per mediation in
 Python and the number of queries does not grow with the data.
 
-Presentation helpers (``KpiTable``, the Excel writer, the ``kpi_value`` filter) are the
-supervision board's; supervision itself never imports mediation.
+Presentation helpers (``KpiTable``, the Excel writer, the ``kpi_value`` filter) are ``core``'s,
+shared with the supervision board; neither board imports the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.selectors import user_memberships, user_roles
-from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
-from supervision.kpi import add_months, day_start, ratio
+from accounts.selectors import user_roles
+from cases.selectors import region_scope
+from core.periods import add_months, day_start, parse_month, ratio
+from routing.models import MatterType, Region
 
 from .models import (
     Agreement,
@@ -57,7 +56,6 @@ from .models import (
 BOARD_ROLES = {Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN}
 #: Longest period the board accepts, in months (the trend shows every month of it).
 MAX_MONTHS = 24
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 #: In a ``_grouped`` key map: the local month of the mediation's end.
 END_MONTH = "@end_month"
 
@@ -131,17 +129,6 @@ class MonthRange:
         }
 
 
-def parse_month(value: str) -> dt.date | None:
-    """``2026-10`` → 2026-10-01; anything else → None."""
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
-
-
 def month_key(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -186,19 +173,6 @@ def can_view_board(user) -> bool:
     return user.is_authenticated and bool(user_roles(user) & BOARD_ROLES)
 
 
-def _bases(user) -> list[Region | None]:
-    """The top regions of a board viewer's subtrees (``[None]``: everything)."""
-    if Role.ADMIN in user_roles(user):
-        roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
-        return roots[:1] if len(roots) == 1 else [None]
-    bases: list[Region] = []
-    for m in user_memberships(user):  # ordered by region path: ancestors come first
-        covered = any(m.unit.region.path.startswith(b.path) for b in bases)
-        if m.role in (Role.SUPERVISOR, Role.DISPATCHER) and not covered:
-            bases.append(m.unit.region)
-    return bases
-
-
 def board_scope(user, region_code: str = "") -> MediationScope:
     """The region subtree ``user`` sees on the board, narrowed to ``region_code`` if given.
 
@@ -209,23 +183,7 @@ def board_scope(user, region_code: str = "") -> MediationScope:
     """
     if not can_view_board(user):
         raise PermissionDenied
-    bases = _bases(user)
-    if not bases:
-        raise PermissionDenied
-    region = bases[0]
-    if region_code:
-        region = Region.objects.filter(code=region_code).first()
-        if region is None:
-            raise Http404
-        if not any(base is None or region.path.startswith(base.path) for base in bases):
-            raise PermissionDenied
-    choice_filter = Q()
-    if all(base is not None for base in bases):
-        choice_filter = Q(pk__in=[])
-        for base in bases:
-            choice_filter |= Q(path__startswith=base.path)
-    levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
-    choices = list(Region.objects.filter(choice_filter, level__in=levels).order_by("path")[:500])
+    region, choices = region_scope(user, {Role.SUPERVISOR, Role.DISPATCHER}, region_code)
     return MediationScope(region=region, choices=choices)
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_phone
+from core.masking import mask_phone
+
 from .models import OutboxMessage
 
 

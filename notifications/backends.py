@@ -7,7 +7,8 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .masking import mask_phone
+from core.masking import mask_phone
+
 from .models import OutboxMessage
 
 logger = logging.getLogger("yikouban.notifications")

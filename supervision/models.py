@@ -91,7 +91,7 @@ class KpiDaily(models.Model):
     exact sums of buckets; ``region_path`` is that region's path, copied so that the board filters
     and groups the snapshot without a join. Each row holds one ``dimension``: the day's total for
     the bucket, or the part of it for one top-level matter, channel or unit (``key``: matter code,
-    channel code, unit code). Written only by ``supervision.kpi_snapshot``; a day is usable once
+    channel code, unit code). Written only by ``supervision.kpi.snapshot``; a day is usable once
     its ``KpiDailyRun`` row exists (both are written in one transaction). Definitions: docs/kpi.md.
     """
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cases.models import WARNED_STATUSES, Case, CaseEvent, WarningLevel
 from cases.permissions import is_admin
 from cases.workdays import add_working_days
+from core.errors import ServiceError
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 from routing.models import Unit
@@ -26,10 +27,8 @@ from .thresholds import current_thresholds, settings_thresholds, thresholds_erro
 SWEEP_LOCK_KEY = 7_461_001  # pg_advisory_xact_lock key of the warning sweep
 
 
-class SupervisionError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SupervisionError(ServiceError):
+    """A 督办 rule refused the request (``core.errors``: the view shows ``message`` on the form)."""
 
 
 # The warning sweep ----------------------------------------------------------------------------

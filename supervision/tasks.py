@@ -10,7 +10,7 @@ def kpi_snapshot() -> int:
     """q2 schedule (hourly): write the KPI snapshot of yesterday and of any complete day of the
     trend window still without one, then today's up to the last full hour. Returns the complete
     days written (0 once caught up). Idempotent; concurrent runs serialise on a lock."""
-    from .kpi_snapshot import kpi_snapshot_missing, kpi_snapshot_today
+    from .kpi.snapshot import kpi_snapshot_missing, kpi_snapshot_today
 
     written = kpi_snapshot_missing()
     kpi_snapshot_today()

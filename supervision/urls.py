@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import kpi, orders, overdue
+from .kpi import views as kpi
+from .views import orders, overdue
 
 app_name = "supervision"
 

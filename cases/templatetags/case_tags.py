@@ -10,7 +10,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
-from notifications.masking import mask_phone
+from core.formatting import cn_date, cn_datetime
+from core.masking import mask_phone
 
 register = template.Library()
 
@@ -107,18 +108,12 @@ def event_label(transition: str) -> str:
 @register.filter
 def yk_datetime(value) -> str:
     """``2026年11月21日 14:05`` in Beijing time."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return cn_datetime(value)
 
 
 @register.filter
 def yk_date(value) -> str:
-    if not value:
-        return ""
-    local = timezone.localtime(value) if hasattr(value, "tzinfo") else value
-    return f"{local.year}年{local.month}月{local.day}日"
+    return cn_date(value)
 
 
 @register.filter

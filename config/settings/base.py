@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_q",
     # Ours, bottom of the dependency graph first (docs/architecture.md).
+    "core",
     "notifications",
     "routing",
     "accounts",

@@ -20,11 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts.ratelimit import try_allowed
 from accounts.selectors import user_roles
 from cases.permissions import available_actions
-from cases.selectors import citizen_timeline
+from cases.selectors import citizen_timeline, region_chain
 from cases.services import CaseError, case_rate, case_withdraw
+from core.ratelimit import try_allowed
 from routing.models import Channel
 from routing.selectors import suggest_matters
 
@@ -170,7 +170,7 @@ def _case_page(request, claim, *, rating_form=None, action_error: str = "", stat
         "followed": followed,
         "timeline": citizen_timeline(case),
         "followed_timeline": citizen_timeline(followed) if followed else [],
-        "region_chain": selectors.region_chain(case.region),
+        "region_chain": region_chain(case.region),
         "attachments": list(claim.attachments.all()),
         "can_rate": can_rate,
         "rating_form": (rating_form or RatingForm()) if can_rate else None,

@@ -1,7 +1,7 @@
 """PDFs of the agreements app: the 调解协议书 and the 司法确认申请书.
 
-ReportLab with its built-in CID font ``STSong-Light`` (Adobe-GB1, as ``supervision.reports``):
-no font file is shipped, the viewer supplies the glyphs. Rendering is deterministic
+Built on ``core.pdf`` (ReportLab's built-in CID font ``STSong-Light``, every text escaped): no
+font file is shipped, the viewer supplies the glyphs. Rendering is deterministic
 (``invariant``: no creation time or random document id in the file), so the same agreement
 renders to the same bytes and tests can extract the Chinese text back with pdfminer. The QR code
 is drawn as vector squares from segno's matrix, no image library involved.
@@ -13,64 +13,41 @@ from __future__ import annotations
 
 import datetime as dt
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases.models import PartyRole
-from notifications.masking import mask_phone
+from core import pdf
+from core.masking import mask_phone
+from core.pdf import FONT, cn_datetime, para
 
-FONT = "STSong-Light"
-RED = colors.HexColor("#b3261e")
-GREY = colors.HexColor("#6b7280")
 LINE = colors.HexColor("#9ca3af")
+BLANK_DATE = "　　年　　月　　日"
 
 
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=19, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4),
-        "meta": ParagraphStyle("meta", parent=base, fontSize=9.5, leading=14, alignment=TA_RIGHT, textColor=GREY),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=3),
-        "body": ParagraphStyle("para", parent=base, firstLineIndent=22),
-        "plain": base,
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13),
-        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, textColor=GREY),
-        "draft": ParagraphStyle("draft", parent=base, fontSize=10, leading=15, alignment=TA_CENTER, textColor=RED),
-    }
+def _styles() -> dict:
+    return pdf.styles(
+        11,
+        19,
+        overrides={
+            "title": {"fontSize": 20, "leading": 28, "spaceAfter": 4, "textColor": colors.black},
+            "h2": {"fontSize": 12.5, "spaceAfter": 3, "textColor": colors.black},
+            "body": {"firstLineIndent": 22},
+            "cell": {"fontSize": 9.5, "leading": 13},
+        },
+    )
 
 
 def cn_date(value: dt.date | dt.datetime | None) -> str:
-    """``2026年11月21日`` (a datetime in Beijing time)."""
-    if value is None:
-        return "　　年　　月　　日"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def cn_datetime(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    """``2026年11月21日`` (a datetime in Beijing time); blanks to fill in by hand for none."""
+    return pdf.cn_date(value, empty=BLANK_DATE)
 
 
 def verify_url(code: str) -> str:
@@ -81,11 +58,11 @@ def verify_url(code: str) -> str:
 def _paragraphs(text: str, style) -> list[Paragraph]:
     """One paragraph per non-empty line, the text escaped (a party's ``<`` is not markup)."""
     lines = [line.strip() for line in (text or "").splitlines()]
-    return [Paragraph(escape(line), style) for line in lines if line]
+    return [para(line, style) for line in lines if line]
 
 
 def _cell(text: str, styles) -> Paragraph:
-    return Paragraph(escape(str(text or "")), styles["cell"])
+    return para(text or "", styles["cell"])
 
 
 def _grid(rows: list[list], widths: list[float]) -> Table:
@@ -143,26 +120,15 @@ def _party_label(role: str) -> str:
 
 
 def _footer(code: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"协议验证码 {code}　第 {doc.page} 页")
-        canvas.restoreState()
-
-    return draw
+    return pdf.page_footer(centre=lambda page: f"协议验证码 {code}　第 {page} 页", y=12 * mm)
 
 
 def _document(buffer: BytesIO, title: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(
+    return pdf.document(
         buffer,
-        pagesize=A4,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=22 * mm,
         title=title,
         author="一口办 · 群众诉求服务平台",
+        margins=(22 * mm, 22 * mm, 20 * mm, 22 * mm),
         creator="一口办",
         invariant=True,
     )
@@ -206,15 +172,15 @@ def _closing(agreement, profile, *, sealed: bool, styles, width: float) -> Table
     mediator_name = profile.display_name if profile else ""
     organisation = profile.organisation if profile else ""
     signature = [
-        Paragraph(escape(f"调解员：{mediator_name}"), styles["plain"]),
-        Paragraph(escape(f"调解组织：{organisation}"), styles["plain"]),
-        Paragraph(f"日期：{cn_date(agreement.sealed_at if sealed else None)}", styles["plain"]),
+        para(f"调解员：{mediator_name}", styles["plain"]),
+        para(f"调解组织：{organisation}", styles["plain"]),
+        para(f"日期：{cn_date(agreement.sealed_at if sealed else None)}", styles["plain"]),
     ]
     url = verify_url(agreement.code)
     qr_text = [
-        Paragraph("扫码核验本协议书", styles["note"]),
-        Paragraph(escape(f"或访问 {url}"), styles["note"]),
-        Paragraph(escape(f"协议验证码：{agreement.code}"), styles["note"]),
+        para("扫码核验本协议书", styles["note"]),
+        para(f"或访问 {url}", styles["note"]),
+        para(f"协议验证码：{agreement.code}", styles["note"]),
     ]
     closing = Table(
         [[signature, qr_drawing(url), qr_text]],
@@ -231,41 +197,39 @@ def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
     an agreement still being signed carries a line saying it is not yet in force; a sealed one
     lists each party's confirmation (who, when, how) instead.
     """
-    _register_font()
+    pdf.register_font()
     styles = _styles()
     mediation = agreement.mediation
     profile = mediation.mediator
     sealed = agreement.status == "sealed"
     confirmations = confirmations or []
 
-    story: list = [Paragraph("人民调解协议书", styles["title"])]
+    story: list = [para("人民调解协议书", styles["title"])]
     story.append(
-        Paragraph(
-            escape(f"案件编号：{agreement.case_number}　调解编号：{mediation.number}　协议验证码：{agreement.code}"),
+        para(
+            (f"案件编号：{agreement.case_number}　调解编号：{mediation.number}　协议验证码：{agreement.code}"),
             styles["meta"],
         )
     )
     if not sealed:
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph("（本文本尚未经各方当事人确认，不发生法律效力）", styles["draft"]))
+        story.append(para("（本文本尚未经各方当事人确认，不发生法律效力）", styles["draft"]))
 
-    story.append(Paragraph("当事人", styles["h2"]))
+    story.append(para("当事人", styles["h2"]))
     width = A4[0] - 44 * mm
     story.append(_parties_grid(agreement, styles, width))
 
-    story.append(Paragraph("一、纠纷事实", styles["h2"]))
+    story.append(para("一、纠纷事实", styles["h2"]))
     story.extend(_paragraphs(agreement.facts, styles["body"]))
-    story.append(Paragraph("二、经调解，各方当事人自愿达成如下协议", styles["h2"]))
+    story.append(para("二、经调解，各方当事人自愿达成如下协议", styles["h2"]))
     story.extend(_paragraphs(agreement.terms, styles["body"]))
-    story.append(Paragraph("三、履行期限", styles["h2"]))
+    story.append(para("三、履行期限", styles["h2"]))
     story.append(
-        Paragraph(
-            f"各方当事人应于{cn_date(agreement.performance_deadline)}前履行完毕本协议约定的义务。", styles["body"]
-        )
+        para(f"各方当事人应于{cn_date(agreement.performance_deadline)}前履行完毕本协议约定的义务。", styles["body"])
     )
-    story.append(Paragraph("四、其他约定", styles["h2"]))
+    story.append(para("四、其他约定", styles["h2"]))
     story.append(
-        Paragraph(
+        para(
             "本协议经各方当事人确认后生效，具有法律约束力，当事人应当按照约定履行。"
             "当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
             styles["body"],
@@ -273,7 +237,7 @@ def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
     )
 
     if sealed:
-        story.append(Paragraph("当事人确认记录", styles["h2"]))
+        story.append(para("当事人确认记录", styles["h2"]))
         story.append(_confirmations_grid(confirmations, styles, width))
 
     closing = _closing(agreement, profile, sealed=sealed, styles=styles, width=width)
@@ -292,15 +256,15 @@ def agreement_pdf(agreement, *, confirmations: list | None = None) -> bytes:
 def judicial_application_pdf(agreement) -> bytes:
     """The 司法确认申请书 (application for judicial confirmation) of a sealed agreement, to the
     court recorded on it; the sealed agreement is listed as its attachment with its SHA-256."""
-    _register_font()
+    pdf.register_font()
     styles = _styles()
     mediation = agreement.mediation
     profile = mediation.mediator
     organisation = profile.organisation if profile else ""
 
-    story: list = [Paragraph("司法确认申请书", styles["title"])]
-    story.append(Paragraph(escape(f"案件编号：{agreement.case_number}　协议验证码：{agreement.code}"), styles["meta"]))
-    story.append(Paragraph("申请人", styles["h2"]))
+    story: list = [para("司法确认申请书", styles["title"])]
+    story.append(para(f"案件编号：{agreement.case_number}　协议验证码：{agreement.code}", styles["meta"]))
+    story.append(para("申请人", styles["h2"]))
     width = A4[0] - 44 * mm
     rows = [[_cell(h, styles) for h in ("身份", "姓名/名称", "证件号码", "联系电话")]]
     for party in agreement.parties or []:
@@ -314,42 +278,38 @@ def judicial_application_pdf(agreement) -> bytes:
         )
     story.append(_grid(rows, [width * 0.16, width * 0.38, width * 0.26, width * 0.20]))
 
-    story.append(Paragraph("请求事项", styles["h2"]))
+    story.append(para("请求事项", styles["h2"]))
     story.append(
-        Paragraph(
-            escape(
+        para(
+            (
                 f"请求人民法院依法确认申请人于{cn_date(agreement.sealed_at)}经{organisation}主持调解达成的"
                 f"调解协议（协议验证码：{agreement.code}）有效。"
             ),
             styles["body"],
         )
     )
-    story.append(Paragraph("事实与理由", styles["h2"]))
+    story.append(para("事实与理由", styles["h2"]))
     story.extend(_paragraphs(agreement.facts, styles["body"]))
     story.append(
-        Paragraph(
+        para(
             "上述纠纷经人民调解，各方当事人自愿达成调解协议，协议内容不违反法律、行政法规的强制性规定，"
             "不损害国家利益、社会公共利益和他人合法权益。根据《中华人民共和国人民调解法》第三十三条的规定，"
             "申请人共同向贵院申请司法确认。",
             styles["body"],
         )
     )
-    story.append(Paragraph("附件", styles["h2"]))
-    story.append(Paragraph(escape(f"1. 人民调解协议书一份（SHA-256：{agreement.sha256}）"), styles["plain"]))
-    story.append(Paragraph("2. 当事人身份证明材料", styles["plain"]))
+    story.append(para("附件", styles["h2"]))
+    story.append(para(f"1. 人民调解协议书一份（SHA-256：{agreement.sha256}）", styles["plain"]))
+    story.append(para("2. 当事人身份证明材料", styles["plain"]))
     story.append(Spacer(1, 6 * mm))
-    story.append(Paragraph("此致", styles["plain"]))
-    story.append(Paragraph(escape(agreement.judicial_court), styles["plain"]))
+    story.append(para("此致", styles["plain"]))
+    story.append(para(agreement.judicial_court, styles["plain"]))
     story.append(Spacer(1, 8 * mm))
-    story.append(Paragraph("申请人（签名或盖章）：", styles["plain"]))
+    story.append(para("申请人（签名或盖章）：", styles["plain"]))
     story.append(Spacer(1, 14 * mm))
-    story.append(Paragraph(f"{cn_date(agreement.judicial_applied_at)}", styles["meta"]))
+    story.append(para(f"{cn_date(agreement.judicial_applied_at)}", styles["meta"]))
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        Paragraph(
-            escape(f"调解组织：{organisation}　调解员：{profile.display_name if profile else ''}"), styles["note"]
-        )
-    )
+    story.append(para(f"调解组织：{organisation}　调解员：{profile.display_name if profile else ''}", styles["note"]))
 
     buffer = BytesIO()
     doc = _document(buffer, f"司法确认申请书 {agreement.code}")

@@ -25,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import is_staff_member
-from accounts.ratelimit import try_allowed
 from cases.models import PartyRole
 from cases.services import personal_data_open
-from notifications.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number, mask_phone
+from core.ratelimit import try_allowed
 
 from .. import permissions, selectors
 from ..models import (

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
-RED = colors.HexColor("#b3261e")
-GREY = colors.HexColor("#6b7280")
+from core import pdf
+from core.pdf import para
 
 
 @dataclass(frozen=True)
@@ -52,30 +45,21 @@ class RecordsDocument:
     sessions: list[SessionRecord] = field(default_factory=list)
 
 
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=18, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, textColor=RED),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9.5, alignment=TA_CENTER, textColor=GREY),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=20, spaceBefore=12, spaceAfter=4, textColor=RED),
-        "body": base,
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14),
-        "label": ParagraphStyle("label", parent=base, fontSize=9.5, leading=14, textColor=GREY),
-    }
-
-
-def _text(value: str) -> str:
-    """Plain text as Paragraph markup: escaped, line breaks kept."""
-    return escape(value or "").replace("\n", "<br/>")
+def _styles() -> dict:
+    return pdf.styles(
+        10.5,
+        18,
+        overrides={
+            "title": {"fontSize": 18},
+            "subtitle": {"fontSize": 9.5},
+            "h2": {"fontSize": 13, "spaceBefore": 12},
+            "cell": {"fontSize": 9.5, "leading": 14},
+        },
+    )
 
 
 def _facts(rows: list[tuple[str, str]], styles) -> Table:
-    data = [[Paragraph(_text(k), styles["label"]), Paragraph(_text(v) or "—", styles["cell"])] for k, v in rows]
+    data = [[para(k, styles["label"]), para(v or "—", styles["cell"])] for k, v in rows]
     table = Table(data, colWidths=[28 * mm, 142 * mm])
     table.setStyle(
         TableStyle(
@@ -94,12 +78,12 @@ def _facts(rows: list[tuple[str, str]], styles) -> Table:
 def records_pdf(document: RecordsDocument) -> bytes:
     """Render the records: a heading with the mediation and case, one section per session (time,
     mode, place, participants, attendance, the record itself), and the outcome."""
-    _register_font()
+    pdf.register_font()
     styles = _styles()
     story = [
-        Paragraph(_text(_("调解笔录")), styles["title"]),
-        Paragraph(
-            _text(
+        para(_("调解笔录"), styles["title"]),
+        para(
+            (
                 _("调解编号 %(m)s · 案件编号 %(c)s · 生成于 %(at)s")
                 % {"m": document.mediation_number, "c": document.case_number, "at": document.generated_at}
             ),
@@ -116,10 +100,10 @@ def records_pdf(document: RecordsDocument) -> bytes:
         ),
     ]
     if not document.sessions:
-        story.append(Paragraph(_text(_("本次调解没有召开调解会的记录。")), styles["h2"]))
+        story.append(para(_("本次调解没有召开调解会的记录。"), styles["h2"]))
     for session in document.sessions:
         block = [
-            Paragraph(_text(session.title), styles["h2"]),
+            para(session.title, styles["h2"]),
             _facts(
                 [
                     (_("时间"), session.when),
@@ -132,38 +116,26 @@ def records_pdf(document: RecordsDocument) -> bytes:
                 styles,
             ),
             Spacer(1, 2 * mm),
-            Paragraph(_text(_("笔录内容")), styles["label"]),
+            para(_("笔录内容"), styles["label"]),
         ]
         story.append(KeepTogether(block))
-        story.append(Paragraph(_text(session.record or _("（未制作笔录）")), styles["body"]))
+        story.append(para(session.record or _("（未制作笔录）"), styles["body"]))
         if session.recorded_at:
-            story.append(Paragraph(_text(_("笔录时间：%(at)s") % {"at": session.recorded_at}), styles["label"]))
-    story.append(Paragraph(_text(_("调解结果")), styles["h2"]))
-    story.append(Paragraph(_text(document.outcome), styles["body"]))
+            story.append(para(_("笔录时间：%(at)s") % {"at": session.recorded_at}, styles["label"]))
+    story.append(para(_("调解结果"), styles["h2"]))
+    story.append(para(document.outcome, styles["body"]))
     if document.outcome_note:
-        story.append(Paragraph(_text(document.outcome_note), styles["body"]))
+        story.append(para(document.outcome_note, styles["body"]))
 
-    def footer(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawCentredString(
-            A4[0] / 2,
-            10 * mm,
-            _("%(m)s 调解笔录 · 第 %(page)d 页") % {"m": document.mediation_number, "page": doc.page},
-        )
-        canvas.restoreState()
-
+    footer = pdf.page_footer(
+        centre=lambda page: _("%(m)s 调解笔录 · 第 %(page)d 页") % {"m": document.mediation_number, "page": page}
+    )
     out = BytesIO()
-    pdf = SimpleDocTemplate(
+    doc = pdf.document(
         out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
         title=_("调解笔录 %(m)s") % {"m": document.mediation_number},
         author=document.organisation or "Yikouban",
+        margins=(20 * mm, 20 * mm, 18 * mm, 18 * mm),
     )
-    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -26,6 +26,7 @@ from accounts.models import Role
 from accounts.permissions import has_any_role, is_staff_member
 from cases import permissions as case_permissions
 from cases import selectors as case_selectors
+from core.paging import bounded_page, page_number
 
 from .. import forms as f
 from .. import permissions, selectors
@@ -36,8 +37,6 @@ from ..matching import candidates
 from ..models import Mediation, MediationSession, SessionStatus
 from . import dashboards
 
-PAGE_SIZE = 25
-MAX_PAGE = 200
 STALE = gettext_lazy("该调解刚被他人处理，请查看最新状态。")
 
 TABS = [
@@ -63,13 +62,6 @@ def _load(request, number: str) -> Mediation:
     return mediation
 
 
-def _page(request) -> int:
-    try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        return 1
-
-
 # List ------------------------------------------------------------------------------------------
 
 
@@ -87,18 +79,17 @@ def mediation_list(request):
     tab = request.GET.get("tab") or default
     if tab not in selectors.LIST_TABS:
         raise Http404
-    page = _page(request)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(selectors.mediation_list(user, tab=tab)[start : start + PAGE_SIZE + 1])
+    page = page_number(request)
+    rows, has_next = bounded_page(selectors.mediation_list(user, tab=tab), page)
     # a mediator's list never holds an unassigned mediation: no 待指派 tab for them
     shown = [(k, label) for k, label in TABS if not (k == "requested" and permissions.is_mediator(user))]
     tabs = [{"key": k, "label": label, "count": counts.get(k), "active": k == tab} for k, label in shown]
     context = {
         "tabs": tabs,
         "tab": tab,
-        "rows": rows[:PAGE_SIZE],
+        "rows": rows,
         "page": page,
-        "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "has_next": has_next,
         "is_mediator": permissions.is_mediator(user),
         "can_register_referral": permissions.can_register_referral(user),
     }

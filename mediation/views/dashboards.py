@@ -3,7 +3,7 @@ Excel export, a mediator's own figures, and the mediator directory (调解员名
 
 Figures come from ``mediation.kpi`` (definitions in docs/kpi.md, "调解"); the page and the Excel
 workbook are rendered from the same tables, so the export holds exactly the figures on screen.
-Tables, the workbook writer and the figure formatting are the supervision board's.
+Tables, the workbook writer and the figure formatting are ``core.kpi_tables``'.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from supervision.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable
-from supervision.reports import kpi_workbook
+from core.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable, board_workbook
 
 from .. import forms as f
 from .. import kpi, selectors
@@ -261,7 +260,7 @@ def mediation_kpi(request):
 def mediation_kpi_export(request):
     """The board's tables as an Excel workbook (one sheet per table, the page's figures)."""
     _form, board = _board_for(request)
-    content = kpi_workbook(board, board_tables(board))
+    content = board_workbook(board, board_tables(board))
     name = f"mediation-kpi-{board.scope.code or 'all'}-{board.period.from_param}-{board.period.to_param}.xlsx"
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,2 +1,2 @@
-"""Supervision screens: ``overdue`` (the overdue board), ``orders`` (督办), ``kpi`` (KPI board,
-exports, monthly report)."""
+"""Supervision screens: ``overdue`` (the overdue board) and ``orders`` (督办); the KPI board's
+views live in ``supervision.kpi.views``."""

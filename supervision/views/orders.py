@@ -24,32 +24,14 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 from accounts.permissions import has_role, is_staff_member
 from cases.selectors import handler_unit_ids
-from cases.templatetags.case_tags import yk_datetime
+from core.formatting import cn_datetime
+from core.paging import bounded_page, page_number
+from core.views import service_error_response
 from supervision import selectors
 from supervision import services as s
 from supervision.forms import OrderCloseForm, OrderIssueForm, OrderPressForm, OrderReplyForm
 from supervision.models import OrderStatus, SupervisionOrder
 from supervision.permissions import can_close_order, can_issue_order, can_reply_order
-
-PAGE_SIZE = 25
-#: Deeper pages are refused: an OFFSET that large is a scan, and the tabs narrow better.
-MAX_PAGE = 200
-
-
-def _page_number(request) -> int:
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _bounded_page(queryset, page: int) -> tuple[list, bool]:
-    """One page and whether another follows: fetch ``PAGE_SIZE + 1`` rows, never COUNT."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(queryset[start : start + PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE and page < MAX_PAGE
-
 
 # Issue ------------------------------------------------------------------------------------------
 
@@ -83,12 +65,12 @@ def order_issue(request, number):
                     due_days=data["due_days"],
                 )
             except s.SupervisionError as exc:
-                form.add_error(None, exc.message)
+                service_error_response(exc, form=form)
             else:
                 messages.success(
                     request,
                     _("已向%(unit)s发出督办，请其于 %(due)s 前回复。")
-                    % {"unit": order.unit.name, "due": yk_datetime(order.due_at)},
+                    % {"unit": order.unit.name, "due": cn_datetime(order.due_at)},
                 )
                 return redirect("cases:case-detail", number=case.number)
         status = 400
@@ -116,9 +98,9 @@ def order_list(request):
     if tab not in selectors.ORDER_TABS:
         raise Http404
     now = timezone.now()
-    page = _page_number(request)
+    page = page_number(request)
     counts = selectors.order_counts(selectors.supervised_orders(user), now=now)
-    rows, has_next = _bounded_page(selectors.order_list(user, tab=tab, now=now), page)
+    rows, has_next = bounded_page(selectors.order_list(user, tab=tab, now=now), page)
     tabs = [{"status": key, "label": label, "count": counts[key], "active": key == tab} for key, label in ORDER_TABS]
     context = {"tabs": tabs, "tab": tab, "orders": rows, "page": page, "has_next": has_next, "now": now}
     return render(request, "supervision/orders.html", context)
@@ -132,9 +114,9 @@ def unit_orders(request):
     if not has_role(user, Role.HANDLER):
         raise PermissionDenied
     now = timezone.now()
-    page = _page_number(request)
+    page = page_number(request)
     counts = selectors.unit_order_counts(user, now=now)
-    rows, has_next = _bounded_page(selectors.unit_orders(user), page)
+    rows, has_next = bounded_page(selectors.unit_orders(user), page)
     context = {
         "counts": counts,
         "orders": rows,
@@ -169,7 +151,7 @@ def _press(order, user, d):
     order = s.order_press(order=order, actor=user, instruction=d["instruction"], due_days=d["due_days"])
     return _("已再次督办，%(unit)s须于 %(due)s 前回复。") % {
         "unit": order.unit.name,
-        "due": yk_datetime(order.due_at),
+        "due": cn_datetime(order.due_at),
     }
 
 
@@ -251,7 +233,7 @@ def order_act(request, pk, action):
         try:
             message = spec.run(order, user, form.cleaned_data)
         except s.SupervisionError as exc:
-            form.add_error(None, exc.message)
+            service_error_response(exc, form=form)
             order = selectors.order_for(user, pk) or order  # someone may have acted meanwhile: show it
         else:
             messages.success(request, message)

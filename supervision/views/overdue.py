@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -14,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cases.templatetags.case_tags import yk_datetime
 from cases.templatetags.staff_case_tags import channel_label
+from core.formatting import cn_datetime
+from core.xlsx import BOLD, WorkbookWriter
 from supervision import selectors
 from supervision.forms import OverdueFilterForm
 from supervision.permissions import can_issue_order
@@ -115,43 +115,30 @@ def overdue_export(request):
 
 
 def _workbook(board: selectors.Board, summary: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    generated = _("筛选条件：%(f)s；导出时间：%(t)s") % {"f": summary, "t": cn_datetime(board.now)}
 
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="F3E9E7")
-    generated = _("筛选条件：%(f)s；导出时间：%(t)s") % {"f": summary, "t": yk_datetime(board.now)}
-
-    def sheet(ws, headers, rows, widths, totals=None):
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, head_fill
+    def sheet(ws, headers, rows, widths, totals=None, formats=()):
+        ws.header(headers)
         for row in rows:
-            ws.append(row)
+            ws.row(row, formats=formats)
         if totals is not None:
-            ws.append(totals)
-            for cell in ws[ws.max_row]:
-                cell.font = bold
-        ws.append([])
-        ws.append([generated])
-        ws.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
+            ws.row(totals, font=BOLD)
+        ws.row([])
+        ws.row([generated])
+        ws.freeze("A2")
+        ws.widths(widths)
+        return ws
 
-    wb = Workbook()
-    units = wb.active
-    units.title = _("单位统计")
+    book = WorkbookWriter()
     sheet(
-        units,
+        book.sheet(_("单位统计")),
         [_("承办单位"), _("所在区划"), _("蓝色预警"), _("黄色预警"), _("红色预警（超期）"), _("在办合计")],
         [[r.unit.name, r.unit.region.name, r.blue, r.yellow, r.red, r.total] for r in board.units],
         [36, 14, 10, 10, 16, 10],
         totals=[_("合计"), "", board.totals.blue, board.totals.yellow, board.totals.red, board.totals.total],
     )
-    red = wb.create_sheet(_("超期清单"))
-    sheet(
-        red,
+    red = sheet(
+        book.sheet(_("超期清单")),
         [
             _("案件编号"),
             _("标题"),
@@ -172,17 +159,14 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 r.case.matter.name,
                 r.place,
                 str(r.case.stage_label),
-                yk_datetime(r.case.stage_due_at),
+                cn_datetime(r.case.stage_due_at),
                 channel_label(r.case.channel),
             ]
             for r in board.red
         ],
         [22, 36, 10, 30, 14, 26, 10, 20, 12],
+        formats=["", "", "0.0"],
     )
-    for (cell,) in red.iter_rows(min_row=2, max_row=1 + len(board.red), min_col=3, max_col=3):
-        cell.number_format = "0.0"
     if board.red_more:
-        red.append([_("仅列出超期最久的 %(n)d 件，请缩小筛选范围查看其余案件。") % {"n": selectors.RED_LIST_LIMIT}])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        red.row([_("仅列出超期最久的 %(n)d 件，请缩小筛选范围查看其余案件。") % {"n": selectors.RED_LIST_LIMIT}])
+    return book.content()

@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 
 from accounts.services import verification_codes_purge
-from notifications.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number, mask_phone
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import notification_deliver, notification_send
 

@@ -9,8 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.workdays import working_days_between
-from supervision.kpi import KpiScope, Measures, Period, WorkdayCounter, _cohort, kpi_board, kpi_scope, worst_units
-from supervision.kpi_snapshot import kpi_snapshot_days, kpi_snapshot_missing
+from core.periods import Period
+from supervision.kpi.measures import KpiScope, Measures, WorkdayCounter, _cohort, kpi_board, kpi_scope, worst_units
+from supervision.kpi.snapshot import kpi_snapshot_days, kpi_snapshot_missing
 from supervision.models import KpiDaily, KpiDailyRun
 from supervision.tasks import kpi_snapshot
 
@@ -223,7 +224,7 @@ def test_the_schedule_stops_within_its_time_budget(october, at):
 
 def test_the_day_in_progress_is_snapshotted_up_to_its_last_full_hour(october, kpi_claim, user, at):
     """Today's hours before the cut come from the snapshot, the rest live: same figures as all-live."""
-    from supervision.kpi_snapshot import kpi_snapshot_today
+    from supervision.kpi.snapshot import kpi_snapshot_today
 
     now = at(11, 2, 12, 5)  # 10 minutes' grace → the last full hour is 11:00
     kpi_claim(at=at(11, 2, 9))

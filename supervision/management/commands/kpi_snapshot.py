@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision.kpi_snapshot import kpi_snapshot_days, kpi_snapshot_today, last_complete_day
+from supervision.kpi.snapshot import kpi_snapshot_days, kpi_snapshot_today, last_complete_day
 
 
 class Command(BaseCommand):

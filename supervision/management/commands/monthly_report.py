@@ -3,10 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.periods import Period
 from routing.models import Region
-from supervision.kpi import KpiScope, Period
-from supervision.reports import monthly_report_pdf
-from supervision.views.kpi import parse_month
+from supervision.kpi.exports import monthly_report_pdf
+from supervision.kpi.forms import parse_month
+from supervision.kpi.measures import KpiScope
 
 
 class Command(BaseCommand):

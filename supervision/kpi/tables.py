@@ -1,33 +1,14 @@
-"""The tables behind the KPI board (the same ones go to the Excel export and the PDF), its
-headline figures with their definitions, and the data its charts draw."""
+"""The tables behind the KPI board (``core.kpi_tables.KpiTable``; the same ones go to the Excel
+export and the PDF), its headline figures with their definitions, and the data its charts draw."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext as _
 
-from .kpi import KpiBoard, Measures, ratio
+from core.kpi_tables import DAYS, INT, RATE, TEXT, Cell, KpiTable
+from core.periods import ratio
 
-TEXT, INT, RATE, DAYS = "text", "int", "rate", "days"
-Cell = tuple[object, str]
-
-
-@dataclass
-class KpiTable:
-    slug: str
-    title: str
-    headers: list[str]
-    rows: list[list[Cell]]
-    sort_keys: list[str] = field(default_factory=list)  # per column: ranking sort parameter or ""
-    note: str = ""
-
-    @property
-    def columns(self) -> list[tuple[str, bool, str]]:
-        """(header, numeric, sort key) per column, for the template."""
-        kinds = [kind for _value, kind in self.rows[0]] if self.rows else [TEXT] * len(self.headers)
-        keys = self.sort_keys or [""] * len(self.headers)
-        return [(h, k != TEXT, key) for h, k, key in zip(self.headers, kinds, keys, strict=True)]
+from .measures import KpiBoard, Measures
 
 
 def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:

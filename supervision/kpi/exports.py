@@ -1,8 +1,10 @@
-"""Exports of the KPI board: the Excel workbook of its tables and the monthly analysis report (PDF).
+"""The monthly analysis report of the KPI board (PDF); its Excel export is
+``core.kpi_tables.board_workbook``.
 
-The PDF uses ReportLab's built-in CID font ``STSong-Light`` (Adobe-GB1): no font file is shipped
-and the PDF viewer supplies the glyphs (on Linux, poppler needs the ``poppler-data`` package for
-it). Charts are drawn with ``reportlab.graphics``, no browser needed.
+The PDF is built on ``core.pdf``: every text is escaped before it reaches a ``Paragraph``, and
+ReportLab's built-in CID font ``STSong-Light`` (Adobe-GB1) needs no font file — the PDF viewer
+supplies the glyphs (on Linux, poppler needs the ``poppler-data`` package for it). Charts are
+drawn with ``reportlab.graphics``, no browser needed.
 """
 
 from __future__ import annotations
@@ -12,103 +14,32 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from . import kpi
-from .kpi_tables import DAYS, INT, RATE, KpiTable, summary_figures
+from core import pdf
+from core.kpi_tables import DAYS, RATE, fmt
+from core.pdf import FONT, para
+from core.periods import Period, ratio
 
-# Excel -------------------------------------------------------------------------------------------
+from . import measures as kpi
+from .tables import summary_figures
 
-NUMBER_FORMATS = {INT: "0", RATE: "0.0%", DAYS: "0.0"}
-HEADER_FILL = PatternFill("solid", fgColor="F3E5E4")
-
-
-def kpi_workbook(board: kpi.KpiBoard, tables: list[KpiTable]) -> bytes:
-    """One sheet per table of the page, with its Chinese headers; numbers stay numbers (rates as
-    fractions formatted as percentages), an empty rate is an empty cell."""
-    book = Workbook()
-    book.remove(book.active)
-    caption = _("%(scope)s · %(period)s · 生成于 %(at)s") % {
-        "scope": board.scope.name,
-        "period": board.period.label,
-        "at": timezone.localtime(board.generated_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    for table in tables:
-        sheet = book.create_sheet(title=table.title[:31])
-        sheet.append([caption])
-        sheet["A1"].font = Font(italic=True, color="666666")
-        sheet.append(list(table.headers))
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-        for row in table.rows:
-            sheet.append([value for value, _kind in row])
-            for cell, (_value, kind) in zip(sheet[sheet.max_row], row, strict=True):
-                if kind in NUMBER_FORMATS:
-                    cell.number_format = NUMBER_FORMATS[kind]
-                    cell.alignment = Alignment(horizontal="right")
-        for index, header in enumerate(table.headers, start=1):
-            longest = max([len(str(header))] + [len(str(r[index - 1][0] or "")) for r in table.rows])
-            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest * 2 + 2))
-        sheet.freeze_panes = "A3"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# PDF ---------------------------------------------------------------------------------------------
-
-FONT = "STSong-Light"
-RED = colors.HexColor("#b3261e")
-GREY = colors.HexColor("#6b7280")
 SERIES = [colors.HexColor("#b3261e"), colors.HexColor("#2563eb"), colors.HexColor("#d97706")]
 
 
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", parent=base, fontSize=19, leading=26, alignment=TA_CENTER, textColor=RED),
-        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, textColor=GREY),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=13.5, leading=20, spaceBefore=10, spaceAfter=4, textColor=RED),
-        "body": base,
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
-        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, spaceBefore=4, textColor=GREY),
-    }
-
-
-def fmt(value, kind: str) -> str:
-    """A figure as the page and the report show it."""
-    if value is None:
-        return "—"
-    if kind == RATE:
-        return f"{value * 100:.1f}%"
-    if kind == DAYS:
-        return f"{value:.1f}"
-    return str(value)
+def _styles() -> dict:
+    return pdf.styles(10.5, 17, overrides={"note": {"spaceBefore": 4}})
 
 
 def _table(headers: list[str], rows: list[list[str]], widths: list[float], styles) -> Table:
-    data = [[Paragraph(h, styles["cell"]) for h in headers]]
-    data += [[Paragraph(str(c), styles["cell"]) for c in row] for row in rows]
+    data = [[para(h, styles["cell"]) for h in headers]]
+    data += [[para(c, styles["cell"]) for c in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -216,10 +147,10 @@ def report_title(scope: kpi.KpiScope) -> str:
     return _("%(scope)s群众诉求服务月度分析报告") % {"scope": scope.name}
 
 
-def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datetime | None = None) -> bytes:
+def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime | None = None) -> bytes:
     """The monthly analysis report: summary figures, trend and breakdown charts, top matters,
     the units with the lowest 按期办结率 (≥ 5 closed), and the longest overdue open cases."""
-    _register_font()
+    pdf.register_font()
     now = now or timezone.now()
     board = kpi.kpi_board(scope, period, now=now)
     overdue = kpi.longest_overdue(scope, now=now)
@@ -228,36 +159,27 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
     out = BytesIO()
     title = report_title(scope)
     generated = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
-    doc = SimpleDocTemplate(
+    doc = pdf.document(
         out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
         title=title,
         author=_("一口办群众诉求服务平台"),
+        margins=(18 * mm,) * 4,
         subject=period.label,
     )
     width = doc.width
-
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        canvas.drawString(doc.leftMargin, 10 * mm, f"{title}　{period.label}")
-        canvas.drawRightString(doc.leftMargin + width, 10 * mm, _("第 %(n)d 页") % {"n": document.page})
-        canvas.restoreState()
+    footer = pdf.page_footer(
+        left=lambda _page: f"{title}　{period.label}", right=lambda page: _("第 %(n)d 页") % {"n": page}
+    )
 
     story: list = [
-        Paragraph(title, styles["title"]),
-        Paragraph(
+        para(title, styles["title"]),
+        para(
             _("统计期间：%(period)s　　生成时间：%(at)s") % {"period": period.label, "at": generated},
             styles["subtitle"],
         ),
         Spacer(1, 8),
-        Paragraph(_("一、总体情况"), styles["h2"]),
-        Paragraph(_summary_text(board), styles["body"]),
+        para(_("一、总体情况"), styles["h2"]),
+        para(_summary_text(board), styles["body"]),
         Spacer(1, 6),
     ]
     figures = summary_figures(board)
@@ -270,13 +192,13 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
         )
     )
     story += [
-        Paragraph(_("二、近12个月趋势"), styles["h2"]),
+        para(_("二、近12个月趋势"), styles["h2"]),
         trend_chart(board, width),
         KeepTogether(
             [
-                Paragraph(_("三、事项分布"), styles["h2"]),
+                para(_("三、事项分布"), styles["h2"]),
                 bar_chart(board.by_matter[:10], width),
-                Paragraph(_("受理量居前的事项大类："), styles["body"]),
+                para(_("受理量居前的事项大类："), styles["body"]),
                 _table(
                     [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
                     [
@@ -298,7 +220,7 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
         ),
         KeepTogether(
             [
-                Paragraph(_("四、地区分布"), styles["h2"]),
+                para(_("四、地区分布"), styles["h2"]),
                 bar_chart(board.by_region, width),
                 _table(
                     [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
@@ -319,14 +241,14 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
                 ),
             ]
         ),
-        Paragraph(_("五、来源渠道"), styles["h2"]),
+        para(_("五、来源渠道"), styles["h2"]),
         _table(
             [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
             [
                 [
                     r.label,
                     r.measures.registered,
-                    fmt(kpi.ratio(r.measures.registered, board.totals.registered), RATE),
+                    fmt(ratio(r.measures.registered, board.totals.registered), RATE),
                     r.measures.closed,
                 ]
                 for r in board.by_channel
@@ -335,7 +257,7 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
             [width * 0.4] + [width * 0.2] * 3,
             styles,
         ),
-        Paragraph(_("六、按期办结率较低的承办单位"), styles["h2"]),
+        para(_("六、按期办结率较低的承办单位"), styles["h2"]),
     ]
     if worst:
         story.append(
@@ -356,10 +278,10 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
                 styles,
             )
         )
-        story.append(Paragraph(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"]))
+        story.append(para(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"]))
     else:
-        story.append(Paragraph(_("本期没有办结 5 件及以上的承办单位。"), styles["body"]))
-    story.append(Paragraph(_("七、重点关注案件（超期最久的在办案件）"), styles["h2"]))
+        story.append(para(_("本期没有办结 5 件及以上的承办单位。"), styles["body"]))
+    story.append(para(_("七、重点关注案件（超期最久的在办案件）"), styles["h2"]))
     if overdue:
         story.append(
             _table(
@@ -369,10 +291,8 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: kpi.Period, *, now: dt.datet
                 styles,
             )
         )
-        story.append(
-            Paragraph(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"])
-        )
+        story.append(para(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"]))
     else:
-        story.append(Paragraph(_("截至报告生成时，没有超期的在办案件。"), styles["body"]))
+        story.append(para(_("截至报告生成时，没有超期的在办案件。"), styles["body"]))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -1,6 +1,6 @@
 from django import template
 
-from supervision.reports import fmt
+from core.kpi_tables import fmt
 
 register = template.Library()
 

@@ -4,7 +4,7 @@
 督办 and is another engineer's; it is the services module of the snapshot.)
 
 A day is snapshotted once it is over (plus a grace period, so a transaction committing just after
-midnight is not missed). Each day is written with the grouped queries of ``supervision.kpi``, so
+midnight is not missed). Each day is written with the grouped queries of ``supervision.kpi.measures``, so
 the board reads the same numbers from the snapshot as it would count live.
 """
 
@@ -17,10 +17,11 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.periods import day_start
 from routing.models import LEVEL_RANK, Region
 
-from .kpi import TOWN_RANK, Measures, WorkdayCounter, day_runs, day_start, fine_rows, fold
-from .models import KpiDaily, KpiDailyRun
+from ..models import KpiDaily, KpiDailyRun
+from .measures import TOWN_RANK, Measures, WorkdayCounter, day_runs, fine_rows, fold
 
 SNAPSHOT_LOCK_KEY = 7_461_002  # pg_advisory_xact_lock key of the KPI snapshot
 #: A day is snapshotted only this long after it ended.

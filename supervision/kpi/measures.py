@@ -17,7 +17,7 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
-``supervision.kpi_snapshot``); the rest (the last hour or so, or days the
+``supervision.kpi.snapshot``); the rest (the last hour or so, or days the
 schedule has not covered yet) are counted live with the very same grouped queries, so both paths
 give the same numbers. 办结率 depends on the period's end: for a calendar month it follows from
 additive same-month counts; for another date range it is one more grouped query.
@@ -25,7 +25,6 @@ additive same-month counts; for another date range it is one more grouped query.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -35,18 +34,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, StrIndex, Substr, TruncDate, TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.selectors import user_memberships, user_roles
+from accounts.selectors import user_roles
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Outcome, Rating, Status, WorkCalendarDay
+from cases.selectors import region_scope
 from cases.workdays import is_workday
+from core.periods import Period, add_months, day_start, month_label, ratio
 from routing.models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, Unit
 
-from .models import KpiDaily, KpiDailyRun, KpiDimension
+from ..models import KpiDaily, KpiDailyRun, KpiDimension
 
 #: A red warning raised in one of these stages makes a closed case "not on time"; a red in the
 #: feedback stage only means the citizen has not rated yet (the case then closes itself).
@@ -68,10 +68,6 @@ TREND_MONTHS = 12
 
 
 # Measures ---------------------------------------------------------------------------------------
-
-
-def ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
 
 
 @dataclass
@@ -136,68 +132,6 @@ MEASURE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measures))
 CLOSED_COUNTS = ("closed", "on_time", "mediated", "mediation_closed", "local", "rated", "satisfied")
 
 
-# Period -----------------------------------------------------------------------------------------
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first of the month ``months`` after (or before) ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days from ``start`` to ``end`` inclusive."""
-
-    start: dt.date
-    end: dt.date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
-
-    @classmethod
-    def current_month(cls, today: dt.date | None = None) -> Period:
-        today = today or timezone.localdate()
-        return cls.month(today.year, today.month)
-
-    @property
-    def start_at(self) -> dt.datetime:
-        return day_start(self.start)
-
-    @property
-    def end_at(self) -> dt.datetime:
-        """Exclusive: the start of the day after ``end``."""
-        return day_start(self.end + dt.timedelta(days=1))
-
-    @property
-    def is_month(self) -> bool:
-        return self.start.day == 1 and self.end == Period.month(self.start.year, self.start.month).end
-
-    @property
-    def month_param(self) -> str:
-        """``2026-10``: the month of the period (its end's month when it is not a calendar month)."""
-        return f"{self.end.year:04d}-{self.end.month:02d}"
-
-    @property
-    def label(self) -> str:
-        if self.is_month:
-            return _("%(y)d年%(m)d月") % {"y": self.start.year, "m": self.start.month}
-        return _("%(a)s至%(b)s") % {"a": _date_label(self.start), "b": _date_label(self.end)}
-
-
-def _date_label(day: dt.date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
-
-
-def month_label(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 # Scope ------------------------------------------------------------------------------------------
 
 
@@ -237,28 +171,7 @@ def kpi_scope(user, region_code: str = "") -> KpiScope:
     """
     if not can_view_kpi(user):
         raise PermissionDenied
-    if Role.ADMIN in user_roles(user):
-        roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
-        bases: list[Region | None] = roots[:1] if len(roots) == 1 else [None]
-    else:
-        bases = []
-        for m in user_memberships(user):
-            if m.role == Role.SUPERVISOR and all(not m.unit.region.path.startswith(b.path) for b in bases):
-                bases.append(m.unit.region)
-    region = bases[0]
-    if region_code:
-        region = Region.objects.filter(code=region_code).first()
-        if region is None:
-            raise Http404
-        if not any(base is None or region.path.startswith(base.path) for base in bases):
-            raise PermissionDenied
-    choice_filter = Q()
-    if all(base is not None for base in bases):
-        choice_filter = Q(pk__in=[])
-        for base in bases:
-            choice_filter |= Q(path__startswith=base.path)
-    levels = [level for level, rank in LEVEL_RANK.items() if rank <= TOWN_RANK]
-    choices = list(Region.objects.filter(choice_filter, level__in=levels).order_by("path")[:500])
+    region, choices = region_scope(user, {Role.SUPERVISOR}, region_code)
     return KpiScope(region=region, choices=choices)
 
 
