@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +105,31 @@ def _event(
         public=public,
         created_at=_now(at),
     )
+
+
+def case_event_record(
+    *, case: Case, transition: str, actor, from_status: str, note: str = "", public: bool = True, at=None
+) -> CaseEvent:
+    """Append one entry to the case timeline for a change another app made (a 督办, …); the case's
+    own transitions go through ``_run``."""
+    return _event(case, transition, actor=actor, from_status=from_status, note=note, public=public, at=at)
+
+
+def case_events_bulk_record(*, cases, transition: str, note: str, public: bool = False, at=None) -> int:
+    """One event (no actor, status unchanged) per case of the queryset ``cases`` with ONE
+    ``INSERT … SELECT`` (no Python loop over cases), in the caller's transaction; returns how many.
+    The warning sweep records level changes this way."""
+    at = connection.ops.adapt_datetimefield_value(_now(at))
+    select, params = cases.order_by().values(picked_id=F("pk"), picked_status=F("status")).query.sql_with_params()
+    names = ["transition", "note", "public", "created_at", "case", "from_status", "to_status"]
+    fields = ", ".join(connection.ops.quote_name(CaseEvent._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(CaseEvent._meta.db_table)} ({fields}) "
+            f"SELECT %s, %s, %s, %s, picked.picked_id, picked.picked_status, picked.picked_status FROM ({select}) picked",
+            [transition, note, public, at, *params],
+        )
+        return cursor.rowcount
 
 
 def _stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
