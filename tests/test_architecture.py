@@ -37,6 +37,16 @@ MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 80
 SKIPPED_DIRS = {".venv", "var", "node_modules", "migrations", "tests", "scripts", "bench", "__pycache__"}
 
+# Today's wrong-way edges in areas another helper is moving to ``core`` (issue #18, the shared
+# toolkit): mediation's dashboards still use supervision's KPI helpers. The coordinator empties this
+# list after merging that branch. Do not add to it.
+EDGE_ALLOWLIST: set[str] = {
+    "mediation/kpi.py: mediation → supervision",
+    "mediation/templates/mediation/dashboards/_figures.html: mediation → supervision",
+    "mediation/templates/mediation/dashboards/_table.html: mediation → supervision",
+    "mediation/views/dashboards.py: mediation → supervision",
+}
+
 # Today's over-size modules and functions in areas other helpers are splitting (issue #18); the
 # coordinator empties this list after merging their branches. Do not add to it.
 SIZE_ALLOWLIST: set[str] = {
@@ -65,10 +75,8 @@ def _imported_apps(tree: ast.AST, rel: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-            # relative imports stay inside the file's own app
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])  # relative imports stay inside the file's own app
     return found & APPS
 
 
@@ -103,12 +111,14 @@ def _edges():
 
 
 def test_no_import_or_tag_load_against_the_direction_of_dependence():
-    wrong = sorted(
+    wrong = {
         f"{rel}: {src} → {dst}"
         for rel, src, dst in _edges()
         if src != dst and ALLOWED[src] is not None and dst not in ALLOWED[src]
-    )
-    assert wrong == []
+    }
+    assert sorted(wrong - EDGE_ALLOWLIST) == []
+    # an allowlist entry that no longer offends is stale: remove it
+    assert sorted(EDGE_ALLOWLIST - wrong) == []
 
 
 def test_the_guard_sees_imports_inside_functions_and_tag_loads():
@@ -122,7 +132,7 @@ def test_the_guard_sees_imports_inside_functions_and_tag_loads():
 def _oversize():
     for rel, path in _sources(".py"):
         text = path.read_text(encoding="utf-8")
-        lines = text.count("\n") + 1
+        lines = len(text.splitlines())
         if lines > MAX_MODULE_LINES:
             yield str(rel), f"{lines} lines"
         for node in ast.walk(ast.parse(text)):

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
 from accounts.services import staff_user_ensure
+from demo.people import DEMO_PASSWORD
+from mediation.models import OrganisationKind
+from mediation.services import mediator_profile_save
 from routing.models import MatterType, Region, Unit
-
-from .models import OrganisationKind
-from .services import mediator_profile_save
 
 
 @dataclass(frozen=True)
@@ -154,8 +153,8 @@ def _code_from_outbox(phone: str) -> str:
 def _seal_demo_agreement(mediation, mediator, at, terms: str):
     from datetime import timedelta
 
-    from . import agreements as ag
-    from .models import Agreement
+    from mediation import agreements as ag
+    from mediation.models import Agreement
 
     agreement = ag.agreement_draft(
         mediation=mediation,
@@ -216,12 +215,11 @@ def load_demo_mediations() -> int:
 
     from cases.models import Case
     from cases.services import PartyData
+    from mediation import agreements as ag
+    from mediation import litigation
+    from mediation import services as ms
+    from mediation.models import Mediation, Source
     from notifications.services import notifications_suppressed
-
-    from . import agreements as ag
-    from . import litigation
-    from . import services as ms
-    from .models import Mediation, Source
 
     if Mediation.objects.exists():
         return 0

@@ -14,16 +14,15 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Role, User
 from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
 from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
+from demo.people import DEMO_PASSWORD
+from intake.services import claim_submit
 from notifications.services import notifications_suppressed
 from routing.dispatch import current_index
 from routing.models import Channel, MatterType, Region, Unit
-
-from .services import claim_submit
 
 DEMO_KEY = "demo-case-"
 DEMO_CASES = 220
@@ -173,7 +172,7 @@ def _story(rng: random.Random, matter: MatterType, region: Region, people: int) 
 
 def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datetime | None = None) -> int:
     """Create the demo cases unless they exist. Returns how many were created."""
-    from .models import Claim
+    from intake.models import Claim
 
     if Claim.objects.filter(submission_key__startswith=DEMO_KEY).exists():
         return 0
