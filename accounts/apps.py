@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账号与岗位")
+
+    def ready(self):
+        from routing.permissions import register_rule_simulator_rule
+
+        from .permissions import can_use_rule_simulator
+
+        # routing does not know roles: admins and dispatchers may use its rule simulator
+        register_rule_simulator_rule(can_use_rule_simulator)

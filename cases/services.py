@@ -1,17 +1,14 @@
-"""Every write to a case. One function per transition, each atomic, each writing one CaseEvent.
+"""Every write to a case. One function per transition, each atomic, each writing one CaseEvent,
+all through the one transition path ``cases.transitions._run`` (the pattern is described there).
 
-The pattern (CONVENTIONS.md "The lifecycle"): check the state → check the permission → run the
-FSM transition in memory → ``save(update_fields=…)`` (``ConcurrentTransitionMixin`` makes the
-UPDATE conditional on the status we loaded, so of two concurrent transitions exactly one wins and
-the other raises ``ConcurrentTransition`` and rolls back) → append the ``CaseEvent`` → enqueue
-notifications on commit.
+The clock's services (中止/恢复计时, 延期) live in ``cases.pauses`` and the stage clock in
+``cases.clock``; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,18 +16,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
 
-from accounts.models import Membership, Role
-from accounts.selectors import user_memberships
-from notifications.models import NotificationChannel
-from notifications.services import notification_send
 from routing.dispatch import current_index
 from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
 
 from . import messages as texts
-from .locks import HELD_TRANSITIONS, hold_reason
+
+# Re-exported: callers import the case services from here.
+from .clock import CLOCK_FIELDS as CLOCK_FIELDS
+from .clock import enter_stage
+from .clock import set_thresholds_source as set_thresholds_source
 from .models import (
     NOTE_STATUSES,
     Case,
@@ -44,18 +40,18 @@ from .models import (
     PersonalDataAccess,
     Rating,
     Status,
-    WarningLevel,
 )
-from .permissions import can_add_note, can_pause, is_handling_unit_member
-from .workdays import add_working_days
-
-
-class CaseError(Exception):
-    """A request that cannot be carried out as asked; ``message`` is shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from .pauses import PAUSABLE as PAUSABLE
+from .pauses import case_approve_extension as case_approve_extension
+from .pauses import case_deny_extension as case_deny_extension
+from .pauses import case_pause as case_pause
+from .pauses import case_request_extension as case_request_extension
+from .pauses import case_resume as case_resume
+from .permissions import can_add_note, is_handling_unit_member
+from .transitions import CaseError as CaseError
+from .transitions import _acting_unit, _event, _notify_citizens, _notify_unit, _now, _require_text, _run
+from .transitions import case_event_record as case_event_record
+from .transitions import case_events_bulk_record as case_events_bulk_record
 
 
 @dataclass
@@ -66,167 +62,6 @@ class PartyData:
     role: str = PartyRole.APPLICANT
     user_id: int | None = None
     notify: bool = False
-
-
-# Helpers -------------------------------------------------------------------------------------
-
-
-def _now(at: datetime | None = None) -> datetime:
-    return at or timezone.now()
-
-
-def _acting_unit(actor, case: Case) -> Unit | None:
-    """The unit on whose behalf ``actor`` acts on ``case`` (for the timeline)."""
-    if actor is None:
-        return None
-    memberships = user_memberships(actor)
-    for unit_id in (case.lead_unit_id, *[u.id for u in case.cooperating_units.all()]):
-        for m in memberships:
-            if m.unit_id == unit_id and m.role == Role.HANDLER:
-                return m.unit
-    path = case.region.path
-    scoped = [m for m in memberships if path.startswith(m.unit.region.path)]
-    if scoped:
-        return max(scoped, key=lambda m: m.unit.region.depth).unit
-    return None
-
-
-def _event(
-    case: Case, transition: str, *, actor, from_status: str, note: str = "", public: bool = True, at=None
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        transition=transition,
-        from_status=from_status,
-        to_status=case.status,
-        actor=actor,
-        actor_unit=_acting_unit(actor, case),
-        note=note,
-        public=public,
-        created_at=_now(at),
-    )
-
-
-def _stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
-    matter = case.matter
-    days = {
-        "accept": matter.accept_days,
-        "sign": matter.sign_days,
-        "handle": matter.handle_days,
-        "review": settings.CASE_REVIEW_DAYS,
-    }[stage]
-    return add_working_days(start, days + extra_days)
-
-
-CLOCK_FIELDS = [
-    "stage_started_at",
-    "stage_due_at",
-    "blue_at",
-    "yellow_at",
-    "warning_level",
-    "paused_at",
-    "pause_reason",
-]
-
-
-def _settings_thresholds() -> dict[str, float]:
-    return settings.SUPERVISION_WARNING_THRESHOLDS
-
-
-#: Where ``_set_clock`` reads the warning thresholds ({"blue": 0.5, "yellow": 0.8}): the settings,
-#: unless an app above us installs another source (supervision: the admin-editable values) with
-#: ``set_thresholds_source`` — so cases never imports supervision.
-_thresholds_source: Callable[[], dict[str, float]] = _settings_thresholds
-
-
-def set_thresholds_source(source: Callable[[], dict[str, float]] | None) -> None:
-    """Install the callable ``_set_clock`` asks for the thresholds (``None``: the settings)."""
-    global _thresholds_source
-    _thresholds_source = source or _settings_thresholds
-
-
-def _set_clock(case: Case, started: datetime | None, due: datetime | None) -> list[str]:
-    """Set the stage window and its warning thresholds; a new window starts with no warning."""
-    case.stage_started_at, case.stage_due_at = started, due
-    if started is not None and due is not None and due > started:
-        thresholds = _thresholds_source()
-        window = due - started
-        case.blue_at = started + window * thresholds["blue"]
-        case.yellow_at = started + window * thresholds["yellow"]
-    else:
-        case.blue_at = case.yellow_at = None
-    case.warning_level = WarningLevel.NONE
-    case.paused_at = None
-    case.pause_reason = ""
-    return list(CLOCK_FIELDS)
-
-
-def _enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
-    """Start the clock of the stage the case has just entered."""
-    if stage == "feedback":
-        due = at + timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
-    elif stage is None:
-        due = None
-    else:
-        due = _stage_due(case, stage, at)
-    return _set_clock(case, at, due)
-
-
-def _run(
-    case: Case,
-    transition: str,
-    *,
-    actor,
-    note: str = "",
-    public: bool = True,
-    fields: dict | None = None,
-    stage: str | None | bool = False,
-    at: datetime | None = None,
-    system: bool = False,
-) -> CaseEvent:
-    """Take one FSM transition and record it. Call inside ``transaction.atomic``."""
-    method = getattr(case, transition)
-    if not can_proceed(method):
-        raise CaseError(
-            _("该案件当前状态为“%(status)s”，不能执行此操作；请刷新页面查看最新进展。")
-            % {"status": case.get_status_display()}
-        )
-    if not system and not has_transition_perm(method, actor):
-        raise PermissionDenied
-    if transition in HELD_TRANSITIONS:
-        reason = hold_reason(case)
-        if reason:
-            raise CaseError(reason)
-    at = _now(at)
-    from_status = case.status
-    method()
-    update_fields = ["status", "updated_at"]
-    for name, value in (fields or {}).items():
-        setattr(case, name, value)
-        update_fields.append(name)
-    if stage is not False:
-        update_fields += _enter_stage(case, stage, at)
-    case.save(update_fields=update_fields)
-    return _event(case, transition, actor=actor, from_status=from_status, note=note, public=public, at=at)
-
-
-def _notify_citizens(case: Case, body: str) -> None:
-    for party in case.parties.filter(notify=True).exclude(phone=""):
-        notification_send(kind="case_update", phone=party.phone, user=party.user, body=body)
-
-
-def _notify_unit(unit: Unit | None, body: str) -> None:
-    if unit is None:
-        return
-    for membership in Membership.objects.filter(unit=unit, role=Role.HANDLER, active=True).select_related("user"):
-        notification_send(kind="case_assignment", user=membership.user, body=body, channel=NotificationChannel.INAPP)
-
-
-def _require_text(value: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise CaseError(message)
-    return value
 
 
 def _next_number(prefix: str, year: int) -> str:
@@ -291,7 +126,7 @@ def case_create(
         centre=centre,
         created_at=at,
     )
-    _enter_stage(case, "accept", at)
+    enter_stage(case, "accept", at)
     case.save()
     Party.objects.bulk_create(
         [
@@ -485,123 +320,6 @@ def case_record(*, case: Case, transition: str, actor, note: str, public: bool =
     """Append a timeline event that changes no status, for what other apps do to a case
     (a mediation's steps, a court's reply). The caller has checked its own permission."""
     return _event(case, transition, actor=actor, from_status=case.status, note=note, public=public, at=at)
-
-
-PAUSABLE = [Status.DISPATCHED, Status.HANDLING]
-
-
-@transaction.atomic
-def case_pause(*, case: Case, actor, reason: str, at=None, system: bool = False) -> CaseEvent:
-    """中止: the stage clock stops (awaiting an appraisal, a party's supplement, a court).
-
-    ``system=True`` is for other services that stop the clock on their own authority (a case
-    handed to mediation); the caller has checked its own permission.
-    """
-    reason = _require_text(reason, _("请填写中止原因，如等待鉴定结论、当事人补充材料。"))
-    if not system and not can_pause(actor, case):
-        raise PermissionDenied
-    at = _now(at)
-    if case.status not in PAUSABLE:
-        raise CaseError(_("只有待签收或处置中的案件可以中止计时。"))
-    paused = Case.objects.filter(pk=case.pk, status=case.status, paused_at__isnull=True).update(
-        paused_at=at, pause_reason=reason[:200]
-    )
-    if not paused:
-        raise CaseError(_("该案件已中止计时，或状态已变化，请刷新页面。"))
-    case.paused_at, case.pause_reason = at, reason[:200]
-    return _event(case, "pause", actor=actor, from_status=case.status, note=reason, at=at)
-
-
-@transaction.atomic
-def case_resume(*, case: Case, actor, at=None, system: bool = False) -> CaseEvent:
-    """Resume a paused stage: every clock point moves later by the time it stood still."""
-    if not system and not can_pause(actor, case):
-        raise PermissionDenied
-    if not system:
-        reason = hold_reason(case)
-        if reason:
-            raise CaseError(reason)
-    at = _now(at)
-    fresh = Case.objects.select_for_update().get(pk=case.pk)
-    if fresh.paused_at is None:
-        raise CaseError(_("该案件没有中止计时。"))
-    shift = at - fresh.paused_at
-    moved = {
-        name: getattr(fresh, name) + shift if getattr(fresh, name) else None
-        for name in ("stage_started_at", "stage_due_at", "blue_at", "yellow_at")
-    }
-    Case.objects.filter(pk=case.pk).update(paused_at=None, pause_reason="", **moved)
-    for name, value in moved.items():
-        setattr(case, name, value)
-    case.paused_at, case.pause_reason = None, ""
-    days = shift.total_seconds() / 86400
-    return _event(
-        case, "resume", actor=actor, from_status=case.status, note=_("恢复计时（中止 %(d).1f 天）") % {"d": days}, at=at
-    )
-
-
-@transaction.atomic
-def case_request_extension(*, case: Case, actor, days: int, reason: str, at=None) -> ExtensionRequest:
-    """延期申请 by the lead unit; the clock keeps running until a decision."""
-    reason = _require_text(reason, _("请填写延期理由。"))
-    if not 1 <= days <= 30:
-        raise CaseError(_("延期天数应在 1 到 30 个工作日之间。"))
-    unit = case.lead_unit
-    _run(
-        case,
-        "request_extension",
-        actor=actor,
-        note=_("申请延期 %(d)s 个工作日：%(r)s") % {"d": days, "r": reason},
-        public=False,
-        fields={"extension_pending": True},
-        at=at,
-    )
-    try:
-        with transaction.atomic():
-            return ExtensionRequest.objects.create(case=case, unit=unit, requested_by=actor, days=days, reason=reason)
-    except IntegrityError as exc:
-        raise CaseError(_("已有待审批的延期申请。")) from exc
-
-
-def _decide_extension(case: Case, *, actor, approve: bool, note: str, at) -> ExtensionRequest:
-    request = ExtensionRequest.objects.select_for_update().filter(case=case, status=ExtensionStatus.PENDING).first()
-    if request is None:
-        raise CaseError(_("没有待审批的延期申请。"))
-    at = _now(at)
-    fields: dict = {"extension_pending": False}
-    if approve:
-        base = case.stage_due_at or at
-        _set_clock(case, case.stage_started_at or at, add_working_days(base, request.days))
-        fields.update({name: getattr(case, name) for name in CLOCK_FIELDS})
-        text = _("同意延期 %(d)s 个工作日") % {"d": request.days}
-    else:
-        text = _("不同意延期")
-    _run(
-        case,
-        "approve_extension" if approve else "deny_extension",
-        actor=actor,
-        note=text + (f"：{note}" if note else ""),
-        public=approve,
-        fields=fields,
-        at=at,
-    )
-    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
-    request.decided_by = actor
-    request.decided_at = at
-    request.decision_note = note
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return request
-
-
-@transaction.atomic
-def case_approve_extension(*, case: Case, actor, note: str = "", at=None) -> ExtensionRequest:
-    """Approve the pending extension: the handle-stage due time moves by the days asked."""
-    return _decide_extension(case, actor=actor, approve=True, note=note.strip(), at=at)
-
-
-@transaction.atomic
-def case_deny_extension(*, case: Case, actor, note: str = "", at=None) -> ExtensionRequest:
-    return _decide_extension(case, actor=actor, approve=False, note=note.strip(), at=at)
 
 
 @transaction.atomic

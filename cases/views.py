@@ -6,9 +6,6 @@ the user's scope), read through ``cases.selectors``, and hand actions to ``cases
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +25,7 @@ from core.paging import bounded_page, page_number
 from . import forms as f
 from . import selectors
 from . import services as s
+from .actions import Action
 from .models import Case, Status
 from .permissions import available_actions, is_handling_unit_member
 
@@ -67,16 +65,6 @@ def _after(user, case: Case) -> str:
 
 
 # Actions: one form and one service each ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str
-    form: type[f.ActionForm]
-    run: Callable[[Case, object, dict], str]  # calls the service; returns the success message
-    style: str = "btn-outline-secondary"
-    intro: str = ""
-    units: bool = False  # the form lists dispatch targets (loaded once per page)
 
 
 def _accept(case, user, d):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+
+from accounts.models import Role
+from accounts.selectors import user_memberships
 from cases.models import Case
 from cases.selectors import visible_cases
+from routing.models import Region
 
 from .models import Claim
 
@@ -24,3 +29,24 @@ def caller_history(user, phone: str, limit: int = 10) -> list[Case]:
         return []
     case_ids = Claim.objects.filter(contact_phone=phone).values("case_id")
     return list(visible_cases(user).filter(pk__in=case_ids).order_by("-created_at")[:limit])
+
+
+def caller_open_case(user, phone: str, number: str) -> Case | None:
+    """The open case ``number`` among the caller's earlier cases the clerk may see (热线并案), or None."""
+    case = next((c for c in caller_history(user, phone) if c.number == number), None)
+    return case if case is not None and case.is_open else None
+
+
+def citizen_by_phone(phone: str):
+    """The citizen account with this phone number, if any (a staff-registered claim joins it)."""
+    if not phone:
+        return None
+    return get_user_model().objects.filter(phone=phone, is_citizen=True).first()
+
+
+def grid_regions(user) -> list[Region]:
+    """The grids whose grid worker (a handler in a grid-level unit) ``user`` is (随手拍)."""
+    grid_ids = [
+        m.unit.region_id for m in user_memberships(user) if m.role == Role.HANDLER and m.unit.region.level == "grid"
+    ]
+    return list(Region.objects.filter(id__in=grid_ids).order_by("code"))

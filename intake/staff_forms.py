@@ -13,6 +13,7 @@ from routing.forms import matter_choices
 from routing.models import MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
+from .selectors_staff import caller_open_case
 from .uploads import UploadError, check_uploads
 
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
@@ -89,6 +90,25 @@ class StaffClaimForm(forms.Form):
         return region
 
 
+def claim_arguments(form: forms.Form, *, clerk, contact: dict) -> dict:
+    """``claim_submit``'s arguments from a valid staff form (all but the channel and submitter)."""
+    data = form.cleaned_data
+    key = data.get("submission_key")
+    return {
+        "matter": data["matter"],
+        "region": data["region"],
+        "description": data["description"],
+        "address": data.get("address", ""),
+        "people_count": data["people_count"],
+        "uploads": data.get("attachments") or [],
+        "registered_by": clerk,
+        # scoped to the account, so one person's form token can never return another's claim
+        "submission_key": f"staff-{clerk.pk}-{key}" if key else None,
+        "id_number": "",
+        **contact,
+    }
+
+
 class PersonFieldsMixin(forms.Form):
     contact_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写来访人姓名。")})
     contact_phone = forms.CharField(
@@ -105,6 +125,11 @@ class PersonFieldsMixin(forms.Form):
         if value and not ID_NUMBER.match(value):
             raise forms.ValidationError(_("身份证号码应为 18 位，最后一位可以是数字或 X。"))
         return value
+
+    def claim_arguments(self, *, clerk) -> dict:
+        data = self.cleaned_data
+        contact = {name: data[name] for name in ("contact_name", "contact_phone", "id_number")}
+        return claim_arguments(self, clerk=clerk, contact=contact)
 
 
 class WindowClaimForm(PersonFieldsMixin, StaffClaimForm):
@@ -149,12 +174,22 @@ class HotlineClaimForm(PersonFieldsMixin, StaffClaimForm):
         "description", "people_count", "attachments", "accept_now", "attach_to", "submission_key",
     ]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clerk=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.clerk = clerk
+        self.target = None  # the open case the call is attached to (并案), set by clean()
         self.fields["contact_phone"].label = _("来电号码")
         self.fields["contact_phone"].widget.attrs.update({"autofocus": True})
         self.fields["contact_name"].label = _("来电人姓名")
         self.fields["contact_name"].error_messages["required"] = _("请填写来电人姓名（可只填姓氏，如“李先生”）。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("attach_to"):
+            self.target = caller_open_case(self.clerk, cleaned["contact_phone"], cleaned["attach_to"])
+            if self.target is None:
+                self.add_error(None, _("要并入的案件不存在、已结束或不在本中心范围，请重新选择。"))
+        return cleaned
 
 
 class GridReportForm(StaffClaimForm):
@@ -195,3 +230,14 @@ class GridReportForm(StaffClaimForm):
         if not any(upload.content_type.startswith("image/") for upload in uploads):
             raise forms.ValidationError(_("请至少上传一张现场照片（PDF 不算照片）。"))
         return uploads
+
+    def claim_arguments(self, *, clerk) -> dict:
+        """The resident's name and phone when given, else the grid worker's own; the spot's coordinates."""
+        data = self.cleaned_data
+        contact = {
+            "contact_name": data["resident_name"] or clerk.display_name,
+            "contact_phone": data["resident_phone"] or (clerk.phone or ""),
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+        }
+        return claim_arguments(self, clerk=clerk, contact=contact)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -51,6 +52,26 @@ def notification_send(
     )
     transaction.on_commit(lambda: async_task("notifications.tasks.notification_deliver", message.pk))
     return message
+
+
+def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = None) -> int:
+    """In-app messages to many users with ONE ``INSERT … SELECT`` (no Python loop), in the caller's
+    transaction; returns how many were written. ``recipients`` is a queryset of any model reduced
+    to ``.values(recipient=<user id>, text=<message body>)``. In-app messages need no gateway, so
+    they are written as delivered (``sent``) and nothing is enqueued."""
+    columns = ["channel", "kind", "recipient_phone", "status", "created_at", "sent_at", "error", "attempts"]
+    at = connection.ops.adapt_datetimefield_value(at or timezone.now())
+    constants = [NotificationChannel.INAPP, kind, "", OutboxStatus.SENT, at, at, "", 0]
+    select, params = recipients.order_by().query.sql_with_params()
+    fields = [OutboxMessage._meta.get_field(name).column for name in [*columns, "recipient_user", "body"]]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f) for f in fields)}) "
+            f"SELECT {', '.join(['%s'] * len(constants))}, picked.recipient, picked.text FROM ({select}) picked",
+            [*constants, *params],
+        )
+        return cursor.rowcount
 
 
 def notification_deliver(*, message_id: int) -> None:

@@ -171,8 +171,28 @@ def parse_directory(data: Any) -> DirectoryPlan:
         check.error("文件", "未知的键 " + "、".join(map(str, unknown)) + "（可用：" + "、".join(TOP_LEVEL_KEYS) + "）")
 
     plan = DirectoryPlan()
+    region_parents = _parse_regions(check, data, plan)
+    matter_parents = _parse_matters(check, data, plan)
+    unit_codes = _parse_units(check, data, plan, region_parents)
 
-    # Regions ---------------------------------------------------------------------------------
+    # Rules -----------------------------------------------------------------------------------
+    if "rules" in data:
+        plan.rules = []
+        seen = set()
+        for index, item in check.entries(data, "rules", "rules "):
+            rule = _parse_rule(
+                check, index, item, len(plan.rules) + 1, seen, region_parents, matter_parents, unit_codes
+            )
+            if rule is not None:
+                plan.rules.append(rule)
+
+    if check.errors:
+        raise DirectoryError(check.errors)
+    return plan
+
+
+def _parse_regions(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str, str | None]:
+    """Regions of the file into ``plan``; returns every region code (database and file) → parent."""
     region_parents: dict[str, str | None] = {}
     region_levels: dict[str, str] = {}
     for code, parent_id, level in Region.objects.values_list("code", "parent__code", "level"):
@@ -209,8 +229,11 @@ def parse_directory(data: Any) -> DirectoryPlan:
                 f"区划 {parent}",
                 f"层级 {region_levels[parent]} 不高于已有下级 {code} 的层级 {region_levels[code]}",
             )
+    return region_parents
 
-    # Matter types ----------------------------------------------------------------------------
+
+def _parse_matters(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str, str | None]:
+    """Matter types of the file into ``plan``; returns every matter code (database and file) → parent."""
     matter_parents: dict[str, str | None] = dict(MatterType.objects.values_list("code", "parent__code"))
     seen = set()
     for where, item in check.entries(data, "matter_types", "matter_types "):
@@ -248,8 +271,11 @@ def parse_directory(data: Any) -> DirectoryPlan:
             )
         )
     check.check_tree("事项", matter_parents, {entry.code for entry in plan.matter_types})
+    return matter_parents
 
-    # Units -----------------------------------------------------------------------------------
+
+def _parse_units(check: _Checker, data: dict, plan: DirectoryPlan, region_parents: dict[str, str | None]) -> set[str]:
+    """Units of the file into ``plan``; returns every unit code (database and file)."""
     unit_codes = set(Unit.objects.values_list("code", flat=True))
     seen = set()
     for where, item in check.entries(data, "units", "units "):
@@ -277,21 +303,7 @@ def parse_directory(data: Any) -> DirectoryPlan:
         plan.units.append(
             UnitEntry(code=code, name=name, region=region, roles=sorted({r.strip() for r in roles}), active=active)
         )
-
-    # Rules -----------------------------------------------------------------------------------
-    if "rules" in data:
-        plan.rules = []
-        seen = set()
-        for index, item in check.entries(data, "rules", "rules "):
-            rule = _parse_rule(
-                check, index, item, len(plan.rules) + 1, seen, region_parents, matter_parents, unit_codes
-            )
-            if rule is not None:
-                plan.rules.append(rule)
-
-    if check.errors:
-        raise DirectoryError(check.errors)
-    return plan
+    return unit_codes
 
 
 def _parse_target(check: _Checker, where: str, raw: Any, unit_codes: set[str]) -> TargetEntry | None:
@@ -323,6 +335,29 @@ def _parse_target(check: _Checker, where: str, raw: Any, unit_codes: set[str]) -
         check.error(where, f"层级 {level!r} 不存在（可用：{'、'.join(RegionLevel.values)}）")
         return None
     return TargetEntry(role=role.strip(), level=level)
+
+
+def _rule_scope(check: _Checker, where: str, item: dict) -> tuple[Any, Any, list, bool]:
+    """A rule's ``min_parties``, ``priority`` and ``channels`` and whether they are valid."""
+    ok = True
+    min_parties = item.get("min_parties", 1)
+    if not isinstance(min_parties, int) or isinstance(min_parties, bool) or min_parties < 1:
+        check.error(where, "min_parties 应为不小于 1 的整数")
+        ok = False
+    priority = item.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        check.error(where, "priority 应为整数")
+        ok = False
+    channels = item.get("channels") or []
+    if not isinstance(channels, list):
+        check.error(where, "channels 应为渠道编码的列表")
+        ok = False
+        channels = []
+    bad_channels = [c for c in channels if c not in Channel.values]
+    if bad_channels:
+        check.error(where, f"未知渠道 {'、'.join(map(str, bad_channels))}（可用：{'、'.join(Channel.values)}）")
+        ok = False
+    return min_parties, priority, channels, ok
 
 
 def _parse_rule(
@@ -358,23 +393,8 @@ def _parse_rule(
     if region is not None and region not in regions:
         check.error(where, f"区划 {region} 不存在")
         ok = False
-    min_parties = item.get("min_parties", 1)
-    if not isinstance(min_parties, int) or isinstance(min_parties, bool) or min_parties < 1:
-        check.error(where, "min_parties 应为不小于 1 的整数")
-        ok = False
-    priority = item.get("priority", 0)
-    if not isinstance(priority, int) or isinstance(priority, bool):
-        check.error(where, "priority 应为整数")
-        ok = False
-    channels = item.get("channels") or []
-    if not isinstance(channels, list):
-        check.error(where, "channels 应为渠道编码的列表")
-        ok = False
-        channels = []
-    bad_channels = [c for c in channels if c not in Channel.values]
-    if bad_channels:
-        check.error(where, f"未知渠道 {'、'.join(map(str, bad_channels))}（可用：{'、'.join(Channel.values)}）")
-        ok = False
+    min_parties, priority, channels, valid = _rule_scope(check, where, item)
+    ok = ok and valid
     if "lead" not in item:
         check.error(where, "缺少主办目标 lead")
         return None

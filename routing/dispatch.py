@@ -266,23 +266,11 @@ class DirectoryIndex:
             f"{self.region_label(chain[-1])} 都没有在用的该职能单位"
         )
 
-    def decide(
-        self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
-    ) -> Decision:
-        """Decide one claim. ``detail`` also lists every later candidate and why it lost (simulator)."""
-        if matter not in self.matters:
-            raise UnknownCode(f"未知事项类型 {matter}")
-        if region not in self.regions:
-            raise UnknownCode(f"未知区划 {region}")
-        if channel not in Channel.values:
-            raise UnknownCode(f"未知渠道 {channel}")
-        parties = max(int(parties), 1)
-        explanation = [
-            f"诉求：事项 {self.matters[matter][0]}（{matter}），区划 {self.region_label(region)}，"
-            f"涉及 {parties} 人，渠道 {Channel(channel).label}"
-        ]
-        considered: list[RuleConsideration] = []
-
+    def _candidates(
+        self, matter: str, region: str, parties: int, channel: str, considered: list[RuleConsideration]
+    ) -> list[Rule]:
+        """Rules on the matter's and region's chains, best first; those filtered out by party
+        count or channel are noted in ``considered``."""
         matched: list[Rule] = []
         for m in [*self.matter_chain(matter), None]:
             for g in [*self.region_chain(region), None]:
@@ -302,6 +290,26 @@ class DirectoryIndex:
                 )
             else:
                 candidates.append(rule)
+        return candidates
+
+    def decide(
+        self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
+    ) -> Decision:
+        """Decide one claim. ``detail`` also lists every later candidate and why it lost (simulator)."""
+        if matter not in self.matters:
+            raise UnknownCode(f"未知事项类型 {matter}")
+        if region not in self.regions:
+            raise UnknownCode(f"未知区划 {region}")
+        if channel not in Channel.values:
+            raise UnknownCode(f"未知渠道 {channel}")
+        parties = max(int(parties), 1)
+        explanation = [
+            f"诉求：事项 {self.matters[matter][0]}（{matter}），区划 {self.region_label(region)}，"
+            f"涉及 {parties} 人，渠道 {Channel(channel).label}"
+        ]
+        considered: list[RuleConsideration] = []
+
+        candidates = self._candidates(matter, region, parties, channel, considered)
         for item in considered:
             explanation.append(f"规则 {item.rule_id} 不适用：{item.reason}")
         if candidates:

@@ -6,11 +6,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import can_use_rule_simulator
-
 from .dispatch import current_index
 from .forms import SimulatorForm
 from .models import Region, RegionLevel
+from .permissions import can_use_rule_simulator
 
 
 @login_required

@@ -9,7 +9,7 @@ Database
     ``--n`` overrides.
 
 Data
-    The demo directory and users (``accounts.demo.load_demo``), then N cases written in bulk (COPY
+    The demo directory and users (``demo.people.load_demo``), then N cases written in bulk (COPY
     on PostgreSQL, executemany on SQLite): ~10 % open across 待受理 … 待评价, the rest closed /
     rejected / withdrawn / merged; matters, villages/grids and channels weighted like
     ``intake/demo.py``; created over the last 24 months, recent months busier; lead unit from the
@@ -188,7 +188,7 @@ def _pick(rng_random, items, cum):
 
 
 def wipe_and_migrate() -> None:
-    from accounts.demo import load_demo
+    from demo.people import load_demo
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -269,7 +269,7 @@ class World:
 
     def __init__(self, now: datetime):
         from cases.services import _number_prefix
-        from intake.demo import CHANNELS, STORIES
+        from demo.cases import CHANNELS, STORIES
         from routing.dispatch import current_index
         from routing.models import MatterType, Region, RoutingRule, Unit
         from routing.roles import DISPATCH_ROLE

@@ -20,7 +20,7 @@ def banner(url: str) -> None:
     import django
 
     django.setup()
-    from accounts.demo import demo_logins
+    from demo.people import demo_logins
 
     print("\n" + "=" * 64)
     print(f"  一口办 已启动：{url}")

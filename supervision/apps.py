@@ -7,9 +7,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("督办监督")
 
     def ready(self):
+        from cases.panels import CasePanel, register_case_panel
         from cases.services import set_thresholds_source
 
+        from .panels import ORDERS_PANEL_TEMPLATE, case_orders_panel_context
         from .thresholds import current_thresholds
 
         # Stage clocks take the admin's thresholds when set (else the settings): see thresholds.py.
         set_thresholds_source(current_thresholds)
+        # the 督办 panel on the staff case page
+        register_case_panel(CasePanel("supervision", ORDERS_PANEL_TEMPLATE, case_orders_panel_context, order=10))

@@ -8,16 +8,18 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import WARNED_STATUSES, Case, CaseEvent, WarningLevel
+from accounts.models import Role
+from cases.models import WARNED_STATUSES, Case, WarningLevel
 from cases.permissions import is_admin
+from cases.services import case_event_record, case_events_bulk_record
 from cases.workdays import add_working_days
 from core.errors import ServiceError
 from notifications.models import NotificationChannel
-from notifications.services import notification_send
+from notifications.services import inapp_messages_bulk_send, notification_send
 from routing.models import Unit
 
 from .models import OrderStatus, SupervisionOrder, SupervisionOrderEvent, WarningThresholds
@@ -25,6 +27,7 @@ from .permissions import can_close_order, can_issue_order, can_reply_order
 from .thresholds import current_thresholds, settings_thresholds, thresholds_error
 
 SWEEP_LOCK_KEY = 7_461_001  # pg_advisory_xact_lock key of the warning sweep
+HOLDING_ROLES = frozenset({Role.HANDLER, Role.CLERK, Role.DISPATCHER})  # told when a case they hold warns
 
 
 class SupervisionError(ServiceError):
@@ -122,73 +125,40 @@ def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None
     return result
 
 
-# Open statuses as SQL literals (fixed values from our own enum, not user input): lets the
-# INSERT … SELECTs use the partial indexes on open cases instead of scanning the whole table.
-_OPEN_SQL = ", ".join(f"'{status}'" for status in WARNED_STATUSES)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _db_time(value: datetime):
-    """A datetime as the ORM would store it (raw SQL parameters bypass the ORM's adaptation)."""
-    return connection.ops.adapt_datetimefield_value(value)
+def _level_changed(now: datetime, level: str):
+    """The open cases whose level became ``level`` in the sweep at ``now``."""
+    return Case.objects.filter(warning_changed_at=now, warning_level=level, status__in=WARNED_STATUSES)
 
 
 def _record_events(now: datetime, shares: dict[str, float]) -> int:
-    """INSERT … SELECT one internal event per case whose level rose to blue/yellow/red now."""
-    case_t, event_t = _table(Case), _table(CaseEvent)
-    now = _db_time(now)
-    total = 0
-    with connection.cursor() as cursor:
-        for level, note in _event_notes(shares).items():
-            cursor.execute(
-                f"INSERT INTO {event_t} (case_id, transition, from_status, to_status, note, public, created_at) "
-                f"SELECT id, %s, status, status, %s, %s, %s FROM {case_t} "
-                f"WHERE warning_changed_at = %s AND warning_level = %s AND status IN ({_OPEN_SQL})",
-                [f"warning_{level}", note, False, now, now, level],
-            )
-            total += cursor.rowcount
-    return total
+    """One internal event per case whose level rose to blue/yellow/red now (one INSERT … SELECT each)."""
+    return sum(
+        case_events_bulk_record(cases=_level_changed(now, level), transition=f"warning_{level}", note=note, at=now)
+        for level, note in _event_notes(shares).items()
+    )
 
 
 def _notify(now: datetime, shares: dict[str, float]) -> int:
-    """In-app messages, set-based: the unit holding each case (lead unit, or the centre while it
-    has none) for every new level; on red also the supervisors at the case's centre. In-app
-    messages need no gateway, so they are written as delivered."""
-    from accounts.models import Membership
-    from notifications.models import OutboxMessage, OutboxStatus
-
-    case_t, member_t, outbox_t = _table(Case), _table(Membership), _table(OutboxMessage)
-    now = _db_time(now)
-    concat = "||"  # SQL standard string concatenation: PostgreSQL and SQLite
+    """In-app messages, set-based: the unit holding each case (its lead unit's handlers, clerks and
+    dispatchers; while it has none, the centre's clerks and dispatchers) for every new level; on red
+    also the supervisors at the case's centre."""
     total = 0
-    with connection.cursor() as cursor:
-        for level, text in _message_texts(shares).items():
-            body = f"'案件 ' {concat} c.number {concat} %s"
-            common = (
-                f"INSERT INTO {outbox_t} (channel, kind, recipient_phone, recipient_user_id, body, status, "
-                f"created_at, sent_at, error, attempts) "
-                f"SELECT %s, %s, '', m.user_id, {body}, %s, %s, %s, '', 0 FROM {case_t} c JOIN {member_t} m "
-            )
-            params = [NotificationChannel.INAPP, f"warning_{level}", "：" + text, OutboxStatus.SENT, now, now]
-            cursor.execute(  # table names come from the models; values are parameters
-                common + "ON m.unit_id = COALESCE(c.lead_unit_id, c.centre_id) AND m.active "
-                "AND m.role IN ('handler', 'clerk', 'dispatcher') "
-                "WHERE c.warning_changed_at = %s AND c.warning_level = %s "
-                f"AND c.status IN ({_OPEN_SQL}) "
-                "AND (c.lead_unit_id IS NOT NULL OR m.role <> 'handler')",
-                [*params, now, level],
-            )
-            total += cursor.rowcount
-            if level == WarningLevel.RED:
-                cursor.execute(
-                    common + "ON m.unit_id = c.centre_id AND m.active AND m.role = 'supervisor' "
-                    f"WHERE c.warning_changed_at = %s AND c.warning_level = %s AND c.status IN ({_OPEN_SQL})",
-                    [*params, now, level],
-                )
-                total += cursor.rowcount
+    for level, text in _message_texts(shares).items():
+        changed = _level_changed(now, level)
+        holders = [
+            ("lead_unit__memberships", changed.filter(lead_unit__isnull=False), HOLDING_ROLES),
+            ("centre__memberships", changed.filter(lead_unit__isnull=True), HOLDING_ROLES - {Role.HANDLER}),
+        ]
+        if level == WarningLevel.RED:
+            holders.append(("centre__memberships", changed, {Role.SUPERVISOR}))
+        parts = [
+            cases.order_by()
+            .filter(**{f"{members}__active": True, f"{members}__role__in": sorted(roles)})
+            .values(recipient=F(f"{members}__user"), text=Concat(Value("案件 "), "number", Value("：" + text)))
+            for members, cases, roles in holders
+        ]
+        recipients = parts[0].union(*parts[1:], all=True)  # one INSERT … SELECT per level
+        total += inapp_messages_bulk_send(recipients=recipients, kind=f"warning_{level}", at=now)
     return total
 
 
@@ -249,9 +219,15 @@ def warning_thresholds_clear(*, actor) -> None:
 
 def _order_event(order: SupervisionOrder, transition: str, *, actor, note: str, at: datetime) -> None:
     """An internal entry on the case timeline, linked to its order (``SupervisionOrderEvent``)."""
-    from cases.services import _event
-
-    event = _event(order.case, transition, actor=actor, from_status=order.case.status, note=note, public=False, at=at)
+    event = case_event_record(
+        case=order.case,
+        transition=transition,
+        actor=actor,
+        from_status=order.case.status,
+        note=note,
+        public=False,
+        at=at,
+    )
     SupervisionOrderEvent.objects.create(order=order, event=event)
 
 

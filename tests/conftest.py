@@ -21,8 +21,8 @@ def directory(db):
 # --- the demo city and its people ---------------------------------------------------------------
 @pytest.fixture
 def demo(db):
-    """The demo directory and demo accounts (accounts.demo.load_demo), no cases."""
-    from accounts.demo import load_demo
+    """The demo directory and demo accounts (demo.people.load_demo), no cases."""
+    from demo.people import load_demo
 
     load_demo()
 
@@ -46,8 +46,8 @@ def citizen(demo):
 # --- mediation: the demo mediator pool -----------------------------------------------------------
 @pytest.fixture
 def mediators(demo):
-    """The demo mediators (mediation.demo): gm_mediator, gm_veteran, gm_lawyer,
+    """The demo mediators (demo.mediation): gm_mediator, gm_veteran, gm_lawyer,
     fs_medical_mediator, gm_court_mediator, each with a profile."""
-    from mediation.demo import load_demo_mediators
+    from demo.mediation import load_demo_mediators
 
     load_demo_mediators()

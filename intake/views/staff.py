@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,12 +14,11 @@ from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
 from accounts.permissions import has_role
-from accounts.selectors import user_memberships
 from cases.permissions import can_accept
 from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
-from routing.models import Channel, Region
+from routing.models import Channel
 
-from ..selectors_staff import caller_history, claim_for_staff
+from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
 from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
 
@@ -30,29 +28,9 @@ def _require(request, role: str) -> None:
         raise PermissionDenied
 
 
-def _citizen_account(phone: str):
-    return get_user_model().objects.filter(phone=phone, is_citizen=True).first()
-
-
-def _submit(form, *, channel: str, request, contact_name: str, contact_phone: str, id_number: str = "", **extra):
-    data = form.cleaned_data
-    return claim_submit(
-        channel=channel,
-        matter=data["matter"],
-        region=data["region"],
-        description=data["description"],
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        id_number=id_number,
-        address=data.get("address", ""),
-        people_count=data["people_count"],
-        uploads=data.get("attachments") or [],
-        submitter=_citizen_account(contact_phone) if contact_phone else None,
-        registered_by=request.user,
-        # scoped to the account, so one person's form token can never return another's claim
-        submission_key=f"staff-{request.user.pk}-{data['submission_key']}" if data.get("submission_key") else None,
-        **extra,
-    )
+def _submit(form, *, channel: str, request):
+    arguments = form.claim_arguments(clerk=request.user)
+    return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), **arguments)
 
 
 def _follow_up(request, case, step: str, result: str = "") -> None:
@@ -89,14 +67,7 @@ def window_register(request):
         return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
     data = form.cleaned_data
     try:
-        claim, created = _submit(
-            form,
-            channel=Channel.WINDOW,
-            request=request,
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            id_number=data["id_number"],
-        )
+        claim, created = _submit(form, channel=Channel.WINDOW, request=request)
     except CaseError as exc:
         form.add_error(None, exc.message)
         return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
@@ -121,34 +92,15 @@ def hotline_register(request):
     """12345 热线登记, keyboard-first; may attach the call to an earlier open case (merge)."""
     _require(request, Role.CLERK)
     if request.method == "GET":
-        return render(request, "intake/staff/hotline_form.html", {"form": HotlineClaimForm()})
-    form = HotlineClaimForm(request.POST, request.FILES)
-    target = None
-    if form.is_valid() and form.cleaned_data["attach_to"]:
-        target = next(
-            (
-                c
-                for c in caller_history(request.user, form.cleaned_data["contact_phone"])
-                if c.number == form.cleaned_data["attach_to"]
-            ),
-            None,
-        )
-        if target is None or not target.is_open:
-            form.add_error(None, _("要并入的案件不存在、已结束或不在本中心范围，请重新选择。"))
+        return render(request, "intake/staff/hotline_form.html", {"form": HotlineClaimForm(clerk=request.user)})
+    form = HotlineClaimForm(request.POST, request.FILES, clerk=request.user)
     if not form.is_valid():
         history = caller_history(request.user, request.POST.get("contact_phone", ""))
         return render(request, "intake/staff/hotline_form.html", {"form": form, "history": history}, status=400)
-    data = form.cleaned_data
+    data, target = form.cleaned_data, form.target
     try:
         with transaction.atomic():
-            claim, created = _submit(
-                form,
-                channel=Channel.HOTLINE,
-                request=request,
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                id_number=data["id_number"],
-            )
+            claim, created = _submit(form, channel=Channel.HOTLINE, request=request)
             if created and target is not None:
                 case_merge(
                     case=claim.case,
@@ -179,18 +131,11 @@ def hotline_caller(request):
     )
 
 
-def _grid_regions(user) -> list[Region]:
-    grid_ids = [
-        m.unit.region_id for m in user_memberships(user) if m.role == Role.HANDLER and m.unit.region.level == "grid"
-    ]
-    return list(Region.objects.filter(id__in=grid_ids).order_by("code"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def grid_report(request):
     """随手拍: a grid worker reports what they saw, photo required, place defaulting to their grid."""
-    grids = _grid_regions(request.user)
+    grids = grid_regions(request.user)
     if not grids:
         raise PermissionDenied
     if request.method == "GET":
@@ -198,18 +143,8 @@ def grid_report(request):
     form = GridReportForm(request.POST, request.FILES, grid_regions=grids)
     if not form.is_valid():
         return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    user = request.user
     try:
-        claim, _created = _submit(
-            form,
-            channel=Channel.GRID,
-            request=request,
-            contact_name=data["resident_name"] or user.display_name,
-            contact_phone=data["resident_phone"] or (user.phone or ""),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-        )
+        claim, _created = _submit(form, channel=Channel.GRID, request=request)
     except CaseError as exc:
         form.add_error(None, exc.message)
         return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)

@@ -1,11 +1,4 @@
 """一键诉讼: the package for the court (case, parties, claims, facts, evidence, the mediation's
 history), its hand-off through the configured ``CourtGateway`` and the court's reply.
 ``services`` (build, submit, reply), ``court_gateway`` (the transport), ``record_pdf`` (调解笔录),
-``forms``, ``views`` and ``urls`` (included by ``mediation/urls.py``), ``admin``.
-
-The package exports its write services (``from mediation import litigation``, then
-``litigation.litigation_submit(...)``); import anything else from its module."""
-
-from .services import litigation_reply, litigation_submit
-
-__all__ = ["litigation_reply", "litigation_submit"]
+``forms``, ``views`` and ``urls`` (included by ``mediation/urls.py``), ``admin``."""

@@ -1,5 +1,5 @@
-"""Mediation on other pages: the panel on the staff case page (``{% case_mediation_panel case %}``)
-and status badges."""
+"""Mediation on other pages: the panel on the staff case page (registered in ``cases.panels`` by
+``MediationConfig.ready``) and status badges."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ def mediation_status_class(status: str) -> str:
     return _STATUS_CLASS.get(status, "text-bg-secondary")
 
 
-@register.inclusion_tag("mediation/case_panel.html", takes_context=True)
-def case_mediation_panel(context, case):
+MEDIATION_PANEL_TEMPLATE = "mediation/case_panel.html"
+
+
+def case_mediation_panel_context(*, request, user, case, page) -> dict:
     """Mediations of the case (one query, skipped when the timeline shows none) and, for its lead
     handler or the centre's dispatcher, the 移交调解 button while the case may be referred."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    events = context.get("events")
+    events = page.get("events")
     referred = events is None or any(e.transition == "mediation_request" for e in events)
     mediations = case_mediations(case) if referred else []
     for m in mediations:

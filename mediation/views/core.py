@@ -8,9 +8,6 @@ scope; reads through ``mediation.selectors``, writes through ``mediation.service
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +23,7 @@ from accounts.models import Role
 from accounts.permissions import has_any_role, is_staff_member
 from cases import permissions as case_permissions
 from cases import selectors as case_selectors
+from cases.actions import Action
 from core.paging import bounded_page, page_number
 
 from .. import forms as f
@@ -99,15 +97,6 @@ def mediation_list(request):
 # The mediation page ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str
-    form: type
-    run: Callable
-    style: str = "btn-outline-primary"
-    done: str = ""
-
-
 def _accept(m, user, d):
     s.mediation_accept(mediation=m, actor=user, no_conflict=d["no_conflict"])
 
@@ -129,22 +118,26 @@ def _withdraw(m, user, d):
 
 
 ACTIONS: dict[str, Action] = {
-    "accept": Action(gettext_lazy("接受调解"), f.AcceptForm, _accept, "btn-primary", gettext_lazy("已接受调解。")),
+    "accept": Action(gettext_lazy("接受调解"), f.AcceptForm, _accept, "btn-primary", done=gettext_lazy("已接受调解。")),
     "decline": Action(
-        gettext_lazy("不接受"), f.DeclineForm, _decline, "btn-outline-danger", gettext_lazy("已退回，等待重新指派。")
+        gettext_lazy("不接受"),
+        f.DeclineForm,
+        _decline,
+        "btn-outline-danger",
+        done=gettext_lazy("已退回，等待重新指派。"),
     ),
     "settle": Action(
         gettext_lazy("登记调解成功"),
         f.SettleForm,
         _settle,
         "btn-success",
-        gettext_lazy("已登记调解成功，承办单位和移送单位已收到通知。"),
+        done=gettext_lazy("已登记调解成功，承办单位和移送单位已收到通知。"),
     ),
     "fail": Action(
-        gettext_lazy("登记调解不成"), f.FailForm, _fail, "btn-outline-danger", gettext_lazy("已登记调解不成。")
+        gettext_lazy("登记调解不成"), f.FailForm, _fail, "btn-outline-danger", done=gettext_lazy("已登记调解不成。")
     ),
     "withdraw": Action(
-        gettext_lazy("撤回调解"), f.WithdrawForm, _withdraw, "btn-outline-secondary", gettext_lazy("已撤回调解。")
+        gettext_lazy("撤回调解"), f.WithdrawForm, _withdraw, "btn-outline-secondary", done=gettext_lazy("已撤回调解。")
     ),
 }
 

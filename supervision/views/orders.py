@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from accounts.permissions import has_role, is_staff_member
+from cases.actions import Action
 from cases.selectors import handler_unit_ids
 from core.formatting import cn_datetime
 from core.paging import bounded_page, page_number
@@ -131,15 +132,11 @@ def unit_orders(request):
 # One order --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str
-    form: type
+@dataclass(frozen=True, kw_only=True)
+class OrderAction(Action):
     allowed: Callable  # (user, order) -> bool: the role; the state is the service's to check
     states: tuple[str, ...]  # the states in which the action is offered
-    run: Callable  # (order, user, cleaned_data) -> success message
     style: str = "btn-primary"
-    intro: str = ""
 
 
 def _reply(order, user, d):
@@ -160,17 +157,20 @@ def _close(order, user, d):
     return _("督办单已办结。")
 
 
-ACTIONS: dict[str, Action] = {
-    "reply": Action(
-        gettext_lazy("回复督办"), OrderReplyForm, can_reply_order, (OrderStatus.OPEN,), _reply,
+ACTIONS: dict[str, OrderAction] = {
+    "reply": OrderAction(
+        label=gettext_lazy("回复督办"), form=OrderReplyForm, run=_reply,
+        allowed=can_reply_order, states=(OrderStatus.OPEN,),
         intro=gettext_lazy("说明已采取的措施和结果，回复后由督办人审核。"),
     ),
-    "close": Action(
-        gettext_lazy("办结督办"), OrderCloseForm, can_close_order, (OrderStatus.OPEN, OrderStatus.REPLIED), _close,
+    "close": OrderAction(
+        label=gettext_lazy("办结督办"), form=OrderCloseForm, run=_close,
+        allowed=can_close_order, states=(OrderStatus.OPEN, OrderStatus.REPLIED),
         intro=gettext_lazy("督办事项已落实时办结本督办单。"),
     ),
-    "press": Action(
-        gettext_lazy("再次督办"), OrderPressForm, can_close_order, (OrderStatus.OPEN, OrderStatus.REPLIED), _press,
+    "press": OrderAction(
+        label=gettext_lazy("再次督办"), form=OrderPressForm, run=_press,
+        allowed=can_close_order, states=(OrderStatus.OPEN, OrderStatus.REPLIED),
         style="btn-outline-danger", intro=gettext_lazy("回复不到位时再次督办，督办单重新计时。"),
     ),
 }  # fmt: skip

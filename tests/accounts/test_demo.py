@@ -1,7 +1,7 @@
 import pytest
 
-from accounts.demo import DEMO_CITIZENS, DEMO_STAFF, demo_logins, load_demo
 from accounts.models import Membership, Role, User
+from demo.people import DEMO_CITIZENS, DEMO_STAFF, demo_logins, load_demo
 from routing.models import MatterType, Region, RoutingRule, Unit
 
 pytestmark = pytest.mark.django_db

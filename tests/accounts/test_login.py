@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.demo import DEMO_CITIZENS, DEMO_PASSWORD, DEMO_STAFF
 from accounts.services import staff_user_ensure
+from demo.people import DEMO_CITIZENS, DEMO_PASSWORD, DEMO_STAFF
 
 pytestmark = pytest.mark.django_db
 

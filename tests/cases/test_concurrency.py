@@ -10,10 +10,10 @@ import pytest
 from django.db import connection, connections
 from django_fsm import ConcurrentTransition
 
-from accounts.demo import load_demo
 from accounts.models import User
 from cases import services as s
 from cases.models import Case, CaseEvent, Status
+from demo.people import load_demo
 from intake.models import Claim
 from intake.services import claim_submit
 from routing.models import MatterType, Region

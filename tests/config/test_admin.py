@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from accounts.demo import load_demo
-from intake.demo import load_demo_cases
+from demo.cases import load_demo_cases
+from demo.people import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -76,7 +76,7 @@ def screenshots() -> Path:
 @pytest.fixture
 def demo(transactional_db):
     """The demo city and demo users. transactional_db: the live server runs in another thread."""
-    from accounts.demo import load_demo
+    from demo.people import load_demo
 
     load_demo()
 

@@ -22,9 +22,9 @@ from test_role_homes import click_and_wait, login
 from accounts.models import User
 from cases import services as cs
 from cases.models import Case, Party, PartyRole
+from demo.mediation import load_demo_mediators
 from intake.services import claim_submit
 from mediation import services as ms
-from mediation.demo import load_demo_mediators
 from mediation.models import AgreementStatus, LitigationPackage, Mediation, MediationStatus
 from notifications.models import OutboxMessage
 from routing.models import MatterType, Region

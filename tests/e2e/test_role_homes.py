@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from accounts.demo import DEMO_CITIZENS, DEMO_PASSWORD, DEMO_STAFF
 from accounts.models import Role, User
+from demo.people import DEMO_CITIZENS, DEMO_PASSWORD, DEMO_STAFF
 from routing.models import Unit
 
 pytestmark = pytest.mark.e2e

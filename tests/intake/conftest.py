@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from demo.people import DEMO_PASSWORD
 from intake.services import claim_submit
 from routing.models import MatterType, Region
 

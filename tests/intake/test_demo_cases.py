@@ -1,9 +1,9 @@
 import pytest
 from django.db.models import Count
 
-from accounts.demo import load_demo
 from cases.models import Case, CaseEvent, Status
-from intake.demo import load_demo_cases
+from demo.cases import load_demo_cases
+from demo.people import load_demo
 from intake.models import Claim
 from notifications.models import OutboxMessage
 

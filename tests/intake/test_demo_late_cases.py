@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.demo import load_demo
 from accounts.models import User
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Status
 from core.periods import Period
-from intake.demo import load_demo_cases
+from demo.cases import load_demo_cases
+from demo.people import load_demo
 from supervision.kpi import measures as kpi
 from supervision.services import warnings_sweep
 

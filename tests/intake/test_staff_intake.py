@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.demo import load_demo
 from cases.models import Case, CaseEvent, Status
+from demo.people import load_demo
 from intake.models import Claim
 
 pytestmark = pytest.mark.django_db

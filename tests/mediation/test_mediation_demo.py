@@ -7,8 +7,8 @@ import pytest
 
 @pytest.mark.django_db
 def test_demo_mediations_cover_every_state_and_load_once(demo):
-    from intake.demo import load_demo_cases
-    from mediation.demo import load_demo_mediations, load_demo_mediators
+    from demo.cases import load_demo_cases
+    from demo.mediation import load_demo_mediations, load_demo_mediators
     from mediation.models import Agreement, LitigationPackage, Mediation
 
     load_demo_cases()

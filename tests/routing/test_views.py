@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.demo import load_demo
+from demo.people import load_demo
 
 pytestmark = pytest.mark.django_db
 URL = reverse("routing:simulator")

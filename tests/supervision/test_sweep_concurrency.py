@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections  # noqa: F401 - connection is used by the skipif condition
 
-from accounts.demo import load_demo
 from accounts.models import User
 from cases import services as cs
 from cases.models import Case, CaseEvent
+from demo.people import load_demo
 from intake.services import claim_submit
 from notifications.models import OutboxMessage
 from routing.models import MatterType, Region

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import demo_logins, load_demo
-from intake.demo import load_demo_cases
+from demo.cases import load_demo_cases
+from demo.people import demo_logins, load_demo
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"演示案件：新增 {created} 件（{time.monotonic() - started:.0f} 秒）")
             else:
                 self.stdout.write("演示案件：已存在，未改动")
-        from mediation.demo import load_demo_mediations, load_demo_mediators
+        from demo.mediation import load_demo_mediations, load_demo_mediators
 
         load_demo_mediators()
         if not no_cases:

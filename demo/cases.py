@@ -14,16 +14,15 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Role, User
 from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
 from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
+from demo.people import DEMO_PASSWORD
+from intake.services import claim_submit
 from notifications.services import notifications_suppressed
 from routing.dispatch import current_index
 from routing.models import Channel, MatterType, Region, Unit
-
-from .services import claim_submit
 
 DEMO_KEY = "demo-case-"
 DEMO_CASES = 220
@@ -173,7 +172,7 @@ def _story(rng: random.Random, matter: MatterType, region: Region, people: int) 
 
 def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datetime | None = None) -> int:
     """Create the demo cases unless they exist. Returns how many were created."""
-    from .models import Claim
+    from intake.models import Claim
 
     if Claim.objects.filter(submission_key__startswith=DEMO_KEY).exists():
         return 0
@@ -211,13 +210,8 @@ def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datet
     return created
 
 
-def _one(*, index, rng, target, channel, region, matter, people, start, now, actors, citizens, open_cases):
-    step = [start]
-
-    def later(hours_min=1, hours_max=30):
-        step[0] = min(step[0] + timedelta(hours=rng.randint(hours_min, hours_max)), now - timedelta(minutes=5))
-        return step[0]
-
+def _submit(*, index, rng, channel, region, matter, people, start, citizens) -> Case:
+    """The demo claim as a citizen (or a clerk on their behalf) sent it; its case."""
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
     phone = f"13{rng.randint(5, 9)}{rng.randint(10000000, 99999999)}"
     submitter = None
@@ -244,6 +238,26 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
         at=start,
     )
     case = Case.objects.select_related("centre", "region", "matter").get(pk=claim.case_id)
+    return case
+
+
+def _one(*, index, rng, target, channel, region, matter, people, start, now, actors, citizens, open_cases):
+    step = [start]
+
+    def later(hours_min=1, hours_max=30):
+        step[0] = min(step[0] + timedelta(hours=rng.randint(hours_min, hours_max)), now - timedelta(minutes=5))
+        return step[0]
+
+    case = _submit(
+        index=index,
+        rng=rng,
+        channel=channel,
+        region=region,
+        matter=matter,
+        people=people,
+        start=start,
+        citizens=citizens,
+    )
     centre = case.centre
     clerk = actors.get(centre, Role.CLERK)
     dispatcher = actors.get(centre, Role.DISPATCHER)
@@ -255,27 +269,10 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
 
     if target == Status.SUBMITTED:
         return case
-    if target == Status.REJECTED:
-        cs.case_reject(
-            case=fresh(),
-            actor=clerk,
-            reason="该事项已进入诉讼程序，依法不属于本平台受理范围",
-            redirect_to="请关注人民法院的审理进展",
-            at=later(),
-        )
+    if _closed_unaccepted(
+        case=case, target=target, fresh=fresh, clerk=clerk, citizen=citizen, open_cases=open_cases, later=later
+    ):
         return case
-    if target == Status.WITHDRAWN and citizen is not None:
-        cs.case_withdraw(case=fresh(), actor=citizen, reason="已与对方协商解决", at=later())
-        return case
-    if target == Status.MERGED:
-        into = (
-            Case.objects.filter(pk__in=[c.pk for c in open_cases], centre=centre, status__in=OPEN_STATUSES)
-            .exclude(status=Status.FEEDBACK)
-            .first()
-        )
-        if into is not None:
-            cs.case_merge(case=fresh(), actor=clerk, into=into, at=later())
-            return case
     if target in (Status.FEEDBACK, Status.CLOSED) and rng.random() < 0.15:
         cs.case_resolve_on_spot(
             case=fresh(), actor=clerk, result="窗口当场解答并协调处理完毕，群众表示满意。", at=later()
@@ -301,6 +298,49 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
         current = fresh()
     if target == Status.DISPATCHED:
         return case
+    return _handle(
+        case=case,
+        current=current,
+        target=target,
+        rng=rng,
+        now=now,
+        step=step,
+        later=later,
+        fresh=fresh,
+        actors=actors,
+        dispatcher=dispatcher,
+        citizen=citizen,
+    )
+
+
+def _closed_unaccepted(*, case, target, fresh, clerk, citizen, open_cases, later) -> bool:
+    """不予受理, 撤回 or 合并 before acceptance, when that is the target; whether it was."""
+    if target == Status.REJECTED:
+        cs.case_reject(
+            case=fresh(),
+            actor=clerk,
+            reason="该事项已进入诉讼程序，依法不属于本平台受理范围",
+            redirect_to="请关注人民法院的审理进展",
+            at=later(),
+        )
+        return True
+    if target == Status.WITHDRAWN and citizen is not None:
+        cs.case_withdraw(case=fresh(), actor=citizen, reason="已与对方协商解决", at=later())
+        return True
+    if target == Status.MERGED:
+        into = (
+            Case.objects.filter(pk__in=[c.pk for c in open_cases], centre=case.centre, status__in=OPEN_STATUSES)
+            .exclude(status=Status.FEEDBACK)
+            .first()
+        )
+        if into is not None:
+            cs.case_merge(case=fresh(), actor=clerk, into=into, at=later())
+            return True
+    return False
+
+
+def _handle(*, case, current, target, rng, now, step, later, fresh, actors, dispatcher, citizen) -> Case:
+    """The dispatched case from 签收 to its target status (the lead unit's handler at work)."""
     handler = actors.get(current.lead_unit, Role.HANDLER)
     if target == Status.ACCEPTED:  # the unit returns it: back in the centre's manual queue
         cs.case_return(case=current, actor=handler, reason="经核实不属于本单位职责范围，请中心重新分派", at=later())

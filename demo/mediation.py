@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
 from accounts.services import staff_user_ensure
+from cases.models import Case
+from cases.services import PartyData
+from demo.people import DEMO_PASSWORD
+from mediation import services as ms
+from mediation.agreements import services as ag
+from mediation.litigation import services as litigation
+from mediation.models import Mediation, OrganisationKind, Source
+from mediation.services import mediator_profile_save
+from notifications.services import notifications_suppressed
 from routing.models import MatterType, Region, Unit
-
-from .models import OrganisationKind
-from .services import mediator_profile_save
 
 
 @dataclass(frozen=True)
@@ -154,8 +161,8 @@ def _code_from_outbox(phone: str) -> str:
 def _seal_demo_agreement(mediation, mediator, at, terms: str):
     from datetime import timedelta
 
-    from . import agreements as ag
-    from .models import Agreement
+    from mediation.agreements import services as ag
+    from mediation.models import Agreement
 
     agreement = ag.agreement_draft(
         mediation=mediation,
@@ -210,136 +217,131 @@ def load_demo_mediations() -> int:
     history over the last months (settled with sealed agreements, failed, one litigation package,
     withdrawn), two waiting for a mediator, one assigned to ``gm_mediator`` waiting to be accepted
     (the demo journey starts there), one in progress, and a court referral. Idempotent."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from cases.models import Case
-    from cases.services import PartyData
-    from notifications.services import notifications_suppressed
-
-    from . import agreements as ag
-    from . import litigation
-    from . import services as ms
-    from .models import Mediation, Source
-
     if Mediation.objects.exists():
         return 0
     users = {u.username: u for u in User.objects.filter(username__startswith="gm_")}
-    dispatcher = users["gm_dispatch"]
     now = timezone.now()
     cases = _demo_cases(len(HISTORY) + 4)
     if len(cases) < len(HISTORY) + 4:
         return 0
-    created = 0
-
-    def fresh(m):
-        return Mediation.objects.select_related(
-            "case__region", "case__matter", "case__lead_unit", "mediator__user"
-        ).get(pk=m.pk)
-
     with notifications_suppressed():
         for (months, name, outcome, extra), case in zip(HISTORY, cases, strict=False):
-            at = now - timedelta(days=30 * months + 3)
-            if case.created_at > at:
-                at = case.created_at + timedelta(hours=2)
-            _ensure_respondent(case)
-            case = Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
-            mediator = users[name]
-            with transaction.atomic():
-                m = ms.mediation_request(case=case, actor=dispatcher, note="双方均同意由人民调解组织调解。", at=at)
-                ms.mediation_assign(
-                    mediation=fresh(m), actor=dispatcher, mediator=mediator.mediator_profile, at=at + timedelta(hours=1)
-                )
-                if outcome == "withdrawn":
-                    ms.mediation_withdraw(
-                        mediation=fresh(m), actor=dispatcher, reason="当事人已自行和解", at=at + timedelta(days=2)
-                    )
-                    created += 1
-                    continue
-                ms.mediation_accept(mediation=fresh(m), actor=mediator, no_conflict=True, at=at + timedelta(hours=3))
-                session = ms.session_schedule(
-                    mediation=fresh(m),
-                    actor=mediator,
-                    scheduled_at=at + timedelta(days=3),
-                    mode="onsite",
-                    place="高明区矛盾纠纷调处化解中心调解室",
-                    participants="申请人、被申请人",
-                    notify_parties=False,
-                    at=at + timedelta(hours=4),
-                )
-                ms.session_record(
-                    session=session,
-                    actor=mediator,
-                    attendance="双方均到场",
-                    record="调解员释明相关法律规定，双方陈述意见并围绕争议焦点协商。",
-                    at=at + timedelta(days=3, hours=2),
-                )
-                ended = at + timedelta(days=3 + months, hours=3)
-                if outcome == "settled":
-                    agreement = _seal_demo_agreement(
-                        fresh(m),
-                        mediator,
-                        ended,
-                        "被申请人于协议签订之日起二十日内一次性支付申请人人民币一万二千元；双方就本纠纷再无其他争议。",
-                    )
-                    ms.mediation_settle(mediation=fresh(m), actor=mediator, note="双方达成调解协议", at=ended)
-                    if extra:
-                        ag.agreement_performance_record(
-                            agreement=agreement,
-                            actor=mediator,
-                            carried_out=extra == "carried_out",
-                            note="" if extra == "carried_out" else "被申请人仅支付一半款项，余款拒不支付。",
-                            at=ended + timedelta(days=21),
-                        )
-                else:
-                    ms.mediation_fail(
-                        mediation=fresh(m),
-                        actor=mediator,
-                        reason="双方对赔偿数额分歧过大，经多次调解未能达成一致。",
-                        next_step="litigation",
-                        at=ended,
-                    )
-                    if extra == "litigation":
-                        litigation.litigation_submit(mediation=fresh(m), actor=mediator, at=ended + timedelta(hours=1))
-            created += 1
+            _past_mediation(
+                case, months=months, mediator=users[name], outcome=outcome, extra=extra, users=users, now=now
+            )
+        current = _current_mediations(cases[len(HISTORY) :], users=users, now=now)
+    return len(HISTORY) + current
 
-        rest = cases[len(HISTORY) :]
-        for case in rest:
-            _ensure_respondent(case)
-        rest = [Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=c.pk) for c in rest]
-        waiting = [
-            ms.mediation_request(case=c, actor=dispatcher, note="双方同意调解，请中心指派调解员。") for c in rest[:2]
-        ]
-        journey = ms.mediation_request(
-            case=rest[2], actor=dispatcher, note="申请人要求支付拖欠款项，被申请人同意协商，适宜调解。"
+
+def _fresh(m):
+    return Mediation.objects.select_related("case__region", "case__matter", "case__lead_unit", "mediator__user").get(
+        pk=m.pk
+    )
+
+
+def _past_mediation(case, *, months, mediator, outcome, extra, users, now) -> None:
+    """One mediation of the history, ended ``months`` ago as ``outcome``."""
+    dispatcher = users["gm_dispatch"]
+    at = now - timedelta(days=30 * months + 3)
+    if case.created_at > at:
+        at = case.created_at + timedelta(hours=2)
+    _ensure_respondent(case)
+    case = Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
+    with transaction.atomic():
+        m = ms.mediation_request(case=case, actor=dispatcher, note="双方均同意由人民调解组织调解。", at=at)
+        ms.mediation_assign(
+            mediation=_fresh(m), actor=dispatcher, mediator=mediator.mediator_profile, at=at + timedelta(hours=1)
         )
-        ms.mediation_assign(mediation=fresh(journey), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
-        running = ms.mediation_request(case=rest[3], actor=dispatcher, note="邻里双方情绪对立，需尽快调解。")
-        ms.mediation_assign(mediation=fresh(running), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
-        ms.mediation_accept(mediation=fresh(running), actor=users["gm_mediator"], no_conflict=True)
-        ms.session_schedule(
-            mediation=fresh(running),
-            actor=users["gm_mediator"],
-            scheduled_at=now + timedelta(days=2),
-            mode="video",
-            meeting_link="https://meeting.example.cn/gm-tiaojie-0825",
+        if outcome == "withdrawn":
+            ms.mediation_withdraw(
+                mediation=_fresh(m), actor=dispatcher, reason="当事人已自行和解", at=at + timedelta(days=2)
+            )
+            return
+        ms.mediation_accept(mediation=_fresh(m), actor=mediator, no_conflict=True, at=at + timedelta(hours=3))
+        session = ms.session_schedule(
+            mediation=_fresh(m),
+            actor=mediator,
+            scheduled_at=at + timedelta(days=3),
+            mode="onsite",
+            place="高明区矛盾纠纷调处化解中心调解室",
             participants="申请人、被申请人",
             notify_parties=False,
+            at=at + timedelta(hours=4),
         )
-        ms.referral_register(
-            actor=users["gm_window"],
-            source=Source.COURT,
-            referral_document=f"（{now.year}）粤0608民诉前调1208号",
-            referring_unit=Unit.objects.get(code="GM-FY"),
-            matter=MatterType.objects.get(code="labor.wages"),
-            region=Region.objects.get(code="440608102201"),
-            title="明东村五金厂拖欠工资纠纷（诉前委派）",
-            description="原告梁某等三人诉明东村某五金厂拖欠工资共计三万六千元，法院经原告同意委派诉前调解。",
-            parties=[
-                PartyData(name="梁振华", phone="13600136000", role="applicant"),
-                PartyData(name="佛山市高明区明东五金制品厂", phone="13700137000", role="respondent"),
-            ],
+        ms.session_record(
+            session=session,
+            actor=mediator,
+            attendance="双方均到场",
+            record="调解员释明相关法律规定，双方陈述意见并围绕争议焦点协商。",
+            at=at + timedelta(days=3, hours=2),
         )
-        created += len(waiting) + 3
-    return created
+        ended = at + timedelta(days=3 + months, hours=3)
+        if outcome == "settled":
+            agreement = _seal_demo_agreement(
+                _fresh(m),
+                mediator,
+                ended,
+                "被申请人于协议签订之日起二十日内一次性支付申请人人民币一万二千元；双方就本纠纷再无其他争议。",
+            )
+            ms.mediation_settle(mediation=_fresh(m), actor=mediator, note="双方达成调解协议", at=ended)
+            if extra:
+                ag.agreement_performance_record(
+                    agreement=agreement,
+                    actor=mediator,
+                    carried_out=extra == "carried_out",
+                    note="" if extra == "carried_out" else "被申请人仅支付一半款项，余款拒不支付。",
+                    at=ended + timedelta(days=21),
+                )
+        else:
+            ms.mediation_fail(
+                mediation=_fresh(m),
+                actor=mediator,
+                reason="双方对赔偿数额分歧过大，经多次调解未能达成一致。",
+                next_step="litigation",
+                at=ended,
+            )
+            if extra == "litigation":
+                litigation.litigation_submit(mediation=_fresh(m), actor=mediator, at=ended + timedelta(hours=1))
+
+
+def _current_mediations(rest, *, users, now) -> int:
+    """The mediations under way: two waiting for a mediator, the journey's, one in progress and a
+    court referral; how many."""
+    dispatcher = users["gm_dispatch"]
+    for case in rest:
+        _ensure_respondent(case)
+    rest = [Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=c.pk) for c in rest]
+    waiting = [
+        ms.mediation_request(case=c, actor=dispatcher, note="双方同意调解，请中心指派调解员。") for c in rest[:2]
+    ]
+    journey = ms.mediation_request(
+        case=rest[2], actor=dispatcher, note="申请人要求支付拖欠款项，被申请人同意协商，适宜调解。"
+    )
+    ms.mediation_assign(mediation=_fresh(journey), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
+    running = ms.mediation_request(case=rest[3], actor=dispatcher, note="邻里双方情绪对立，需尽快调解。")
+    ms.mediation_assign(mediation=_fresh(running), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
+    ms.mediation_accept(mediation=_fresh(running), actor=users["gm_mediator"], no_conflict=True)
+    ms.session_schedule(
+        mediation=_fresh(running),
+        actor=users["gm_mediator"],
+        scheduled_at=now + timedelta(days=2),
+        mode="video",
+        meeting_link="https://meeting.example.cn/gm-tiaojie-0825",
+        participants="申请人、被申请人",
+        notify_parties=False,
+    )
+    ms.referral_register(
+        actor=users["gm_window"],
+        source=Source.COURT,
+        referral_document=f"（{now.year}）粤0608民诉前调1208号",
+        referring_unit=Unit.objects.get(code="GM-FY"),
+        matter=MatterType.objects.get(code="labor.wages"),
+        region=Region.objects.get(code="440608102201"),
+        title="明东村五金厂拖欠工资纠纷（诉前委派）",
+        description="原告梁某等三人诉明东村某五金厂拖欠工资共计三万六千元，法院经原告同意委派诉前调解。",
+        parties=[
+            PartyData(name="梁振华", phone="13600136000", role="applicant"),
+            PartyData(name="佛山市高明区明东五金制品厂", phone="13700137000", role="respondent"),
+        ],
+    )
+    return len(waiting) + 3

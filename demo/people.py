@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import Role
+from accounts.services import citizen_ensure, staff_user_ensure
 from routing import yaml_io
 from routing.services import directory_import
-
-from .models import Role
-from .services import citizen_ensure, staff_user_ensure
 
 DEMO_DIRECTORY = settings.BASE_DIR / "demo" / "city.yaml"
 DEMO_PASSWORD = "Yikouban@2026"

@@ -1,0 +1,80 @@
+"""The stage clock: each stage's due time in working days and its warning points (blue/yellow).
+
+Pure computations on a ``Case`` in memory; the services save what they set. Stopping and restarting
+the clock (中止/恢复计时) and extensions (延期) are services in ``cases.pauses``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from .models import Case, WarningLevel
+from .workdays import add_working_days
+
+
+def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
+    matter = case.matter
+    days = {
+        "accept": matter.accept_days,
+        "sign": matter.sign_days,
+        "handle": matter.handle_days,
+        "review": settings.CASE_REVIEW_DAYS,
+    }[stage]
+    return add_working_days(start, days + extra_days)
+
+
+CLOCK_FIELDS = [
+    "stage_started_at",
+    "stage_due_at",
+    "blue_at",
+    "yellow_at",
+    "warning_level",
+    "paused_at",
+    "pause_reason",
+]
+
+
+def _settings_thresholds() -> dict[str, float]:
+    return settings.SUPERVISION_WARNING_THRESHOLDS
+
+
+#: Where ``set_clock`` reads the warning thresholds ({"blue": 0.5, "yellow": 0.8}): the settings,
+#: unless an app above us installs another source (supervision: the admin-editable values) with
+#: ``set_thresholds_source`` — so cases never imports supervision.
+_thresholds_source: Callable[[], dict[str, float]] = _settings_thresholds
+
+
+def set_thresholds_source(source: Callable[[], dict[str, float]] | None) -> None:
+    """Install the callable ``set_clock`` asks for the thresholds (``None``: the settings)."""
+    global _thresholds_source
+    _thresholds_source = source or _settings_thresholds
+
+
+def set_clock(case: Case, started: datetime | None, due: datetime | None) -> list[str]:
+    """Set the stage window and its warning thresholds; a new window starts with no warning."""
+    case.stage_started_at, case.stage_due_at = started, due
+    if started is not None and due is not None and due > started:
+        thresholds = _thresholds_source()
+        window = due - started
+        case.blue_at = started + window * thresholds["blue"]
+        case.yellow_at = started + window * thresholds["yellow"]
+    else:
+        case.blue_at = case.yellow_at = None
+    case.warning_level = WarningLevel.NONE
+    case.paused_at = None
+    case.pause_reason = ""
+    return list(CLOCK_FIELDS)
+
+
+def enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
+    """Start the clock of the stage the case has just entered."""
+    if stage == "feedback":
+        due = at + timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
+    elif stage is None:
+        due = None
+    else:
+        due = stage_due(case, stage, at)
+    return set_clock(case, at, due)

@@ -1,0 +1,35 @@
+"""Panels from other apps on the staff case page.
+
+``cases`` does not import the apps above it: they register a panel at start-up (supervision's 督办
+and mediation's 调解 in their ``AppConfig.ready``), as ``cases.locks`` does for holds. The page
+renders the registered panels in ``order`` with ``{% case_panels case %}``.
+
+A panel is a template name and a context function
+``context(*, request, user, case, page) -> dict``; ``page`` is the case page's own context, so a
+panel can reuse what the page already loaded (its timeline) instead of querying again. Whatever a
+context function queries counts in the case page's query-count tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    name: str
+    template: str
+    context: Callable[..., dict]
+    order: int = 100
+
+
+_panels: dict[str, CasePanel] = {}
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    _panels[panel.name] = panel
+
+
+def case_panels() -> list[CasePanel]:
+    return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
