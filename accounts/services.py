@@ -85,10 +85,10 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
     """Create a citizen account after checking the SMS code.
 
     Guarantees: one account per phone; the code is single-use; a wrong code counts toward the
-    attempt limit even though no account is created.
+    attempt limit even though no account is created. The code is checked first: without the
+    code sent to the phone, an existing and a new phone get the same answer (no enumeration);
+    only the phone's holder learns that it is already registered.
     """
-    if User.objects.filter(phone=phone).exists():
-        raise AccountError(_("该手机号已注册，请直接登录；如忘记密码请到窗口办理。"), field="phone")
     error: AccountError | None = None
     user = None
     with transaction.atomic():
@@ -97,6 +97,8 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
         except AccountError as exc:
             error = exc  # commit the counted attempt, then report
         else:
+            if User.objects.filter(phone=phone).exists():
+                raise AccountError(_("该手机号已注册，请直接登录；如忘记密码请到窗口办理。"), field="phone")
             user = User(username=f"citizen-{phone}", phone=phone, full_name=full_name.strip(), is_citizen=True)
             validate_password(password, user)
             user.set_password(password)

@@ -147,3 +147,33 @@ def test_phone_already_registered(client, demo):
 def test_logged_in_user_is_sent_home(client, demo):
     client.login(username="13800138000", password="Yikouban@2026")
     assert client.get(URL).status_code == 302
+
+
+def test_existing_and_new_phone_get_the_same_answer_without_the_code(client, demo):
+    """Account enumeration (issue #19 item 5): only the code's holder learns a phone is taken."""
+    answers = []
+    for phone in ("13800138000", PHONE):
+        send_code(client, phone)
+        response = client.post(
+            URL,
+            {
+                "phone": phone,
+                "code": "000000" if latest_code(phone) != "000000" else "111111",
+                "full_name": "冒名",
+                "password1": "Mingcheng#2026",
+                "password2": "Mingcheng#2026",
+                "consent": "on",
+            },
+        )
+        page = response.content.decode()
+        answers.append((response.status_code, "验证码错误或已过期" in page, "已注册" in page))
+    assert answers[0] == answers[1] == (400, True, False)
+    assert User.objects.get(phone="13800138000").full_name == "夏志明"
+    assert not User.objects.filter(phone=PHONE).exists()
+
+
+def test_password_too_short_is_explained_in_chinese(client):
+    send_code(client)
+    response = register(client, password1="Ab#1", password2="Ab#1")
+    assert response.status_code == 400
+    assert "密码太短：至少需要 8 个字符" in response.content.decode()
