@@ -36,9 +36,14 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     """Create a 6-digit code for ``phone`` and send it by SMS after commit.
 
     Refuses (``AccountError``) when a code was sent to the same phone for the same purpose less
-    than ``VERIFICATION_CODE_RESEND_SECONDS`` ago. The code itself is never stored, only its HMAC.
+    than ``VERIFICATION_CODE_RESEND_SECONDS`` ago, or when the platform has sent its hourly budget
+    of codes (``SMS_CODE_GLOBAL_LIMIT``; the per-client budget is the view's, it knows the client).
+    The code itself is never stored, only its HMAC.
     """
     now = timezone.now()
+    budget, window = settings.SMS_CODE_GLOBAL_LIMIT
+    if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:
+        raise AccountError(_("当前获取验证码的人数较多，请稍后再试；急需办理请到窗口或拨打热线。"), field="code")
     wait = settings.VERIFICATION_CODE_RESEND_SECONDS
     last = VerificationCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < wait:

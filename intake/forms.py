@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
 from cases.models import Rating
+from notifications.masking import mask_phone
 from routing.forms import matter_choices
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 from routing.widgets import RegionCascadeWidget
@@ -137,8 +138,12 @@ class ClaimForm(forms.Form):
         error_messages={"required": _("请阅读并勾选同意《个人信息保护说明》后再提交。")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account_phone: str | None = None, **kwargs):
+        """``account_phone``: the submitting account's verified phone, the only number a web claim
+        may name as its SMS contact (docs/security.md: the platform never texts an unverified
+        number on a web user's say-so). ``None`` skips the check (unbound re-display)."""
         super().__init__(*args, **kwargs)
+        self.account_phone = account_phone
         self.fields["matter"].choices = matter_choices()
 
     def clean_submission_token(self) -> str:
@@ -176,6 +181,15 @@ class ClaimForm(forms.Form):
     def clean_contact_phone(self) -> str:
         phone = normalise_phone(self.cleaned_data["contact_phone"])
         phone_validator(phone)
+        if self.account_phone is not None and phone != self.account_phone:
+            raise forms.ValidationError(
+                _(
+                    "网上提交时，联系电话须为您账号已验证的手机号（%(own)s），查询码和进度短信只发到这个号码。"
+                    "如需留其他号码，请到窗口或拨打热线登记。"
+                )
+                % {"own": mask_phone(self.account_phone) or _("账号未绑定手机号")},
+                code="unverified_phone",
+            )
         return phone
 
 

@@ -88,7 +88,7 @@ def claim_submit(request):
     if stale:  # an old or tampered page: never guess, ask to submit once more
         data = data.copy()
         data["submission_token"] = new_submission_token()
-    form = ClaimForm(data, request.FILES)
+    form = ClaimForm(data, request.FILES, account_phone=user.phone or "")
     if stale:
         form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
     if form.is_valid():

@@ -177,3 +177,27 @@ def test_password_too_short_is_explained_in_chinese(client):
     response = register(client, password1="Ab#1", password2="Ab#1")
     assert response.status_code == 400
     assert "密码太短：至少需要 8 个字符" in response.content.decode()
+
+
+def test_one_client_gets_five_codes_per_ten_minutes(client):
+    """SMS abuse (issue #19 item 4): a row of strangers' phones from one client is cut off."""
+
+    for n in range(5):
+        assert send_code(client, f"1370000000{n}").status_code == 200
+    response = send_code(client, "13700000009")
+    assert response.status_code == 400
+    assert "获取验证码过于频繁，请 10 分钟后再试" in response.content.decode()
+    assert not OutboxMessage.objects.filter(recipient_phone="13700000009").exists()
+    other = client.post(URL, {"phone": "13700000009", "action": "send_code"}, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
+
+
+def test_the_platform_stops_at_its_hourly_budget(client, settings):
+
+    settings.SMS_CODE_GLOBAL_LIMIT = (2, 3600)
+    send_code(client, "13700000001")
+    client.post(URL, {"phone": "13700000002", "action": "send_code"}, REMOTE_ADDR="198.51.100.7")
+    response = client.post(URL, {"phone": "13700000003", "action": "send_code"}, REMOTE_ADDR="198.51.100.8")
+    assert response.status_code == 400
+    assert "当前获取验证码的人数较多" in response.content.decode()
+    assert VerificationCode.objects.count() == 2
