@@ -7,6 +7,7 @@ Chinese what is wrong and how to fix it, and never writes: views hand ``cleaned_
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -20,6 +21,35 @@ from .models import Case, Outcome, Status
 
 TEXT_MAX = 2000
 
+# Zero-width characters: invisible, so a field made of them looks empty and must count as empty.
+# U+200B, U+2060 and U+FEFF carry nothing in our texts and go everywhere; the joiners U+200C/D
+# build emoji and stay inside a text, but not at its ends.
+_ZERO_WIDTH_ANYWHERE = re.compile("[\u200b\u2060\ufeff]")
+_INVISIBLE_EDGES = re.compile("^[\\s\u200c\u200d]+|[\\s\u200c\u200d]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 and DEL, not tab/newlines
+
+
+class TextField(forms.CharField):
+    """The one field for typed text: bounded (``TEXT_MAX`` unless a field says otherwise), control
+    characters dropped, zero-width characters treated as nothing, so "required" means something
+    a person can read (issue #19 item 9)."""
+
+    default_error_messages = {
+        "max_length": _("内容过长：最多 %(limit_value)d 个字，当前 %(show_value)d 个字，请精简后再提交。")
+    }
+
+    def __init__(self, *, max_length: int | None = TEXT_MAX, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = _ZERO_WIDTH_ANYWHERE.sub("", _CONTROL.sub("", value))
+        if self.strip:
+            value = _INVISIBLE_EDGES.sub("", value)
+        return value if value else self.empty_value
+
 
 def _text(label, *, required=True, message=None, max_length=TEXT_MAX, rows=3, help_text="", placeholder=""):
     errors = {"max_length": _("内容过长：最多 %(limit_value)d 个字，当前 %(show_value)d 个字，请精简后再提交。")}
@@ -28,7 +58,7 @@ def _text(label, *, required=True, message=None, max_length=TEXT_MAX, rows=3, he
     attrs = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         max_length=max_length,

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
+from cases.forms import TextField
 from cases.models import Rating
 from notifications.masking import mask_phone
 from routing.forms import matter_choices
@@ -81,14 +82,14 @@ class ClaimForm(forms.Form):
         widget=RegionCascadeWidget,
         error_messages={"required": _("请选择诉求发生的地点，至少选到乡镇（街道）一级。")},
     )
-    address = forms.CharField(
+    address = TextField(
         label=_("详细地址"),
         max_length=200,
         required=False,
         help_text=_("如门牌号、小区楼栋、路段或附近的标志性建筑（选填）。"),
         error_messages={"max_length": _("详细地址不能超过 %(limit_value)d 个字（当前 %(show_value)d 个字）。")},
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("诉求内容"),
         min_length=DESCRIPTION_MIN,
         max_length=DESCRIPTION_MAX,
@@ -114,7 +115,7 @@ class ClaimForm(forms.Form):
             "max_value": _("涉及人数不能超过 %(limit_value)s，请核实后填写。"),
         },
     )
-    contact_name = forms.CharField(
+    contact_name = TextField(
         label=_("联系人"),
         max_length=50,
         error_messages={
@@ -215,7 +216,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择“满意”“基本满意”或“不满意”。"), "invalid_choice": _("请重新选择评价。")},
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("评价意见"),
         required=False,
         max_length=1000,
@@ -232,7 +233,7 @@ class RatingForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("撤回原因"),
         required=False,
         max_length=500,
