@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import TextField, text_field
+from cases.forms import DateTimeField, TextField, text_field
 from cases.models import PartyRole
 from routing.models import MatterType, Region, Unit
 from routing.widgets import RegionCascadeWidget
@@ -92,7 +92,7 @@ def _local_input(value):
 
 
 class SessionForm(forms.Form):
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = DateTimeField(
         label=_("调解时间"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cases.forms import DateField
+
 from .. import kpi, kpi_tables
 from ..reports import kpi_workbook, monthly_report_pdf
 
@@ -46,12 +48,12 @@ class KpiFilterForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
     )
-    start = forms.DateField(
+    start = DateField(
         label=gettext_lazy("开始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    end = forms.DateField(
+    end = DateField(
         label=gettext_lazy("结束日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
