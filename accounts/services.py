@@ -62,6 +62,7 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
         phone=phone,
         body=_("【一口办】您的验证码为 %(code)s，%(m)s 分钟内有效。如非本人操作，请忽略本短信。")
         % {"code": code, "m": minutes},
+        secret=code,
     )
     return record
 

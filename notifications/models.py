@@ -5,6 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+SECRET_MASK = "******"
+
+
 class NotificationChannel(models.TextChoices):
     SMS = "sms", _("短信")
     INAPP = "inapp", _("站内消息")
@@ -34,6 +37,10 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # A one-time code: ``body`` keeps it masked; the code itself waits in ``secret`` only until
+    # delivery (cleared then), and the whole row is purged a day later (docs/security.md).
+    one_time = models.BooleanField(_("一次性验证码"), default=False)
+    secret = models.CharField(_("待发送的验证码"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("消息发件箱")
@@ -43,6 +50,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent"),
             models.Index(fields=["status", "attempts"], name="outbox_retry", condition=models.Q(status="failed")),
         ]
+
+    def text_to_send(self) -> str:
+        """The message as the recipient must read it: the masked code put back."""
+        return self.body.replace(SECRET_MASK, self.secret) if self.secret else self.body
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User, VerificationCode
 from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import outbox_text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def send_code(client, phone=PHONE):
 
 def latest_code(phone=PHONE) -> str:
     message = OutboxMessage.objects.filter(recipient_phone=phone).latest("id")
-    return re.search(r"\d{6}", message.body).group(0)
+    return re.search(r"\d{6}", outbox_text(message)).group(0)
 
 
 def register(client, **overrides):
