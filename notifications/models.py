@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 SECRET_MASK = "******"
 
 
@@ -51,9 +50,9 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "attempts"], name="outbox_retry", condition=models.Q(status="failed")),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"
+
     def text_to_send(self) -> str:
         """The message as the recipient must read it: the masked code put back."""
         return self.body.replace(SECRET_MASK, self.secret) if self.secret else self.body
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} #{self.pk}"
