@@ -40,6 +40,17 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         limit, client_limit = settings.AXES_FAILURE_LIMIT, settings.LOGIN_CLIENT_FAILURE_LIMIT
         return max([account_and_client] + [n * limit // client_limit for n in per_client])
 
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        """A successful login clears that account's failures from this client, not the client's
+        failures on other accounts: else a sprayer could log into an account of their own every
+        29 tries and never reach ``LOGIN_CLIENT_FAILURE_LIMIT``. The account is named as typed
+        (a phone), not by ``user.get_username()`` as axes passes it."""
+        attempts_list = self.filter_user_attempts(request, None)
+        if not attempts_list:
+            return 0
+        deleted, _ = attempts_list[0].delete()
+        return deleted
+
 
 def lockout_wait_minutes(request, credentials=None) -> int:
     """Whole minutes until the newest counted failure of this client leaves the cool-off window."""

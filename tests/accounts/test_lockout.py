@@ -80,3 +80,20 @@ def test_lock_log_lines_mask_the_phone(client, demo, caplog):
     fail(client, PHONE, 5)
     assert PHONE not in caplog.text
     assert "138****8000" in caplog.text
+
+
+def test_logging_into_an_own_account_does_not_reset_the_clients_failures(client, demo):
+    for n in range(29):
+        login(client, f"139000000{n:02d}", "wrong-password", ip="203.0.113.9")
+    assert login(client, "13800138000", DEMO_PASSWORD, ip="203.0.113.9").status_code == 302
+    client.logout()
+    login(client, "13900000099", "wrong-password", ip="203.0.113.9")
+    assert login(client, "13800138000", DEMO_PASSWORD, ip="203.0.113.9").status_code == 429
+
+
+def test_a_successful_login_clears_the_accounts_own_failures(client, demo):
+    fail(client, PHONE, 4)
+    assert login(client, PHONE, DEMO_PASSWORD).status_code == 302
+    client.logout()
+    fail(client, PHONE, 4)
+    assert login(client, PHONE, DEMO_PASSWORD).status_code == 302
