@@ -38,8 +38,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     # A one-time code: ``body`` keeps it masked; the code itself waits in ``secret`` only until
     # delivery (cleared then), and the whole row is purged a day later (docs/security.md).
-    one_time = models.BooleanField(_("一次性验证码"), default=False)
-    secret = models.CharField(_("待发送的验证码"), max_length=32, blank=True, editable=False)
+    one_time = models.BooleanField(_("一次性验证码"), default=False, db_default=False)  # raw INSERTs (supervision)
+    secret = models.CharField(_("待发送的验证码"), max_length=32, blank=True, editable=False, default="", db_default="")
 
     class Meta:
         verbose_name = _("消息发件箱")
