@@ -54,6 +54,9 @@ def notification_send(
             recipient_user=user,
             status=OutboxStatus.SENT,
             error="未实际发送（历史数据回填）",
+            # Never delivered, so the demo reads the code here (outbox_text); purged with the row.
+            one_time=bool(secret),
+            secret=secret,
         )
     message = OutboxMessage.objects.create(
         channel=channel,
