@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
 
         # routing does not know roles: admins and dispatchers may use its rule simulator
         register_rule_simulator_rule(can_use_rule_simulator)
+
+        from . import middleware  # noqa: F401 - connects the session clock to user_logged_in

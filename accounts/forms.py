@@ -1,14 +1,33 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from .lockout import lockout_message
 from .models import User, phone_validator
 
 
-class LoginForm(AuthenticationForm):
+class LockoutMessageMixin:
+    """A login form that, once django-axes has locked the client out, says so and how long to
+    wait (accounts/lockout.py) instead of repeating "wrong password"."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(lockout_message(self.request), code="locked") from None
+            raise
+
+
+class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+    pass
+
+
+class LoginForm(LockoutMessageMixin, AuthenticationForm):
     username = forms.CharField(
         label=_("手机号或用户名"),
         max_length=150,

@@ -36,9 +36,14 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     """Create a 6-digit code for ``phone`` and send it by SMS after commit.
 
     Refuses (``AccountError``) when a code was sent to the same phone for the same purpose less
-    than ``VERIFICATION_CODE_RESEND_SECONDS`` ago. The code itself is never stored, only its HMAC.
+    than ``VERIFICATION_CODE_RESEND_SECONDS`` ago, or when the platform has sent its hourly budget
+    of codes (``SMS_CODE_GLOBAL_LIMIT``; the per-client budget is the view's, it knows the client).
+    The code itself is never stored, only its HMAC.
     """
     now = timezone.now()
+    budget, window = settings.SMS_CODE_GLOBAL_LIMIT
+    if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:
+        raise AccountError(_("当前获取验证码的人数较多，请稍后再试；急需办理请到窗口或拨打热线。"), field="code")
     wait = settings.VERIFICATION_CODE_RESEND_SECONDS
     last = VerificationCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < wait:
@@ -57,6 +62,7 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
         phone=phone,
         body=_("【一口办】您的验证码为 %(code)s，%(m)s 分钟内有效。如非本人操作，请忽略本短信。")
         % {"code": code, "m": minutes},
+        secret=code,
     )
     return record
 
@@ -85,10 +91,10 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
     """Create a citizen account after checking the SMS code.
 
     Guarantees: one account per phone; the code is single-use; a wrong code counts toward the
-    attempt limit even though no account is created.
+    attempt limit even though no account is created. The code is checked first: without the
+    code sent to the phone, an existing and a new phone get the same answer (no enumeration);
+    only the phone's holder learns that it is already registered.
     """
-    if User.objects.filter(phone=phone).exists():
-        raise AccountError(_("该手机号已注册，请直接登录；如忘记密码请到窗口办理。"), field="phone")
     error: AccountError | None = None
     user = None
     with transaction.atomic():
@@ -97,6 +103,8 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
         except AccountError as exc:
             error = exc  # commit the counted attempt, then report
         else:
+            if User.objects.filter(phone=phone).exists():
+                raise AccountError(_("该手机号已注册，请直接登录；如忘记密码请到窗口办理。"), field="phone")
             user = User(username=f"citizen-{phone}", phone=phone, full_name=full_name.strip(), is_citizen=True)
             validate_password(password, user)
             user.set_password(password)

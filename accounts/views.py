@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from core.ratelimit import try_allowed
 
 from .forms import CitizenRegistrationForm, LoginForm
 from .models import Role
@@ -29,6 +32,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _sms_budget_check(request) -> None:
+    """Codes per client address (``SMS_CODE_CLIENT_LIMIT``): one client cannot make the platform
+    text a row of strangers' phones (docs/security.md)."""
+    limit, window = settings.SMS_CODE_CLIENT_LIMIT
+    if not try_allowed(request, scope="accounts:sms-code", limit=limit, window=window):
+        raise AccountError(
+            _("获取验证码过于频繁，请 %(m)s 分钟后再试。") % {"m": window // 60},
+            field="code",
+        )
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.user.is_authenticated:
@@ -42,6 +56,7 @@ def register(request):
         data = form.cleaned_data
         try:
             if sending_code:
+                _sms_budget_check(request)
                 verification_code_send(phone=data["phone"])
                 messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
             else:

@@ -7,6 +7,7 @@ Chinese what is wrong and how to fix it, and never writes: views hand ``cleaned_
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -20,6 +21,61 @@ from .models import Case, Outcome, Status
 
 TEXT_MAX = 2000
 
+# Zero-width characters: invisible, so a field made of them looks empty and must count as empty.
+# U+200B, U+2060 and U+FEFF carry nothing in our texts and go everywhere; the joiners U+200C/D
+# build emoji and stay inside a text, but not at its ends.
+_ZERO_WIDTH_ANYWHERE = re.compile("[\u200b\u2060\ufeff]")
+_INVISIBLE_EDGES = re.compile("^[\\s\u200c\u200d]+|[\\s\u200c\u200d]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 and DEL, not tab/newlines
+
+
+class TextField(forms.CharField):
+    """The one field for typed text: bounded (``TEXT_MAX`` unless a field says otherwise), control
+    characters dropped, zero-width characters treated as nothing, so "required" means something
+    a person can read (issue #19 item 9)."""
+
+    default_error_messages = {
+        "max_length": _("内容过长：最多 %(limit_value)d 个字，当前 %(show_value)d 个字，请精简后再提交。")
+    }
+
+    def __init__(self, *, max_length: int | None = TEXT_MAX, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = _ZERO_WIDTH_ANYWHERE.sub("", _CONTROL.sub("", value))
+        if self.strip:
+            value = _INVISIBLE_EDGES.sub("", value)
+        return value if value else self.empty_value
+
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+_YEAR_ERROR = _("日期超出可受理的范围，请填写 %(min)s 年至 %(max)s 年之间的日期。")
+
+
+class _SaneYearMixin:
+    """Dates beyond a sane horizon are refused with a clear error, not a 500 further down
+    (year 1 or 9999 overflow date arithmetic and time zones; issue #19 item 12)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+            raise forms.ValidationError(_YEAR_ERROR % {"min": YEAR_MIN, "max": YEAR_MAX}, code="horizon")
+
+
+class DateField(_SaneYearMixin, forms.DateField):
+    pass
+
+
+class DateTimeField(_SaneYearMixin, forms.DateTimeField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:  # year 1 in a time zone east of UTC
+            raise forms.ValidationError(_YEAR_ERROR % {"min": YEAR_MIN, "max": YEAR_MAX}, code="horizon") from None
+
 
 def _text(label, *, required=True, message=None, max_length=TEXT_MAX, rows=3, help_text="", placeholder=""):
     errors = {"max_length": _("内容过长：最多 %(limit_value)d 个字，当前 %(show_value)d 个字，请精简后再提交。")}
@@ -28,7 +84,7 @@ def _text(label, *, required=True, message=None, max_length=TEXT_MAX, rows=3, he
     attrs = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         max_length=max_length,
@@ -99,13 +155,13 @@ class CaseSearchForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices])
     matter = forms.ChoiceField(label=_("事项大类"), required=False)
     channel = forms.ChoiceField(label=_("来源渠道"), required=False, choices=[("", _("全部渠道")), *Channel.choices])
-    created_from = forms.DateField(
+    created_from = DateField(
         label=_("登记日期从"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("日期格式应为 2026-01-31。")},
     )
-    created_to = forms.DateField(
+    created_to = DateField(
         label=_("至"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -45,6 +45,11 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         schedule_type="H",  # Schedule.HOURLY
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-one-time-messages",
+        func="notifications.tasks.notifications_one_time_purge",
+        schedule_type="H",  # Schedule.HOURLY: codes in the outbox are deleted after a day
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}kpi-daily-snapshot",
         func="supervision.tasks.kpi_snapshot",
         schedule_type="H",  # Schedule.HOURLY: yesterday once it is over, and any day missed

@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm
 
 admin.site.site_header = _("一口办 · 系统管理")
 admin.site.site_title = _("一口办管理")
 admin.site.index_title = _("目录与账号维护")
+admin.site.login_form = AdminLoginForm  # says "locked, wait N minutes" in Chinese (accounts/lockout.py)
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -153,8 +153,9 @@ def _code_from_outbox(phone: str) -> str:
     import re
 
     from notifications.models import OutboxMessage
+    from notifications.services import outbox_text
 
-    body = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=phone).latest("id").body
+    body = outbox_text(OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=phone).latest("id"))
     return re.search(r"确认码为 (\d{6})", body).group(1)
 
 

@@ -13,7 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
+from cases.forms import TextField
 from cases.models import Rating
+from core.masking import mask_phone
 from routing.forms import matter_choices
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 from routing.widgets import RegionCascadeWidget
@@ -80,14 +82,14 @@ class ClaimForm(forms.Form):
         widget=RegionCascadeWidget,
         error_messages={"required": _("请选择诉求发生的地点，至少选到乡镇（街道）一级。")},
     )
-    address = forms.CharField(
+    address = TextField(
         label=_("详细地址"),
         max_length=200,
         required=False,
         help_text=_("如门牌号、小区楼栋、路段或附近的标志性建筑（选填）。"),
         error_messages={"max_length": _("详细地址不能超过 %(limit_value)d 个字（当前 %(show_value)d 个字）。")},
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("诉求内容"),
         min_length=DESCRIPTION_MIN,
         max_length=DESCRIPTION_MAX,
@@ -113,7 +115,7 @@ class ClaimForm(forms.Form):
             "max_value": _("涉及人数不能超过 %(limit_value)s，请核实后填写。"),
         },
     )
-    contact_name = forms.CharField(
+    contact_name = TextField(
         label=_("联系人"),
         max_length=50,
         error_messages={
@@ -137,8 +139,12 @@ class ClaimForm(forms.Form):
         error_messages={"required": _("请阅读并勾选同意《个人信息保护说明》后再提交。")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account_phone: str | None = None, **kwargs):
+        """``account_phone``: the submitting account's verified phone, the only number a web claim
+        may name as its SMS contact (docs/security.md: the platform never texts an unverified
+        number on a web user's say-so). ``None`` skips the check (unbound re-display)."""
         super().__init__(*args, **kwargs)
+        self.account_phone = account_phone
         self.fields["matter"].choices = matter_choices()
 
     def clean_submission_token(self) -> str:
@@ -176,6 +182,15 @@ class ClaimForm(forms.Form):
     def clean_contact_phone(self) -> str:
         phone = normalise_phone(self.cleaned_data["contact_phone"])
         phone_validator(phone)
+        if self.account_phone is not None and phone != self.account_phone:
+            raise forms.ValidationError(
+                _(
+                    "网上提交时，联系电话须为您账号已验证的手机号（%(own)s），查询码和进度短信只发到这个号码。"
+                    "如需留其他号码，请到窗口或拨打热线登记。"
+                )
+                % {"own": mask_phone(self.account_phone) or _("账号未绑定手机号")},
+                code="unverified_phone",
+            )
         return phone
 
 
@@ -201,7 +216,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择“满意”“基本满意”或“不满意”。"), "invalid_choice": _("请重新选择评价。")},
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("评价意见"),
         required=False,
         max_length=1000,
@@ -218,7 +233,7 @@ class RatingForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("撤回原因"),
         required=False,
         max_length=500,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
-from accounts.selectors import user_memberships
+from accounts.selectors import user_memberships, user_roles
 from cases.models import Case
 from cases.selectors import visible_cases
 from routing.models import Region
@@ -14,7 +14,10 @@ from .models import Claim
 
 
 def claim_for_staff(user, code: str) -> Claim | None:
-    """A claim by tracking code whose case the staff member may see (receipts)."""
+    """A claim by tracking code whose case the staff member may see (receipts). Staff only: a
+    citizen who is a party to the case still gets ``None`` (the receipt is the clerk's paper)."""
+    if not (user_roles(user) - {Role.CITIZEN}):
+        return None
     return (
         Claim.objects.select_related("case__centre__region", "case__matter", "case__region", "matter", "region")
         .filter(tracking_code=code, case__in=visible_cases(user))

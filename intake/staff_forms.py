@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
+from cases.forms import TextField
 from routing.forms import matter_choices
 from routing.models import MatterType, Region
 from routing.widgets import RegionCascadeWidget
@@ -48,8 +49,8 @@ class StaffClaimForm(forms.Form):
         widget=RegionCascadeWidget,
         error_messages={"required": _("请选择诉求发生地，至少到乡镇（街道）。")},
     )
-    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
-    description = forms.CharField(
+    address = TextField(label=_("详细地址"), max_length=200, required=False)
+    description = TextField(
         label=_("诉求内容"),
         min_length=10,
         max_length=2000,
@@ -110,7 +111,7 @@ def claim_arguments(form: forms.Form, *, clerk, contact: dict) -> dict:
 
 
 class PersonFieldsMixin(forms.Form):
-    contact_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写来访人姓名。")})
+    contact_name = TextField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写来访人姓名。")})
     contact_phone = forms.CharField(
         label=_("联系电话"),
         max_length=11,
@@ -149,7 +150,7 @@ class WindowClaimForm(PersonFieldsMixin, StaffClaimForm):
             (NEXT_REGISTER, _("仅登记，稍后处理")),
         ],
     )
-    on_spot_result = forms.CharField(label=_("当场办理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    on_spot_result = TextField(label=_("当场办理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = [
         "contact_name", "contact_phone", "id_number", "matter", "region", "address",
@@ -195,7 +196,7 @@ class HotlineClaimForm(PersonFieldsMixin, StaffClaimForm):
 class GridReportForm(StaffClaimForm):
     """随手拍: a grid worker's report from their phone; a photo is required."""
 
-    resident_name = forms.CharField(label=_("反映群众姓名（可选）"), max_length=50, required=False)
+    resident_name = TextField(label=_("反映群众姓名（可选）"), max_length=50, required=False)
     resident_phone = forms.CharField(
         label=_("反映群众电话（可选）"), max_length=11, required=False, validators=[phone_validator]
     )

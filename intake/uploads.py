@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9
+MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo; a 20000×20000 "bomb" is refused
 
 # (magic prefix, offset, content type, extension)
 _SIGNATURES = [
@@ -49,6 +52,23 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _pixels(content: bytes) -> int | None:
+    """Width × height from the image header (Pillow's ``open`` does not decode the pixels);
+    ``None`` when Pillow cannot read the header (the signature check already passed)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return MAX_PIXELS + 1
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    return width * height
+
+
 def check_uploads(files) -> list[CheckedUpload]:
     """Validate a list of uploaded files; raise ``UploadError`` naming the first bad one."""
     files = list(files)
@@ -65,6 +85,8 @@ def check_uploads(files) -> list[CheckedUpload]:
         kind = sniff(content[:16])
         if kind is None:
             raise UploadError(_("“%(name)s”不是图片（JPG、PNG、GIF、WebP）或 PDF 文件。") % {"name": name})
+        if kind[0].startswith("image/") and (_pixels(content) or 0) > MAX_PIXELS:
+            raise UploadError(_("“%(name)s”的图片尺寸过大（超过 4000 万像素），请缩小后再上传。") % {"name": name})
         checked.append(
             CheckedUpload(
                 original_name=name,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import text_field
+from cases.forms import DateTimeField, TextField, text_field
 from cases.models import PartyRole
 from core.periods import parse_month
 from routing.models import MatterType, Region, Unit
@@ -103,7 +103,7 @@ def _local_input(value):
 
 
 class SessionForm(forms.Form):
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = DateTimeField(
         label=_("调解时间"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -119,7 +119,7 @@ class SessionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择调解方式。")},
     )
-    place = forms.CharField(label=_("地点"), max_length=200, required=False)
+    place = TextField(label=_("地点"), max_length=200, required=False)
     meeting_link = forms.URLField(
         label=_("视频会议链接"),
         required=False,
@@ -194,18 +194,18 @@ class ReferralForm(forms.Form):
         error_messages={"required": _("请选择纠纷发生地，至少选到乡镇（街道）一级。")},
     )
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
-    title = forms.CharField(
+    title = TextField(
         label=_("纠纷标题"), max_length=60, error_messages={"required": _("请填写纠纷标题，如：某五金厂拖欠工资纠纷。")}
     )
     description = text_field(_("纠纷事实与诉求"), message=_("请填写纠纷事实与当事人诉求。"), rows=5)
-    applicant_name = forms.CharField(
+    applicant_name = TextField(
         label=_("申请人姓名/名称"), max_length=100, error_messages={"required": _("请填写申请人姓名或名称。")}
     )
     applicant_phone = forms.RegexField(
         label=_("申请人手机号"), regex=r"^1[3-9]\d{9}$", required=False, error_messages={"invalid": PHONE_ERROR}
     )
     applicant_id = forms.CharField(label=_("申请人证件号码"), max_length=30, required=False)
-    respondent_name = forms.CharField(
+    respondent_name = TextField(
         label=_("被申请人姓名/名称"), max_length=100, error_messages={"required": _("请填写被申请人姓名或名称。")}
     )
     respondent_phone = forms.RegexField(

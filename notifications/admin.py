@@ -12,7 +12,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ("channel", "kind", "status")
     search_fields = ("recipient_phone", "body", "recipient_user__username")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields if f.name != "secret"]  # never shown
     list_select_related = ("recipient_user",)
 
     @admin.display(description=_("接收手机号"))

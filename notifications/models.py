@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SECRET_MASK = "******"
+
 
 class NotificationChannel(models.TextChoices):
     SMS = "sms", _("短信")
@@ -34,6 +36,10 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # A one-time code: ``body`` keeps it masked; the code itself waits in ``secret`` only until
+    # delivery (cleared then), and the whole row is purged a day later (docs/security.md).
+    one_time = models.BooleanField(_("一次性验证码"), default=False, db_default=False)  # raw INSERTs (supervision)
+    secret = models.CharField(_("待发送的验证码"), max_length=32, blank=True, editable=False, default="", db_default="")
 
     class Meta:
         verbose_name = _("消息发件箱")
@@ -46,3 +52,7 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk}"
+
+    def text_to_send(self) -> str:
+        """The message as the recipient must read it: the masked code put back."""
+        return self.body.replace(SECRET_MASK, self.secret) if self.secret else self.body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from .backends import get_backend
-from .models import NotificationChannel, OutboxMessage, OutboxStatus
+from .models import SECRET_MASK, NotificationChannel, OutboxMessage, OutboxStatus
 
 _state = threading.local()
 
@@ -35,8 +35,16 @@ def notification_send(
     phone: str = "",
     user=None,
     channel: str = NotificationChannel.SMS,
+    secret: str = "",
 ) -> OutboxMessage:
-    """Record a message and deliver it after commit (a rolled-back transaction sends nothing)."""
+    """Record a message and deliver it after commit (a rolled-back transaction sends nothing).
+
+    ``secret``: a one-time code inside ``body``. The row keeps ``body`` with the code masked; the
+    code waits in ``secret`` until delivery clears it, and ``notifications_one_time_purge``
+    deletes the row a day later. So neither the admin nor a database dump shows a usable code.
+    """
+    if secret:
+        body = body.replace(secret, SECRET_MASK)
     if getattr(_state, "suppressed", False):
         return OutboxMessage.objects.create(
             channel=channel,
@@ -46,9 +54,18 @@ def notification_send(
             recipient_user=user,
             status=OutboxStatus.SENT,
             error="未实际发送（历史数据回填）",
+            # Never delivered, so the demo reads the code here (outbox_text); purged with the row.
+            one_time=bool(secret),
+            secret=secret,
         )
     message = OutboxMessage.objects.create(
-        channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user
+        channel=channel,
+        kind=kind,
+        body=body,
+        recipient_phone=phone,
+        recipient_user=user,
+        one_time=bool(secret),
+        secret=secret,
     )
     transaction.on_commit(lambda: async_task("notifications.tasks.notification_deliver", message.pk))
     return message
@@ -82,6 +99,8 @@ def notification_deliver(*, message_id: int) -> None:
         if message is None:
             return
         message.attempts += 1
+        masked = message.body
+        message.body = message.text_to_send()  # in memory only: backends read ``body``
         try:
             get_backend().deliver(message)
         except Exception as exc:  # the gateway's failure is recorded and retried, not lost
@@ -91,7 +110,9 @@ def notification_deliver(*, message_id: int) -> None:
             message.status = OutboxStatus.SENT
             message.sent_at = timezone.now()
             message.error = ""
-        message.save(update_fields=["status", "sent_at", "error", "attempts"])
+            message.secret = ""
+        message.body = masked
+        message.save(update_fields=["status", "sent_at", "error", "attempts", "secret"])
 
 
 def notifications_retry_failed(*, limit: int = 200) -> int:
@@ -112,3 +133,22 @@ def notifications_retry_failed(*, limit: int = 200) -> int:
             async_task("notifications.tasks.notification_deliver", message_id)
             queued += 1
     return queued
+
+
+def notifications_one_time_purge() -> int:
+    """Delete one-time messages (codes) older than ``ONE_TIME_MESSAGE_KEEP_HOURS`` whatever their
+    status; a code is useless by then. Idempotent; concurrent runs delete nothing twice."""
+    cutoff = timezone.now() - timedelta(hours=settings.ONE_TIME_MESSAGE_KEEP_HOURS)
+    deleted, _ = OutboxMessage.objects.filter(one_time=True, created_at__lt=cutoff).delete()
+    return deleted
+
+
+def outbox_text(message: OutboxMessage) -> str:
+    """The text a recipient read, for the demo and tests (they play the party reading the SMS):
+    the pending code put back, or what ``OutboxBackend`` delivered in this process; else the
+    masked body. A real gateway keeps no such memory."""
+    from .backends import delivered_text
+
+    if message.secret:
+        return message.text_to_send()
+    return delivered_text(message.pk) or message.body

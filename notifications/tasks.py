@@ -8,3 +8,9 @@ def notification_deliver(message_id: int) -> None:
 
 def notifications_retry_failed() -> int:
     return _retry()
+
+
+def notifications_one_time_purge() -> int:
+    from .services import notifications_one_time_purge as _purge
+
+    return _purge()

@@ -12,7 +12,7 @@ Data
     The demo directory and users (``demo.people.load_demo``), then N cases written in bulk (COPY
     on PostgreSQL, executemany on SQLite): ~10 % open across 待受理 … 待评价, the rest closed /
     rejected / withdrawn / merged; matters, villages/grids and channels weighted like
-    ``intake/demo.py``; created over the last 24 months, recent months busier; lead unit from the
+    ``demo/cases.py``; created over the last 24 months, recent months busier; lead unit from the
     routing rules for the case's matter and place (the town 综治中心 when the rules queue it), centre
     = the district claims centre; results, outcomes and ratings on finished cases; open cases get a
     stage clock such that the sweep finds ~60 % none, 15 % blue, 10 % yellow, 15 % red. Plus a

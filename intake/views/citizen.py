@@ -88,7 +88,7 @@ def claim_submit(request):
     if stale:  # an old or tampered page: never guess, ask to submit once more
         data = data.copy()
         data["submission_token"] = new_submission_token()
-    form = ClaimForm(data, request.FILES)
+    form = ClaimForm(data, request.FILES, account_phone=user.phone or "")
     if stale:
         form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
     if form.is_valid():
@@ -307,11 +307,14 @@ def attachment(request, pk: int):
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=item.content_type, as_attachment=False, filename=item.original_name)
+    # Only an image is shown in the browser (with a CSP that lets it run nothing); anything else,
+    # a PDF that may carry /OpenAction JavaScript, is downloaded, never opened in our origin.
+    response = FileResponse(
+        handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=600"
-    if item.is_image:  # opened on its own, an image gets no power to run anything
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     return response
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.forms import text_field
+from cases.forms import DateField, text_field
 
 from ..models import Agreement, Confirmation, JudicialStatus, Mediation, PerformanceStatus
 from . import services as ag
@@ -34,7 +34,7 @@ class AgreementForm(forms.Form):
         rows=6,
         help_text=gettext_lazy("每行一条，如：一、被申请人于2026年12月31日前一次性支付申请人工资12000元。"),
     )
-    performance_deadline = forms.DateField(
+    performance_deadline = DateField(
         label=gettext_lazy("履行期限"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],

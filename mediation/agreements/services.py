@@ -338,6 +338,7 @@ def confirmation_code_send(*, confirmation: Confirmation, actor, at: dt.datetime
             "m": minutes,
             "mediator": mediator.display_name if mediator else "",
         },
+        secret=code,
     )
     return row
 

@@ -26,3 +26,13 @@ def small_directory(db):
             ],
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The SMS-code budget per client lives in the cache; no test inherits another's sends."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

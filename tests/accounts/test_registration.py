@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User, VerificationCode
 from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import outbox_text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def send_code(client, phone=PHONE):
 
 def latest_code(phone=PHONE) -> str:
     message = OutboxMessage.objects.filter(recipient_phone=phone).latest("id")
-    return re.search(r"\d{6}", message.body).group(0)
+    return re.search(r"\d{6}", outbox_text(message)).group(0)
 
 
 def register(client, **overrides):
@@ -147,3 +148,57 @@ def test_phone_already_registered(client, demo):
 def test_logged_in_user_is_sent_home(client, demo):
     client.login(username="13800138000", password="Yikouban@2026")
     assert client.get(URL).status_code == 302
+
+
+def test_existing_and_new_phone_get_the_same_answer_without_the_code(client, demo):
+    """Account enumeration (issue #19 item 5): only the code's holder learns a phone is taken."""
+    answers = []
+    for phone in ("13800138000", PHONE):
+        send_code(client, phone)
+        response = client.post(
+            URL,
+            {
+                "phone": phone,
+                "code": "000000" if latest_code(phone) != "000000" else "111111",
+                "full_name": "冒名",
+                "password1": "Mingcheng#2026",
+                "password2": "Mingcheng#2026",
+                "consent": "on",
+            },
+        )
+        page = response.content.decode()
+        answers.append((response.status_code, "验证码错误或已过期" in page, "已注册" in page))
+    assert answers[0] == answers[1] == (400, True, False)
+    assert User.objects.get(phone="13800138000").full_name == "夏志明"
+    assert not User.objects.filter(phone=PHONE).exists()
+
+
+def test_password_too_short_is_explained_in_chinese(client):
+    send_code(client)
+    response = register(client, password1="Ab#1", password2="Ab#1")
+    assert response.status_code == 400
+    assert "密码太短：至少需要 8 个字符" in response.content.decode()
+
+
+def test_one_client_gets_five_codes_per_ten_minutes(client):
+    """SMS abuse (issue #19 item 4): a row of strangers' phones from one client is cut off."""
+
+    for n in range(5):
+        assert send_code(client, f"1370000000{n}").status_code == 200
+    response = send_code(client, "13700000009")
+    assert response.status_code == 400
+    assert "获取验证码过于频繁，请 10 分钟后再试" in response.content.decode()
+    assert not OutboxMessage.objects.filter(recipient_phone="13700000009").exists()
+    other = client.post(URL, {"phone": "13700000009", "action": "send_code"}, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
+
+
+def test_the_platform_stops_at_its_hourly_budget(client, settings):
+
+    settings.SMS_CODE_GLOBAL_LIMIT = (2, 3600)
+    send_code(client, "13700000001")
+    client.post(URL, {"phone": "13700000002", "action": "send_code"}, REMOTE_ADDR="198.51.100.7")
+    response = client.post(URL, {"phone": "13700000003", "action": "send_code"}, REMOTE_ADDR="198.51.100.8")
+    assert response.status_code == 400
+    assert "当前获取验证码的人数较多" in response.content.decode()
+    assert VerificationCode.objects.count() == 2

@@ -83,7 +83,8 @@ def demo(transactional_db):
 
 @pytest.fixture
 def new_page(chromium):
-    """Open pages in fresh browser contexts; fails the test on broken assets or JavaScript errors."""
+    """Open pages in fresh browser contexts; fails the test on broken assets, JavaScript errors or
+    Content-Security-Policy violations."""
     contexts = []
     problems: list[str] = []
 
@@ -102,6 +103,10 @@ def new_page(chromium):
             ),
         )
         page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+        page.on(  # the Content-Security-Policy blocked something (docs/security.md)
+            "console",
+            lambda m: problems.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
+        )
         return page
 
     yield open_page

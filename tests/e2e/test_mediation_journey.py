@@ -27,6 +27,7 @@ from intake.services import claim_submit
 from mediation import services as ms
 from mediation.models import AgreementStatus, LitigationPackage, Mediation, MediationStatus
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 from routing.models import MatterType, Region
 
 pytestmark = pytest.mark.e2e
@@ -102,8 +103,9 @@ def open_details(details) -> None:
 def sms_code(phone: str) -> str:
     """What the party reads out to the mediator: the code in the latest agreement SMS to them."""
     message = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=phone).latest("id")
-    found = CODE_IN_SMS.search(message.body)
-    assert found, f"no 确认码 in {message.body!r}"
+    text = outbox_text(message)
+    found = CODE_IN_SMS.search(text)
+    assert found, f"no 确认码 in {text!r}"
     return found.group(1)
 
 

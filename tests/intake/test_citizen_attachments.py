@@ -38,7 +38,12 @@ def test_owner_gets_the_file_inline_with_safe_headers(login, photo_claim, citize
     assert body(response) == JPEG
     pdf_response = client.get(url(pdf))
     assert pdf_response["Content-Type"] == "application/pdf"
-    assert pdf_response["Content-Disposition"].startswith("inline")
+    # Issue #19 item 10: a PDF (it may carry /OpenAction JavaScript) is downloaded, not shown inline.
+    assert pdf_response["Content-Disposition"].startswith("attachment")
+    assert pdf_response["X-Content-Type-Options"] == "nosniff"
+    assert (
+        "sandbox" in response["Content-Security-Policy"] and "default-src 'none'" in response["Content-Security-Policy"]
+    )
     body(pdf_response)
 
 
@@ -101,3 +106,38 @@ def test_handler_of_the_followed_case_sees_a_merged_duplicates_evidence(login, s
     response = login("gm_labor").get(url(photo_claim.attachments.first()))
     assert response.status_code == 200
     body(response)
+
+
+def png_of(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` × ``height`` (pixels never decoded, so it stays small)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(20000, 20000), (8000, 6000), (100_000, 100_000)])
+def test_an_image_over_40_megapixels_is_refused_in_chinese(width, height):
+    """Issue #19 item 10: a 20000×20000 image was accepted and shown as a thumbnail."""
+    from intake.uploads import UploadError
+
+    with pytest.raises(UploadError, match="图片尺寸过大（超过 4000 万像素）"):
+        check_uploads([SimpleUploadedFile("巨图.png", png_of(width, height), content_type="image/png")])
+
+
+def test_a_phone_photo_size_passes():
+    checked = check_uploads([SimpleUploadedFile("照片.png", png_of(4000, 3000), content_type="image/png")])
+    assert checked[0].content_type == "image/png"
+
+
+def test_the_claim_form_says_why_a_huge_image_is_refused(login, citizen, claim_data):
+    response = login(citizen).post(
+        reverse("intake:claim-submit"),
+        {**claim_data(), "attachments": SimpleUploadedFile("巨图.png", png_of(20000, 20000), content_type="image/png")},
+    )
+    assert response.status_code == 400
+    assert "图片尺寸过大" in response.content.decode()

@@ -277,3 +277,13 @@ def test_matter_suggest_returns_up_to_three_matters(client, demo):
 def test_matter_suggest_by_post_and_empty_text(client, demo):
     assert client.post(reverse("intake:matter-suggest"), {"text": "拖欠工资"}).json()[0]["code"] == "labor.wages"
     assert client.get(reverse("intake:matter-suggest")).json() == []
+
+
+def test_a_web_claim_texts_only_the_accounts_verified_phone(login, citizen, claim_data):
+    """Issue #19 item 4: anyone could make the platform text a stranger through a web claim."""
+    response = login(citizen).post(URL, claim_data(contact_phone="13912345678"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "联系电话须为您账号已验证的手机号（138****8000）" in page
+    assert not Claim.objects.exists()
+    assert not OutboxMessage.objects.filter(recipient_phone="13912345678").exists()

@@ -263,3 +263,37 @@ def test_grid_report_requires_a_photo_and_own_grid(client, demo):
 
 def test_only_grid_workers_use_grid_report(client, demo):
     assert login(client, "gm_labor").get(reverse("intake:grid-report")).status_code == 403
+
+
+def test_the_receipt_is_for_staff_only(client, demo):
+    """Issue #19 item 12: a citizen who is a party to the case does not open the clerk's receipt."""
+    from accounts.models import User
+    from accounts.services import citizen_ensure
+
+    citizen_ensure(phone="13900139000", full_name="何秀英", password="Yikouban@2026")
+    login(client, "gm_window").post(reverse("intake:window-register"), walk_in())
+    claim = Claim.objects.get()
+    assert client.get(reverse("intake:receipt", args=[claim.tracking_code])).status_code == 200
+    client.logout()
+    citizen = User.objects.get(phone="13900139000")
+    client.force_login(citizen)
+    assert client.get(reverse("intake:receipt", args=[claim.tracking_code])).status_code == 404
+
+
+def test_the_on_the_spot_result_is_bounded(client, demo):
+    """Issue #19 item 9: the window's on-the-spot result took 500,000 characters."""
+    login(client, "gm_window")
+    response = client.post(
+        reverse("intake:window-register"), walk_in(next_step="on_spot", on_spot_result="已解答" * 200_000)
+    )
+    assert response.status_code == 400
+    assert "内容过长：最多 2000 个字" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_a_description_of_only_zero_width_characters_is_missing(client, demo):
+    login(client, "gm_window")
+    response = client.post(reverse("intake:window-register"), walk_in(description="\u200b" * 30))
+    assert response.status_code == 400
+    assert "请记录诉求内容" in response.content.decode()
+    assert not Claim.objects.exists()

@@ -11,6 +11,7 @@ from mediation import tasks
 from mediation.agreements import services as ag
 from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 
 FACTS = "某健身房突然停业，403名会员预付费无法退还。"
 TERMS = "一、被申请人于2026年12月31日前按会员卡剩余金额退还申请人。"
@@ -112,7 +113,7 @@ def test_each_batch_agreement_signs_and_seals_on_its_own(group, mediator, django
     first = Agreement.objects.filter(batch=batch).order_by("id").first()
     for c in first.confirmations.order_by("id"):
         ag.confirmation_code_send(confirmation=c, actor=mediator)
-        body = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=c.phone).latest("id").body
+        body = outbox_text(OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=c.phone).latest("id"))
         ag.confirmation_confirm(confirmation=c, actor=mediator, code=re.search(r"确认码为 (\d{6})", body).group(1))
     statuses = list(Agreement.objects.filter(batch=batch).order_by("id").values_list("status", flat=True))
     assert statuses == [AgreementStatus.SEALED, AgreementStatus.SIGNING, AgreementStatus.SIGNING]

@@ -14,6 +14,7 @@ from mediation.agreements import services as ag
 from mediation.agreements.pdf import agreement_pdf, judicial_application_pdf, qr_drawing, verify_url
 from mediation.models import Agreement, Confirmation
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 
 FACTS = "申请人夏志明在明东五金制品厂工作，被拖欠2026年7月至9月工资共计12000元。"
 TERMS = "一、被申请人于2026年12月31日前一次性支付申请人工资12000元。\n二、申请人放弃其他请求。"
@@ -50,7 +51,7 @@ def sealed(agreement, mediator) -> Agreement:
     ag.agreement_signing_start(agreement=agreement, actor=mediator)
     for c in Confirmation.objects.filter(agreement=agreement).order_by("id"):
         ag.confirmation_code_send(confirmation=c, actor=mediator)
-        body = OutboxMessage.objects.filter(recipient_phone=c.phone, kind="agreement_code").latest("id").body
+        body = outbox_text(OutboxMessage.objects.filter(recipient_phone=c.phone, kind="agreement_code").latest("id"))
         ag.confirmation_confirm(confirmation=c, actor=mediator, code=re.search(r"确认码为 (\d{6})", body).group(1))
     return Agreement.objects.select_related("mediation__mediator__user", "mediation__case").get(pk=agreement.pk)
 

@@ -19,6 +19,7 @@ from mediation.agreements import services as ag
 from mediation.agreements.views import VERIFY_RATE_LIMIT, panel_context
 from mediation.models import Agreement, AgreementBatch, AgreementStatus, Confirmation, JudicialStatus
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 
 FACTS = "申请人夏志明被拖欠工资共计12000元。"
 TERMS = "一、被申请人于2026年12月31日前一次性支付申请人工资12000元。"
@@ -56,7 +57,9 @@ def draft(mediation, actor):
 
 
 def code_for(confirmation) -> str:
-    body = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id").body
+    body = outbox_text(
+        OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id")
+    )
     return re.search(r"确认码为 (\d{6})", body).group(1)
 
 

@@ -18,6 +18,7 @@ from cases.models import CaseEvent, Party
 from mediation.agreements import services as ag
 from mediation.models import Agreement, AgreementStatus, Confirmation, JudicialStatus, PerformanceStatus
 from notifications.models import NotificationChannel, OutboxMessage
+from notifications.services import outbox_text
 
 FACTS = "申请人夏志明在明东五金制品厂工作，被拖欠2026年7月至9月工资共计12000元。"
 TERMS = "一、被申请人于2026年12月31日前一次性支付申请人工资12000元。\n二、申请人放弃其他请求。"
@@ -53,7 +54,7 @@ def draft(mediation, actor, **kw):
 
 def sent_code(confirmation) -> str:
     message = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id")
-    return re.search(r"确认码为 (\d{6})", message.body).group(1)
+    return re.search(r"确认码为 (\d{6})", outbox_text(message)).group(1)
 
 
 def send(confirmation, actor, at=None) -> str:

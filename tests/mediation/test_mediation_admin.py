@@ -13,6 +13,7 @@ from mediation.agreements import services as ag
 from mediation.litigation import services as litigation
 from mediation.models import Mediation
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 
 
 def test_every_mediation_admin_page_renders(mediation_in, user, client):
@@ -29,7 +30,9 @@ def test_every_mediation_admin_page_renders(mediation_in, user, client):
     ag.agreement_signing_start(agreement=agreement, actor=mediator)
     for confirmation in agreement.confirmations.all():
         ag.confirmation_code_send(confirmation=confirmation, actor=mediator)
-        body = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id").body
+        body = outbox_text(
+            OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id")
+        )
         ag.confirmation_confirm(
             confirmation=confirmation, actor=mediator, code=re.search(r"确认码为 (\d{6})", body).group(1)
         )

@@ -13,6 +13,7 @@ from cases.permissions import available_actions
 from mediation import services as ms
 from mediation.models import Mediation, MediationSession, MediationStatus
 from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 
 
 def fresh_case(m) -> Case:
@@ -119,7 +120,9 @@ def test_agreement_events_stay_off_the_citizens_timeline(mediation_in, user):
     ag.agreement_signing_start(agreement=agreement, actor=mediator)
     for confirmation in agreement.confirmations.all():
         ag.confirmation_code_send(confirmation=confirmation, actor=mediator)
-        body = OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id").body
+        body = outbox_text(
+            OutboxMessage.objects.filter(kind="agreement_code", recipient_phone=confirmation.phone).latest("id")
+        )
         code = body.split("确认码为 ")[1][:6]
         ag.confirmation_confirm(confirmation=confirmation, actor=mediator, code=code)
     event = CaseEvent.objects.get(case=m.case, transition="agreement_sealed")

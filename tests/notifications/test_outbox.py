@@ -91,3 +91,64 @@ def test_retries_stop_after_the_limit(settings):
     assert notifications_retry_failed() == 0
     message.refresh_from_db()
     assert message.status == OutboxStatus.FAILED and message.attempts == 2
+
+
+# --- one-time codes at rest (issue #19 item 11) ---------------------------------------------------
+
+
+def test_a_one_time_code_is_masked_at_rest_and_delivered_in_full(settings, capsys, django_capture_on_commit_callbacks):
+    settings.NOTIFICATION_ECHO = True  # local development: the console shows the code
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notification_send(
+            kind="verification_code", body="您的验证码为 482913。", phone="13800138000", secret="482913"
+        )
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert message.body == "您的验证码为 ******。" and message.secret == "" and message.one_time
+    assert not OutboxMessage.objects.filter(body__contains="482913").exists()
+    printed = capsys.readouterr().out
+    assert "您的验证码为 482913。" in printed and "138****8000" in printed
+
+
+def test_a_failed_code_keeps_its_secret_for_the_retry_only(settings):
+    settings.NOTIFICATION_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
+    message = notification_send(kind="verification_code", body="验证码 135790", phone="13800138000", secret="135790")
+    notification_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and message.secret == "135790"
+    settings.NOTIFICATION_BACKEND = "notifications.backends.OutboxBackend"
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING)
+    notification_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.secret == "" and "135790" not in message.body
+
+
+def test_the_admin_never_shows_a_code(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notification_send(
+            kind="verification_code", body="验证码 246810", phone="13800138000", secret="246810"
+        )
+    from django.urls import reverse
+
+    for url in (
+        reverse("admin:notifications_outboxmessage_changelist"),
+        reverse("admin:notifications_outboxmessage_change", args=[message.pk]),
+    ):
+        page = admin_client.get(url).content.decode()
+        assert "246810" not in page
+
+
+def test_one_time_messages_are_purged_after_a_day():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import notifications_one_time_purge
+
+    old = notification_send(kind="verification_code", body="验证码 111111", phone="13800138000", secret="111111")
+    fresh = notification_send(kind="verification_code", body="验证码 222222", phone="13800138000", secret="222222")
+    update = notification_send(kind="case_update", body="您的诉求已办结", phone="13800138000")
+    OutboxMessage.objects.filter(pk__in=[old.pk, update.pk]).update(created_at=timezone.now() - timedelta(hours=25))
+    assert notifications_one_time_purge() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {fresh.pk, update.pk}
+    assert notifications_one_time_purge() == 0
