@@ -4,17 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.demo import load_demo
 from cases.models import Case, CaseEvent, Status
 from intake.models import Claim
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
 
 
 def login(client, username):

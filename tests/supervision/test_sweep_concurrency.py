@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections  # noqa: F401 - connection is used by the skipif condition
 
-from accounts.demo import load_demo
 from accounts.models import User
 from cases import services as cs
 from cases.models import Case, CaseEvent
@@ -21,8 +20,7 @@ pytestmark = [
 ]
 
 
-def test_two_sweeps_at_once():
-    load_demo()
+def test_two_sweeps_at_once(demo):
     for _ in range(5):
         claim, _ = claim_submit(
             channel="web",
