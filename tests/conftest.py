@@ -1,12 +1,12 @@
 """Fixtures shared by the whole suite (docs/testing.md). Keep each block small; append, do not rewrite.
 
-The demo city (directory and accounts) is loaded ONCE per test database, right after pytest-django
-creates it, and committed: every ``db`` test that asks for ``demo`` (directly or through ``user``,
-``citizen``, ``login``…) sees it inside its own rolled-back transaction. A test that does not ask
-for it gets the demo's rows deleted inside its transaction, i.e. the empty database it always had.
-A transactional test (``transactional_db``, ``live_server``, ``django_db(transaction=True)``)
-flushes the database after itself; the demo is then loaded again before the next test.
-"""
+The demo city (directory and accounts) and the demo mediator pool are loaded ONCE per test
+database, right after pytest-django creates it, and committed: a ``db`` test that asks for ``demo``
+(directly or through ``user``, ``citizen``, ``login``…) or ``mediators`` sees them inside its own
+rolled-back transaction. A test that does not ask for them gets their rows deleted inside its
+transaction, i.e. the empty database it always had. A transactional test (``transactional_db``,
+``live_server``, ``django_db(transaction=True)``) is flushed after itself; the demo is then loaded
+again before the next test."""
 
 import pytest
 from pytest_django.fixtures import validate_django_db
@@ -71,11 +71,11 @@ class DemoRows:
         return User.objects.filter(username=self.sentinel).exists()
 
     def wipe(self):
-        """Delete these rows inside the caller's transaction (foreign keys are checked at its end)."""
-        from django.db import connection
+        """Delete these rows in one transaction (or savepoint): foreign keys are checked at its end."""
+        from django.db import connection, transaction
 
         quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             for table, column, low, high in self.ranges:
                 cursor.execute(
                     f"DELETE FROM {quote(table)} WHERE {quote(column)} > %s AND {quote(column)} <= %s", [low, high]
