@@ -116,7 +116,7 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test flushed the database, load the demo again for the next test."""
     yield
     _uses, transactional = _uses_db(item)
-    if transactional:
+    if transactional and nextitem is not None:  # after the last test the test database is gone
         with item.config.stash[blocking_manager_key].unblock():
             _demo_ensure()
 
