@@ -1,64 +1,16 @@
 import pytest
 
-from intake.services import claim_submit
-from routing.models import MatterType, Region
-
 
 @pytest.fixture
-def submit(demo, citizen):
-    """Submit a web claim as the demo citizen; returns the case."""
-
-    def make(
-        matter="labor.wages",
-        region="440608102201",
-        people=1,
-        channel="web",
-        text="老板拖欠三个月工资共计一万二千元，多次讨要无果。",
-        **kw,
-    ):
-        claim, _created = claim_submit(
-            channel=channel,
-            matter=MatterType.objects.get(code=matter),
-            region=Region.objects.get(code=region),
-            description=text,
-            contact_name="夏志明",
-            contact_phone="13800138000",
-            people_count=people,
-            submitter=kw.pop("submitter", citizen),
-            **kw,
-        )
-        return claim.case
-
-    return make
-
-
-# --- staff case screens (test_views_*) ----------------------------------------------------------
-@pytest.fixture
-def login(user):
-    """``login("gm_labor")`` → a test Client signed in as that demo user (a fresh client each call)."""
-    from django.test import Client
-
-    def make(username):
-        client = Client()
-        client.force_login(user(username))
-        return client
-
-    return make
-
-
-@pytest.fixture
-def case_in(submit, user):
+def case_in(submit_case, user, fresh):
     """A 拖欠工资 case in 明东村 (lead 高明区人社局, cooperating 明城镇综治中心) driven through the
     services to ``status``: submitted, accepted (returned to the centre's dispatch queue),
     dispatched, handling, extension (handling with an extension pending), reviewing, feedback."""
     from cases import services as s
-    from cases.models import Case, Outcome
-
-    def fresh(case):
-        return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
+    from cases.models import Outcome
 
     def make(status="dispatched", **kw):
-        case = submit(**kw)
+        case = submit_case(**kw)
         if status == "submitted":
             return fresh(case)
         s.case_accept(case=fresh(case), actor=user("gm_window"))

@@ -13,7 +13,6 @@ from django_fsm import ConcurrentTransition
 from accounts.models import User
 from cases import services as s
 from cases.models import Case, CaseEvent, Status
-from demo.people import load_demo
 from intake.models import Claim
 from intake.services import claim_submit
 from routing.models import MatterType, Region
@@ -47,8 +46,7 @@ def race(*jobs):
 
 
 @pytest.fixture
-def dispatched_case():
-    load_demo()
+def dispatched_case(demo):
     citizen = User.objects.get(phone="13800138000")
     claim, _ = claim_submit(
         channel="web",
@@ -95,8 +93,7 @@ def test_approve_and_send_back_at_once(dispatched_case):
     assert CaseEvent.objects.filter(case=dispatched_case, transition__in=["approve", "send_back"]).count() == 1
 
 
-def test_double_posted_claim_creates_one(db):
-    load_demo()
+def test_double_posted_claim_creates_one(demo):
     matter = MatterType.objects.get(code="neighbour.noise")
     region = Region.objects.get(code="440608102201")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from cases import services as s
-from cases.models import Case, CaseEvent, ExtensionRequest, Outcome, Rating, Status
+from cases.models import CaseEvent, ExtensionRequest, Outcome, Rating, Status
 from cases.permissions import available_actions
 from notifications.models import OutboxMessage
 from routing.models import Unit
@@ -16,16 +16,12 @@ from routing.models import Unit
 pytestmark = pytest.mark.django_db
 
 
-def fresh(case):
-    return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
-
-
 def events(case):
     return list(CaseEvent.objects.filter(case=case).values_list("transition", flat=True))
 
 
-def test_web_claim_opens_a_submitted_case_at_the_district_centre(submit):
-    case = submit()
+def test_web_claim_opens_a_submitted_case_at_the_district_centre(submit_case):
+    case = submit_case()
     assert case.status == Status.SUBMITTED
     assert case.centre.code == "GM-ZX"
     assert case.number.startswith("高明-") and case.number.endswith("000001")
@@ -35,8 +31,8 @@ def test_web_claim_opens_a_submitted_case_at_the_district_centre(submit):
     assert party.user.phone == "13800138000" and party.notify
 
 
-def test_full_happy_path(submit, user):
-    case = submit()
+def test_full_happy_path(submit_case, user, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     case = fresh(case)
     assert case.status == Status.DISPATCHED
@@ -67,7 +63,7 @@ def test_full_happy_path(submit, user):
     assert kinds.count("case_update") == 4  # accepted, dispatched, result, closed
 
 
-def test_unmatched_claim_waits_in_the_manual_queue_then_dispatcher_picks(submit, user):
+def test_unmatched_claim_waits_in_the_manual_queue_then_dispatcher_picks(submit_case, user, fresh):
     from routing.dispatch import dispatch_decide
     from routing.models import MatterType
 
@@ -76,7 +72,7 @@ def test_unmatched_claim_waits_in_the_manual_queue_then_dispatcher_picks(submit,
         for m in MatterType.objects.exclude(parent=None)
         if dispatch_decide(matter=m.code, region="440604010001").queue
     )
-    case = submit(matter=matter, region="440604010001")
+    case = submit_case(matter=matter, region="440604010001")
     assert case.centre.code == "CC-ZX"
     clerk = user("gm_window")  # 高明 staff cannot accept a 禅城 case
     with pytest.raises(PermissionDenied):
@@ -103,8 +99,8 @@ def test_unmatched_claim_waits_in_the_manual_queue_then_dispatcher_picks(submit,
     assert admin  # admin exists but acts only through roles
 
 
-def test_reject_tells_the_citizen_where_to_go(submit, user):
-    case = submit()
+def test_reject_tells_the_citizen_where_to_go(submit_case, user, fresh):
+    case = submit_case()
     s.case_reject(
         case=fresh(case),
         actor=user("gm_window"),
@@ -117,22 +113,22 @@ def test_reject_tells_the_citizen_where_to_go(submit, user):
     assert "劳动仲裁" in body and "仲裁委员会" in body
 
 
-def test_reject_needs_a_reason(submit, user):
-    case = submit()
+def test_reject_needs_a_reason(submit_case, user, fresh):
+    case = submit_case()
     with pytest.raises(s.CaseError):
         s.case_reject(case=fresh(case), actor=user("gm_window"), reason="  ")
     assert fresh(case).status == Status.SUBMITTED and events(case) == ["submit"]
 
 
-def test_resolve_on_spot_goes_straight_to_feedback(submit, user):
-    case = submit()
+def test_resolve_on_spot_goes_straight_to_feedback(submit_case, user, fresh):
+    case = submit_case()
     s.case_resolve_on_spot(case=fresh(case), actor=user("gm_window"), result="已当场解答社保缴费问题")
     case = fresh(case)
     assert case.status == Status.FEEDBACK and case.result_unit.code == "GM-ZX"
 
 
-def test_return_sends_the_case_back_to_the_centre(submit, user):
-    case = submit()
+def test_return_sends_the_case_back_to_the_centre(submit_case, user, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_return(case=fresh(case), actor=user("gm_labor"), reason="系商业纠纷，非劳动关系")
     case = fresh(case)
@@ -140,8 +136,8 @@ def test_return_sends_the_case_back_to_the_centre(submit, user):
     assert case.cooperating_units.count() == 0
 
 
-def test_transfer_and_escalate(submit, user):
-    case = submit(matter="neighbour.livestock", region="440608102201")
+def test_transfer_and_escalate(submit_case, user, fresh):
+    case = submit_case(matter="neighbour.livestock", region="440608102201")
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     assert fresh(case).lead_unit.code == "GM-MC-NYB"
     # escalate only upward, by the lead unit; GM-MC-NYB has no demo handler, so transfer first
@@ -168,8 +164,8 @@ def test_transfer_and_escalate(submit, user):
     assert case.status == Status.DISPATCHED and case.lead_unit.code == "GM-NYJ"
 
 
-def test_send_back_and_unsatisfied_rating(submit, user, citizen):
-    case = submit()
+def test_send_back_and_unsatisfied_rating(submit_case, user, citizen, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
     s.case_submit_result(case=fresh(case), actor=user("gm_labor"), result="已电话沟通", outcome=Outcome.EXPLAINED)
@@ -184,28 +180,28 @@ def test_send_back_and_unsatisfied_rating(submit, user, citizen):
     assert case.status == Status.REVIEWING and case.flagged and case.rating_comment == "只付了一半"
 
 
-def test_withdraw_by_the_citizen_only(submit, user, citizen):
-    case = submit()
+def test_withdraw_by_the_citizen_only(submit_case, user, citizen, fresh):
+    case = submit_case()
     with pytest.raises(PermissionDenied):
         s.case_withdraw(case=fresh(case), actor=user("gm_window"))
     s.case_withdraw(case=fresh(case), actor=citizen, reason="已与老板协商解决")
     assert fresh(case).status == Status.WITHDRAWN
 
 
-def test_merge_makes_claimants_follow_the_other_case(submit, user, demo):
+def test_merge_makes_claimants_follow_the_other_case(submit_case, user, demo, fresh):
     from accounts.models import User
 
-    first = submit()
+    first = submit_case()
     other = User.objects.get(phone="13900139000")
-    second = submit(submitter=other)
+    second = submit_case(submitter=other)
     s.case_merge(case=fresh(second), actor=user("gm_window"), into=fresh(first))
     assert fresh(second).status == Status.MERGED and fresh(second).merged_into_id == first.pk
     assert set(fresh(first).parties.values_list("user__phone", flat=True)) == {"13800138000", "13900139000"}
     assert "merge_in" in events(first)
 
 
-def test_auto_close_is_idempotent(submit, user):
-    case = submit()
+def test_auto_close_is_idempotent(submit_case, user, fresh):
+    case = submit_case()
     s.case_resolve_on_spot(case=fresh(case), actor=user("gm_window"), result="当场解决")
     later = timezone.now() + timedelta(days=8)
     assert s.case_auto_close_due(now=later) == 1
@@ -214,14 +210,14 @@ def test_auto_close_is_idempotent(submit, user):
     assert events(case).count("auto_close") == 1
 
 
-def test_auto_close_waits_seven_days(submit, user):
-    case = submit()
+def test_auto_close_waits_seven_days(submit_case, user, fresh):
+    case = submit_case()
     s.case_resolve_on_spot(case=fresh(case), actor=user("gm_window"), result="当场解决")
     assert s.case_auto_close_due(now=timezone.now() + timedelta(days=6)) == 0
 
 
-def test_stale_object_loses_and_leaves_one_event(submit, user):
-    case = submit()
+def test_stale_object_loses_and_leaves_one_event(submit_case, user, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     first, second = fresh(case), fresh(case)
     s.case_sign(case=first, actor=user("gm_labor"))
@@ -230,22 +226,22 @@ def test_stale_object_loses_and_leaves_one_event(submit, user):
     assert events(case).count("sign") == 1
 
 
-def test_wrong_state_is_a_clear_error(submit, user):
-    case = submit()
+def test_wrong_state_is_a_clear_error(submit_case, user, fresh):
+    case = submit_case()
     with pytest.raises(s.CaseError, match="待受理"):
         s.case_sign(case=fresh(case), actor=user("gm_labor"))
 
 
-def test_handler_of_another_unit_cannot_act(submit, user):
-    case = submit()
+def test_handler_of_another_unit_cannot_act(submit_case, user, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     with pytest.raises(PermissionDenied):
         s.case_sign(case=fresh(case), actor=user("mc_centre"))  # cooperating, not lead
     assert fresh(case).status == Status.DISPATCHED
 
 
-def test_extension_needs_supervisor_or_dispatcher_and_one_at_a_time(submit, user):
-    case = submit()
+def test_extension_needs_supervisor_or_dispatcher_and_one_at_a_time(submit_case, user, fresh):
+    case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
     s.case_request_extension(case=fresh(case), actor=user("gm_labor"), days=3, reason="等待鉴定")
@@ -258,8 +254,8 @@ def test_extension_needs_supervisor_or_dispatcher_and_one_at_a_time(submit, user
     assert not fresh(case).extension_pending
 
 
-def test_available_actions_follow_role_and_state(submit, user, citizen):
-    case = submit()
+def test_available_actions_follow_role_and_state(submit_case, user, citizen, fresh):
+    case = submit_case()
     assert set(available_actions(user("gm_window"), fresh(case))) == {"accept", "reject", "resolve_on_spot", "merge"}
     assert available_actions(user("gm_labor"), fresh(case)) == []
     assert available_actions(citizen, fresh(case)) == ["withdraw"]

@@ -57,10 +57,10 @@ EXTRA = {
 
 
 @pytest.fixture
-def world(submit, user):
+def world(submit_case, user):
     from cases import services as s
 
-    case = submit()
+    case = submit_case()
     s.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     actors = {name: User.objects.get(username=login) for name, login in LOGINS.items()}
     for name, (unit, role) in EXTRA.items():

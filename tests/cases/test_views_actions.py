@@ -8,15 +8,11 @@ from django_fsm import ConcurrentTransition
 
 from cases import selectors
 from cases import services as s
-from cases.models import Case, CaseEvent, ExtensionRequest, Status
+from cases.models import CaseEvent, ExtensionRequest, Status
 from cases.views import case_version
 from routing.models import Unit
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(case):
-    return Case.objects.select_related("lead_unit").get(pk=case.pk)
 
 
 def resolve(data):
@@ -83,7 +79,9 @@ def _prepare(case_in, start, data):
 @pytest.mark.parametrize(
     ("action", "start", "who", "valid", "after"), [a[:5] for a in ACTIONS], ids=[a[0] for a in ACTIONS]
 )
-def test_valid_input_takes_the_action_and_writes_one_event(case_in, login, act, action, start, who, valid, after):
+def test_valid_input_takes_the_action_and_writes_one_event(
+    case_in, login, act, action, start, who, valid, after, fresh
+):
     case, valid = _prepare(case_in, start, valid)
     before = CaseEvent.objects.filter(case=case).count()
     response = act(login(who), case, action, resolve(valid))
@@ -102,7 +100,7 @@ def test_valid_input_takes_the_action_and_writes_one_event(case_in, login, act, 
     ids=[a[0] for a in ACTIONS if a[5] is not None],
 )
 def test_bad_input_is_400_keeps_the_text_and_changes_nothing(
-    case_in, login, act, action, start, who, bad, message, kept
+    case_in, login, act, action, start, who, bad, message, kept, fresh
 ):
     case, _ = _prepare(case_in, start, None)
     before = list(CaseEvent.objects.filter(case=case).values_list("id", flat=True))
@@ -118,7 +116,7 @@ def test_bad_input_is_400_keeps_the_text_and_changes_nothing(
     assert fresh(case).status == status_before
 
 
-def test_extension_request_records_the_days_and_marks_the_case(case_in, login, act):
+def test_extension_request_records_the_days_and_marks_the_case(case_in, login, act, fresh):
     case = case_in("handling")
     act(login("gm_labor"), case, "request_extension", {"days": "5", "reason": "需调取考勤记录"})
     request = ExtensionRequest.objects.get(case=case)
@@ -127,7 +125,7 @@ def test_extension_request_records_the_days_and_marks_the_case(case_in, login, a
     assert 'data-testid="extension-pending"' in page and "需调取考勤记录" in page
 
 
-def test_dispatch_sets_lead_and_cooperating_units(case_in, login, act):
+def test_dispatch_sets_lead_and_cooperating_units(case_in, login, act, fresh):
     case = case_in("accepted")
     act(
         login("gm_dispatch"), case, "dispatch", resolve({"lead_unit": "@GM-HC-LDS", "cooperating_units": ["@GM-MC-ZZ"]})
@@ -137,7 +135,7 @@ def test_dispatch_sets_lead_and_cooperating_units(case_in, login, act):
     assert [u.code for u in case.cooperating_units.all()] == ["GM-MC-ZZ"]
 
 
-def test_dispatch_refuses_the_lead_as_cooperating_unit(case_in, login, act):
+def test_dispatch_refuses_the_lead_as_cooperating_unit(case_in, login, act, fresh):
     case = case_in("accepted")
     response = act(
         login("gm_dispatch"), case, "dispatch", resolve({"lead_unit": "@GM-RSJ", "cooperating_units": ["@GM-RSJ"]})
@@ -192,14 +190,14 @@ def test_after_transfer_the_dispatcher_stays_on_the_case(case_in, login, act):
     assert response.url == reverse("cases:case-detail", args=[case.number])
 
 
-def test_after_escalate_the_handler_lands_on_the_inbox(case_in, login, act):
+def test_after_escalate_the_handler_lands_on_the_inbox(case_in, login, act, fresh):
     case = case_in("handling")
     response = act(login("gm_labor"), case, "escalate", resolve({"to_unit": "@FS-RSJ", "reason": "跨区"}))
     assert response.url == reverse("cases:inbox")
     assert fresh(case).lead_unit.code == "FS-RSJ"
 
 
-def test_merge_goes_to_the_target_case(case_in, login, act):
+def test_merge_goes_to_the_target_case(case_in, login, act, fresh):
     first = case_in("submitted")
     second = case_in("submitted", text="同一老板拖欠我和工友的工资。")
     response = act(login("gm_window"), second, "merge", {"target": first.number})
@@ -207,11 +205,11 @@ def test_merge_goes_to_the_target_case(case_in, login, act):
     assert fresh(second).merged_into_id == first.pk
 
 
-def test_merge_refuses_itself_closed_and_foreign_cases(case_in, submit, login, user, act):
+def test_merge_refuses_itself_closed_and_foreign_cases(case_in, submit_case, login, user, act, fresh):
     case = case_in("submitted")
     closed = case_in("submitted")
     s.case_reject(case=fresh(closed), actor=user("gm_window"), reason="重复")
-    foreign = submit(region="440604010001")
+    foreign = submit_case(region="440604010001")
     clerk = login("gm_window")
     for target, message in (
         (case.number, "不能合并到案件自身"),
@@ -231,7 +229,7 @@ def test_get_renders_the_action_form_for_no_js(case_in, login):
     assert 'name="outcome"' in body and 'name="seen"' in body and "确认提交办理结果" in body
 
 
-def test_stale_double_submit_gets_the_concurrency_message_and_one_sign(case_in, login):
+def test_stale_double_submit_gets_the_concurrency_message_and_one_sign(case_in, login, fresh):
     from accounts.services import staff_user_ensure
 
     staff_user_ensure(
@@ -254,7 +252,7 @@ def test_stale_double_submit_gets_the_concurrency_message_and_one_sign(case_in, 
     assert fresh(case).status == Status.HANDLING
 
 
-def test_a_write_that_loses_the_race_gets_the_concurrency_message(case_in, login, user, monkeypatch):
+def test_a_write_that_loses_the_race_gets_the_concurrency_message(case_in, login, user, monkeypatch, fresh):
     """Both requests loaded the case before either saved: the FSM's conditional UPDATE decides."""
     case = case_in("dispatched")
     real = selectors.case_detail
@@ -284,7 +282,7 @@ def test_concurrent_transition_from_the_service_is_reported(case_in, login, act,
     assert response.status_code == 302 and flash(response) == ["该案件刚被他人处理，请查看最新状态。"]
 
 
-def test_case_error_from_the_service_is_shown_on_the_form(case_in, login, act, monkeypatch):
+def test_case_error_from_the_service_is_shown_on_the_form(case_in, login, act, monkeypatch, fresh):
     case = case_in("dispatched")
 
     def refuse(**kwargs):
@@ -297,7 +295,7 @@ def test_case_error_from_the_service_is_shown_on_the_form(case_in, login, act, m
     assert fresh(case).status == Status.DISPATCHED
 
 
-def test_a_note_on_a_page_older_than_a_transition_still_goes_through(case_in, login, user):
+def test_a_note_on_a_page_older_than_a_transition_still_goes_through(case_in, login, user, fresh):
     case = case_in("dispatched")
     seen = case_version(fresh(case))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))

@@ -66,8 +66,8 @@ def test_the_cooperating_unit_sees_the_case_but_may_only_add_notes(case_in, logi
 
 
 @pytest.mark.parametrize("username", ["gm_window", "gm_dispatch"])
-def test_gaoming_centre_staff_cannot_see_a_chancheng_case(submit, login, username):
-    case = submit(region="440604010001")  # 禅城区祖庙街道普君社区
+def test_gaoming_centre_staff_cannot_see_a_chancheng_case(submit_case, login, username):
+    case = submit_case(region="440604010001")  # 禅城区祖庙街道普君社区
     assert case.centre.code == "CC-ZX"
     staff = login(username)
     assert staff.get(reverse("cases:case-detail", args=[case.number])).status_code == 404

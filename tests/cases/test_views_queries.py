@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services as s
-from cases.models import Case, Rating
+from cases.models import Rating
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,6 @@ QUEUE_BOUND = 5  # + one grouped count, one page (dispatch queue: return reason 
 # clerks), region chain, matter chain, the pending extension request if any, and at most one
 # list of units for the action forms
 DETAIL_BOUND = 14
-
-
-def fresh(case):
-    return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
 
 
 def count(client, url, bound, django_assert_max_num_queries, method="get"):
@@ -57,7 +53,7 @@ def test_inbox(case_in, login, username, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize("tab", ["submitted", "accepted", "reviewing"])
-def test_queue(case_in, login, user, citizen, tab, django_assert_max_num_queries):
+def test_queue(case_in, login, user, citizen, tab, django_assert_max_num_queries, fresh):
     def make():
         if tab != "reviewing":
             return case_in(tab)
@@ -74,7 +70,7 @@ def test_queue(case_in, login, user, citizen, tab, django_assert_max_num_queries
     assert counts[0] == counts[1], counts
 
 
-def _busy_case(case_in, user, status, n, state):
+def _busy_case(case_in, user, status, n, state, fresh):
     """A case with ``n`` notes and ``n`` duplicates merged into it (parties and events grow)."""
     case = state.get("case") or case_in(status, channel="window", registered_by=user("gm_window"))
     state["case"] = case
@@ -99,20 +95,20 @@ def _busy_case(case_in, user, status, n, state):
         ("gm_window", "submitted"),
     ],
 )
-def test_case_detail(case_in, login, user, username, status, django_assert_max_num_queries):
+def test_case_detail(case_in, login, user, username, status, django_assert_max_num_queries, fresh):
     viewer, state, counts = login(username), {}, []
     for n in (3, 10):
-        case = _busy_case(case_in, user, status, n, state)
+        case = _busy_case(case_in, user, status, n, state, fresh)
         counts.append(
             count(viewer, reverse("cases:case-detail", args=[case.number]), DETAIL_BOUND, django_assert_max_num_queries)
         )
     assert counts[0] == counts[1], counts
 
 
-def test_case_parties(case_in, login, user, django_assert_max_num_queries):
+def test_case_parties(case_in, login, user, django_assert_max_num_queries, fresh):
     labor, state, counts = login("gm_labor"), {}, []
     for n in (3, 10):
-        case = _busy_case(case_in, user, "handling", n, state)
+        case = _busy_case(case_in, user, "handling", n, state, fresh)
         url = reverse("cases:case-parties", args=[case.number])
         counts.append(count(labor, url, DETAIL_BOUND + 1, django_assert_max_num_queries, method="post"))
     assert counts[0] == counts[1], counts

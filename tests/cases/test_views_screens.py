@@ -9,16 +9,12 @@ from django.utils import timezone
 
 from cases import services as s
 from cases import views
-from cases.models import Case, PersonalDataAccess, Rating
+from cases.models import PersonalDataAccess, Rating
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "13800138000"
 MASKED_PHONE = "138****8000"
-
-
-def fresh(case):
-    return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
 
 
 def rows(response):
@@ -38,12 +34,12 @@ def test_case_list_shows_the_columns_and_never_a_phone(case_in, login):
     assert PHONE not in body and MASKED_PHONE not in body
 
 
-def test_case_list_filters(case_in, submit, login):
+def test_case_list_filters(case_in, submit_case, login):
     wages = case_in("dispatched")
     livestock = case_in(
         "submitted", matter="neighbour.livestock", text="邻居养猪臭味很大，蚊蝇成群。", channel="hotline"
     )
-    old = submit(text="去年的欠薪投诉。", at=timezone.now() - timedelta(days=40))
+    old = submit_case(text="去年的欠薪投诉。", at=timezone.now() - timedelta(days=40))
     clerk = login("gm_window")
     url = reverse("cases:case-list")
 
@@ -98,9 +94,9 @@ def test_case_list_pages_without_counting(case_in, login, monkeypatch, django_as
 # Inbox ------------------------------------------------------------------------------------------
 
 
-def test_inbox_tabs_counts_order_and_cooperating_mark(case_in, submit, login, user):
+def test_inbox_tabs_counts_order_and_cooperating_mark(case_in, submit_case, login, user, fresh):
     now = timezone.now()
-    late = submit(at=now - timedelta(days=10))
+    late = submit_case(at=now - timedelta(days=10))
     s.case_accept(case=fresh(late), actor=user("gm_window"), at=now - timedelta(days=10))  # sign due long past
     soon = case_in("dispatched")
     handling = case_in("handling")
@@ -126,7 +122,7 @@ def test_inbox_tabs_counts_order_and_cooperating_mark(case_in, submit, login, us
 # Queues -----------------------------------------------------------------------------------------
 
 
-def test_queue_tabs_show_what_each_needs(case_in, login, user, citizen):
+def test_queue_tabs_show_what_each_needs(case_in, login, user, citizen, fresh):
     submitted = case_in("submitted")
     returned = case_in("accepted")
     reviewing = case_in("reviewing")
@@ -150,7 +146,7 @@ def test_queue_tabs_show_what_each_needs(case_in, login, user, citizen):
 # Case page --------------------------------------------------------------------------------------
 
 
-def test_case_page_shows_facts_claims_timeline_and_actions(case_in, login, user):
+def test_case_page_shows_facts_claims_timeline_and_actions(case_in, login, user, fresh):
     case = case_in("handling")
     s.case_add_note(case=fresh(case), actor=user("mc_centre"), note="镇综治中心已核实工时", public=False)
     body = login("gm_labor").get(reverse("cases:case-detail", args=[case.number])).content.decode()
@@ -168,30 +164,30 @@ def test_case_page_shows_facts_claims_timeline_and_actions(case_in, login, user)
     assert 'data-testid="action-sign"' not in body
 
 
-def test_case_page_links_the_attachments(submit, login, user):
+def test_case_page_links_the_attachments(submit_case, login, user, fresh):
     from intake.uploads import CheckedUpload
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     upload = CheckedUpload("工资条.png", "image/png", "png", len(png), "0" * 64, png)
-    case = submit(uploads=[upload])
+    case = submit_case(uploads=[upload])
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     body = login("gm_labor").get(reverse("cases:case-detail", args=[case.number])).content.decode()
     attachment = case.claims.get().attachments.get()
     assert reverse("intake:attachment", args=[attachment.pk]) in body and "工资条.png" in body
 
 
-def test_overdue_and_extension_are_flagged_in_the_header(case_in, submit, login, user):
+def test_overdue_and_extension_are_flagged_in_the_header(case_in, submit_case, login, user, fresh):
     case = case_in("extension")
     body = login("gm_labor").get(reverse("cases:case-detail", args=[case.number])).content.decode()
     assert 'data-testid="extension-pending"' in body
     now = timezone.now()
-    late = submit(at=now - timedelta(days=10))
+    late = submit_case(at=now - timedelta(days=10))
     s.case_accept(case=fresh(late), actor=user("gm_window"), at=now - timedelta(days=10))
     header = login("gm_labor").get(reverse("cases:case-detail", args=[late.number])).content.decode()
     assert "已超期" in header and "流转环节办理时限" in header
 
 
-def test_terminal_case_shows_no_actions(case_in, login, user):
+def test_terminal_case_shows_no_actions(case_in, login, user, fresh):
     case = case_in("submitted")
     s.case_reject(case=fresh(case), actor=user("gm_window"), reason="属于仲裁范围", redirect_to="劳动仲裁委")
     body = login("gm_window").get(reverse("cases:case-detail", args=[case.number])).content.decode()

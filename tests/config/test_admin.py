@@ -5,13 +5,11 @@ from django.contrib import admin
 from django.urls import reverse
 
 from demo.cases import load_demo_cases
-from demo.people import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_changelist_and_add_page_renders(client):
-    load_demo()
+def test_every_changelist_and_add_page_renders(client, demo):
     load_demo_cases(count=12)
     assert client.login(username="admin", password="Yikouban@2026")
     for model, model_admin in admin.site._registry.items():
@@ -27,8 +25,7 @@ def test_every_changelist_and_add_page_renders(client):
             assert client.get(change).status_code == 200, change
 
 
-def test_admin_search_and_tree_filter(client):
-    load_demo()
+def test_admin_search_and_tree_filter(client, demo):
     assert client.login(username="admin", password="Yikouban@2026")
     page = client.get(reverse("admin:routing_region_changelist"), {"q": "明东"}).content.decode()
     assert "明东村" in page

@@ -75,10 +75,8 @@ def screenshots() -> Path:
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo city and demo users. transactional_db: the live server runs in another thread."""
-    from demo.people import load_demo
-
-    load_demo()
+    """The demo city and demo users, committed (tests/conftest.py loads them once per test database
+    and again after each flush). transactional_db: the live server runs in another thread."""
 
 
 @pytest.fixture

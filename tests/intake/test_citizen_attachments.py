@@ -13,10 +13,10 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100 + b"\xff\xd9"
 
 
 @pytest.fixture
-def photo_claim(submit):
+def photo_claim(submit_claim):
     upload = SimpleUploadedFile("欠薪现场.jpg", JPEG, content_type="image/jpeg")
     pdf = SimpleUploadedFile("工资条.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    return submit(uploads=check_uploads([upload, pdf]))
+    return submit_claim(uploads=check_uploads([upload, pdf]))
 
 
 def url(item):
@@ -59,9 +59,10 @@ def test_case_page_shows_thumbnail_and_link(login, photo_claim, citizen):
     assert f'href="{url(pdf)}"' in html and "工资条.pdf" in html
 
 
-def test_lead_unit_handler_gets_it_after_dispatch(login, photo_claim, user, fresh, client):
+def test_lead_unit_handler_gets_it_after_dispatch(login, photo_claim, user, fresh):
     photo = photo_claim.attachments.first()
-    assert login("gm_labor").get(url(photo)).status_code == 404  # not dispatched to GM-RSJ yet
+    client = login("gm_labor")
+    assert client.get(url(photo)).status_code == 404  # not dispatched to GM-RSJ yet
     s.case_accept(case=fresh(photo_claim.case), actor=user("gm_window"))
     response = client.get(url(photo))
     assert response.status_code == 200
@@ -90,17 +91,19 @@ def test_other_citizen_and_anonymous_get_404_like_a_missing_id(login, photo_clai
     assert foreign.content == missing.content
 
 
-def test_merged_duplicate_evidence_stays_with_its_submitter(login, photo_claim, submit, other_citizen, user, fresh):
+def test_merged_duplicate_evidence_stays_with_its_submitter(
+    login, photo_claim, submit_claim, other_citizen, user, fresh
+):
     """Another claimant whose duplicate is merged into this case becomes a party of it, but
     does not get this claimant's photos."""
     kept = photo_claim
-    duplicate = submit(submitter=other_citizen, phone="13900139000", text="同一个老板也拖欠我两个月工资。")
+    duplicate = submit_claim(submitter=other_citizen, phone="13900139000", text="同一个老板也拖欠我两个月工资。")
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     assert login(other_citizen).get(url(kept.attachments.first())).status_code == 404
 
 
-def test_handler_of_the_followed_case_sees_a_merged_duplicates_evidence(login, submit, photo_claim, user, fresh):
-    kept = submit(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+def test_handler_of_the_followed_case_sees_a_merged_duplicates_evidence(login, submit_claim, photo_claim, user, fresh):
+    kept = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(photo_claim.case), actor=user("gm_window"), into=fresh(kept.case))
     s.case_accept(case=fresh(kept.case), actor=user("gm_window"))
     response = login("gm_labor").get(url(photo_claim.attachments.first()))

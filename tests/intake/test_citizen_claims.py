@@ -16,10 +16,10 @@ def test_anonymous_is_sent_to_login(client, demo):
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_shows_only_own_claims_newest_first(login, submit, citizen, other_citizen):
-    first = submit(text="老板拖欠三个月工资共计一万二千元，多次讨要无果。")
-    second = submit(matter="neighbour.livestock", text="隔壁养猪场臭味很大，夏天尤其严重，晚上无法开窗。")
-    foreign = submit(submitter=other_citizen, phone="13900139000", text="小区电梯经常停运，物业一直不修理。")
+def test_shows_only_own_claims_newest_first(login, submit_claim, citizen, other_citizen):
+    first = submit_claim(text="老板拖欠三个月工资共计一万二千元，多次讨要无果。")
+    second = submit_claim(matter="neighbour.livestock", text="隔壁养猪场臭味很大，夏天尤其严重，晚上无法开窗。")
+    foreign = submit_claim(submitter=other_citizen, phone="13900139000", text="小区电梯经常停运，物业一直不修理。")
     response = login(citizen).get(URL)
     html = response.content.decode()
     assert response.status_code == 200
@@ -37,35 +37,35 @@ def test_empty_list_invites_a_first_claim(login, other_citizen):
     assert "您还没有通过网上提交过诉求" in html
 
 
-def test_merged_claim_shows_the_case_it_follows(login, submit, citizen, user, fresh):
-    kept = submit()
-    duplicate = submit(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+def test_merged_claim_shows_the_case_it_follows(login, submit_claim, citizen, user, fresh):
+    kept = submit_claim()
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     html = login(citizen).get(URL).content.decode()
     assert "已合并" in html
     assert f"已合并至案件 {kept.case.number}（待受理）" in html
 
 
-def test_query_count_does_not_grow_with_rows(login, submit, citizen, user, fresh, django_assert_num_queries):
+def test_query_count_does_not_grow_with_rows(login, submit_claim, citizen, user, fresh, django_assert_num_queries):
     client = login(citizen)
-    submit()
+    submit_claim()
     client.get(URL)  # warm up (session, content types)
     with CaptureQueriesContext(connection) as one_row:
         client.get(URL)
     for i in range(5):
-        claim = submit(text=f"第{i}次反映：老板拖欠工资共计一万元，多次讨要无果。")
+        claim = submit_claim(text=f"第{i}次反映：老板拖欠工资共计一万元，多次讨要无果。")
         if i == 0:
             s.case_accept(case=fresh(claim.case), actor=user("gm_window"))
         if i == 1:
-            s.case_merge(case=fresh(claim.case), actor=user("gm_window"), into=fresh(submit().case))
+            s.case_merge(case=fresh(claim.case), actor=user("gm_window"), into=fresh(submit_claim().case))
     with django_assert_num_queries(len(one_row)):
         response = client.get(URL)
     assert len(response.context["claims"]) == 7
 
 
-def test_paginated_twenty_per_page(login, submit, citizen):
+def test_paginated_twenty_per_page(login, submit_claim, citizen):
     for i in range(21):
-        submit(text=f"第{i}次反映：老板拖欠工资共计一万元，多次讨要无果。")
+        submit_claim(text=f"第{i}次反映：老板拖欠工资共计一万元，多次讨要无果。")
     client = login(citizen)
     first = client.get(URL)
     assert len(first.context["claims"]) == 20
@@ -76,8 +76,10 @@ def test_paginated_twenty_per_page(login, submit, citizen):
     assert client.get(URL, {"page": "x"}).status_code == 200
 
 
-def test_a_walk_in_registered_for_the_citizen_is_listed_and_opens(login, submit, citizen, user):
-    claim = submit(channel="window", registered_by=user("gm_window"), text="到窗口反映：老板拖欠工资两个月，共八千元。")
+def test_a_walk_in_registered_for_the_citizen_is_listed_and_opens(login, submit_claim, citizen, user):
+    claim = submit_claim(
+        channel="window", registered_by=user("gm_window"), text="到窗口反映：老板拖欠工资两个月，共八千元。"
+    )
     client = login(citizen)
     assert claim.case.number in client.get(URL).content.decode()
     html = client.get(reverse("intake:claim-detail", args=[claim.tracking_code])).content.decode()

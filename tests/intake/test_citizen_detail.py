@@ -31,8 +31,8 @@ def to_feedback(claim, user, fresh, result="企业已足额支付拖欠工资一
 # Who sees it ---------------------------------------------------------------------------------
 
 
-def test_owner_sees_the_case_page(login, submit, citizen):
-    claim = submit()
+def test_owner_sees_the_case_page(login, submit_claim, citizen):
+    claim = submit_claim()
     response = login(citizen).get(detail(claim))
     html = response.content.decode()
     assert response.status_code == 200
@@ -45,8 +45,8 @@ def test_owner_sees_the_case_page(login, submit, citizen):
     assert reverse("intake:claim-withdraw", args=[claim.tracking_code]) in html
 
 
-def test_foreign_and_unknown_codes_answer_the_same_404(login, submit, other_citizen, client):
-    claim = submit()
+def test_foreign_and_unknown_codes_answer_the_same_404(login, submit_claim, other_citizen, client):
+    claim = submit_claim()
     client = login(other_citizen)
     foreign = client.get(detail(claim))
     unknown = client.get(reverse("intake:claim-detail", args=["ZZZZZZZZZZ"]))
@@ -59,13 +59,13 @@ def test_foreign_and_unknown_codes_answer_the_same_404(login, submit, other_citi
         )
 
 
-def test_staff_do_not_get_the_citizen_page(login, submit):
-    claim = submit()
+def test_staff_do_not_get_the_citizen_page(login, submit_claim):
+    claim = submit_claim()
     assert login("gm_window").get(detail(claim)).status_code == 404
 
 
-def test_anonymous_is_sent_to_login(client, submit):
-    claim = submit()
+def test_anonymous_is_sent_to_login(client, submit_claim):
+    claim = submit_claim()
     response = client.get(detail(claim))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
@@ -73,8 +73,8 @@ def test_anonymous_is_sent_to_login(client, submit):
 # The public timeline -------------------------------------------------------------------------
 
 
-def test_timeline_names_units_never_staff_and_hides_internal_notes(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_timeline_names_units_never_staff_and_hides_internal_notes(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     case = claim.case
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
@@ -90,15 +90,15 @@ def test_timeline_names_units_never_staff_and_hides_internal_notes(login, submit
     assert "处置中" in html and "处置" in html
 
 
-def test_overdue_due_date_is_red(login, submit, citizen):
-    claim = submit()
+def test_overdue_due_date_is_red(login, submit_claim, citizen):
+    claim = submit_claim()
     Case.objects.filter(pk=claim.case.pk).update(stage_due_at=claim.case.created_at.replace(year=2020))
     html = login(citizen).get(detail(claim)).content.decode()
     assert "yk-due-late" in html and "已超期" in html
 
 
-def test_rejected_case_shows_reason_and_where_to_go(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_rejected_case_shows_reason_and_where_to_go(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     s.case_reject(
         case=fresh(claim.case),
         actor=user("gm_window"),
@@ -110,9 +110,9 @@ def test_rejected_case_shows_reason_and_where_to_go(login, submit, citizen, user
     assert reverse("intake:claim-withdraw", args=[claim.tracking_code]) not in html
 
 
-def test_merged_case_links_to_the_case_it_follows(login, submit, citizen, user, fresh):
-    kept = submit()
-    duplicate = submit(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+def test_merged_case_links_to_the_case_it_follows(login, submit_claim, citizen, user, fresh):
+    kept = submit_claim()
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     s.case_accept(case=fresh(kept.case), actor=user("gm_window"))
     html = login(citizen).get(detail(duplicate)).content.decode()
@@ -123,9 +123,9 @@ def test_merged_case_links_to_the_case_it_follows(login, submit, citizen, user, 
     assert reverse("intake:claim-withdraw", args=[duplicate.tracking_code]) not in html
 
 
-def test_merged_claimant_rates_the_case_it_follows(login, submit, citizen, user, fresh):
-    kept = submit()
-    duplicate = submit(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+def test_merged_claimant_rates_the_case_it_follows(login, submit_claim, citizen, user, fresh):
+    kept = submit_claim()
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     to_feedback(kept, user, fresh)
     client = login(citizen)
@@ -135,8 +135,10 @@ def test_merged_claimant_rates_the_case_it_follows(login, submit, citizen, user,
     assert Case.objects.get(pk=kept.case.pk).status == Status.CLOSED
 
 
-def test_page_query_count_does_not_grow_with_events(login, submit, citizen, user, fresh, django_assert_num_queries):
-    claim = submit()
+def test_page_query_count_does_not_grow_with_events(
+    login, submit_claim, citizen, user, fresh, django_assert_num_queries
+):
+    claim = submit_claim()
     case = claim.case
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
@@ -155,8 +157,8 @@ def test_page_query_count_does_not_grow_with_events(login, submit, citizen, user
 # Rating --------------------------------------------------------------------------------------
 
 
-def test_result_and_rating_form_when_waiting_for_feedback(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_result_and_rating_form_when_waiting_for_feedback(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     to_feedback(claim, user, fresh)
     html = login(citizen).get(detail(claim)).content.decode()
     assert "办理结果" in html and "企业已足额支付拖欠工资一万二千元。" in html and "已解决" in html
@@ -166,8 +168,8 @@ def test_result_and_rating_form_when_waiting_for_feedback(login, submit, citizen
     assert "请在此前评价" in html
 
 
-def test_result_is_not_shown_before_the_centre_approves_it(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_result_is_not_shown_before_the_centre_approves_it(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     case = claim.case
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
@@ -176,8 +178,10 @@ def test_result_is_not_shown_before_the_centre_approves_it(login, submit, citize
     assert 'data-testid="result"' not in html and "请评价办理结果" not in html
 
 
-def test_satisfied_rating_closes_the_case(login, submit, citizen, user, fresh, django_capture_on_commit_callbacks):
-    claim = submit()
+def test_satisfied_rating_closes_the_case(
+    login, submit_claim, citizen, user, fresh, django_capture_on_commit_callbacks
+):
+    claim = submit_claim()
     to_feedback(claim, user, fresh)
     client = login(citizen)
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,8 +194,8 @@ def test_satisfied_rating_closes_the_case(login, submit, citizen, user, fresh, d
     assert "感谢您的评价" in html and "已办结" in html and "请评价办理结果" not in html
 
 
-def test_unsatisfied_without_comment_is_an_error(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_unsatisfied_without_comment_is_an_error(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     to_feedback(claim, user, fresh)
     response = login(citizen).post(reverse("intake:claim-rate", args=[claim.tracking_code]), {"rating": "unsatisfied"})
     assert response.status_code == 400
@@ -199,8 +203,8 @@ def test_unsatisfied_without_comment_is_an_error(login, submit, citizen, user, f
     assert Case.objects.get(pk=claim.case.pk).status == Status.FEEDBACK
 
 
-def test_unsatisfied_with_comment_returns_it_flagged(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_unsatisfied_with_comment_returns_it_flagged(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     to_feedback(claim, user, fresh)
     response = login(citizen).post(
         reverse("intake:claim-rate", args=[claim.tracking_code]),
@@ -211,16 +215,16 @@ def test_unsatisfied_with_comment_returns_it_flagged(login, submit, citizen, use
     assert case.status == Status.REVIEWING and case.flagged and case.rating_comment == "只付了一半工资，还差六千元。"
 
 
-def test_rating_when_not_waiting_for_feedback_shows_the_services_message(login, submit, citizen):
-    claim = submit()
+def test_rating_when_not_waiting_for_feedback_shows_the_services_message(login, submit_claim, citizen):
+    claim = submit_claim()
     response = login(citizen).post(reverse("intake:claim-rate", args=[claim.tracking_code]), {"rating": "satisfied"})
     assert response.status_code == 400
     assert "不能执行此操作" in response.content.decode()
     assert Case.objects.get(pk=claim.case.pk).status == Status.SUBMITTED
 
 
-def test_concurrent_change_is_reported_and_nothing_changes(login, submit, citizen, user, fresh, monkeypatch):
-    claim = submit()
+def test_concurrent_change_is_reported_and_nothing_changes(login, submit_claim, citizen, user, fresh, monkeypatch):
+    claim = submit_claim()
     to_feedback(claim, user, fresh)
     from intake.views import citizen as views
 
@@ -247,8 +251,8 @@ def test_concurrent_change_is_reported_and_nothing_changes(login, submit, citize
 # Withdrawing ---------------------------------------------------------------------------------
 
 
-def test_withdraw_asks_for_confirmation_then_withdraws(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_withdraw_asks_for_confirmation_then_withdraws(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     s.case_accept(case=fresh(claim.case), actor=user("gm_window"))
     client = login(citizen)
     url = reverse("intake:claim-withdraw", args=[claim.tracking_code])
@@ -264,8 +268,8 @@ def test_withdraw_asks_for_confirmation_then_withdraws(login, submit, citizen, u
     assert "诉求已撤回" in html and "已撤回" in html and url not in html
 
 
-def test_withdraw_is_refused_after_closing(login, submit, citizen, user, fresh):
-    claim = submit()
+def test_withdraw_is_refused_after_closing(login, submit_claim, citizen, user, fresh):
+    claim = submit_claim()
     case = to_feedback(claim, user, fresh)
     s.case_rate(case=fresh(case), actor=citizen, rating="satisfied")
     client = login(citizen)

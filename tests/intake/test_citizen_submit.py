@@ -92,8 +92,8 @@ def test_citizen_submits_and_sees_the_tracking_code(
     assert reverse("intake:my-claims") in html
 
 
-def test_success_page_is_only_for_the_submitter(login, submit, other_citizen, client):
-    claim = submit()
+def test_success_page_is_only_for_the_submitter(login, submit_claim, other_citizen, client):
+    claim = submit_claim()
     url = reverse("intake:claim-submitted", args=[claim.tracking_code])
     assert login(other_citizen).get(url).status_code == 404
     client.logout()

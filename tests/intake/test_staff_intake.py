@@ -5,16 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Case, CaseEvent, Status
-from demo.people import load_demo
 from intake.models import Claim
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
 
 
 def login(client, username):

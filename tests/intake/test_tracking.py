@@ -24,8 +24,8 @@ def test_form_is_public(client, demo):
     assert "查询码" in html and "手机号后四位" in html and 'method="post"' in html
 
 
-def test_right_pair_shows_progress_without_personal_data(client, submit, user, fresh):
-    claim = submit()
+def test_right_pair_shows_progress_without_personal_data(client, submit_claim, user, fresh):
+    claim = submit_claim()
     case = claim.case
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
@@ -44,17 +44,17 @@ def test_right_pair_shows_progress_without_personal_data(client, submit, user, f
     assert claim.tracking_code not in response.get("Location", "")
 
 
-def test_code_is_forgiving_about_case_and_spaces(client, submit):
-    claim = submit()
+def test_code_is_forgiving_about_case_and_spaces(client, submit_claim):
+    claim = submit_claim()
     code = claim.tracking_code.lower()
     response = client.post(URL, {"code": f" {code[:5]} {code[5:]} ", "phone_last4": "8000"})
     assert response.status_code == 200 and claim.case.number in response.content.decode()
 
 
-def test_result_shown_once_approved(client, submit, user, fresh):
+def test_result_shown_once_approved(client, submit_claim, user, fresh):
     from cases.models import Outcome
 
-    claim = submit()
+    claim = submit_claim()
     case = claim.case
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     s.case_sign(case=fresh(case), actor=user("gm_labor"))
@@ -64,8 +64,8 @@ def test_result_shown_once_approved(client, submit, user, fresh):
     assert "办理结果" in html and "工资已全部结清。" in html and "待评价" in html
 
 
-def test_wrong_pair_and_unknown_code_answer_exactly_the_same(client, submit):
-    claim = submit()
+def test_wrong_pair_and_unknown_code_answer_exactly_the_same(client, submit_claim):
+    claim = submit_claim()
     wrong_pair = client.post(URL, {"code": claim.tracking_code, "phone_last4": "1234"})
     unknown = client.post(URL, {"code": "ABCDEFGHJK", "phone_last4": "1234"})
     assert wrong_pair.status_code == unknown.status_code == 400
@@ -81,8 +81,8 @@ def test_bad_input_is_explained(client, demo):
     assert "请输入查询码" in html and "请输入 4 位数字" in html
 
 
-def test_rate_limited_per_client_address(client, submit):
-    claim = submit()
+def test_rate_limited_per_client_address(client, submit_claim):
+    claim = submit_claim()
     for _ in range(10):
         assert client.post(URL, {"code": "ABCDEFGHJK", "phone_last4": "1234"}).status_code == 400
     limited = client.post(URL, {"code": claim.tracking_code, "phone_last4": "8000"})
@@ -94,9 +94,9 @@ def test_rate_limited_per_client_address(client, submit):
     assert other_address.status_code == 200
 
 
-def test_merged_claim_shows_the_case_it_follows(client, submit, user, fresh):
-    kept = submit()
-    duplicate = submit(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+def test_merged_claim_shows_the_case_it_follows(client, submit_claim, user, fresh):
+    kept = submit_claim()
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     html = client.post(URL, {"code": duplicate.tracking_code, "phone_last4": "8000"}).content.decode()
     assert "已合并" in html and kept.case.number in html

@@ -2,64 +2,35 @@
 
 import pytest
 
-from cases.models import Case
-from mediation.models import Mediation
-
 
 @pytest.fixture
-def login(user):
-    """``login("gm_mediator")`` → a test Client signed in as that demo user."""
-    from django.test import Client
-
-    def make(username):
-        client = Client()
-        client.force_login(user(username))
-        return client
-
-    return make
-
-
-@pytest.fixture
-def handling_case(mediators, citizen, user):
+def handling_case(mediators, submit_case, user, fresh):
     """``handling_case()`` → a 拖欠工资 case signed for by 高明区人社局 (status handling).
     ``respondent=True`` adds the employer as 被申请人 with a phone; ``people`` applicants."""
     from cases import services as cs
     from cases.models import Party, PartyRole
-    from intake.services import claim_submit
-    from routing.models import MatterType, Region
 
     def make(*, matter="labor.wages", region="440608102201", people=1, respondent=True, text=None):
-        claim, _created = claim_submit(
-            channel="web",
-            matter=MatterType.objects.get(code=matter),
-            region=Region.objects.get(code=region),
-            description=text or "明东村某五金厂拖欠夏志明等工人三个月工资共计一万二千元，多次讨要无果。",
-            contact_name="夏志明",
-            contact_phone="13800138000",
-            people_count=people,
-            submitter=citizen,
+        case = submit_case(
+            matter=matter,
+            region=region,
+            people=people,
+            text=text or "明东村某五金厂拖欠夏志明等工人三个月工资共计一万二千元，多次讨要无果。",
         )
-        case = Case.objects.get(pk=claim.case_id)
-        cs.case_accept(case=case, actor=user("gm_window"))
-        case = Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
+        cs.case_accept(case=fresh(case), actor=user("gm_window"))
+        case = fresh(case)
         cs.case_sign(case=case, actor=user("gm_labor"))
         if respondent:
             Party.objects.create(
                 case=case, role=PartyRole.RESPONDENT, name="佛山市高明区明东五金制品厂", phone="13700137000"
             )
-        return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
+        return fresh(case)
 
     return make
 
 
-def fresh(mediation) -> Mediation:
-    return Mediation.objects.select_related(
-        "case__region", "case__matter", "case__lead_unit", "case__centre", "mediator__user"
-    ).get(pk=mediation.pk)
-
-
 @pytest.fixture
-def mediation_in(handling_case, user):
+def mediation_in(handling_case, user, fresh):
     """``mediation_in("in_progress")`` → a mediation of a fresh handling case, referred by
     gm_labor, assigned by gm_dispatch to ``mediator`` (default gm_mediator) and driven to
     ``status``: requested, assigned, in_progress. Extra kwargs go to ``handling_case``."""

@@ -6,7 +6,6 @@ import hashlib
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -27,13 +26,6 @@ TERMS = "一、被申请人于2026年12月31日前一次性支付申请人工资
 
 def later(days=30) -> str:
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -20,13 +20,7 @@ def fresh_case(m) -> Case:
     return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=m.case_id)
 
 
-def fresh(m) -> Mediation:
-    return Mediation.objects.select_related("case__region", "case__matter", "case__lead_unit", "mediator__user").get(
-        pk=m.pk
-    )
-
-
-def test_the_case_is_held_while_the_mediation_runs(mediation_in, user):
+def test_the_case_is_held_while_the_mediation_runs(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     labor = user("gm_labor")
     offered = available_actions(labor, fresh_case(m))
@@ -50,7 +44,7 @@ def test_the_case_page_does_not_offer_held_actions(mediation_in, login):
     assert 'data-testid="action-submit_result"' not in html and 'data-testid="action-return_case"' not in html
 
 
-def test_sessions_of_an_ended_mediation_are_cancelled_and_nobody_is_reminded(mediation_in, user):
+def test_sessions_of_an_ended_mediation_are_cancelled_and_nobody_is_reminded(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     ms.session_schedule(
         mediation=m, actor=user("gm_mediator"), scheduled_at=timezone.now() + timedelta(hours=20), mode="phone"
@@ -61,7 +55,7 @@ def test_sessions_of_an_ended_mediation_are_cancelled_and_nobody_is_reminded(med
     assert not OutboxMessage.objects.filter(kind="mediation_reminder").exists()
 
 
-def test_a_replaced_mediators_stale_accept_is_refused(mediation_in, user):
+def test_a_replaced_mediators_stale_accept_is_refused(mediation_in, user, fresh):
     m = mediation_in("assigned")
     stale = fresh(m)  # the old mediator's page
     ms.mediation_assign(mediation=fresh(m), actor=user("gm_dispatch"), mediator=user("gm_lawyer").mediator_profile)
@@ -81,7 +75,7 @@ def test_a_double_click_schedules_one_session_and_texts_once(mediation_in, user)
     assert OutboxMessage.objects.filter(kind="mediation_session").count() == 2  # two parties, once each
 
 
-def test_settle_waits_for_agreements_being_signed(mediation_in, user):
+def test_settle_waits_for_agreements_being_signed(mediation_in, user, fresh):
     from mediation.agreements import services as ag
     from mediation.models import Agreement
 

@@ -11,12 +11,6 @@ from notifications.models import OutboxMessage
 from routing.models import MatterType, Region, Unit
 
 
-def fresh(mediation) -> Mediation:
-    return Mediation.objects.select_related("case__region", "case__matter", "case__lead_unit", "mediator__user").get(
-        pk=mediation.pk
-    )
-
-
 def events(case):
     return list(CaseEvent.objects.filter(case=case).values_list("transition", flat=True))
 
@@ -78,7 +72,7 @@ def test_blank_note_is_refused_and_nothing_is_written(handling_case, user):
     assert CaseEvent.objects.count() == before
 
 
-def test_assign_accept_and_the_deadline(mediation_in, user):
+def test_assign_accept_and_the_deadline(mediation_in, user, fresh):
     m = mediation_in("assigned")
     assert m.mediator.user.username == "gm_mediator"
     assert m.match_explanation[0].startswith("综合得分")
@@ -90,21 +84,21 @@ def test_assign_accept_and_the_deadline(mediation_in, user):
     assert events(m.case)[-2:] == ["mediation_assign", "mediation_accept"]
 
 
-def test_accepting_without_declaring_no_conflict_is_refused(mediation_in, user):
+def test_accepting_without_declaring_no_conflict_is_refused(mediation_in, user, fresh):
     m = mediation_in("assigned")
     with pytest.raises(ms.MediationError, match="无利害关系"):
         ms.mediation_accept(mediation=m, actor=user("gm_mediator"), no_conflict=False)
     assert fresh(m).status == MediationStatus.ASSIGNED
 
 
-def test_only_the_assigned_mediator_accepts(mediation_in, user):
+def test_only_the_assigned_mediator_accepts(mediation_in, user, fresh):
     m = mediation_in("assigned")
     for other in ("gm_lawyer", "gm_dispatch", "gm_labor"):
         with pytest.raises(PermissionDenied):
             ms.mediation_accept(mediation=fresh(m), actor=user(other), no_conflict=True)
 
 
-def test_decline_returns_it_to_the_dispatchers(mediation_in, user):
+def test_decline_returns_it_to_the_dispatchers(mediation_in, user, fresh):
     m = mediation_in("assigned")
     ms.mediation_decline(mediation=m, actor=user("gm_mediator"), reason="与被申请人系亲属，申请回避")
     m = fresh(m)
@@ -120,7 +114,7 @@ def test_only_the_centre_assigns(mediation_in, user):
         ms.mediation_assign(mediation=m, actor=user("gm_labor"), mediator=user("gm_mediator").mediator_profile)
 
 
-def test_a_full_mediator_cannot_be_assigned(mediation_in, user):
+def test_a_full_mediator_cannot_be_assigned(mediation_in, user, fresh):
     m = mediation_in("requested")
     profile = user("gm_veteran").mediator_profile
     profile.max_concurrent = 1
@@ -132,7 +126,7 @@ def test_a_full_mediator_cannot_be_assigned(mediation_in, user):
     assert fresh(m).status == MediationStatus.REQUESTED
 
 
-def test_settle_needs_a_sealed_agreement_then_resumes_the_clock(mediation_in, user):
+def test_settle_needs_a_sealed_agreement_then_resumes_the_clock(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     with pytest.raises(ms.MediationError, match="尚无各方确认并封存"):
         ms.mediation_settle(mediation=m, actor=user("gm_mediator"))
@@ -146,7 +140,7 @@ def test_settle_needs_a_sealed_agreement_then_resumes_the_clock(mediation_in, us
     assert OutboxMessage.objects.filter(recipient_user=user("gm_labor"), kind="mediation_outcome").exists()
 
 
-def test_fail_records_the_way_forward(mediation_in, user):
+def test_fail_records_the_way_forward(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     ms.mediation_fail(mediation=m, actor=user("gm_mediator"), reason="被申请人拒不到场", next_step="litigation")
     m = fresh(m)
@@ -156,7 +150,7 @@ def test_fail_records_the_way_forward(mediation_in, user):
         ms.mediation_fail(mediation=fresh(m), actor=user("gm_mediator"), reason="再次", next_step="other")
 
 
-def test_fail_needs_a_known_way_forward(mediation_in, user):
+def test_fail_needs_a_known_way_forward(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     with pytest.raises(ms.MediationError, match="后续途径"):
         ms.mediation_fail(mediation=m, actor=user("gm_mediator"), reason="不成", next_step="magic")
@@ -164,7 +158,7 @@ def test_fail_needs_a_known_way_forward(mediation_in, user):
 
 
 @pytest.mark.parametrize("status", ["requested", "assigned", "in_progress"])
-def test_withdraw_by_the_referring_unit_from_any_open_state(mediation_in, user, status):
+def test_withdraw_by_the_referring_unit_from_any_open_state(mediation_in, user, status, fresh):
     m = mediation_in(status)
     ms.mediation_withdraw(mediation=m, actor=user("gm_labor"), reason="当事人已自行和解")
     m = fresh(m)
@@ -178,7 +172,7 @@ def test_the_mediator_cannot_withdraw(mediation_in, user):
         ms.mediation_withdraw(mediation=m, actor=user("gm_mediator"), reason="不想调了")
 
 
-def test_a_court_referral_creates_the_case_and_tells_the_court_the_outcome(mediators, user):
+def test_a_court_referral_creates_the_case_and_tells_the_court_the_outcome(mediators, user, fresh):
     from cases.services import PartyData
 
     court = Unit.objects.get(code="GM-FY")

@@ -85,7 +85,10 @@ def test_assign_page_recommends_three_with_scores_and_assigns(mediation_in, logi
     page = client.get(url)
     body = page.content.decode()
     assert body.count('data-testid="recommendation"') == 3
-    assert "综合得分" in body or "分" in body
+    scores = [candidate.score for candidate in page.context["top"]]  # each card shows its composite score
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True)
+    for score in scores:
+        assert f'title="综合得分" data-testid="score">{score} 分</span>' in body
     assert client.post(url, {"mediator": "999999"}).status_code == 400
     assert Mediation.objects.get(pk=m.pk).status == MediationStatus.REQUESTED
     lawyer = user("gm_lawyer").mediator_profile
@@ -181,12 +184,14 @@ def test_list_query_count(mediation_in, login, django_assert_max_num_queries):
     url = reverse("mediation:mediation-list")
     client.get(url)
     with django_assert_max_num_queries(12) as ctx:
-        client.get(url, {"tab": "assigned"})
+        response = client.get(url, {"tab": "assigned"})
+    assert response.status_code == 200 and len(response.context["rows"]) == 3
     few = len(ctx.captured_queries)
     for _ in range(3):
         mediation_in("assigned")
     with django_assert_max_num_queries(few):
-        client.get(url, {"tab": "assigned"})
+        response = client.get(url, {"tab": "assigned"})
+    assert response.status_code == 200 and len(response.context["rows"]) == 6
 
 
 def test_detail_query_count_does_not_grow_with_sessions(mediation_in, login, django_assert_max_num_queries, user):
@@ -199,9 +204,11 @@ def test_detail_query_count_does_not_grow_with_sessions(mediation_in, login, dja
     ms.session_schedule(mediation=m, actor=user("gm_mediator"), scheduled_at=timezone.now(), mode="phone")
     client.get(detail(m))
     with django_assert_max_num_queries(40) as ctx:
-        client.get(detail(m))
+        response = client.get(detail(m))
+    assert response.status_code == 200 and response.content.decode().count('data-testid="session"') == 1
     few = len(ctx.captured_queries)
     for _ in range(3):
         ms.session_schedule(mediation=m, actor=user("gm_mediator"), scheduled_at=timezone.now(), mode="phone")
     with django_assert_max_num_queries(few):
-        client.get(detail(m))
+        response = client.get(detail(m))
+    assert response.status_code == 200 and response.content.decode().count('data-testid="session"') == 4

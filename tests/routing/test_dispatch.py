@@ -59,12 +59,13 @@ NH_VILLAGE = "440605124201"  # 小塘村 (南海区 has no claims centre)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def base_directory(django_db_setup, django_db_blocker):
+def base_directory(django_db_setup, django_db_blocker, demo_wipe):
     """The regions, matter types and base units, imported once for the module and rolled back after it.
 
     Each test runs in a savepoint inside this transaction; its own import then only adds what differs.
     """
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_wipe()
         directory_import(data=directory_data([]))
         yield
         transaction.set_rollback(True)

@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from demo.people import load_demo
-
 pytestmark = pytest.mark.django_db
 URL = reverse("routing:simulator")
 QUERY = {
@@ -20,8 +18,8 @@ QUERY = {
 
 
 @pytest.fixture
-def demo_city(db):
-    load_demo()
+def demo_city(demo):
+    """The demo city (loaded once per test database, see tests/conftest.py)."""
 
 
 def as_user(client, username):
@@ -140,10 +138,9 @@ def test_changing_a_higher_level_without_javascript_drops_the_stale_deeper_one(c
     assert "区划 杨和镇（440608101）" in page
 
 
-def test_matter_suggestion_tolerates_words_in_between(db):
+def test_matter_suggestion_tolerates_words_in_between(demo):
     from routing.selectors import suggest_matters
 
-    load_demo()
     assert [m.code for m in suggest_matters("老板拖欠三个月工资")][:1] == ["labor.wages"]
     assert suggest_matters("") == []
 

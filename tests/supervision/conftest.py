@@ -1,34 +1,7 @@
 import pytest
 
-from accounts.models import User
-from intake.services import claim_submit
-from routing.models import MatterType, Region
-
-
-@pytest.fixture
-def submit(kpi_claim):
-    """A web claim by the demo citizen; returns its case (``kpi_claim`` with the usual defaults)."""
-
-    def make(matter="labor.wages", region="440608102201", at=None):
-        return kpi_claim(at=at, matter=matter, region=region)
-
-    return make
-
 
 # --- supervision screens (test_overdue_board, test_orders_views) --------------------------------
-@pytest.fixture
-def login(user):
-    """``login("gm_supervisor")`` → a test Client signed in as that user (a fresh client each call)."""
-    from django.test import Client
-
-    def make(username):
-        client = Client()
-        client.force_login(user(username))
-        return client
-
-    return make
-
-
 @pytest.fixture
 def staff(demo):
     """``staff("cc_supervisor", "CC-ZX", "supervisor")`` → a staff user holding that one role."""
@@ -43,36 +16,20 @@ def staff(demo):
 
 
 @pytest.fixture
-def open_case(demo, staff):
+def open_case(submit_case, staff, fresh):
     """``open_case(matter, region, status=…, channel=…, at=…)``: a claim submitted at ``at`` and
     brought through the services at that same time to ``submitted``, ``dispatched`` (accepted and
     auto-dispatched by the demo rules) or ``handling`` (signed by a handler of its lead unit). Staff
     the demo lacks (a 禅城 clerk, a 市场监管局 handler) are made on the way."""
     from accounts.models import Membership
     from cases import services as cs
-    from cases.models import Case
-
-    citizen = User.objects.get(phone="13800138000")
-
-    def fresh(case):
-        return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
 
     def member(unit, role):
         found = Membership.objects.filter(unit=unit, role=role, active=True).select_related("user").first()
         return found.user if found else staff(f"{role}-{unit.code}", unit.code, role)
 
     def make(matter="labor.wages", region="440608102201", *, status="handling", channel="web", at=None):
-        claim, _created = claim_submit(
-            channel=channel,
-            matter=MatterType.objects.get(code=matter),
-            region=Region.objects.get(code=region),
-            description="老板拖欠三个月工资共计一万二千元，多次讨要无果。",
-            contact_name="夏志明",
-            contact_phone="13800138000",
-            submitter=citizen,
-            at=at,
-        )
-        case = fresh(claim.case)
+        case = fresh(submit_case(matter=matter, region=region, channel=channel, at=at))
         if status == "submitted":
             return case
         cs.case_accept(case=case, actor=member(case.centre, "clerk"), at=at)
@@ -99,28 +56,18 @@ def at():
 
 
 @pytest.fixture
-def kpi_claim(demo):
+def kpi_claim(submit_case):
     """A claim by the demo citizen (who may then rate it) with a chosen matter, place, channel
     and registration time; returns its case."""
 
     def make(*, at, matter="labor.wages", region="440608102201", channel="web"):
-        claim, _created = claim_submit(
-            channel=channel,
-            matter=MatterType.objects.get(code=matter),
-            region=Region.objects.get(code=region),
-            description="老板拖欠三个月工资共计一万二千元，多次讨要无果。",
-            contact_name="夏志明",
-            contact_phone="13800138000",
-            submitter=User.objects.get(phone="13800138000"),
-            at=at,
-        )
-        return claim.case
+        return submit_case(matter=matter, region=region, channel=channel, at=at)
 
     return make
 
 
 @pytest.fixture
-def october(kpi_claim, user, at):
+def october(kpi_claim, user, at, fresh, citizen):
     """The hand-computed data set of the KPI tests, built through the services in time order.
 
     高明区 (all in 明东村 unless said otherwise), period 2026-10:
@@ -135,14 +82,10 @@ def october(kpi_claim, user, at):
       H  registered 10-31 23:30 (last minutes of October), I registered 11-01 00:00 (November)
     """
     from cases import services as cs
-    from cases.models import Case, Outcome, Rating
+    from cases.models import Outcome, Rating
     from routing.models import Unit
     from supervision.services import warnings_sweep
 
-    def fresh(case):
-        return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
-
-    citizen = User.objects.get(phone="13800138000")
     window, dispatcher, labor, town = user("gm_window"), user("gm_dispatch"), user("gm_labor"), user("mc_centre")
 
     def handle(case, *, accept, sign, result, outcome, approve, handler=labor):

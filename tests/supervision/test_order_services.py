@@ -11,8 +11,8 @@ from supervision.services import SupervisionError, order_issue, order_press, ord
 pytestmark = pytest.mark.django_db
 
 
-def test_the_same_order_posted_twice_is_one_order(submit, user):
-    case = submit()
+def test_the_same_order_posted_twice_is_one_order(submit_case, user):
+    case = submit_case()
     cs.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     case = Case.objects.select_related("region").get(pk=case.pk)
     unit = Unit.objects.get(code="GM-RSJ")
@@ -21,8 +21,8 @@ def test_the_same_order_posted_twice_is_one_order(submit, user):
     assert first.pk == second.pk and SupervisionOrder.objects.count() == 1
 
 
-def test_a_closed_case_cannot_be_supervised(submit, user):
-    case = submit()
+def test_a_closed_case_cannot_be_supervised(submit_case, user):
+    case = submit_case()
     cs.case_reject(case=Case.objects.get(pk=case.pk), actor=user("gm_window"), reason="已进入诉讼程序")
     with pytest.raises(SupervisionError):
         order_issue(
@@ -33,8 +33,8 @@ def test_a_closed_case_cannot_be_supervised(submit, user):
         )
 
 
-def test_pressing_counts_each_press(submit, user):
-    case = submit()
+def test_pressing_counts_each_press(submit_case, user):
+    case = submit_case()
     cs.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     case = Case.objects.select_related("region").get(pk=case.pk)
     order = order_issue(

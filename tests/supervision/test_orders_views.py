@@ -34,12 +34,8 @@ def act_url(order, action):
     return reverse("supervision:order-act", args=[order.pk, action])
 
 
-def fresh(order):
-    return SupervisionOrder.objects.select_related("case__region", "unit").get(pk=order.pk)
-
-
 @pytest.fixture
-def ordered(open_case, user, staff):
+def ordered(open_case, user, staff, fresh):
     """A 拖欠工资 case in 明东村 being handled by 高明区人社局 (协办 明城镇综治中心), with one open
     督办 from gm_supervisor to the lead unit; plus a 禅城 supervisor and a handler of an unrelated
     高明 unit."""
@@ -52,7 +48,7 @@ def ordered(open_case, user, staff):
     return case, fresh(order)
 
 
-def test_who_may_use_each_screen(ordered, client, login):
+def test_who_may_use_each_screen(ordered, client, login, fresh):
     case, order = ordered
     screens = {
         "list": ("get", ORDERS),
@@ -171,7 +167,7 @@ def test_issue_form(ordered, login, open_case, user):
     assert refused.status_code == 400 and "案件已结束" in refused.content.decode()
 
 
-def test_the_whole_flow_through_the_views(open_case, login):
+def test_the_whole_flow_through_the_views(open_case, login, fresh):
     """issue → the unit replies → the supervisor presses → the unit replies → the supervisor closes;
     the case page lists the order and its timeline shows every step."""
     case = open_case()
@@ -233,7 +229,7 @@ def test_the_whole_flow_through_the_views(open_case, login):
     assert 'data-testid="case-order"' in page and detail_url(order) in page
 
 
-def test_bad_input_on_each_action(ordered, login):
+def test_bad_input_on_each_action(ordered, login, fresh):
     case, order = ordered
     supervisor, unit = login("gm_supervisor"), login("gm_labor")
 
@@ -296,7 +292,7 @@ def _count(client, url, bound, django_assert_max_num_queries):
     return len(ctx.captured_queries), len(response.context["orders"])
 
 
-def test_query_counts_do_not_grow(submit, login, user, django_assert_max_num_queries):
+def test_query_counts_do_not_grow(submit_case, login, user, django_assert_max_num_queries):
     """Session, user, memberships, ONE count per tab/state, one page of orders (case, place, unit,
     issuer joined) — the same for 3 and for 12 orders."""
     supervisor, unit = login("fs_supervisor"), login("gm_labor")
@@ -304,7 +300,7 @@ def test_query_counts_do_not_grow(submit, login, user, django_assert_max_num_que
     made, counts = [], {"list": [], "inbox": []}
     for n in (3, 12):
         while len(made) < n:
-            case = Case.objects.select_related("region").get(pk=submit().pk)
+            case = Case.objects.select_related("region").get(pk=submit_case().pk)
             made.append(
                 ss.order_issue(case=case, unit=rsj, actor=user("gm_supervisor"), instruction=f"督办{len(made)}")
             )

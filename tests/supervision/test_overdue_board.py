@@ -240,7 +240,7 @@ def test_export_holds_the_screens_figures(world, login, monkeypatch):
     assert cut[-1][0].startswith("仅列出超期最久的 2 件")
 
 
-def test_query_count_does_not_grow(submit, login, django_assert_max_num_queries):
+def test_query_count_does_not_grow(submit_case, login, django_assert_max_num_queries):
     """Session, user, memberships; regions, units and matters for the filters; the ids of the
     regions in scope; ONE grouped count; unit names; the red list; place names — 11, the same for 3
     and for 12 cases."""
@@ -251,7 +251,7 @@ def test_query_count_does_not_grow(submit, login, django_assert_max_num_queries)
     regions = ["440608102201", "440608101201", "440604012201", "440605121201"]
     for n in (3, 12):
         while len(made) < n:
-            made.append(submit(region=regions[len(made) % 4], at=S - len(made) * DAY))
+            made.append(submit_case(region=regions[len(made) % 4], at=S - len(made) * DAY))
         warnings_sweep(now=S + 3 * DAY)
         with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as ctx:
             response = client.get(BOARD + "?sort=total")

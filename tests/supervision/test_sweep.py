@@ -12,12 +12,8 @@ from supervision.services import warnings_sweep
 pytestmark = pytest.mark.django_db
 
 
-def fresh(case):
-    return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
-
-
-def handling_case(submit, user):
-    case = submit()
+def handling_case(submit_case, user, fresh):
+    case = submit_case()
     cs.case_accept(case=fresh(case), actor=user("gm_window"))
     cs.case_sign(case=fresh(case), actor=user("gm_labor"))
     return fresh(case)
@@ -40,14 +36,14 @@ def at_fraction(case, fraction):
         (3, "red"),
     ],
 )
-def test_each_threshold(submit, user, fraction, level):
-    case = handling_case(submit, user)
+def test_each_threshold(submit_case, user, fraction, level, fresh):
+    case = handling_case(submit_case, user, fresh)
     warnings_sweep(now=at_fraction(case, fraction))
     assert fresh(case).warning_level == level
 
 
-def test_each_change_is_recorded_and_told_once(submit, user):
-    case = handling_case(submit, user)
+def test_each_change_is_recorded_and_told_once(submit_case, user, fresh):
+    case = handling_case(submit_case, user, fresh)
     for fraction in (0.6, 0.6, 0.85, 0.9, 1.2, 1.3):
         warnings_sweep(now=at_fraction(case, fraction))
     events = list(
@@ -62,8 +58,8 @@ def test_each_change_is_recorded_and_told_once(submit, user):
     assert list(to_supervisor.values_list("kind", flat=True)) == ["warning_red"]
 
 
-def test_running_twice_changes_nothing_the_second_time(submit, user):
-    case = handling_case(submit, user)
+def test_running_twice_changes_nothing_the_second_time(submit_case, user, fresh):
+    case = handling_case(submit_case, user, fresh)
     now = at_fraction(case, 1.5)
     first = warnings_sweep(now=now)
     second = warnings_sweep(now=now)
@@ -71,8 +67,8 @@ def test_running_twice_changes_nothing_the_second_time(submit, user):
     assert CaseEvent.objects.filter(case=case, transition="warning_red").count() == 1
 
 
-def test_cases_without_a_unit_warn_the_centre(submit, user):
-    case = submit()  # 待受理: the centre's clerks and dispatchers are told
+def test_cases_without_a_unit_warn_the_centre(submit_case, user, fresh):
+    case = submit_case()  # 待受理: the centre's clerks and dispatchers are told
     warnings_sweep(now=at_fraction(fresh(case), 1.1))
     recipients = set(
         OutboxMessage.objects.filter(kind="warning_red").values_list("recipient_user__username", flat=True)
@@ -81,8 +77,8 @@ def test_cases_without_a_unit_warn_the_centre(submit, user):
     assert "gm_labor" not in recipients
 
 
-def test_a_paused_case_keeps_its_clock(submit, user):
-    case = handling_case(submit, user)
+def test_a_paused_case_keeps_its_clock(submit_case, user, fresh):
+    case = handling_case(submit_case, user, fresh)
     due = case.stage_due_at
     paused_at = at_fraction(case, 0.4)
     cs.case_pause(case=case, actor=user("gm_labor"), reason="等待工伤鉴定结论", at=paused_at)
@@ -97,8 +93,8 @@ def test_a_paused_case_keeps_its_clock(submit, user):
     ) == ["pause", "resume"]
 
 
-def test_pause_needs_a_reason_and_the_lead_unit(submit, user):
-    case = handling_case(submit, user)
+def test_pause_needs_a_reason_and_the_lead_unit(submit_case, user, fresh):
+    case = handling_case(submit_case, user, fresh)
     with pytest.raises(cs.CaseError):
         cs.case_pause(case=case, actor=user("gm_labor"), reason=" ")
     from django.core.exceptions import PermissionDenied
@@ -110,8 +106,8 @@ def test_pause_needs_a_reason_and_the_lead_unit(submit, user):
         cs.case_pause(case=fresh(case), actor=user("gm_labor"), reason="再次中止")
 
 
-def test_extension_moves_the_thresholds_and_clears_the_warning(submit, user):
-    case = handling_case(submit, user)
+def test_extension_moves_the_thresholds_and_clears_the_warning(submit_case, user, fresh):
+    case = handling_case(submit_case, user, fresh)
     warnings_sweep(now=at_fraction(case, 0.9))
     assert fresh(case).warning_level == WarningLevel.YELLOW
     cs.case_request_extension(case=fresh(case), actor=user("gm_labor"), days=10, reason="需调取银行流水")
@@ -121,17 +117,17 @@ def test_extension_moves_the_thresholds_and_clears_the_warning(submit, user):
     assert extended.yellow_at > case.yellow_at
 
 
-def test_a_new_stage_starts_without_a_warning(submit, user):
-    case = submit()
+def test_a_new_stage_starts_without_a_warning(submit_case, user, fresh):
+    case = submit_case()
     warnings_sweep(now=at_fraction(fresh(case), 2))
     assert fresh(case).warning_level == "red"
     cs.case_accept(case=fresh(case), actor=user("gm_window"))
     assert fresh(case).warning_level == "none"
 
 
-def test_the_sweep_is_set_based(submit, user, django_assert_max_num_queries):
+def test_the_sweep_is_set_based(submit_case, user, django_assert_max_num_queries, fresh):
     for _ in range(6):
-        handling_case(submit, user)
+        handling_case(submit_case, user, fresh)
     now = Case.objects.order_by("-stage_due_at").first().stage_due_at + timedelta(days=1)
     # 4 UPDATEs, 3 event INSERTs, 4 message INSERTs, the lock (PostgreSQL), a savepoint and its
     # release: the same whatever the number of cases

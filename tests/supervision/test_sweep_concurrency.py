@@ -9,7 +9,6 @@ from django.db import connection, connections  # noqa: F401 - connection is used
 from accounts.models import User
 from cases import services as cs
 from cases.models import Case, CaseEvent
-from demo.people import load_demo
 from intake.services import claim_submit
 from notifications.models import OutboxMessage
 from routing.models import MatterType, Region
@@ -21,8 +20,7 @@ pytestmark = [
 ]
 
 
-def test_two_sweeps_at_once():
-    load_demo()
+def test_two_sweeps_at_once(demo):
     for _ in range(5):
         claim, _ = claim_submit(
             channel="web",

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cases import services as cs
-from cases.models import Case
 from supervision import services as ss
 from supervision.models import WarningThresholds
 from supervision.services import warnings_sweep
@@ -16,10 +15,6 @@ from supervision.services import warnings_sweep
 pytestmark = pytest.mark.django_db
 
 ADMIN_ADD = reverse("admin:supervision_warningthresholds_add")
-
-
-def fresh(case):
-    return Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
 
 
 def share_used(case, when):
@@ -37,7 +32,7 @@ def test_settings_give_the_default(open_case, settings):
     assert close_to(share_used(case, case.yellow_at), 0.9)
 
 
-def test_admin_values_move_open_cases_and_apply_to_new_clocks(open_case, user):
+def test_admin_values_move_open_cases_and_apply_to_new_clocks(open_case, user, fresh):
     waiting = open_case()
     at_45 = waiting.stage_started_at + (waiting.stage_due_at - waiting.stage_started_at) * 0.45
     warnings_sweep(now=at_45)
@@ -56,7 +51,7 @@ def test_admin_values_move_open_cases_and_apply_to_new_clocks(open_case, user):
     assert close_to(share_used(later, later.blue_at), 0.4)
 
 
-def test_clearing_goes_back_to_the_settings(open_case, user):
+def test_clearing_goes_back_to_the_settings(open_case, user, fresh):
     ss.warning_thresholds_set(blue="0.3", yellow="0.6", actor=user("admin"))
     case = open_case()
     assert close_to(share_used(case, case.blue_at), 0.3)
@@ -66,7 +61,7 @@ def test_clearing_goes_back_to_the_settings(open_case, user):
     assert close_to(share_used(case, case.yellow_at), 0.8)
 
 
-def test_a_paused_case_keeps_its_clock_consistent(open_case, user):
+def test_a_paused_case_keeps_its_clock_consistent(open_case, user, fresh):
     case = open_case()
     cs.case_pause(case=case, actor=user("gm_labor"), reason="等待鉴定结论")
     ss.warning_thresholds_set(blue="0.6", yellow="0.9", actor=user("admin"))
@@ -105,7 +100,7 @@ def test_bad_values_are_refused(blue, yellow, message, user, login):
     assert not WarningThresholds.objects.exists()
 
 
-def test_the_admin_edits_one_row(open_case, login):
+def test_the_admin_edits_one_row(open_case, login, fresh):
     case = open_case()
     admin = login("admin")
     response = admin.post(ADMIN_ADD, {"blue": "0.4", "yellow": "0.75"})
