@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9
 
@@ -23,8 +25,8 @@ _SIGNATURES = [
 ]
 
 
-class UploadError(ValueError):
-    pass
+class UploadError(ServiceError, ValueError):
+    """A file the claim cannot take; still a ``ValueError`` for callers that catch that."""
 
 
 @dataclass
