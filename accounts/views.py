@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.views import service_call
+
 from .forms import CitizenRegistrationForm, LoginForm
 from .models import Role
 from .selectors import covered_areas, user_roles
-from .services import AccountError, citizen_register, verification_code_send
+from .services import citizen_register, verification_code_send
 
 
 def home(request):
@@ -40,7 +42,7 @@ def register(request):
     form = CitizenRegistrationForm(request.POST, sending_code=sending_code)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form):
             if sending_code:
                 verification_code_send(phone=data["phone"])
                 messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
@@ -51,7 +53,5 @@ def register(request):
                 login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
                 messages.success(request, _("注册成功，欢迎使用一口办。"))
                 return redirect("home")
-        except AccountError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     status = 200 if form.is_valid() else 400
     return render(request, "accounts/register.html", {"form": form, "code_sent": sending_code}, status=status)

@@ -70,7 +70,8 @@ class service_call:
     - a stale write with ``on_stale`` (a URL, or a callable giving one, evaluated only then):
       the message (``stale_message`` for a ``ConcurrentTransition``) is flashed and
       ``response`` redirects there;
-    - otherwise (403, or 409 without ``on_stale``): ``response`` is ``service_error_response``'s.
+    - otherwise (403, or 409 without ``on_stale``): ``response`` is ``service_error_response``'s
+      (and the message is also put on the form, should the view show it again).
 
     After the block: ``ok`` is True when nothing was raised, ``error`` holds the mapped error.
     """
@@ -112,4 +113,6 @@ class service_call:
             messages.error(self.request, error.message)
         else:
             self.response = service_error_response(error, form=self.form, field=self.field)
+            if self.response is not None and self.form is not None:
+                self.form.add_error(None, error.message)  # shown too if the view re-renders the form
         return True
