@@ -208,7 +208,10 @@ def panel_context(mediation: Mediation, user) -> dict:
 # Drafting ------------------------------------------------------------------------------------------
 
 
-def _form_page(request, *, mediation, form, title, intro="", agreement=None, submit=None, status=200, extra=None):
+def _form_page(request, *, form, title, mediation=None, agreement=None, intro="", submit=None, extra=None):
+    """The agreement form page (of ``agreement``'s mediation when one is given); a POST that comes
+    back here was refused, so it answers 400."""
+    mediation = mediation or agreement.mediation
     context = {
         "mediation": mediation,
         "case": mediation.case,
@@ -219,6 +222,7 @@ def _form_page(request, *, mediation, form, title, intro="", agreement=None, sub
         "submit": submit or title,
         **(extra or {}),
     }
+    status = 400 if request.method == "POST" else 200
     return render(request, "mediation/agreements/form.html", context, status=status)
 
 
@@ -257,7 +261,6 @@ def agreement_create(request, number):
         title=_("起草调解协议书"),
         intro=_("当事人取自案件登记的当事人（申请人、被申请人、第三人）；提交确认前可随时修改。"),
         submit=_("保存草稿"),
-        status=400 if request.method == "POST" else 200,
         extra={"parties": _case_party_rows(mediation, full=permissions.can_see_personal_data(request.user, mediation))},
     )
 
@@ -304,7 +307,6 @@ def agreement_edit(request, pk):
         form=form,
         title=_("修改调解协议书"),
         submit=_("保存修改"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -335,13 +337,11 @@ def agreement_void(request, pk):
             return redirect("mediation:mediation-detail", number=agreement.mediation.number)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("作废协议书"),
         intro=_("作废后该协议书不能再确认或修改；如需调整条款，请重新起草。"),
         submit=_("确认作废"),
-        status=400 if request.method == "POST" else 200,
         extra={"danger": True},
     )
 
@@ -485,7 +485,6 @@ def agreement_judicial_apply(request, pk):
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("申请司法确认"),
@@ -493,7 +492,6 @@ def agreement_judicial_apply(request, pk):
             "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。登记后可下载司法确认申请书及协议书材料包。"
         ),
         submit=_("登记申请"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -517,13 +515,11 @@ def agreement_judicial_decide(request, pk):
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("登记司法确认结果"),
         intro=_("受理法院：%(c)s") % {"c": agreement.judicial_court},
         submit=_("登记结果"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -585,13 +581,11 @@ def agreement_performance(request, pk):
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("登记履行回访"),
         intro=_("履行期限：%(d)s。") % {"d": agreement.performance_deadline.isoformat()},
         submit=_("登记回访结果"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -620,7 +614,6 @@ def agreement_batch_create(request, number):
         )
         % {"n": applicants},
         submit=_("开始生成"),
-        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -253,6 +253,12 @@ def _own_session(request, number: str, pk: int) -> tuple[Mediation, MediationSes
     return mediation, session
 
 
+def _session_page(request, mediation: Mediation, form, title: str, *, session: MediationSession | None = None):
+    """A session form (new, record, cancel); a POST that comes back here was refused: 400."""
+    context = {"mediation": mediation, "case": mediation.case, "form": form, "session": session, "title": title}
+    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+
+
 @login_required
 def session_new(request, number):
     mediation = mediation_for_staff(request, number)
@@ -275,8 +281,7 @@ def session_new(request, number):
         if call.ok:
             messages.success(request, _("调解会已安排。") + (_("已短信通知当事人。") if d["notify_parties"] else ""))
             return redirect("mediation:mediation-detail", number=number)
-    context = {"mediation": mediation, "case": mediation.case, "form": form, "title": _("安排调解会")}
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("安排调解会"))
 
 
 @login_required
@@ -295,14 +300,7 @@ def session_record(request, number, pk):
         if call.ok:
             messages.success(request, _("调解笔录已保存。"))
             return redirect("mediation:mediation-detail", number=number)
-    context = {
-        "mediation": mediation,
-        "case": mediation.case,
-        "form": form,
-        "session": session,
-        "title": _("调解笔录"),
-    }
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("调解笔录"), session=session)
 
 
 @login_required
@@ -317,14 +315,7 @@ def session_cancel(request, number, pk):
         if call.ok:
             messages.success(request, _("调解会已取消。"))
             return redirect("mediation:mediation-detail", number=number)
-    context = {
-        "mediation": mediation,
-        "case": mediation.case,
-        "form": form,
-        "session": session,
-        "title": _("取消调解会"),
-    }
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("取消调解会"), session=session)
 
 
 # Referral ----------------------------------------------------------------------------------------

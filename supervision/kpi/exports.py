@@ -204,56 +204,49 @@ def _summary_section(board, width, styles) -> list:
 
 
 def _matter_section(board, width, styles) -> KeepTogether:
-    return KeepTogether(
-        [
-            para(_("三、事项分布"), styles["h2"]),
-            bar_chart(board.by_matter[:10], width),
-            para(_("受理量居前的事项大类："), styles["body"]),
-            _table(
-                [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
-                [
-                    [
-                        r.label,
-                        r.measures.registered,
-                        r.measures.closed,
-                        fmt(r.measures.on_time_rate, RATE),
-                        fmt(r.measures.mediation_rate, RATE),
-                        fmt(r.measures.satisfaction_rate, RATE),
-                    ]
-                    for r in board.by_matter[:5]
-                ]
-                or [[_("本期无数据"), "", "", "", "", ""]],
-                [width * 0.3] + [width * 0.14] * 5,
-                styles,
-            ),
-        ]
+    return _breakdown_section(
+        [para(_("三、事项分布"), styles["h2"]), bar_chart(board.by_matter[:10], width)],
+        [para(_("受理量居前的事项大类："), styles["body"])],
+        board.by_matter[:5],
+        (_("事项大类"), _("化解成功率"), "mediation_rate"),
+        width,
+        styles,
     )
 
 
 def _region_section(board, width, styles) -> KeepTogether:
-    return KeepTogether(
-        [
-            para(_("四、地区分布"), styles["h2"]),
-            bar_chart(board.by_region, width),
-            _table(
-                [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
-                [
-                    [
-                        r.label,
-                        r.measures.registered,
-                        r.measures.closed,
-                        fmt(r.measures.on_time_rate, RATE),
-                        fmt(r.measures.local_rate, RATE),
-                        fmt(r.measures.satisfaction_rate, RATE),
-                    ]
-                    for r in board.by_region
-                ]
-                or [[_("本期无数据"), "", "", "", "", ""]],
-                [width * 0.3] + [width * 0.14] * 5,
-                styles,
-            ),
-        ]
+    return _breakdown_section(
+        [para(_("四、地区分布"), styles["h2"]), bar_chart(board.by_region, width)],
+        [],
+        board.by_region,
+        (_("地区"), _("就地化解率"), "local_rate"),
+        width,
+        styles,
     )
+
+
+def _breakdown_section(head: list, intro: list, rows, columns: tuple[str, str, str], width, styles) -> KeepTogether:
+    """A breakdown kept on one page: heading and chart, then a table of ``rows`` with their own
+    label and fourth rate (``columns``: label heading, rate heading, ``Measures`` attribute)."""
+    label, rate_heading, rate = columns
+    table = _table(
+        [label, _("受理量"), _("办结量"), _("按期办结率"), rate_heading, _("满意率")],
+        [
+            [
+                r.label,
+                r.measures.registered,
+                r.measures.closed,
+                fmt(r.measures.on_time_rate, RATE),
+                fmt(getattr(r.measures, rate), RATE),
+                fmt(r.measures.satisfaction_rate, RATE),
+            ]
+            for r in rows
+        ]
+        or [[_("本期无数据"), "", "", "", "", ""]],
+        [width * 0.3] + [width * 0.14] * 5,
+        styles,
+    )
+    return KeepTogether([*head, *intro, table])
 
 
 def _channel_section(board, width, styles) -> list:

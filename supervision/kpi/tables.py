@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.kpi_tables import DAYS, INT, RATE, TEXT, Cell, KpiTable
+from core.kpi_tables import DAYS, INT, RATE, TEXT, Cell, KpiTable, summary_table
 from core.periods import ratio
 
 from .measures import KpiBoard
@@ -89,15 +89,7 @@ def _measure_rows(rows, names: list[tuple[str, str]]) -> list[list[Cell]]:
 
 def kpi_tables(board: KpiBoard) -> list[KpiTable]:
     return [
-        KpiTable(
-            "summary",
-            _("主要指标"),
-            [_("指标"), _("数值"), _("口径")],
-            [
-                [(name, TEXT), (value, kind), (definition, TEXT)]
-                for _k, name, value, kind, definition in summary_figures(board)
-            ],
-        ),
+        summary_table(summary_figures(board)),
         KpiTable(
             "trend",
             _("月度趋势（近12个月）"),
