@@ -13,18 +13,14 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from notifications.services import notification_send
 
 from .models import Membership, User, VerificationCode, VerificationPurpose
 
 
-class AccountError(Exception):
-    """A request the user must correct; the message is shown as is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """A request the user must correct; the message is shown as is (on ``field`` when named)."""
 
 
 def _code_hash(phone: str, purpose: str, code: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.ratelimit import try_allowed
+from core.views import service_call
 
 from .forms import CitizenRegistrationForm, LoginForm
 from .models import Role
@@ -54,7 +55,7 @@ def register(request):
     form = CitizenRegistrationForm(request.POST, sending_code=sending_code)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form):
             if sending_code:
                 _sms_budget_check(request)
                 verification_code_send(phone=data["phone"])
@@ -66,7 +67,5 @@ def register(request):
                 login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
                 messages.success(request, _("注册成功，欢迎使用一口办。"))
                 return redirect("home")
-        except AccountError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     status = 200 if form.is_valid() else 400
     return render(request, "accounts/register.html", {"form": form, "code_sent": sending_code}, status=status)

@@ -7,6 +7,7 @@ The clock's services (中止/恢复计时, 延期) live in ``cases.pauses`` and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,11 +81,14 @@ def _next_number(prefix: str, year: int) -> str:
 
 
 def _number_prefix(centre: Unit) -> str:
-    name = centre.region.name
+    """The centre's place without its suffix (高明区 → 高明): letters and digits only, at most 20,
+    so an odd region name can neither overflow the counter's column nor break a case URL."""
+    name = re.sub(r"\W", "", centre.region.name)
     for suffix in ("自治县", "新区", "区", "县", "市", "镇", "街道", "省"):
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
+            name = name[: -len(suffix)]
+            break
+    return name[:20] or centre.region.code[:20]
 
 
 # Creating --------------------------------------------------------------------------------------

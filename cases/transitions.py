@@ -20,6 +20,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import Membership, Role
 from accounts.selectors import user_memberships
+from core.errors import ServiceError
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 from routing.models import Unit
@@ -29,12 +30,8 @@ from .locks import HELD_TRANSITIONS, hold_reason
 from .models import Case, CaseEvent
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A request that cannot be carried out as asked; ``message`` is shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # Helpers -------------------------------------------------------------------------------------

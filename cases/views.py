@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
 from accounts.permissions import has_any_role, has_role, is_staff_member
 from core.paging import bounded_page, page_number
+from core.views import service_call
 
 from . import forms as f
 from . import selectors
@@ -375,14 +375,12 @@ def case_act(request, number, action):
         return _action_page(request, case, action, form)
     if not form.is_valid():
         return _action_page(request, case, action, form, status=400)
-    try:
+    with service_call(form, request=request, on_stale=lambda: _after(user, case), stale_message=STALE_MESSAGE) as call:
         message = spec.run(case, user, form.cleaned_data)
-    except s.CaseError as exc:
-        form.add_error(None, exc.message)
+    if call.response:
+        return call.response
+    if not call.ok:
         return _action_page(request, case, action, form, status=400)
-    except ConcurrentTransition:
-        messages.error(request, STALE_MESSAGE)
-        return redirect(_after(user, case))
     messages.success(request, message)
     if action == "merge":
         return redirect("cases:case-detail", number=form.cleaned_data["target"].number)

@@ -32,6 +32,13 @@ class KpiTable:
         return [(h, k != TEXT, key) for h, k, key in zip(self.headers, kinds, keys, strict=True)]
 
 
+def summary_table(figures, *, table: type[KpiTable] = KpiTable) -> KpiTable:
+    """The 主要指标 table of a board from its ``summary_figures`` rows (key, name, value, kind,
+    definition); ``table`` is the ``KpiTable`` subclass the page uses."""
+    rows = [[(name, TEXT), (value, kind), (definition, TEXT)] for _key, name, value, kind, definition in figures]
+    return table("summary", _("主要指标"), [_("指标"), _("数值"), _("口径")], rows)
+
+
 def fmt(value, kind: str) -> str:
     """A figure as the page and the report show it."""
     if value is None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9
 MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo; a 20000×20000 "bomb" is refused
@@ -26,8 +28,8 @@ _SIGNATURES = [
 ]
 
 
-class UploadError(ValueError):
-    pass
+class UploadError(ServiceError, ValueError):
+    """A file the claim cannot take; still a ``ValueError`` for callers that catch that."""
 
 
 @dataclass

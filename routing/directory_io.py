@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import ServiceError
+
 from .models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, RoutingRule, Unit, UnitRole
 
 TOP_LEVEL_KEYS = ("regions", "matter_types", "units", "rules")
@@ -23,12 +25,13 @@ NOTE_MAX_LENGTH = RoutingRule._meta.get_field("note").max_length
 ROLE_MAX_LENGTH = UnitRole._meta.get_field("code").max_length
 
 
-class DirectoryError(Exception):
-    """The file cannot be imported; ``errors`` holds one readable line per problem."""
+class DirectoryError(ServiceError):
+    """The file cannot be imported; ``errors`` holds one readable line per problem (the message
+    is all of them, one a line)."""
 
     def __init__(self, errors: list[str]):
-        self.errors = errors
         super().__init__("\n".join(errors))
+        self.errors = errors
 
 
 @dataclass

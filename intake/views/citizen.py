@@ -18,13 +18,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import ConcurrentTransition
 
 from accounts.selectors import user_roles
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
-from cases.services import CaseError, case_rate, case_withdraw
+from cases.services import case_rate, case_withdraw
 from core.ratelimit import try_allowed
+from core.views import service_call
 from routing.models import Channel
 from routing.selectors import suggest_matters
 
@@ -93,7 +93,7 @@ def claim_submit(request):
         form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
     if form.is_valid():
         cleaned = form.cleaned_data
-        try:
+        with service_call(form) as call:
             claim, _created = claim_submit_service(
                 channel=Channel.WEB,
                 matter=cleaned["matter"],
@@ -107,9 +107,7 @@ def claim_submit(request):
                 submitter=user,
                 submission_key=_submission_key(user, cleaned["submission_token"]),
             )
-        except CaseError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             return redirect("intake:claim-submitted", code=claim.tracking_code)
     return _claim_form_page(request, form, files_lost=files_chosen, status=400)
 
@@ -200,17 +198,19 @@ def claim_rate(request, code: str):
     if not form.is_valid():
         return _case_page(request, claim, rating_form=form, action_error=_("请按提示修改后再提交评价。"), status=400)
     try:
-        case_rate(
-            case=target, actor=request.user, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
-        )
-    except PermissionDenied:
+        with service_call(stale_message=_stale_message()) as call:
+            case_rate(
+                case=target,
+                actor=request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+    except PermissionDenied:  # kept: the service's own refusal, answered with the citizen's page
         return _refused(request, _("您不是该案件的当事人，不能评价。"))
-    except CaseError as exc:
-        return _case_page(request, _owned_claim(request, code), rating_form=form, action_error=exc.message, status=400)
-    except ConcurrentTransition:
-        return _case_page(
-            request, _owned_claim(request, code), rating_form=form, action_error=_stale_message(), status=409
-        )
+    if not call.ok:  # shown on the case page as it is now, 400 (409 for a stale write)
+        error = call.error
+        claim = _owned_claim(request, code)
+        return _case_page(request, claim, rating_form=form, action_error=error.message, status=error.status)
     messages.success(request, _("感谢您的评价。"))
     return redirect("intake:claim-detail", code=claim.tracking_code)
 
@@ -230,13 +230,13 @@ def claim_withdraw(request, code: str):
     if not form.is_valid():
         return _withdraw_page(request, claim, form, status=400)
     try:
-        case_withdraw(case=case, actor=request.user, reason=form.cleaned_data["reason"])
-    except PermissionDenied:
+        with service_call(stale_message=_stale_message()) as call:
+            case_withdraw(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+    except PermissionDenied:  # kept: the service's own refusal, answered with the citizen's page
         return _refused(request, _("您不是该案件的当事人，不能撤回。"))
-    except CaseError as exc:
-        return _withdraw_page(request, _owned_claim(request, code), form, error=exc.message, status=400)
-    except ConcurrentTransition:
-        return _withdraw_page(request, _owned_claim(request, code), form, error=_stale_message(), status=409)
+    if not call.ok:  # shown on the page as it is now, 400 (409 for a stale write)
+        error = call.error
+        return _withdraw_page(request, _owned_claim(request, code), form, error=error.message, status=error.status)
     messages.success(request, _("诉求已撤回。如有需要，您可以随时重新反映。"))
     return redirect("intake:claim-detail", code=claim.tracking_code)
 

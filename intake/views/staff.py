@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.permissions import has_role
 from cases.permissions import can_accept
 from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
+from core.views import service_call
 from routing.models import Channel
 
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
@@ -51,6 +52,8 @@ def _follow_up(request, case, step: str, result: str = "") -> None:
         else:
             case_accept(case=case, actor=request.user)
             messages.success(request, _("已受理并按规则派单。"))
+    # Kept by hand: the claim is registered whatever happens here, so any refusal or stale write is
+    # a warning beside the receipt, not an error on a form that no longer applies.
     except (CaseError, ConcurrentTransition):
         messages.warning(request, _("已登记，但受理未完成：案件状态已变化，请在队列中查看。"))
 
@@ -66,10 +69,9 @@ def window_register(request):
     if not form.is_valid():
         return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
     data = form.cleaned_data
-    try:
+    with service_call(form) as call:
         claim, created = _submit(form, channel=Channel.WINDOW, request=request)
-    except CaseError as exc:
-        form.add_error(None, exc.message)
+    if not call.ok:
         return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
     if created:
         _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
@@ -108,6 +110,9 @@ def hotline_register(request):
                     into=target,
                     note=_("同一来电人反映同一事项，并入 %(n)s") % {"n": target.number},
                 )
+    # Kept by hand: the merge target was chosen on this form, so a refusal of the merge — including
+    # PermissionDenied and a stale target, which the helper would answer 403/409 — goes on the form
+    # and rolls back the registration with it.
     except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
         return render(request, "intake/staff/hotline_form.html", {"form": form}, status=400)
@@ -143,10 +148,9 @@ def grid_report(request):
     form = GridReportForm(request.POST, request.FILES, grid_regions=grids)
     if not form.is_valid():
         return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
-    try:
+    with service_call(form) as call:
         claim, _created = _submit(form, channel=Channel.GRID, request=request)
-    except CaseError as exc:
-        form.add_error(None, exc.message)
+    if not call.ok:
         return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
     messages.success(
         request, _("已上报，编号 %(n)s，查询码 %(c)s。") % {"n": claim.case.number, "c": claim.tracking_code}

@@ -24,13 +24,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import is_staff_member
 from cases.models import PartyRole
 from cases.services import personal_data_open
 from core.masking import mask_id_number, mask_phone
+from core.paging import page_number
 from core.ratelimit import try_allowed
+from core.views import service_call
 
-from .. import permissions, selectors
+from .. import permissions
+from ..loading import found_for_staff, mediation_for_staff
 from ..models import (
     Agreement,
     AgreementBatch,
@@ -64,27 +66,13 @@ MAX_PAGE = 200
 # Loading --------------------------------------------------------------------------------------------
 
 
-def _found(request, select, key):
-    """``select(user, key)`` for staff; 403 for anyone else, 404 when the row is not in scope."""
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    row = select(request.user, key)
-    if row is None:
-        raise Http404
-    return row
-
-
-def _mediation(request, number: str) -> Mediation:
-    return _found(request, selectors.mediation_detail, number)
-
-
 def _agreement(request, pk: int) -> Agreement:
     """An agreement of a mediation the user may see, with its confirmations; 404 otherwise."""
-    return _found(request, agreement_selectors.agreement_detail, pk)
+    return found_for_staff(request, agreement_selectors.agreement_detail, pk)
 
 
 def _confirmation(request, pk: int) -> Confirmation:
-    return _found(request, agreement_selectors.confirmation_detail, pk)
+    return found_for_staff(request, agreement_selectors.confirmation_detail, pk)
 
 
 def _posted(request):
@@ -220,7 +208,10 @@ def panel_context(mediation: Mediation, user) -> dict:
 # Drafting ------------------------------------------------------------------------------------------
 
 
-def _form_page(request, *, mediation, form, title, intro="", agreement=None, submit=None, status=200, extra=None):
+def _form_page(request, *, form, title, mediation=None, agreement=None, intro="", submit=None, extra=None):
+    """The agreement form page (of ``agreement``'s mediation when one is given); a POST that comes
+    back here was refused, so it answers 400."""
+    mediation = mediation or agreement.mediation
     context = {
         "mediation": mediation,
         "case": mediation.case,
@@ -231,6 +222,7 @@ def _form_page(request, *, mediation, form, title, intro="", agreement=None, sub
         "submit": submit or title,
         **(extra or {}),
     }
+    status = 400 if request.method == "POST" else 200
     return render(request, "mediation/agreements/form.html", context, status=status)
 
 
@@ -241,7 +233,7 @@ def _terms_form(request, mediation: Mediation, start):
     form = terms_form(mediation, _posted(request))
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form):
             return form, start(
                 mediation=mediation,
                 actor=request.user,
@@ -249,8 +241,6 @@ def _terms_form(request, mediation: Mediation, start):
                 terms=d["terms"],
                 performance_deadline=d["performance_deadline"],
             )
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
     return form, None
 
 
@@ -258,7 +248,7 @@ def _terms_form(request, mediation: Mediation, start):
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, number):
     """起草调解协议书 from the case's parties."""
-    mediation = _mediation(request, number)
+    mediation = mediation_for_staff(request, number)
     _require_own(request, mediation)
     form, agreement = _terms_form(request, mediation, ag.agreement_draft)
     if agreement is not None:
@@ -271,7 +261,6 @@ def agreement_create(request, number):
         title=_("起草调解协议书"),
         intro=_("当事人取自案件登记的当事人（申请人、被申请人、第三人）；提交确认前可随时修改。"),
         submit=_("保存草稿"),
-        status=400 if request.method == "POST" else 200,
         extra={"parties": _case_party_rows(mediation, full=permissions.can_see_personal_data(request.user, mediation))},
     )
 
@@ -300,7 +289,7 @@ def agreement_edit(request, pk):
     form = edit_form(agreement, _posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form) as call:
             ag.agreement_update(
                 agreement=agreement,
                 actor=request.user,
@@ -308,9 +297,7 @@ def agreement_edit(request, pk):
                 terms=d["terms"],
                 performance_deadline=d["performance_deadline"],
             )
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("协议书草稿已更新。"))
             return _detail(agreement)
     return _form_page(
@@ -320,7 +307,6 @@ def agreement_edit(request, pk):
         form=form,
         title=_("修改调解协议书"),
         submit=_("保存修改"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -330,11 +316,9 @@ def agreement_sign(request, pk):
     """提交各方确认: the text is frozen and a confirmation opened for every party."""
     agreement = _agreement(request, pk)
     _require_own(request, agreement.mediation)
-    try:
+    with service_call(request=request) as call:
         ag.agreement_signing_start(agreement=agreement, actor=request.user)
-    except ag.MediationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(request, _("协议书已提交各方确认。请逐一向当事人发送确认码，并录入当事人告知的确认码。"))
     return _detail(agreement)
 
@@ -346,22 +330,18 @@ def agreement_void(request, pk):
     _require_own(request, agreement.mediation)
     form = VoidForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form) as call:
             ag.agreement_void(agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"])
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("协议书已作废。"))
             return redirect("mediation:mediation-detail", number=agreement.mediation.number)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("作废协议书"),
         intro=_("作废后该协议书不能再确认或修改；如需调整条款，请重新起草。"),
         submit=_("确认作废"),
-        status=400 if request.method == "POST" else 200,
         extra={"danger": True},
     )
 
@@ -418,11 +398,9 @@ def agreement_code_send(request, pk):
     row = _confirmation(request, pk)
     agreement = _agreement(request, row.agreement_id)
     _require_own(request, agreement.mediation)
-    try:
+    with service_call(request=request) as call:
         sent = ag.confirmation_code_send(confirmation=row, actor=request.user)
-    except ag.MediationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(
             request,
             _("确认码已发送至 %(name)s 的手机（%(phone)s），%(m)s 分钟内有效。")
@@ -441,11 +419,9 @@ def agreement_confirm(request, pk):
     _require_own(request, agreement.mediation)
     form = confirm_form(row, request.POST)
     if form.is_valid():
-        try:
+        with service_call(form, field="code") as call:
             result = ag.confirmation_confirm(confirmation=row, actor=request.user, code=form.cleaned_data["code"])
-        except ag.MediationError as exc:
-            form.add_error("code", exc.message)
-        else:
+        if call.ok:
             if result.status == AgreementStatus.SEALED:
                 messages.success(request, _("各方当事人均已确认，协议书已生效并封存。"))
             else:
@@ -502,16 +478,13 @@ def agreement_judicial_apply(request, pk):
     _require_own(request, agreement.mediation)
     form = judicial_apply_form(agreement, _posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form) as call:
             ag.agreement_judicial_apply(agreement=agreement, actor=request.user, court=form.cleaned_data["court"])
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("已登记司法确认申请。请下载申请材料包，由当事人共同向法院提交。"))
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("申请司法确认"),
@@ -519,7 +492,6 @@ def agreement_judicial_apply(request, pk):
             "当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。登记后可下载司法确认申请书及协议书材料包。"
         ),
         submit=_("登记申请"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -531,27 +503,23 @@ def agreement_judicial_decide(request, pk):
     form = JudicialDecideForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form) as call:
             ag.agreement_judicial_decide(
                 agreement=agreement,
                 actor=request.user,
                 confirmed=d["result"] == JudicialStatus.CONFIRMED,
                 document_number=d["document_number"],
             )
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("已登记法院的司法确认结果。"))
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("登记司法确认结果"),
         intro=_("受理法院：%(c)s") % {"c": agreement.judicial_court},
         submit=_("登记结果"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -598,13 +566,11 @@ def agreement_performance(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         carried_out = d["result"] == PerformanceStatus.CARRIED_OUT
-        try:
+        with service_call(form) as call:
             ag.agreement_performance_record(
                 agreement=agreement, actor=request.user, carried_out=carried_out, note=d["note"]
             )
-        except ag.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             if carried_out:
                 messages.success(request, _("已登记：协议已履行。"))
             else:
@@ -615,13 +581,11 @@ def agreement_performance(request, pk):
             return _detail(agreement)
     return _form_page(
         request,
-        mediation=agreement.mediation,
         agreement=agreement,
         form=form,
         title=_("登记履行回访"),
         intro=_("履行期限：%(d)s。") % {"d": agreement.performance_deadline.isoformat()},
         submit=_("登记回访结果"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -632,7 +596,7 @@ def agreement_performance(request, pk):
 @require_http_methods(["GET", "POST"])
 def agreement_batch_create(request, number):
     """群体纠纷: one set of terms, one agreement per applicant, generated in the background."""
-    mediation = _mediation(request, number)
+    mediation = mediation_for_staff(request, number)
     _require_own(request, mediation)
     form, batch = _terms_form(request, mediation, ag.agreement_batch_start)
     if batch is not None:
@@ -650,12 +614,11 @@ def agreement_batch_create(request, number):
         )
         % {"n": applicants},
         submit=_("开始生成"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
 def _batch(request, pk) -> AgreementBatch:
-    return _found(request, agreement_selectors.batch_detail, pk)
+    return found_for_staff(request, agreement_selectors.batch_detail, pk)
 
 
 def _progress(batch: AgreementBatch) -> dict:
@@ -675,10 +638,7 @@ def _progress(batch: AgreementBatch) -> dict:
 def agreement_batch(request, pk):
     """A batch: its progress (polled while it runs) and its agreements, a bounded page at a time."""
     batch = _batch(request, pk)
-    try:
-        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
+    page = page_number(request, max_page=MAX_PAGE)
     start = (page - 1) * BATCH_PAGE
     rows = agreement_selectors.batch_agreements(batch, start=start, limit=BATCH_PAGE + 1)
     has_next = len(rows) > BATCH_PAGE

@@ -29,13 +29,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import ServiceError
 
-class CourtGatewayError(Exception):
+
+class CourtGatewayError(ServiceError):
     """The court did not take the package. ``message`` is Chinese and shown to the user as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import is_staff_member
+from core.views import service_call
 
-from .. import selectors
+from ..loading import found_for_staff, mediation_for_staff
 from ..models import LitigationPackage, Mediation
-from ..services import MediationError
 from . import selectors as litigation_selectors
 from . import services as lit
 from .court_gateway import get_gateway
@@ -78,22 +77,9 @@ def panel_context(mediation: Mediation, user) -> dict:
 # Screens -------------------------------------------------------------------------------------
 
 
-def _mediation(request, number: str) -> Mediation:
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    mediation = selectors.mediation_detail(request.user, number)
-    if mediation is None:
-        raise Http404
-    return mediation
-
-
 def _package(request, pk: int) -> LitigationPackage:
     """A package of a mediation the user may see (404 otherwise), for those who may act on it."""
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    package = litigation_selectors.package_detail(request.user, pk)
-    if package is None:
-        raise Http404
+    package = found_for_staff(request, litigation_selectors.package_detail, pk)
     if not lit.can_litigate(request.user, package.mediation):
         raise PermissionDenied
     return package
@@ -108,20 +94,19 @@ def _back(mediation: Mediation):
 def litigation_submit(request, number):
     """一键诉讼: GET shows what goes to the court and asks for confirmation (the panel posts the
     same form directly); POST builds, stores and hands over the package."""
-    mediation = _mediation(request, number)
+    mediation = mediation_for_staff(request, number)
     if not lit.can_litigate(request.user, mediation):
         raise PermissionDenied
     form = SubmitForm(request.POST if request.method == "POST" else None, auto_id="id_litigation_%s")
     if request.method == "POST" and form.is_valid():
-        try:
+        # the refusal is flashed on the mediation page, not put on this confirmation form
+        with service_call(request=request) as call:
             package = lit.litigation_submit(mediation=mediation, actor=request.user)
-        except MediationError as exc:
-            messages.error(request, exc.message)
-            return _back(mediation)
-        messages.success(
-            request,
-            _("诉讼材料包已提交法院，回执号 %(r)s。法院答复后请在此登记。") % {"r": package.reference or "—"},
-        )
+        if call.ok:
+            messages.success(
+                request,
+                _("诉讼材料包已提交法院，回执号 %(r)s。法院答复后请在此登记。") % {"r": package.reference or "—"},
+            )
         return _back(mediation)
     panel = panel_context(mediation, request.user)
     context = {"mediation": mediation, "case": mediation.case, "form": form, "panel": panel}
@@ -133,7 +118,7 @@ def litigation_submit(request, number):
 @never_cache
 def litigation_preview(request, number):
     """The package as it would be sent now, to check before submitting; nothing is recorded."""
-    mediation = _mediation(request, number)
+    mediation = mediation_for_staff(request, number)
     if not lit.can_litigate(request.user, mediation):
         raise PermissionDenied
     if not lit.litigation_open(mediation):
@@ -182,7 +167,7 @@ def litigation_reply(request, pk):
     form = reply_form(package, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form) as call:
             lit.litigation_reply(
                 package=package,
                 actor=request.user,
@@ -190,9 +175,7 @@ def litigation_reply(request, pk):
                 court_document=d["court_document"],
                 reply=d["reply"],
             )
-        except MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             if d["state"] == LitigationPackage.State.ACCEPTED:
                 messages.success(request, _("已登记法院立案，案号 %(d)s。") % {"d": d["court_document"]})
             else:

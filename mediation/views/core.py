@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
 from accounts.permissions import has_any_role, is_staff_member
@@ -25,12 +24,14 @@ from cases import permissions as case_permissions
 from cases import selectors as case_selectors
 from cases.actions import Action
 from core.paging import bounded_page, page_number
+from core.views import service_call
 
 from .. import forms as f
 from .. import permissions, selectors
 from .. import services as s
 from ..agreements import views as agreements
 from ..litigation import views as litigation
+from ..loading import mediation_for_staff
 from ..matching import candidates
 from ..models import Mediation, MediationSession, SessionStatus
 from . import dashboards
@@ -51,13 +52,8 @@ def _may_use_workbench(user) -> bool:
     )
 
 
-def _load(request, number: str) -> Mediation:
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    mediation = selectors.mediation_detail(request.user, number)
-    if mediation is None:
-        raise Http404
-    return mediation
+def _detail_url(number: str) -> str:
+    return reverse("mediation:mediation-detail", args=[number])
 
 
 # List ------------------------------------------------------------------------------------------
@@ -178,7 +174,7 @@ def _detail_context(request, mediation: Mediation) -> dict:
 @login_required
 @require_GET
 def mediation_detail(request, number):
-    mediation = _load(request, number)
+    mediation = mediation_for_staff(request, number)
     return render(request, "mediation/mediation_detail.html", _detail_context(request, mediation))
 
 
@@ -189,20 +185,17 @@ def mediation_act(request, number, action):
         raise Http404
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    mediation = _load(request, number)
+    mediation = mediation_for_staff(request, number)
     if action not in permissions.available_actions(request.user, mediation):
         raise PermissionDenied
     spec = ACTIONS[action]
     form = spec.form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form, request=request, on_stale=_detail_url(number), stale_message=STALE) as call:
             spec.run(mediation, request.user, form.cleaned_data)
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        except ConcurrentTransition:
-            messages.error(request, STALE)
-            return redirect("mediation:mediation-detail", number=number)
-        else:
+        if call.response:
+            return call.response
+        if call.ok:
             messages.success(request, spec.done)
             if selectors.can_still_see(request.user, mediation):
                 return redirect("mediation:mediation-detail", number=number)
@@ -216,25 +209,22 @@ def mediation_act(request, number, action):
 def mediation_assign(request, number):
     """指派调解员: the top three recommendations with their scores explained; any eligible
     mediator may be picked."""
-    mediation = _load(request, number)
+    mediation = mediation_for_staff(request, number)
     if mediation.status not in ("requested", "assigned") or not permissions.can_assign(request.user, mediation):
         raise PermissionDenied
     scored = candidates(mediation.case)
     form = f.AssignForm(request.POST if request.method == "POST" else None, candidates=scored)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form, request=request, on_stale=_detail_url(number), stale_message=STALE) as call:
             s.mediation_assign(
                 mediation=mediation,
                 actor=request.user,
                 mediator=form.cleaned_data["mediator"],
                 note=form.cleaned_data["note"],
             )
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        except ConcurrentTransition:
-            messages.error(request, STALE)
-            return redirect("mediation:mediation-detail", number=number)
-        else:
+        if call.response:
+            return call.response
+        if call.ok:
             messages.success(request, _("已指派调解员 %(m)s。") % {"m": form.cleaned_data["mediator"].display_name})
             return redirect("mediation:mediation-detail", number=number)
     eligible = [c for c in scored if c.eligible]
@@ -253,7 +243,7 @@ def mediation_assign(request, number):
 
 
 def _own_session(request, number: str, pk: int) -> tuple[Mediation, MediationSession]:
-    mediation = _load(request, number)
+    mediation = mediation_for_staff(request, number)
     if not permissions.is_own(request.user, mediation):
         raise Http404
     session = next((x for x in mediation.sessions.all() if x.pk == pk), None)
@@ -263,15 +253,21 @@ def _own_session(request, number: str, pk: int) -> tuple[Mediation, MediationSes
     return mediation, session
 
 
+def _session_page(request, mediation: Mediation, form, title: str, *, session: MediationSession | None = None):
+    """A session form (new, record, cancel); a POST that comes back here was refused: 400."""
+    context = {"mediation": mediation, "case": mediation.case, "form": form, "session": session, "title": title}
+    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+
+
 @login_required
 def session_new(request, number):
-    mediation = _load(request, number)
+    mediation = mediation_for_staff(request, number)
     if not permissions.is_own(request.user, mediation):
         raise PermissionDenied
     form = f.SessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form) as call:
             s.session_schedule(
                 mediation=mediation,
                 actor=request.user,
@@ -282,13 +278,10 @@ def session_new(request, number):
                 participants=d["participants"],
                 notify_parties=d["notify_parties"],
             )
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("调解会已安排。") + (_("已短信通知当事人。") if d["notify_parties"] else ""))
             return redirect("mediation:mediation-detail", number=number)
-    context = {"mediation": mediation, "case": mediation.case, "form": form, "title": _("安排调解会")}
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("安排调解会"))
 
 
 @login_required
@@ -297,26 +290,17 @@ def session_record(request, number, pk):
     initial = {"attendance": session.attendance, "record": session.record}
     form = f.SessionRecordForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form) as call:
             s.session_record(
                 session=session,
                 actor=request.user,
                 attendance=form.cleaned_data["attendance"],
                 record=form.cleaned_data["record"],
             )
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("调解笔录已保存。"))
             return redirect("mediation:mediation-detail", number=number)
-    context = {
-        "mediation": mediation,
-        "case": mediation.case,
-        "form": form,
-        "session": session,
-        "title": _("调解笔录"),
-    }
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("调解笔录"), session=session)
 
 
 @login_required
@@ -326,21 +310,12 @@ def session_cancel(request, number, pk):
         raise PermissionDenied
     form = f.SessionCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form) as call:
             s.session_cancel(session=session, actor=request.user, reason=form.cleaned_data["reason"])
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(request, _("调解会已取消。"))
             return redirect("mediation:mediation-detail", number=number)
-    context = {
-        "mediation": mediation,
-        "case": mediation.case,
-        "form": form,
-        "session": session,
-        "title": _("取消调解会"),
-    }
-    return render(request, "mediation/session_form.html", context, status=400 if request.method == "POST" else 200)
+    return _session_page(request, mediation, form, _("取消调解会"), session=session)
 
 
 # Referral ----------------------------------------------------------------------------------------
@@ -358,11 +333,9 @@ def case_refer(request, case_number):
         raise PermissionDenied
     form = f.ReferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(form) as call:
             mediation = s.mediation_request(case=case, actor=request.user, note=form.cleaned_data["note"])
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(
                 request, _("已移交调解（%(n)s），等待中心指派调解员；本案计时已中止。") % {"n": mediation.number}
             )
@@ -382,7 +355,7 @@ def referral_new(request):
     form = f.ReferralForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_call(form) as call:
             mediation = s.referral_register(
                 actor=request.user,
                 source=d["source"],
@@ -395,9 +368,7 @@ def referral_new(request):
                 parties=form.parties(),
                 address=d["address"],
             )
-        except s.MediationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if call.ok:
             messages.success(
                 request,
                 _("已登记移送调解 %(n)s（案件 %(c)s），等待指派调解员。")

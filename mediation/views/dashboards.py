@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from core.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable, board_workbook
+from core.kpi_tables import DAYS, INT, RATE, TEXT, KpiTable, board_workbook, summary_table
 
 from .. import forms as f
 from .. import kpi, selectors
@@ -125,15 +125,7 @@ def board_tables(board: kpi.MediationBoard, *, mediator_page: bool = False) -> l
     """The tables of the board (and of a mediator's page: without the organisation and mediator
     rankings)."""
     tables = [
-        BoardTable(
-            "summary",
-            _("主要指标"),
-            [_("指标"), _("数值"), _("口径")],
-            [
-                [(name, TEXT), (value, kind), (definition, TEXT)]
-                for _k, name, value, kind, definition in summary_figures(board)
-            ],
-        ),
+        summary_table(summary_figures(board), table=BoardTable),
         BoardTable(
             "trend",
             _("按月份"),

@@ -153,8 +153,6 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
     pdf.register_font()
     now = now or timezone.now()
     board = kpi.kpi_board(scope, period, now=now)
-    overdue = kpi.longest_overdue(scope, now=now)
-    worst = kpi.worst_units(board)
     styles = _styles()
     out = BytesIO()
     title = report_title(scope)
@@ -170,7 +168,6 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
     footer = pdf.page_footer(
         left=lambda _page: f"{title}　{period.label}", right=lambda page: _("第 %(n)d 页") % {"n": page}
     )
-
     story: list = [
         para(title, styles["title"]),
         para(
@@ -178,69 +175,82 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
             styles["subtitle"],
         ),
         Spacer(1, 8),
+        *_summary_section(board, width, styles),
+        para(_("二、近12个月趋势"), styles["h2"]),
+        trend_chart(board, width),
+        _matter_section(board, width, styles),
+        _region_section(board, width, styles),
+        *_channel_section(board, width, styles),
+        *_worst_units_section(kpi.worst_units(board), width, styles),
+        *_overdue_section(kpi.longest_overdue(scope, now=now), width, styles),
+    ]
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
+
+
+def _summary_section(board, width, styles) -> list:
+    figures = summary_figures(board)
+    return [
         para(_("一、总体情况"), styles["h2"]),
         para(_summary_text(board), styles["body"]),
         Spacer(1, 6),
-    ]
-    figures = summary_figures(board)
-    story.append(
         _table(
             [_("指标"), _("数值"), _("口径")],
             [[name, fmt(value, kind), definition] for _k, name, value, kind, definition in figures],
             [32 * mm, 24 * mm, width - 56 * mm],
             styles,
-        )
+        ),
+    ]
+
+
+def _matter_section(board, width, styles) -> KeepTogether:
+    return _breakdown_section(
+        [para(_("三、事项分布"), styles["h2"]), bar_chart(board.by_matter[:10], width)],
+        [para(_("受理量居前的事项大类："), styles["body"])],
+        board.by_matter[:5],
+        (_("事项大类"), _("化解成功率"), "mediation_rate"),
+        width,
+        styles,
     )
-    story += [
-        para(_("二、近12个月趋势"), styles["h2"]),
-        trend_chart(board, width),
-        KeepTogether(
+
+
+def _region_section(board, width, styles) -> KeepTogether:
+    return _breakdown_section(
+        [para(_("四、地区分布"), styles["h2"]), bar_chart(board.by_region, width)],
+        [],
+        board.by_region,
+        (_("地区"), _("就地化解率"), "local_rate"),
+        width,
+        styles,
+    )
+
+
+def _breakdown_section(head: list, intro: list, rows, columns: tuple[str, str, str], width, styles) -> KeepTogether:
+    """A breakdown kept on one page: heading and chart, then a table of ``rows`` with their own
+    label and fourth rate (``columns``: label heading, rate heading, ``Measures`` attribute)."""
+    label, rate_heading, rate = columns
+    table = _table(
+        [label, _("受理量"), _("办结量"), _("按期办结率"), rate_heading, _("满意率")],
+        [
             [
-                para(_("三、事项分布"), styles["h2"]),
-                bar_chart(board.by_matter[:10], width),
-                para(_("受理量居前的事项大类："), styles["body"]),
-                _table(
-                    [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
-                    [
-                        [
-                            r.label,
-                            r.measures.registered,
-                            r.measures.closed,
-                            fmt(r.measures.on_time_rate, RATE),
-                            fmt(r.measures.mediation_rate, RATE),
-                            fmt(r.measures.satisfaction_rate, RATE),
-                        ]
-                        for r in board.by_matter[:5]
-                    ]
-                    or [[_("本期无数据"), "", "", "", "", ""]],
-                    [width * 0.3] + [width * 0.14] * 5,
-                    styles,
-                ),
+                r.label,
+                r.measures.registered,
+                r.measures.closed,
+                fmt(r.measures.on_time_rate, RATE),
+                fmt(getattr(r.measures, rate), RATE),
+                fmt(r.measures.satisfaction_rate, RATE),
             ]
-        ),
-        KeepTogether(
-            [
-                para(_("四、地区分布"), styles["h2"]),
-                bar_chart(board.by_region, width),
-                _table(
-                    [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
-                    [
-                        [
-                            r.label,
-                            r.measures.registered,
-                            r.measures.closed,
-                            fmt(r.measures.on_time_rate, RATE),
-                            fmt(r.measures.local_rate, RATE),
-                            fmt(r.measures.satisfaction_rate, RATE),
-                        ]
-                        for r in board.by_region
-                    ]
-                    or [[_("本期无数据"), "", "", "", "", ""]],
-                    [width * 0.3] + [width * 0.14] * 5,
-                    styles,
-                ),
-            ]
-        ),
+            for r in rows
+        ]
+        or [[_("本期无数据"), "", "", "", "", ""]],
+        [width * 0.3] + [width * 0.14] * 5,
+        styles,
+    )
+    return KeepTogether([*head, *intro, table])
+
+
+def _channel_section(board, width, styles) -> list:
+    return [
         para(_("五、来源渠道"), styles["h2"]),
         _table(
             [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
@@ -257,42 +267,41 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
             [width * 0.4] + [width * 0.2] * 3,
             styles,
         ),
-        para(_("六、按期办结率较低的承办单位"), styles["h2"]),
     ]
-    if worst:
-        story.append(
-            _table(
-                [_("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
-                [
-                    [
-                        r.label,
-                        r.cases,
-                        r.measures.closed,
-                        fmt(r.measures.on_time_rate, RATE),
-                        fmt(r.measures.satisfaction_rate, RATE),
-                        r.measures.returns,
-                    ]
-                    for r in worst
-                ],
-                [width * 0.4] + [width * 0.12] * 5,
-                styles,
-            )
-        )
-        story.append(para(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"]))
-    else:
-        story.append(para(_("本期没有办结 5 件及以上的承办单位。"), styles["body"]))
-    story.append(para(_("七、重点关注案件（超期最久的在办案件）"), styles["h2"]))
-    if overdue:
-        story.append(
-            _table(
-                [_("案件编号"), _("标题"), _("当前办理单位"), _("所处环节"), _("超期天数")],
-                [[c.number, c.title, c.unit, c.status, c.days_overdue] for c in overdue],
-                [width * 0.2, width * 0.34, width * 0.22, width * 0.12, width * 0.12],
-                styles,
-            )
-        )
-        story.append(para(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"]))
-    else:
-        story.append(para(_("截至报告生成时，没有超期的在办案件。"), styles["body"]))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+
+
+def _worst_units_section(worst, width, styles) -> list:
+    heading = para(_("六、按期办结率较低的承办单位"), styles["h2"])
+    if not worst:
+        return [heading, para(_("本期没有办结 5 件及以上的承办单位。"), styles["body"])]
+    table = _table(
+        [_("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+        [
+            [
+                r.label,
+                r.cases,
+                r.measures.closed,
+                fmt(r.measures.on_time_rate, RATE),
+                fmt(r.measures.satisfaction_rate, RATE),
+                r.measures.returns,
+            ]
+            for r in worst
+        ],
+        [width * 0.4] + [width * 0.12] * 5,
+        styles,
+    )
+    return [heading, table, para(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"])]
+
+
+def _overdue_section(overdue, width, styles) -> list:
+    heading = para(_("七、重点关注案件（超期最久的在办案件）"), styles["h2"])
+    if not overdue:
+        return [heading, para(_("截至报告生成时，没有超期的在办案件。"), styles["body"])]
+    table = _table(
+        [_("案件编号"), _("标题"), _("当前办理单位"), _("所处环节"), _("超期天数")],
+        [[c.number, c.title, c.unit, c.status, c.days_overdue] for c in overdue],
+        [width * 0.2, width * 0.34, width * 0.22, width * 0.12, width * 0.12],
+        styles,
+    )
+    note = para(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"])
+    return [heading, table, note]

@@ -536,14 +536,7 @@ def kpi_board(
     base, children = _breakdown_base(scope)
     region_key = _region_keyer(base)
     snapshot_on = use_snapshot and _snapshot_serves(scope, base, children)
-    marked: set[dt.date] = set()  # days wholly in the snapshot
-    partial: dict[dt.date, dt.datetime] = {}  # the day in progress: in the snapshot up to this time
-    if snapshot_on and first <= last:
-        for day, through in KpiDailyRun.objects.filter(date__gte=first, date__lte=last).values_list("date", "through"):
-            if through is not None:
-                partial[day] = through
-            elif day < today:
-                marked.add(day)
+    marked, partial = _snapshot_days(first, last, today) if snapshot_on and first <= last else (set(), {})
     all_days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)] if first <= last else []
     live_days = [day for day in all_days if day not in marked]
     in_snapshot = marked | set(partial)
@@ -556,25 +549,10 @@ def kpi_board(
     snapshot_filter = Q(region_path__startswith=scope.path) if scope.path else Q()
     in_period = sorted(d for d in in_snapshot if period.start <= d <= period.end)
     if in_period:
-        for row in (
-            KpiDaily.objects.filter(_date_q(day_runs(in_period)), snapshot_filter)
-            .annotate(bucket=SqlCase(When(dimension=KpiDimension.TOTAL, then=F("region_path")), default=Value("")))
-            .values("dimension", "key", "bucket")
-            .annotate(**SUMS)
-            .order_by()
-        ):
-            key = region_key(row["bucket"]) if row["dimension"] == KpiDimension.TOTAL else row["key"]
-            period_cells[(row["dimension"], key)].add({name: row[name] for name in MEASURE_FIELDS})
+        _add_snapshot_period(period_cells, in_period, snapshot_filter, region_key)
     in_trend = sorted(d for d in in_snapshot if trend_first <= d <= trend_last)
     if in_trend:
-        for row in (
-            KpiDaily.objects.filter(_date_q(day_runs(in_trend)), snapshot_filter, dimension=KpiDimension.TOTAL)
-            .annotate(month=TruncMonth("date"))
-            .values("month")
-            .annotate(**SUMS)
-            .order_by()
-        ):
-            months[row["month"]].add({name: row[name] for name in MEASURE_FIELDS})
+        _add_snapshot_trend(months, in_trend, snapshot_filter)
 
     # The other days live — and of a day in progress, the part after its snapshot — with the same
     # grouped queries the snapshot is written with.
@@ -588,9 +566,8 @@ def kpi_board(
             months[row.day.replace(day=1)].add(row.measures)
 
     totals = Measures()
-    for (dimension, _key), measures in period_cells.items():
-        if dimension == KpiDimension.TOTAL:
-            totals.add(measures)
+    for measures in (m for (dimension, _key), m in period_cells.items() if dimension == KpiDimension.TOTAL):
+        totals.add(measures)
     if period.is_month:  # the cohort from the additive same-month counts
         cohort_closed, cohort_open = totals.closed_same_month, totals.month_open
     else:
@@ -615,6 +592,44 @@ def kpi_board(
         live_days=len(live_days),
         sort=sort if sort in RANKING_SORTS else "on_time",
     )
+
+
+def _snapshot_days(first: dt.date, last: dt.date, today: dt.date) -> tuple[set[dt.date], dict[dt.date, dt.datetime]]:
+    """Days from ``first`` to ``last`` wholly in the snapshot, and the day in progress with the
+    time up to which the snapshot holds it."""
+    marked: set[dt.date] = set()
+    partial: dict[dt.date, dt.datetime] = {}
+    for day, through in KpiDailyRun.objects.filter(date__gte=first, date__lte=last).values_list("date", "through"):
+        if through is not None:
+            partial[day] = through
+        elif day < today:
+            marked.add(day)
+    return marked, partial
+
+
+def _add_snapshot_period(period_cells, days: list[dt.date], snapshot_filter: Q, region_key) -> None:
+    """Add the snapshot's rows of ``days`` to the period's cells (one grouped read)."""
+    for row in (
+        KpiDaily.objects.filter(_date_q(day_runs(days)), snapshot_filter)
+        .annotate(bucket=SqlCase(When(dimension=KpiDimension.TOTAL, then=F("region_path")), default=Value("")))
+        .values("dimension", "key", "bucket")
+        .annotate(**SUMS)
+        .order_by()
+    ):
+        key = region_key(row["bucket"]) if row["dimension"] == KpiDimension.TOTAL else row["key"]
+        period_cells[(row["dimension"], key)].add({name: row[name] for name in MEASURE_FIELDS})
+
+
+def _add_snapshot_trend(months, days: list[dt.date], snapshot_filter: Q) -> None:
+    """Add the snapshot's totals of ``days`` to the trend's months (one grouped read)."""
+    for row in (
+        KpiDaily.objects.filter(_date_q(day_runs(days)), snapshot_filter, dimension=KpiDimension.TOTAL)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(**SUMS)
+        .order_by()
+    ):
+        months[row["month"]].add({name: row[name] for name in MEASURE_FIELDS})
 
 
 def _cohort(scope: KpiScope, period: Period) -> tuple[int, int]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.kpi_tables import DAYS, INT, RATE, TEXT, Cell, KpiTable
+from core.kpi_tables import DAYS, INT, RATE, TEXT, Cell, KpiTable, summary_table
 from core.periods import ratio
 
-from .measures import KpiBoard, Measures
+from .measures import KpiBoard
 
 
 def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
@@ -58,116 +58,102 @@ def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
     ]
 
 
-def kpi_tables(board: KpiBoard) -> list[KpiTable]:
-    def measures_cells(m: Measures, names: list[tuple[str, str]]) -> list[Cell]:
-        return [(getattr(m, name), kind) for name, kind in names]
+#: The measures after the label in the breakdown tables: (attribute of ``Measures``, kind).
+TREND_MEASURES = [
+    ("registered", INT),
+    ("closed", INT),
+    ("month_completion_rate", RATE),
+    ("on_time_rate", RATE),
+    ("satisfaction_rate", RATE),
+]
+MATTER_MEASURES = [
+    ("registered", INT),
+    ("closed", INT),
+    ("on_time_rate", RATE),
+    ("mediation_rate", RATE),
+    ("satisfaction_rate", RATE),
+]
+REGION_MEASURES = [
+    ("registered", INT),
+    ("closed", INT),
+    ("on_time_rate", RATE),
+    ("local_rate", RATE),
+    ("satisfaction_rate", RATE),
+]
 
-    total_registered = board.totals.registered
-    ranking_columns = ["", "", "cases", "closed", "on_time", "satisfaction", "returns"]
+
+def _measure_rows(rows, names: list[tuple[str, str]]) -> list[list[Cell]]:
+    """One line per row: its label, then the named measures."""
+    return [[(row.label, TEXT)] + [(getattr(row.measures, name), kind) for name, kind in names] for row in rows]
+
+
+def kpi_tables(board: KpiBoard) -> list[KpiTable]:
     return [
-        KpiTable(
-            "summary",
-            _("主要指标"),
-            [_("指标"), _("数值"), _("口径")],
-            [
-                [(name, TEXT), (value, kind), (definition, TEXT)]
-                for _k, name, value, kind, definition in summary_figures(board)
-            ],
-        ),
+        summary_table(summary_figures(board)),
         KpiTable(
             "trend",
             _("月度趋势（近12个月）"),
             [_("月份"), _("受理量"), _("办结量"), _("办结率"), _("按期办结率"), _("满意率")],
-            [
-                [(row.label, TEXT)]
-                + measures_cells(
-                    row.measures,
-                    [
-                        ("registered", INT),
-                        ("closed", INT),
-                        ("month_completion_rate", RATE),
-                        ("on_time_rate", RATE),
-                        ("satisfaction_rate", RATE),
-                    ],
-                )
-                for row in board.trend
-            ],
+            _measure_rows(board.trend, TREND_MEASURES),
         ),
         KpiTable(
             "matter",
             _("按事项大类"),
             [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
-            [
-                [(row.label, TEXT)]
-                + measures_cells(
-                    row.measures,
-                    [
-                        ("registered", INT),
-                        ("closed", INT),
-                        ("on_time_rate", RATE),
-                        ("mediation_rate", RATE),
-                        ("satisfaction_rate", RATE),
-                    ],
-                )
-                for row in board.by_matter
-            ],
+            _measure_rows(board.by_matter, MATTER_MEASURES),
         ),
         KpiTable(
             "region",
             _("按地区"),
             [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
-            [
-                [(row.label, TEXT)]
-                + measures_cells(
-                    row.measures,
-                    [
-                        ("registered", INT),
-                        ("closed", INT),
-                        ("on_time_rate", RATE),
-                        ("local_rate", RATE),
-                        ("satisfaction_rate", RATE),
-                    ],
-                )
-                for row in board.by_region
-            ],
+            _measure_rows(board.by_region, REGION_MEASURES),
         ),
-        KpiTable(
-            "channel",
-            _("按来源渠道"),
-            [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
-            [
-                [
-                    (row.label, TEXT),
-                    (row.measures.registered, INT),
-                    (ratio(row.measures.registered, total_registered), RATE),
-                    (row.measures.closed, INT),
-                ]
-                for row in board.by_channel
-            ],
-        ),
-        KpiTable(
-            "ranking",
-            _("承办单位排名"),
-            [_("排名"), _("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
-            [
-                [
-                    (row.rank, INT),
-                    (row.label, TEXT),
-                    (row.cases, INT),
-                    (row.measures.closed, INT),
-                    (row.measures.on_time_rate, RATE),
-                    (row.measures.satisfaction_rate, RATE),
-                    (row.measures.returns, INT),
-                ]
-                for row in board.ranking
-            ],
-            sort_keys=ranking_columns,
-            note=_(
-                "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率按期内办结的案件计；"
-                "退回数：期内退回中心重新分派的次数。点击列名可按该列排序。"
-            ),
-        ),
+        _channel_table(board),
+        _ranking_table(board),
     ]
+
+
+def _channel_table(board: KpiBoard) -> KpiTable:
+    total_registered = board.totals.registered
+    return KpiTable(
+        "channel",
+        _("按来源渠道"),
+        [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
+        [
+            [
+                (row.label, TEXT),
+                (row.measures.registered, INT),
+                (ratio(row.measures.registered, total_registered), RATE),
+                (row.measures.closed, INT),
+            ]
+            for row in board.by_channel
+        ],
+    )
+
+
+def _ranking_table(board: KpiBoard) -> KpiTable:
+    return KpiTable(
+        "ranking",
+        _("承办单位排名"),
+        [_("排名"), _("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+        [
+            [
+                (row.rank, INT),
+                (row.label, TEXT),
+                (row.cases, INT),
+                (row.measures.closed, INT),
+                (row.measures.on_time_rate, RATE),
+                (row.measures.satisfaction_rate, RATE),
+                (row.measures.returns, INT),
+            ]
+            for row in board.ranking
+        ],
+        sort_keys=["", "", "cases", "closed", "on_time", "satisfaction", "returns"],
+        note=_(
+            "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率按期内办结的案件计；"
+            "退回数：期内退回中心重新分派的次数。点击列名可按该列排序。"
+        ),
+    )
 
 
 def chart_data(board: KpiBoard) -> dict:

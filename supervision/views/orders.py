@@ -27,7 +27,7 @@ from cases.actions import Action
 from cases.selectors import handler_unit_ids
 from core.formatting import cn_datetime
 from core.paging import bounded_page, page_number
-from core.views import service_error_response
+from core.views import service_call
 from supervision import selectors
 from supervision import services as s
 from supervision.forms import OrderCloseForm, OrderIssueForm, OrderPressForm, OrderReplyForm
@@ -57,7 +57,7 @@ def order_issue(request, number):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with service_call(form) as call:
                 order = s.order_issue(
                     case=case,
                     unit=data["unit"],
@@ -65,9 +65,7 @@ def order_issue(request, number):
                     instruction=data["instruction"],
                     due_days=data["due_days"],
                 )
-            except s.SupervisionError as exc:
-                service_error_response(exc, form=form)
-            else:
+            if call.ok:
                 messages.success(
                     request,
                     _("已向%(unit)s发出督办，请其于 %(due)s 前回复。")
@@ -230,12 +228,10 @@ def order_act(request, pk, action):
         raise PermissionDenied
     form = spec.form(request.POST, auto_id=f"id_{action}_%s")
     if form.is_valid():
-        try:
+        with service_call(form) as call:
             message = spec.run(order, user, form.cleaned_data)
-        except s.SupervisionError as exc:
-            service_error_response(exc, form=form)
-            order = selectors.order_for(user, pk) or order  # someone may have acted meanwhile: show it
-        else:
+        if call.ok:
             messages.success(request, message)
             return redirect("supervision:order-detail", pk=order.pk)
+        order = selectors.order_for(user, pk) or order  # someone may have acted meanwhile: show it
     return _detail(request, order, bound=(action, form), status=400)

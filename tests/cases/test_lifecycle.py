@@ -268,3 +268,27 @@ def test_available_actions_follow_role_and_state(submit_case, user, citizen, fre
         "pause",
     }
     assert available_actions(user("mc_centre"), fresh(case)) == ["add_note"]
+
+
+@pytest.mark.parametrize(
+    "name, prefix",
+    [
+        ('=HYPERLINK("http://x/y","点我")自治县', "HYPERLINKhttpxy点我"),
+        ("高明区", "高明"),
+        ("一个名字非常非常非常非常非常非常非常长的行政区", "一个名字非常非常非常非常非常非常非常长的"),
+        ("?/#", "440608"),
+    ],
+)
+def test_the_case_number_prefix_is_bounded_and_safe_in_urls(name, prefix, submit_case):
+    """An odd centre region name neither overflows the number counter nor breaks the case URL."""
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    from routing.models import Region
+
+    Region.objects.filter(code="440608").update(name=name)
+    case = submit_case()
+    assert case.number.startswith(f"{prefix}-")
+    assert len(prefix) <= 20
+    assert unquote(reverse("cases:case-detail", args=[case.number])).endswith(f"/{case.number}/")
