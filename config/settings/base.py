@@ -152,6 +152,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # X-Forwarded-For is the client's to forge
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
 
 # SMS budgets on top of the 60 s per phone (accounts.services, docs/security.md).
 SMS_CODE_CLIENT_LIMIT = (5, 10 * 60)  # codes per client address per 10 minutes
