@@ -22,3 +22,5 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # X-Forwarded-* are trusted only from these addresses (the reverse proxy in production).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "yikouban-web"
+# No control socket: it lives in the user's home and two instances on one host would share it.
+control_socket_disable = True
