@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench bench-routing clean
+.PHONY: install run test lint messages bench bench-routing echarts clean
 
 install: $(STAMP)
 
@@ -19,6 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo --quiet-logins
 	$(PY) scripts/run.py --host $(HOST) --port $(PORT)
 
@@ -43,5 +44,10 @@ bench: install
 bench-routing: install
 	$(PY) scripts/bench_routing.py
 
+# The custom Apache ECharts build the chart pages load (only the charts and components they use).
+# Needs node and npm; the built file is committed, so run/test/CI never do.
+echarts:
+	cd static-src/echarts && npm ci --no-audit --no-fund && npm run build
+
 clean:
-	rm -rf $(VENV) var/staticfiles .pytest_cache
+	rm -rf $(VENV) var/staticfiles .pytest_cache static-src/echarts/node_modules

@@ -40,6 +40,8 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info in settings.SESSIONLESS_PATHS:
+            return self.get_response(request)  # probes (/healthz, /readyz) never touch a session
         user = getattr(request, "user", None)
         if user is not None and is_staff_account(user):
             self._check(request)

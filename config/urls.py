@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 from accounts.forms import AdminLoginForm
+from config import health
 
 admin.site.site_header = _("一口办 · 系统管理")
 admin.site.site_title = _("一口办管理")
@@ -13,6 +14,8 @@ admin.site.login_form = AdminLoginForm  # says "locked, wait N minutes" in Chine
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("routing/", include("routing.urls")),
     path("cases/", include("cases.urls")),

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Start the web server and the django-q2 worker together; Ctrl-C stops both."""
+"""Start the web server (gunicorn, config/gunicorn.py) and the django-q2 worker together; Ctrl-C
+stops both. Static files must have been collected (`make run` does it) — WhiteNoise serves them."""
 
 from __future__ import annotations
 
@@ -37,12 +38,12 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
     python = sys.executable
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HOST": args.host, "PORT": str(args.port)}
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     subprocess.run([python, "manage.py", "setup_schedules"], cwd=ROOT, env=env, check=True)
     procs = [
         subprocess.Popen(
-            [python, "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"], cwd=ROOT, env=env
+            [python, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"], cwd=ROOT, env=env
         ),
         subprocess.Popen([python, "manage.py", "qcluster"], cwd=ROOT, env=env),
     ]

@@ -43,7 +43,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one JSON line per request (request id, view, status, duration, queries).
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (compressed, cache-busted names) before sessions, auth and the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -127,6 +131,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# `collectstatic` (a step of `make run` and of every deploy) writes hashed names plus .gz and .br
+# copies; WhiteNoise serves them with far-future caching (docs/deployment.md). Tests use the plain
+# storage (config/settings/test.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Source maps are for developers: not compressed, not worth the collectstatic time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+    "3gp",
+    "3gpp",
+    "asf",
+    "avi",
+    "m4v",
+    "mov",
+    "mp4",
+    "mpeg",
+    "mpg",
+    "webm",
+    "wmv",
+    "map",
+)
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -138,6 +180,8 @@ SESSION_COOKIE_HTTPONLY = True
 # latest 12 hours after login (accounts.middleware.StaffSessionMiddleware).
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
 STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
+# Probes (config/health.py): no session is read or written, no staff timeout, no user in the log.
+SESSIONLESS_PATHS = ("/healthz", "/readyz")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Login throttling (django-axes; accounts/lockout.py, docs/security.md). Counted per account and
@@ -223,14 +267,30 @@ VERIFICATION_CODE_MAX_ATTEMPTS = 5
 
 PORTAL_NAME = _("一口办 · 群众诉求服务平台")
 
+# Request and task lines (core/request_log.py, core/task_log.py) are one JSON object each on
+# stdout, nothing else on the line; everything else is plain text on stderr (docs/deployment.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json_line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "json_lines": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "yikouban.requests": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+        "yikouban.tasks": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+    },
 }
+# /readyz (config/health.py): the queue is not ready when its oldest task waited longer than this,
+# the warning sweep (every minute) when its last success is older than this.
+READYZ_QUEUE_MAX_AGE_SECONDS = env.get_int("READYZ_QUEUE_MAX_AGE_SECONDS", 300)
+READYZ_SWEEP_MAX_AGE_SECONDS = env.get_int("READYZ_SWEEP_MAX_AGE_SECONDS", 600)
 
 # Case lifecycle.
 CASE_REVIEW_DAYS = 2  # working days for the centre to review a result

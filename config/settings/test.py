@@ -16,3 +16,6 @@ STORAGES = {
 }
 COURT_OUTBOX_DIR = Path(tempfile.mkdtemp(prefix="yikouban-court-"))
 PUBLIC_BASE_URL = "http://testserver"
+# WhiteNoise finds files through the finders on each request: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,5 +1,6 @@
 """Production settings refuse to start without their secrets and pass ``check --deploy``."""
 
+import json
 import os
 import subprocess
 import sys
@@ -76,3 +77,22 @@ def test_browser_language_does_not_override_chinese(client, db):
     assert response["Content-Language"] == "zh-hans"
     client.cookies["django_language"] = "en"
     assert client.get("/")["Content-Language"] == "en"
+
+
+def local_settings(**env) -> dict:
+    """DEBUG and ALLOWED_HOSTS of config.settings.local under ``env`` (a fresh interpreter)."""
+    dropped = {"DJANGO_DEBUG", "HOST", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
+    base.update(env, DJANGO_SETTINGS_MODULE="config.settings.local")
+    code = "import json; from django.conf import settings as s; print(json.dumps([s.DEBUG, s.ALLOWED_HOSTS]))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60, check=True
+    )
+    debug, hosts = json.loads(result.stdout)
+    return {"DEBUG": debug, "ALLOWED_HOSTS": hosts}
+
+
+def test_local_settings_keep_debug_off_unless_asked_and_allow_the_served_host():
+    assert local_settings() == {"DEBUG": False, "ALLOWED_HOSTS": ["127.0.0.1", "localhost"]}
+    assert local_settings(DJANGO_DEBUG="1")["DEBUG"] is True
+    assert local_settings(HOST="192.168.10.5")["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "192.168.10.5"]

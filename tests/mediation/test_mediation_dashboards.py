@@ -98,7 +98,7 @@ def test_the_board(kpi_data, login, user):
         assert f">{title}</h2>" in html
     assert "刘建国（高明区人民调解委员会）" in html and "高明区人民法院特邀调解组织" in html and "工伤" in html
     assert stats_of(user, "gm_mediator") + "?start=2026-09&amp;end=2026-10" in html  # the ranking links
-    assert 'id="mediation-chart-data"' in html and "vendor/echarts/echarts.min.js" in html
+    assert 'id="mediation-chart-data"' in html and "vendor/echarts/echarts.custom.min.js" in html
     charts = response.context["charts"]
     assert charts["trend"]["months"] == ["2026-09", "2026-10"]
     assert charts["trend"]["settled"] == [1, 2] and charts["trend"]["success_rate"] == [100.0, 50.0]

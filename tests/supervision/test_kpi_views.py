@@ -48,7 +48,7 @@ def test_the_board(october, login):
     # every figure is in the HTML itself (no JavaScript needed): cards and tables
     assert 'data-testid="figure-on_time_rate"' in html and "75.0%" in html
     assert "承办单位排名" in html and "高明区人力资源和社会保障局" in html and "明城镇综治中心" in html
-    assert 'id="kpi-chart-data"' in html and "vendor/echarts/echarts.min.js" in html
+    assert 'id="kpi-chart-data"' in html and "vendor/echarts/echarts.custom.min.js" in html
     charts = response.context["charts"]
     assert charts["trend"]["months"][-1] == "2026-10" and charts["trend"]["registered"][-1] == 6
     assert dict(zip(charts["region"]["labels"], charts["region"]["registered"], strict=True))["明城镇"] == 6
