@@ -1,7 +1,8 @@
 """The fuzz gate (issue #19): hypothesis profiles and a small world to fuzz against.
 
 ``HYPOTHESIS_PROFILE`` picks the budget: ``dev`` (default, ``make test``) sends 5 examples per
-target; ``ci`` (``.ci/run``'s PostgreSQL pass) sends 25, derandomized so a failure reproduces.
+target; ``ci`` (``.ci/run``'s PostgreSQL pass) sends 25, derandomized so a failure reproduces;
+``deep`` sends 200 with a fresh seed each run, for a hunt by hand.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _COMMON = {
 }
 settings.register_profile("dev", max_examples=5, **_COMMON)
 settings.register_profile("ci", max_examples=25, derandomize=True, **_COMMON)
+settings.register_profile("deep", max_examples=200, **_COMMON)  # a hunt by hand, random each run
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
