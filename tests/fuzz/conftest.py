@@ -67,6 +67,7 @@ def world(django_db_setup, django_db_blocker):
             "case_number": [case.number],
             "code": [claim.tracking_code],
             "pk": [order.pk, 1],
+            "object_id": [1, case.pk],
             "action": ["close", "press", "reply", "sign", "accept", "cancel", "withdraw"],
         }
         transaction.set_rollback(True)
