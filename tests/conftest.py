@@ -51,3 +51,35 @@ def mediators(demo):
     from demo.mediation import load_demo_mediators
 
     load_demo_mediators()
+
+
+# --- races: jobs started together in threads (run against PostgreSQL) ---------------------------
+@pytest.fixture
+def race():
+    """``race(job, job, …)`` → what each job returned or raised, the jobs released together from
+    a barrier, each in its own thread and database connection."""
+    import threading
+
+    from django.db import connections
+
+    def run_all(*jobs):
+        barrier = threading.Barrier(len(jobs))
+        results = [None] * len(jobs)
+
+        def run(i, job):
+            try:
+                barrier.wait(timeout=10)
+                results[i] = job()
+            except Exception as exc:  # the race's loser is what the test asserts on
+                results[i] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        return results
+
+    return run_all

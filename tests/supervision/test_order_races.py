@@ -3,10 +3,8 @@
 The probe of issue #19 saw three orders in 21 ms; the double-post check was a SELECT without a
 lock. Threads against PostgreSQL give real row-level concurrency; SQLite serialises writers."""
 
-import threading
-
 import pytest
-from django.db import connection, connections  # noqa: F401 - connection is used by the skipif condition
+from django.db import connection  # noqa: F401 - used by the skipif condition
 
 from cases import services as cs
 from cases.models import Case
@@ -20,28 +18,7 @@ pytestmark = [
 ]
 
 
-def race(jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # the assertion reads what each thread got
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
-def test_concurrent_posts_of_one_order_make_one_order_and_one_event(submit, user):
+def test_concurrent_posts_of_one_order_make_one_order_and_one_event(submit, user, race):
     case = submit()
     cs.case_accept(case=Case.objects.get(pk=case.pk), actor=user("gm_window"))
     unit = Unit.objects.get(code="GM-RSJ")
@@ -51,18 +28,18 @@ def test_concurrent_posts_of_one_order_make_one_order_and_one_event(submit, user
         loaded = Case.objects.select_related("region").get(pk=case.pk)
         return order_issue(case=loaded, unit=unit, actor=supervisor, instruction="三日内约谈企业负责人").pk
 
-    results = race([post] * 5)
+    results = race(*[post] * 5)
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
     assert SupervisionOrder.objects.count() == 1
     assert SupervisionOrderEvent.objects.count() == 1
 
 
-def test_concurrent_code_requests_to_one_phone_send_one_code(db):
+def test_concurrent_code_requests_to_one_phone_send_one_code(db, race):
     from accounts.models import VerificationCode
     from accounts.services import AccountError, verification_code_send
 
-    results = race([lambda: verification_code_send(phone="13900139000")] * 4)
+    results = race(*[lambda: verification_code_send(phone="13900139000")] * 4)
     assert sum(not isinstance(r, Exception) for r in results) == 1, results
     assert all(isinstance(r, AccountError) for r in results if isinstance(r, Exception)), results
     assert VerificationCode.objects.filter(phone="13900139000").count() == 1
