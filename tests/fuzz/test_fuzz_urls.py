@@ -1,6 +1,6 @@
 """The fuzz gate: every URL pattern, every role, hostile path parameters, query strings and bodies.
 
-For each URL pattern of the project (the admin aside, see docs/security.md) hypothesis draws a
+For each URL pattern of the project, and the admin's list and change page of each model, hypothesis draws a
 role (anonymous, a citizen or a demo staff member), path parameters (the world's real ones or
 hostile strings), a method and a payload over the page's own form fields plus common names.
 Asserted: never a 5xx (the test client re-raises the exception), and nothing written on a 4xx.
