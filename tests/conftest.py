@@ -79,7 +79,7 @@ def race():
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=30)
+            t.join(timeout=60)
         return results
 
     return run_all
