@@ -13,6 +13,7 @@ never the owner of a known phone number; and every lock ends by itself after the
 from __future__ import annotations
 
 import math
+import re
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
@@ -83,7 +84,14 @@ def lockout_response(request, original_response=None, credentials=None):
     return HttpResponse(lockout_message(request, credentials), status=429, content_type="text/plain; charset=utf-8")
 
 
+_PHONE_IN_NAME = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
 def client_str(username, ip_address, user_agent, path_info, request) -> str:
-    """What axes logs about a failure: the phone masked (no full phone number in a log line)."""
-    who = mask_phone(username) if username and username.isdigit() else username
+    """What axes logs about a login, a failure or a reset: the phone masked, also inside a
+    citizen's username (``citizen-138…``), so no log line carries a full phone number."""
+    if username and username.isdigit():
+        who = mask_phone(username)
+    else:
+        who = _PHONE_IN_NAME.sub(lambda m: mask_phone(m.group()), username) if username else username
     return f"{{username: {who!r}, ip_address: {ip_address!r}, path_info: {path_info!r}}}"

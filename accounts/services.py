@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -27,6 +27,19 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
     return salted_hmac("yikouban.verification", f"{phone}:{purpose}:{code}").hexdigest()
 
 
+CODE_SEND_LOCK_CLASS = 7_461_003  # pg_advisory_xact_lock class of "a code for this phone"
+
+
+def _lock_phone(phone: str, purpose: str) -> None:
+    """Serialise concurrent sends to one phone, so the resend check sees the other's code.
+    PostgreSQL: a transaction-scoped advisory lock; SQLite serialises writers already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CODE_SEND_LOCK_CLASS, f"{phone}:{purpose}"]
+            )
+
+
 @transaction.atomic
 def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REGISTER) -> VerificationCode:
     """Create a 6-digit code for ``phone`` and send it by SMS after commit.
@@ -36,6 +49,7 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     of codes (``SMS_CODE_GLOBAL_LIMIT``; the per-client budget is the view's, it knows the client).
     The code itself is never stored, only its HMAC.
     """
+    _lock_phone(phone, purpose)
     now = timezone.now()
     budget, window = settings.SMS_CODE_GLOBAL_LIMIT
     if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:

@@ -251,6 +251,9 @@ def order_issue(
     if not case.is_open:
         raise SupervisionError(_("案件已结束，不能再督办。"))
     at = at or timezone.now()
+    # Concurrent posts (a double click, a retry) queue on the case row, so the second one sees
+    # the first one's order and returns it instead of issuing a duplicate.
+    Case.objects.select_for_update().only("pk").get(pk=case.pk)
     duplicate = SupervisionOrder.objects.filter(
         case=case,
         unit=unit,

@@ -278,3 +278,35 @@ def mediators(demo):
     """The demo mediators (demo.mediation): gm_mediator, gm_veteran, gm_lawyer,
     fs_medical_mediator, gm_court_mediator, each with a profile. Loaded once per test database
     like ``demo``; a test that does not ask for them does not see them."""
+
+
+# --- races: jobs started together in threads (run against PostgreSQL) ---------------------------
+@pytest.fixture
+def race():
+    """``race(job, job, …)`` → what each job returned or raised, the jobs released together from
+    a barrier, each in its own thread and database connection."""
+    import threading
+
+    from django.db import connections
+
+    def run_all(*jobs):
+        barrier = threading.Barrier(len(jobs))
+        results = [None] * len(jobs)
+
+        def run(i, job):
+            try:
+                barrier.wait(timeout=10)
+                results[i] = job()
+            except Exception as exc:  # the race's loser is what the test asserts on
+                results[i] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        return results
+
+    return run_all

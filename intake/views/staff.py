@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
@@ -126,11 +126,12 @@ def hotline_register(request):
 
 
 @login_required
-@require_GET
+@require_POST
 def hotline_caller(request):
-    """The caller's earlier claims in this centre's area (an htmx-style partial)."""
+    """The caller's earlier claims in this centre's area (an htmx-style partial). POST, so the
+    caller's phone stays out of URLs and access logs."""
     _require(request, Role.CLERK)
-    phone = request.GET.get("contact_phone", "").strip()
+    phone = request.POST.get("contact_phone", "").strip()
     return render(
         request, "intake/staff/_caller_history.html", {"history": caller_history(request.user, phone), "phone": phone}
     )

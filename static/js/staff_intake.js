@@ -55,7 +55,11 @@
     phone.addEventListener("input", function () {
       var value = phone.value.trim();
       if (!/^\d{11}$/.test(value)) return;
-      fetch(callerUrl + "?contact_phone=" + encodeURIComponent(value))
+      var body = new FormData();
+      body.append("contact_phone", value);
+      var token = form.querySelector("[name=csrfmiddlewaretoken]");
+      // POST: a caller's phone never appears in a URL or an access log.
+      fetch(callerUrl, {method: "POST", body: body, headers: {"X-CSRFToken": token ? token.value : ""}})
         .then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) { if (html) history.innerHTML = html; });
     });

@@ -82,6 +82,17 @@ def test_lock_log_lines_mask_the_phone(client, demo, caplog):
     assert "138****8000" in caplog.text
 
 
+def test_success_and_reset_log_lines_mask_the_phone_in_a_citizens_username(client, demo, caplog):
+    """A citizen's username is ``citizen-<phone>``: axes logs it on success (found by the browser
+    run's log check, issue #19 item 8)."""
+    caplog.set_level("INFO", logger="axes")
+    fail(client, PHONE, 2)
+    assert login(client, PHONE, DEMO_PASSWORD).status_code == 302
+    assert "Successful login" in caplog.text
+    assert PHONE not in caplog.text
+    assert "citizen-138****8000" in caplog.text
+
+
 def test_logging_into_an_own_account_does_not_reset_the_clients_failures(client, demo):
     for n in range(29):
         login(client, f"139000000{n:02d}", "wrong-password", ip="203.0.113.9")

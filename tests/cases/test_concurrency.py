@@ -4,10 +4,8 @@ Run with threads against PostgreSQL (real row-level concurrency); on SQLite writ
 serialised by the database lock, which the same assertions also hold for.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django_fsm import ConcurrentTransition
 
 from accounts.models import User
@@ -21,28 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="thread races need PostgreSQL"),
 ]
-
-
-def race(*jobs):
-    """Start the jobs together; return what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # the race's loser is what we assert on
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.fixture
@@ -61,7 +37,7 @@ def dispatched_case(demo):
     return Case.objects.get(pk=claim.case_id)
 
 
-def test_two_handlers_sign_at_once_one_wins_one_event(dispatched_case):
+def test_two_handlers_sign_at_once_one_wins_one_event(dispatched_case, race):
     from accounts.services import staff_user_ensure
 
     second = staff_user_ensure(
@@ -79,7 +55,7 @@ def test_two_handlers_sign_at_once_one_wins_one_event(dispatched_case):
     assert CaseEvent.objects.filter(case=dispatched_case, transition="sign").count() == 1
 
 
-def test_approve_and_send_back_at_once(dispatched_case):
+def test_approve_and_send_back_at_once(dispatched_case, race):
     labor = User.objects.get(username="gm_labor")
     s.case_sign(case=Case.objects.get(pk=dispatched_case.pk), actor=labor)
     s.case_submit_result(case=Case.objects.get(pk=dispatched_case.pk), actor=labor, result="已支付", outcome="resolved")
@@ -93,7 +69,7 @@ def test_approve_and_send_back_at_once(dispatched_case):
     assert CaseEvent.objects.filter(case=dispatched_case, transition__in=["approve", "send_back"]).count() == 1
 
 
-def test_double_posted_claim_creates_one(demo):
+def test_double_posted_claim_creates_one(demo, race):
     matter = MatterType.objects.get(code="neighbour.noise")
     region = Region.objects.get(code="440608102201")
 

@@ -7,7 +7,9 @@ unless ``YIKOUBAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which case they f
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,7 @@ def new_page(chromium):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
+        page.on("request", lambda r: _REQUEST_LINES.append(f"{r.method} {r.url}"))
         page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
         page.on(
             "response",
@@ -117,3 +120,43 @@ def new_page(chromium):
 def page(new_page):
     """A desktop-sized page (1280×800)."""
     return new_page()
+
+
+# --- No full phone or ID number in any log line or request URL (issue #19 item 8) ----------------
+# The live server's own access log is silent, so the request lines the browser sent stand in for it:
+# they are what a front proxy or gunicorn writes. Phones and ID numbers travel in POST bodies only.
+
+PERSONAL_NUMBER = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
+_REQUEST_LINES: list[str] = []
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # a record that cannot format is no evidence either way
+            self.lines.append(f"{record.name}: {record.msg}")
+
+
+def personal_numbers_in(lines: list[str]) -> list[str]:
+    """The lines carrying a full mobile number or an 18-character ID number."""
+    return [line for line in lines if PERSONAL_NUMBER.search(line)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_numbers_in_logs():
+    """Every log record of the browser run (root, django.server, django.request) and every request
+    line the browser sent: none may carry a full phone or ID number."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in ("", "django.server", "django.request")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)
+    leaks = personal_numbers_in(handler.lines) + personal_numbers_in(_REQUEST_LINES)
+    assert not leaks, "full phone or ID numbers in logs or URLs:\n" + "\n".join(sorted(set(leaks))[:20])

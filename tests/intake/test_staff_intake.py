@@ -180,7 +180,7 @@ def test_hotline_shows_the_callers_earlier_claims_and_attaches(client, demo):
     login(client, "gm_hotline")
     client.post(reverse("intake:hotline-register"), hotline(accept_now=""))
     first = Case.objects.get()
-    history = client.get(reverse("intake:hotline-caller"), {"contact_phone": "13900139000"}).content.decode()
+    history = client.post(reverse("intake:hotline-caller"), {"contact_phone": "13900139000"}).content.decode()
     assert first.number in history and "同一事项，并入此案" in history
     response = client.post(reverse("intake:hotline-register"), hotline(submission_key="call-2", attach_to=first.number))
     assert response.status_code == 302
@@ -205,12 +205,18 @@ def test_hotline_accepts_and_dispatches(client, demo):
 
 def test_caller_history_needs_a_full_number_and_shows_only_own_area(client, demo):
     login(client, "gm_hotline")
-    assert "输入 11 位来电号码后显示" in client.get(reverse("intake:hotline-caller")).content.decode()
+    assert "输入 11 位来电号码后显示" in client.post(reverse("intake:hotline-caller")).content.decode()
     client.post(
         reverse("intake:hotline-register"), hotline(region_2="440604", region_3="440604010", region_4="440604010001")
     )
-    page = client.get(reverse("intake:hotline-caller"), {"contact_phone": "13900139000"}).content.decode()
+    page = client.post(reverse("intake:hotline-caller"), {"contact_phone": "13900139000"}).content.decode()
     assert "没有本中心范围内的历史诉求" in page
+
+
+def test_caller_lookup_is_a_post_so_the_phone_stays_out_of_urls(client, demo):
+    """Issue #19 item 8: a GET put the caller's full phone in the access log."""
+    login(client, "gm_hotline")
+    assert client.get(reverse("intake:hotline-caller"), {"contact_phone": "13900139000"}).status_code == 405
 
 
 def grid_post(**overrides):

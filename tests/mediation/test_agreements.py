@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import re
-import threading
 import zipfile
 
 import pytest
@@ -405,30 +404,9 @@ def test_recording_performance(running, mediator):
 # Concurrency (PostgreSQL) ------------------------------------------------------------------------
 
 
-def race(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="thread races need PostgreSQL")
-def test_two_last_confirmations_at_once_seal_exactly_once(running, mediator):
+def test_two_last_confirmations_at_once_seal_exactly_once(running, mediator, race):
     agreement = signing(running, mediator)
     first, second = agreement.confirmations.order_by("id")
     codes = [send(first, mediator), send(second, mediator)]
