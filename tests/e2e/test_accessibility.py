@@ -142,33 +142,16 @@ def clerk_pages(page, base: str, data: dict):
     yield "hotline form", base + reverse("intake:hotline-register")
 
 
-def dispatcher_pages(page, base: str, data: dict):
-    login(page, base, "gm_dispatch")
-    yield "dispatcher home", base + "/"
-    yield "queue", base + reverse("cases:queue")
-    yield "case page", base + reverse("cases:case-detail", args=[data["late"].number])
+def staff_pages(username: str, *pages: tuple[str, str, str | None]):
+    """The staff member's home, then each (name, URL name, case or mediation in ``data`` or None)."""
 
+    def pages_of(page, base: str, data: dict):
+        login(page, base, username)
+        yield f"{username} home", base + "/"
+        for name, url_name, key in pages:
+            yield name, base + reverse(url_name, args=[data[key].number] if key else [])
 
-def handler_pages(page, base: str, data: dict):
-    login(page, base, "gm_labor")
-    yield "handler home", base + "/"
-    yield "inbox", base + reverse("cases:inbox")
-    yield "case page", base + reverse("cases:case-detail", args=[data["late"].number])
-
-
-def mediator_pages(page, base: str, data: dict):
-    login(page, base, "gm_mediator")
-    yield "mediator home", base + "/"
-    yield "workbench", base + reverse("mediation:mediation-list")
-    yield "mediation page", base + reverse("mediation:mediation-detail", args=[data["mediation"].number])
-
-
-def supervisor_pages(page, base: str, data: dict):
-    login(page, base, "gm_supervisor")
-    yield "supervisor home", base + "/"
-    yield "overdue board", base + reverse("supervision:overdue")
-    yield "KPI board", base + reverse("supervision:kpi")
-    yield "督办 list", base + reverse("supervision:orders")
+    return pages_of
 
 
 ROLES = {
@@ -176,10 +159,21 @@ ROLES = {
     "tracking": tracking_pages,
     "citizen": citizen_pages,
     "clerk": clerk_pages,
-    "dispatcher": dispatcher_pages,
-    "handler": handler_pages,
-    "mediator": mediator_pages,
-    "supervisor": supervisor_pages,
+    "dispatcher": staff_pages(
+        "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
+    ),
+    "handler": staff_pages("gm_labor", ("inbox", "cases:inbox", None), ("case page", "cases:case-detail", "late")),
+    "mediator": staff_pages(
+        "gm_mediator",
+        ("workbench", "mediation:mediation-list", None),
+        ("mediation page", "mediation:mediation-detail", "mediation"),
+    ),
+    "supervisor": staff_pages(
+        "gm_supervisor",
+        ("overdue board", "supervision:overdue", None),
+        ("KPI board", "supervision:kpi", None),
+        ("督办 list", "supervision:orders", None),
+    ),
 }
 
 
