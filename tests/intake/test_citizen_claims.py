@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services as s
+from cases.models import Case
 
 pytestmark = pytest.mark.django_db
 URL = reverse("intake:my-claims")
@@ -84,3 +85,16 @@ def test_a_walk_in_registered_for_the_citizen_is_listed_and_opens(login, submit_
     assert claim.case.number in client.get(URL).content.decode()
     html = client.get(reverse("intake:claim-detail", args=[claim.tracking_code])).content.decode()
     assert "通过“窗口登记”登记" in html and "张敏" not in html
+
+
+def test_overdue_is_said_in_words_not_only_in_red(login, submit_claim, citizen):
+    """WCAG 1.4.1: a late due date carries 已超期 as text; one on time does not (issue #17)."""
+    late = submit_claim()
+    on_time = submit_claim(matter="neighbour.livestock", text="隔壁养猪场臭味很大，夏天尤其严重，晚上无法开窗。")
+    Case.objects.filter(pk=late.case.pk).update(stage_due_at=late.case.created_at.replace(year=2020))
+    html = login(citizen).get(URL).content.decode()
+    assert html.count("已超期") == 1 and html.count('data-testid="due-late"') == 1
+    late_row = html[html.index(late.case.number) :]
+    assert "已超期" in late_row[: late_row.index("</li>")]
+    on_time_row = html[html.index(on_time.case.number) :]
+    assert "已超期" not in on_time_row[: on_time_row.index("</li>")]
