@@ -310,3 +310,19 @@ def race():
         return results
 
     return run_all
+
+
+# --- comparing two refusals ------------------------------------------------------------------------
+@pytest.fixture
+def same_page():
+    """``same_page(a, b)``: two responses show the same page once what every page varies per request
+    is set aside — the CSRF token and the address the language switcher returns to (it echoes the
+    URL the user typed). A 404 for a foreign id must not differ from one for a missing id."""
+    import re
+
+    def normalise(response) -> str:
+        body = response.content.decode()
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', body)
+        return body.replace(response.wsgi_request.get_full_path(), "<path>")
+
+    return lambda a, b: normalise(a) == normalise(b)

@@ -37,13 +37,12 @@ def world(django_db_setup, django_db_blocker):
     from accounts.models import User
     from cases import services as cs
     from cases.models import Case
-    from demo.people import load_demo
     from intake.services import claim_submit
     from routing.models import MatterType, Region, Unit
     from supervision.services import order_issue
 
+    # the demo city is loaded once per test database (tests/conftest.py)
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
         citizen = User.objects.get(phone="13800138000")
         claim, _ = claim_submit(
             channel="web",

@@ -204,7 +204,7 @@ def _multipart(draw, payload: dict, file_fields: list[str]) -> bytes:
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_no_5xx_and_no_write_on_4xx(route, world, db):
+def test_no_5xx_and_no_write_on_4xx(route, world, demo):
     probes = _probe(route, world)
     served = [role for role, (ok, _names, _files) in probes.items() if ok] or ROLES
 
