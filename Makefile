@@ -32,8 +32,8 @@ lint: install
 
 # Needs GNU gettext (msgfmt). The compiled .mo is committed, so run/test do not need gettext.
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=static-src --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=static-src
 
 # Warning sweep and supervision boards at scale (issue #5). Scratch SQLite under var/ (100,000 cases)
 # unless BENCH_DATABASE_URL names a PostgreSQL database, which it WIPES (1,000,000 cases).
