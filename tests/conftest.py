@@ -130,7 +130,7 @@ def _demo_only_when_asked(request):
     if not unwanted or not _uses_db(request.node)[0]:
         return
     request.getfixturevalue("_django_db_helper")
-    for rows in unwanted:
+    for rows in reversed(unwanted):  # the mediator pool first: it refers to the demo regions
         if rows.present():
             rows.wipe()
 
