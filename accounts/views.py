@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +13,7 @@ from core.ratelimit import try_allowed
 from core.views import service_call
 
 from .forms import CitizenRegistrationForm, LoginForm
+from .homes import home_work
 from .models import Role
 from .selectors import covered_areas, user_roles
 from .services import AccountError, citizen_register, verification_code_send
@@ -23,7 +25,10 @@ def home(request):
         return render(request, "accounts/landing.html")
     roles = user_roles(request.user)
     if roles - {Role.CITIZEN}:
-        return render(request, "accounts/home_staff.html", {"areas": covered_areas(request.user)})
+        # The work waiting first (counts by stage with links, the late cases), then who they are.
+        now = timezone.now()
+        context = {"work": home_work(request.user, roles, now=now), "now": now, "areas": covered_areas(request.user)}
+        return render(request, "accounts/home_staff.html", context)
     return render(request, "accounts/home_citizen.html")
 
 
