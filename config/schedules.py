@@ -60,6 +60,11 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         schedule_type="D",  # Schedule.DAILY: agreements whose performance deadline has come
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-held-uploads",
+        func="intake.tasks.held_uploads_purge",
+        schedule_type="H",  # Schedule.HOURLY: files left on forms that never went through, after a day
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}mediation-session-reminders",
         func="mediation.tasks.session_reminders_send",
         schedule_type="I",  # Schedule.MINUTES
