@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 
+from .citizen_words import citizen_events
 from .models import Case, CaseEvent, Party, Status
 
 
@@ -75,8 +76,9 @@ def centre_queue(user, *, status: str) -> QuerySet[Case]:
 
 
 def citizen_timeline(case: Case) -> list[CaseEvent]:
-    """What the citizen sees: public events, units named, staff never."""
-    return [e for e in case.events.all() if e.public]
+    """What the citizen sees: public events, each with its plain sentence (``citizen_text``,
+    ``cases.citizen_words``); units named, staff never, staff notes never."""
+    return citizen_events(case.events.all())
 
 
 # Staff screens (case list, inbox, queues, case page) ------------------------------------------
