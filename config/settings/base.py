@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.StaffSessionMiddleware",
+    "accounts.elderly.ElderlyModeMiddleware",  # 长辈模式: after the staff session check (docs/accessibility.md)
     "axes.middleware.AxesMiddleware",
 ]
 
