@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from a trusted reverse proxy's X-Real-IP, before anything reads it.
+    "config.middleware.TrustedProxyMiddleware",
     # Outermost: one JSON line per request (request id, view, status, duration, queries).
     "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -183,6 +185,9 @@ STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 # Probes (config/health.py): no session is read or written, no staff timeout, no user in the log.
 SESSIONLESS_PATHS = ("/healthz", "/readyz")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Reverse proxies (addresses or networks) whose X-Real-IP names the client (config.middleware,
+# docs/deployment.md). Empty: REMOTE_ADDR is the client, as with `make run`.
+TRUSTED_PROXIES = env.get_list("TRUSTED_PROXIES", [])
 
 # Login throttling (django-axes; accounts/lockout.py, docs/security.md). Counted per account and
 # client, and per client; never per account alone, and every lock ends after the cool-off.
