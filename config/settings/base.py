@@ -264,6 +264,9 @@ CACHES = {
 NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.OutboxBackend")
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
 NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
+# A message still pending this long after it was written (or last re-queued) is queued again:
+# longer than q2's task timeout, so a delivery that is merely running is not doubled needlessly.
+NOTIFICATION_REQUEUE_SECONDS = env.get_int("NOTIFICATION_REQUEUE_SECONDS", 120)
 
 # Verification codes for citizen registration.
 VERIFICATION_CODE_TTL_SECONDS = 10 * 60
