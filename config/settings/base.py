@@ -263,6 +263,8 @@ CACHES = {
 # in development, prints it (phone masked).
 NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.OutboxBackend")
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
+# FileGatewayBackend (staging, the cluster soak): one JSON line per delivered message.
+NOTIFICATION_GATEWAY_FILE = env.get("NOTIFICATION_GATEWAY_FILE", str(VAR_DIR / "sms-gateway.jsonl"))
 NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
 # A message still pending this long after it was written (or last re-queued) is queued again:
 # longer than q2's task timeout, so a delivery that is merely running is not doubled needlessly.

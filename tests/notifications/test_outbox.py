@@ -229,3 +229,19 @@ def test_sent_and_failed_messages_are_not_requeued(settings):
     failed = lost(3)
     notification_deliver(message_id=failed.pk)
     assert notifications_requeue_undelivered() == 0  # failures are the retry schedule's
+
+
+def test_the_file_gateway_records_each_delivery_once_without_the_text(settings, tmp_path):
+    import json
+
+    settings.NOTIFICATION_BACKEND = "notifications.backends.FileGatewayBackend"
+    settings.NOTIFICATION_GATEWAY_FILE = str(tmp_path / "gateway" / "sms.jsonl")
+    code = notification_send(kind="verification_code", body="验证码 482913", phone="13800138000", secret="482913")
+    update = notification_send(kind="case_update", body="您的诉求已受理", phone="13900139000")
+    for message in (code, update, code):
+        notification_deliver(message_id=message.pk)
+    text = (tmp_path / "gateway" / "sms.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["id"] for line in lines] == [code.pk, update.pk]
+    assert lines[0]["to"] == "138****8000" and lines[0]["kind"] == "verification_code"
+    assert "482913" not in text and "13800138000" not in text and "受理" not in text
