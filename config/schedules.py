@@ -34,6 +34,12 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         minutes=5,
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}requeue-undelivered-notifications",
+        func="notifications.tasks.notifications_requeue_undelivered",
+        schedule_type="I",  # Schedule.MINUTES: tasks a killed worker took from Redis
+        minutes=1,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}auto-close-unrated-cases",
         func="cases.tasks.cases_auto_close",
         schedule_type="I",  # Schedule.MINUTES
