@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 #: What the development SMS gateway prints (notifications.backends.OutboxBackend):
 #: "[短信 → 138****8000] 【一口办】您的验证码为 …". Only these lines reach the console.
 GATEWAY_LINE = re.compile(r"^\[[^\]\n]+ → [^\]\n]*\] ")
+STOPPED = (0, -2, -15)  # exit codes of a process that was asked to stop
 PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 
 
@@ -38,6 +39,8 @@ def console_line(line: str) -> str | None:
 
 def banner_lines(url: str, logins: list[tuple[str, str, str]], log_dir: Path = LOG_DIR) -> list[str]:
     """The start-up banner: where to go, who to log in as, where the logs are."""
+    if log_dir.is_relative_to(ROOT):
+        log_dir = log_dir.relative_to(ROOT)
     lines = ["", "=" * 64, f"  一口办 已启动：{url}", "  演示账号（登录名 / 密码 / 身份）："]
     lines += [f"    {login:<14} {password}  {who}" for login, password, who in logins]
     lines += [
@@ -127,13 +130,13 @@ def main() -> int:
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
         for name, proc in zip(names, procs, strict=True):
-            if proc.poll() is not None:
+            if proc.poll() not in (None, *STOPPED):  # it failed (a port in use, a broken setting)
                 print(f"{name} 进程已退出（代码 {proc.returncode}），详见 {LOG_DIR / (name + '.log')}", flush=True)
     except KeyboardInterrupt:
         pass
     stop()
     codes = [proc.returncode for proc in procs]
-    return 0 if all(code in (0, -2, -15, None) for code in codes) else 1
+    return 0 if all(code in (*STOPPED, None) for code in codes) else 1
 
 
 if __name__ == "__main__":

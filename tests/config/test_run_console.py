@@ -70,6 +70,7 @@ def test_the_banner_gives_the_address_every_login_and_where_the_logs_are(run, tm
     assert str(tmp_path / "web.log") in text and str(tmp_path / "worker.log") in text
     assert "验证码" in text and "Ctrl-C" in text
     assert len(lines) < 30  # a screen, not a page
+    assert "  日志：var/log/web.log、var/log/worker.log" in run.banner_lines("http://x/", [])  # relative
 
 
 def test_the_readme_links_only_to_files_a_clone_has_and_says_how_to_pick_the_address():
