@@ -67,6 +67,7 @@ def test_the_switch_is_a_post_with_csrf_and_goes_back_only_to_this_site(demo):
     assert switch(client, "on", "https://evil.example/phish")["Location"] == "/"
     assert switch(client, "on", "//evil.example/")["Location"] == "/"
     assert switch(client, "on", "/claims/")["Location"] == "/claims/"
+    assert "\n" not in switch(client, "on", "/track/\r\nSet-Cookie: a=1")["Location"]  # no header injection
 
 
 def test_a_logged_in_user_s_choice_is_kept_on_the_account(client, citizen):
