@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +15,7 @@ from core.views import service_call
 
 from . import elderly
 from .forms import CitizenRegistrationForm, LoginForm
+from .homes import home_work
 from .models import Role
 from .selectors import covered_areas, user_roles
 from .services import AccountError, citizen_register, user_elderly_mode_set, verification_code_send
@@ -25,7 +27,10 @@ def home(request):
         return render(request, "accounts/landing.html")
     roles = user_roles(request.user)
     if roles - {Role.CITIZEN}:
-        return render(request, "accounts/home_staff.html", {"areas": covered_areas(request.user)})
+        # The work waiting first (counts by stage with links, the late cases), then who they are.
+        now = timezone.now()
+        context = {"work": home_work(request.user, roles, now=now), "now": now, "areas": covered_areas(request.user)}
+        return render(request, "accounts/home_staff.html", context)
     return render(request, "accounts/home_citizen.html")
 
 

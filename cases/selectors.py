@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 
+from .citizen_words import citizen_events
 from .models import Case, CaseEvent, Party, Status
 
 
@@ -75,8 +76,9 @@ def centre_queue(user, *, status: str) -> QuerySet[Case]:
 
 
 def citizen_timeline(case: Case) -> list[CaseEvent]:
-    """What the citizen sees: public events, units named, staff never."""
-    return [e for e in case.events.all() if e.public]
+    """What the citizen sees: public events, each with its plain sentence (``citizen_text``,
+    ``cases.citizen_words``); units named, staff never, staff notes never."""
+    return citizen_events(case.events.all())
 
 
 # Staff screens (case list, inbox, queues, case page) ------------------------------------------
@@ -312,3 +314,70 @@ def region_scope(user, roles: set[str], region_code: str = "") -> tuple[Region |
     levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
     choices = list(Region.objects.filter(choice_filter, level__in=levels).order_by("path")[:500])
     return region, choices
+
+
+# Staff homes (accounts.homes): counts by stage with the late ones, and the late cases ----------
+
+
+def _late(now) -> Q:
+    """Past the current stage's deadline; a paused clock (中止) is not late."""
+    return Q(stage_due_at__lt=now, paused_at__isnull=True)
+
+
+def centre_work(user, statuses: list[str], *, now) -> dict[str, tuple[int, int]]:
+    """(cases, of which late) per centre queue, in one grouped query."""
+    counts = dict.fromkeys(statuses, (0, 0))
+    condition = _centre_condition(user)
+    if condition is None or not statuses:
+        return counts
+    rows = (
+        Case.objects.filter(condition, status__in=statuses)
+        .values("status")
+        .annotate(n=Count("id"), late=Count("id", filter=_late(now)))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = (row["n"], row["late"])
+    return counts
+
+
+def centre_late_cases(user, statuses: list[str], *, now, limit: int) -> list[Case]:
+    """The centre's late cases in those queues, the longest late first (``limit`` + 1 rows, so
+    the caller knows whether more follow)."""
+    condition = _centre_condition(user)
+    if condition is None or not statuses:
+        return []
+    qs = Case.objects.filter(condition, _late(now), status__in=statuses)
+    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
+
+
+def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
+    """(cases, of which late) per inbox tab for the handler's units, in ONE statement (the two
+    arms of ``inbox_counts`` with a conditional count of the late ones)."""
+    units = handler_unit_ids(user)
+    counts = dict.fromkeys(INBOX_STATUSES, (0, 0))
+    if not units:
+        return counts
+    lead = (
+        Case.objects.filter(lead_unit_id__in=units, status__in=INBOX_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"), late=Count("id", filter=_late(now)))
+        .order_by()
+    )
+    cooperating = (
+        Case.objects.filter(status__in=INBOX_STATUSES, cooperating_units__in=units)
+        .exclude(lead_unit_id__in=units)
+        .values("status")
+        .annotate(n=Count("id", distinct=True), late=Count("id", distinct=True, filter=_late(now)))
+        .order_by()
+    )
+    for row in lead.union(cooperating, all=True):
+        n, late = counts[row["status"]]
+        counts[row["status"]] = (n + row["n"], late + row["late"])
+    return counts
+
+
+def inbox_late_cases(user, *, now, limit: int) -> list[Case]:
+    """The handler's late cases (lead or cooperating), the longest late first, ``limit`` + 1 rows."""
+    qs = handler_inbox(user).filter(_late(now)).select_related(None)
+    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
