@@ -123,7 +123,8 @@ def test_the_switch_works_from_the_keyboard_without_javascript(live_server, demo
 def citizen_pages(page, base: str, claim: Claim):
     """The citizen's paths, switched on before logging in (the choice goes into the account)."""
     page.goto(base + "/")
-    click_and_wait(page, switch(page))
+    switch(page).click()  # switches in place (static/js/elderly-switch.js)
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.body).fontSize) >= 20")
     yield "landing", None
     yield "login", base + reverse("accounts:login")
     yield "tracking form", base + reverse("intake:track")
@@ -199,3 +200,36 @@ def test_axe_finds_no_violations_in_elderly_mode(live_server, cases, new_page, s
             failures.append(f"{name}: header contrast cannot be measured:\n  " + "\n  ".join(unmeasured))
     assert checked >= 2
     assert not failures, "axe-core found accessibility violations in elderly mode:\n" + "\n".join(failures)
+
+
+def test_with_javascript_the_switch_keeps_what_was_typed(live_server, demo, new_page):
+    """The switch changes the page in place: a claim half written is still there, in large type."""
+    page = new_page(PHONE)
+    login(page, live_server.url, CITIZEN_PHONE)
+    page.goto(live_server.url + reverse("intake:claim-submit"))
+    text = "明东村五金厂老板拖欠我三个月工资，"
+    description = page.get_by_role("textbox", name="诉求内容")
+    description.fill(text)
+    size = "() => parseFloat(getComputedStyle(document.body).fontSize)"  # functions: the CSP forbids eval
+    assert page.evaluate(size) == 16
+
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    switch(page).click()
+    page.wait_for_function(f"() => ({size})() >= {BODY_PX}")
+    assert switch(page).get_attribute("aria-pressed") == "true"
+    assert "：开" in switch(page).inner_text()
+    assert page.evaluate("document.documentElement.className") == "yk-elderly yk-citizen"
+    assert description.input_value() == text  # nothing typed is lost
+    assert User.objects.get(phone=CITIZEN_PHONE).elderly_mode is True
+    assert {c["name"]: c["value"] for c in page.context.cookies()}[COOKIE] == "1"
+
+    switch(page).click()
+    page.wait_for_function(f"() => ({size})() === 16")
+    assert switch(page).get_attribute("aria-pressed") == "false"
+    assert description.input_value() == text
+    assert User.objects.get(phone=CITIZEN_PHONE).elderly_mode is False
+    assert navigations == [], f"the page was reloaded: {navigations}"
+
+    page.reload()  # and the choice holds on the next page
+    assert page.evaluate(size) == 16
