@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -95,6 +96,10 @@ def elderly_mode(request):
         user_elderly_mode_set(user=request.user, on=on)
     else:
         request.session[elderly.SESSION_CHOICE] = on
+    if request.POST.get("inplace"):  # static/js/elderly-switch.js changes the page itself: no reload, no message
+        response = HttpResponse(status=204)
+        elderly.cookie_set(response, on)
+        return response
     if on:
         messages.success(request, _("已开启长辈模式：字更大，按钮更大。再点一次页面顶部的“长辈模式”即可关闭。"))
     else:

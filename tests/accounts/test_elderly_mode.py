@@ -27,7 +27,7 @@ def log_in(client, name: str = CITIZEN_PHONE):
 def shown_in_elderly_mode(client, url: str = "/track/") -> bool:
     html = client.get(url).content.decode()
     on = '<html lang="zh-CN" class="yk-elderly' in html
-    assert ("css/elderly" in html) == on  # the large-type stylesheet comes with the class, and only then
+    assert ('id="yk-elderly-css"' in html) == on  # the large-type stylesheet comes with the class, and only then
     assert f'aria-pressed="{"true" if on else "false"}"' in html
     return on
 
@@ -67,6 +67,7 @@ def test_the_switch_is_a_post_with_csrf_and_goes_back_only_to_this_site(demo):
     assert switch(client, "on", "https://evil.example/phish")["Location"] == "/"
     assert switch(client, "on", "//evil.example/")["Location"] == "/"
     assert switch(client, "on", "/claims/")["Location"] == "/claims/"
+    assert "\n" not in switch(client, "on", "/track/\r\nSet-Cookie: a=1")["Location"]  # no header injection
 
 
 def test_a_logged_in_user_s_choice_is_kept_on_the_account(client, citizen):
@@ -126,3 +127,14 @@ def test_staff_get_the_large_type_but_keep_their_page_layout(client, user):
     html = client.get("/").content.decode()
     assert '<html lang="zh-CN" class="yk-elderly">' in html  # no yk-citizen: tables and boards keep their columns
     assert user("gm_labor").elderly_mode is True
+
+
+def test_the_page_s_script_switches_in_place_without_a_message(client, citizen):
+    """static/js/elderly-switch.js posts ``inplace``: 204, the cookie and the account set, no message
+    left waiting for the next page."""
+    log_in(client)
+    response = client.post(SWITCH, {"mode": "on", "next": "/claims/new/", "inplace": "1"})
+    assert response.status_code == 204 and response.cookies[COOKIE].value == "1"
+    citizen.refresh_from_db()
+    assert citizen.elderly_mode is True
+    assert "长辈模式：" not in client.get("/").content.decode().split("<main", 1)[1]  # no message on the next page
