@@ -204,7 +204,11 @@ def test_axe_finds_no_violations(live_server, cases, new_page, screenshots, role
     checked = 0
     for name, url in ROLES[role](page, live_server.url, cases):
         if url is not None:
-            page.goto(url)
+            response = page.goto(url)
+            # An error page can be free of violations too: the page under test must be the real one.
+            assert response is not None and response.status == 200, (
+                f"{name}: HTTP {response.status if response else 'no response'} at {url}"
+            )
         assert page.url.startswith(live_server.url) and "/accounts/login/" not in page.url or role == "public", (
             f"{name}: landed on {page.url}"
         )
