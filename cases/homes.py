@@ -41,8 +41,11 @@ def centre_home(*, user, roles: set[str], now) -> Work | None:
         statuses = [Status.SUBMITTED]
     else:
         return None
-    work = selectors.centre_work(user, statuses, now=now)
-    late = selectors.centre_late_cases(user, statuses, now=now, limit=LATE_SHOWN)
+    scope = selectors.centre_scope(user)
+    if scope is None:
+        return None
+    work = selectors.centre_work(user, statuses, now=now, scope=scope)
+    late = selectors.centre_late_cases(user, statuses, now=now, limit=LATE_SHOWN, scope=scope)
     counts = [
         Count(
             key=f"queue-{status}",

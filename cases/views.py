@@ -223,7 +223,7 @@ def case_list(request):
         "page": page,
         "has_next": has_next,
         "filtered": filtered,
-        "total": total,
+        "total": f"{total:,}",  # 10,000: grouped in every language (zh-hans formats group with "")
         "total_capped": total_capped,
     }
     return render(request, "cases/case_list.html", context, status=200 if form.is_valid() else 400)

@@ -110,6 +110,9 @@ def test_case_list_shows_the_total_after_the_filters(case_in, login, monkeypatch
     # One page only: the rows are the total, no count query.
     monkeypatch.setattr(views, "PAGE_SIZE", 25)
     assert "共 5 件" in clerk.get(url + "?status=submitted").content.decode()
+    # at 1,000,000 cases: the cap, grouped
+    monkeypatch.setattr(views, "capped_total", lambda *args, **kw: (10_000, True))
+    assert "共 10,000+ 件" in clerk.get(url + "?status=submitted").content.decode()
 
 
 # Inbox ------------------------------------------------------------------------------------------

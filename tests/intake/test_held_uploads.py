@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from test_staff_intake import PNG, grid_post, walk_in
+from test_staff_intake import PNG, grid_post, hotline, walk_in
 
 from intake.held import HELD_UPLOAD_HOURS, held_uploads_purge
 from intake.models import Claim, HeldUpload
@@ -45,6 +45,16 @@ def test_a_failed_window_submit_keeps_the_files_and_the_next_one_attaches_them(l
     assert [a.original_name for a in claim.attachments.all()] == ["现场.png", "合同.pdf"]
     assert claim.attachments.get(original_name="现场.png").file.read() == PNG
     assert not HeldUpload.objects.exists()
+
+
+def test_a_failed_hotline_submit_keeps_the_files(login):
+    clerk, key, url = login("gm_hotline"), uuid.uuid4().hex, reverse("intake:hotline-register")
+    bad = clerk.post(url, {**hotline(submission_key=key, contact_name=""), "attachments": files()})
+    assert bad.status_code == 400 and "已附上 2 个文件" in bad.content.decode()
+    assert "处需要修改" in bad.content.decode()
+    ok = clerk.post(url, hotline(submission_key=key))
+    assert ok.status_code == 302
+    assert Claim.objects.get().attachments.count() == 2 and not HeldUpload.objects.exists()
 
 
 def test_a_held_file_can_be_taken_off(login, django_capture_on_commit_callbacks):
