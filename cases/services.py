@@ -162,20 +162,24 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     Citizens are told; the lead unit is told of the new assignment.
     """
     at = _now(at)
-    decision = current_index().decide(
+    index = current_index()
+    decision = index.decide(
         matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
     )
+    rule_name = index.rule_name(decision.rule)
     routing = {
         "routing_rule": decision.rule or "",
+        "routing_rule_name": rule_name,
         "routing_queued": decision.queue,
-        "routing_explanation": decision.explanation,
+        # staff read rules and matters by their Chinese names, never their ids (#17)
+        "routing_explanation": index.named(decision.explanation),
     }
     _run(case, "accept", actor=actor, note=note, fields=routing, stage="accept", at=at)
     _notify_citizens(case, texts.citizen_accepted(case))
     if not decision.queue and decision.lead:
         lead = Unit.objects.get(code=decision.lead)
         cooperating = list(Unit.objects.filter(code__in=decision.cooperating))
-        auto_note = _("按分派规则 %(rule)s 自动派单") % {"rule": decision.rule}
+        auto_note = _("按分派规则“%(rule)s”自动派单") % {"rule": rule_name}
         _dispatch(case, actor=None, lead=lead, cooperating=cooperating, note=auto_note, at=at, system=True)
     return case
 

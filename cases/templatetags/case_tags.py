@@ -124,3 +124,10 @@ def masked_phone(value: str) -> str:
 @register.filter
 def overdue(due) -> bool:
     return bool(due) and due < timezone.now()
+
+
+@register.filter
+def late(case) -> bool:
+    """An open case past its current due time with its clock running: a paused clock (中止计时,
+    a mediation) is never shown as 已超期, since resuming moves the due time later."""
+    return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())

@@ -99,8 +99,8 @@ def test_every_citizen_sentence_is_plain():
         def __init__(self, transition, **kw):
             self.transition, self.public = transition, True
             self.note = kw.get("note", "")
-            self.unit = kw.get("unit")
-            self.due_at = kw.get("due_at")
+            self.handling_unit = kw.get("unit")
+            self.reply_due_at = kw.get("due_at")
             self.case = Case(channel=kw.get("channel", "web"))
 
     class Unit_:
@@ -121,9 +121,9 @@ def test_every_citizen_sentence_is_plain():
 def test_the_dispatch_sentence_names_the_unit_and_the_date(submit_case, user, fresh):
     case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
-    event = CaseEvent.objects.select_related("unit").get(case=case, transition="dispatch")
-    local = timezone.localtime(event.due_at)
-    assert event.due_at > fresh(case).stage_due_at  # the reply date, not the date to take the case
+    event = CaseEvent.objects.select_related("handling_unit").get(case=case, transition="dispatch")
+    local = timezone.localtime(event.reply_due_at)
+    assert event.reply_due_at > fresh(case).stage_due_at  # the reply date, not the date to take the case
     assert citizen_words.event_sentence(event) == (
         f"您的诉求已交给 高明区人力资源和社会保障局 办理，预计 {local.month}月{local.day}日 前答复。"
     )
