@@ -81,7 +81,7 @@ def due_label(status: str) -> str:
     return str(DUE_LABELS.get(status, _("期限")))
 
 
-def _day(value) -> str:
+def day_words(value) -> str:
     """``11月28日`` (the year when it is not this year's)."""
     local = timezone.localtime(value)
     if local.year != timezone.localtime().year:
@@ -96,7 +96,7 @@ def _unit(event) -> str:
 
 def _by(event) -> str:
     """``，预计 11月28日 前答复`` when the event knows the date, else nothing."""
-    return _("，预计 %(d)s 前答复") % {"d": _day(event.reply_due_at)} if event.reply_due_at else ""
+    return _("，预计 %(d)s 前答复") % {"d": day_words(event.reply_due_at)} if event.reply_due_at else ""
 
 
 #: How a claim reached the centre, in the citizen's words (the staff labels say 部门移交, 网格上报).
@@ -114,7 +114,7 @@ def _submit(event) -> str:
     case = event.case  # the timeline's own case (cached by its prefetch)
     text = str(CHANNEL_WORDS.get(case.channel, _("您反映的诉求已登记")))
     if event.reply_due_at:
-        return text + _("，诉求服务中心将在 %(d)s 前受理。") % {"d": _day(event.reply_due_at)}
+        return text + _("，诉求服务中心将在 %(d)s 前受理。") % {"d": day_words(event.reply_due_at)}
     return text + _("，诉求服务中心将尽快受理。")
 
 
@@ -144,7 +144,7 @@ def _escalate(event) -> str:
 
 def _approve_extension(event) -> str:
     if event.reply_due_at:
-        return _("办理单位需要更多时间，答复期限延长至 %(d)s。") % {"d": _day(event.reply_due_at)}
+        return _("办理单位需要更多时间，答复期限延长至 %(d)s。") % {"d": day_words(event.reply_due_at)}
     return _("办理单位需要更多时间，答复期限已延长。")
 
 
@@ -158,7 +158,7 @@ def _resolve_on_spot(event) -> str:
 
 def _approve(event) -> str:
     if event.reply_due_at:
-        return _("办理结果已告知您，请在 %(d)s 前评价。") % {"d": _day(event.reply_due_at)}
+        return _("办理结果已告知您，请在 %(d)s 前评价。") % {"d": day_words(event.reply_due_at)}
     return _("办理结果已告知您，请查看并评价。")
 
 
@@ -198,7 +198,7 @@ def _pause(event) -> str:
 
 def _resume(event) -> str:
     if event.reply_due_at:
-        return _("答复期限恢复计算，顺延至 %(d)s。") % {"d": _day(event.reply_due_at)}
+        return _("答复期限恢复计算，顺延至 %(d)s。") % {"d": day_words(event.reply_due_at)}
     return _("答复期限恢复计算。")
 
 

@@ -192,9 +192,11 @@ def _dispatch(case: Case, *, actor, lead: Unit, cooperating: list[Unit], note: s
     if cooperating:
         parts.append(_("协办：%(units)s") % {"units": "、".join(u.name for u in cooperating)})
     text = "；".join(part for part in parts if part)
-    _run(case, "dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", at=at, system=system)
+    event = _run(
+        case, "dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", at=at, system=system
+    )
     case.cooperating_units.set(cooperating)
-    _notify_citizens(case, texts.citizen_dispatched(case, lead))
+    _notify_citizens(case, texts.citizen_dispatched(case, lead, event.reply_due_at))
     _notify_unit(lead, texts.unit_assigned(case))
     for unit in cooperating:
         _notify_unit(unit, texts.unit_cooperating(case, lead))

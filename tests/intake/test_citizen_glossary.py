@@ -127,6 +127,8 @@ def test_the_dispatch_sentence_names_the_unit_and_the_date(submit_case, user, fr
     assert citizen_words.event_sentence(event) == (
         f"您的诉求已交给 高明区人力资源和社会保障局 办理，预计 {local.month}月{local.day}日 前答复。"
     )
+    sms = OutboxMessage.objects.filter(recipient_phone="13800138000", kind="case_update").values_list("body", flat=True)
+    assert f"已交给 高明区人力资源和社会保障局 办理，预计 {local.month}月{local.day}日 前答复。" in " ".join(sms)
 
 
 # Every state, every page -----------------------------------------------------------------------
