@@ -1,7 +1,9 @@
 """Staff screens name routing rules and matter types in Chinese, never by their ids (#17), and a
 paused clock is never shown as 已超期."""
 
+import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -71,3 +73,56 @@ def test_a_paused_clock_is_not_overdue_on_staff_screens(submit_case, user, fresh
     s.case_resume(case=fresh(case), actor=user("gm_labor"))
     Case.objects.filter(pk=case.pk).update(stage_due_at=timezone.now() - timedelta(days=1))
     assert "已超期" in client.get(reverse("cases:case-detail", args=[case.number])).content.decode()
+
+
+# No codes on the staff screens a case goes through --------------------------------------------------
+
+_SLUG = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+(?![A-Za-z0-9])")
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _slugs(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return _SLUG.findall("\n".join(parser.parts))
+
+
+def test_staff_case_screens_show_no_codes(mediators, submit_case, user, fresh, login):
+    from mediation import services as ms
+
+    case = submit_case()
+    s.case_accept(case=fresh(case), actor=user("gm_window"))
+    s.case_sign(case=fresh(case), actor=user("gm_labor"))
+    m = ms.mediation_request(case=fresh(case), actor=user("gm_labor"), note="双方同意调解。")
+    ms.mediation_assign(mediation=fresh(m), actor=user("gm_dispatch"), mediator=user("gm_mediator").mediator_profile)
+    returned = submit_case(matter="neighbour.livestock")
+    s.case_accept(case=fresh(returned), actor=user("gm_window"))
+    pages = {
+        ("gm_dispatch", reverse("cases:case-detail", args=[case.number])),
+        ("gm_labor", reverse("cases:case-detail", args=[case.number])),
+        ("gm_supervisor", reverse("cases:case-detail", args=[case.number])),
+        ("gm_dispatch", reverse("cases:case-detail", args=[returned.number])),
+        ("gm_dispatch", reverse("cases:queue") + "?tab=accepted"),
+        ("gm_dispatch", reverse("cases:case-list")),
+        ("gm_labor", reverse("cases:inbox") + "?tab=handling"),
+        ("gm_dispatch", reverse("mediation:mediation-detail", args=[m.number])),
+    }
+    for username, url in sorted(pages):
+        response = login(username).get(url)
+        assert response.status_code == 200, (username, url)
+        assert _slugs(response.content.decode()) == [], (username, url)

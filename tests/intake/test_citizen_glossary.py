@@ -286,3 +286,9 @@ def test_a_paused_clock_is_never_called_overdue(every_state, login, citizen, cli
     assert listing.count("已超期") == 0 and listing.count('data-testid="due-paused"') == 2
     detail = me.get(reverse("intake:claim-detail", args=[every_state["in_mediation"].tracking_code])).content.decode()
     assert "调解期间" in detail
+
+
+def test_every_public_event_kind_has_a_citizen_sentence(every_state):
+    """A kind written public without a sentence would silently vanish from the citizen's timeline."""
+    written = set(CaseEvent.objects.filter(public=True).values_list("transition", flat=True))
+    assert written - set(citizen_words.SENTENCES) == set()
