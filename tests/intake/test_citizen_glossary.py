@@ -292,3 +292,15 @@ def test_every_public_event_kind_has_a_citizen_sentence(every_state):
     """A kind written public without a sentence would silently vanish from the citizen's timeline."""
     written = set(CaseEvent.objects.filter(public=True).values_list("transition", flat=True))
     assert written - set(citizen_words.SENTENCES) == set()
+
+
+def test_a_refusal_names_the_status_in_plain_words(submit_claim, user, fresh, login, citizen):
+    """Rating from a stale page (the case is being handled again): the service's refusal names the
+    status; the citizen reads 办理中, not 处置中."""
+    claim = submit_claim()
+    s.case_accept(case=fresh(claim.case), actor=user("gm_window"))
+    s.case_sign(case=fresh(claim.case), actor=user("gm_labor"))
+    response = login(citizen).post(reverse("intake:claim-rate", args=[claim.tracking_code]), {"rating": "satisfied"})
+    error = response.context["action_error"]
+    assert response.status_code == 400 and "“办理中”" in error and "处置" not in error
+    assert_plain("a refused rating", response.content.decode())
