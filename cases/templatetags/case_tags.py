@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
@@ -28,7 +25,7 @@ _STATUS_CLASS = {
     Status.MERGED: "text-bg-light border",
 }
 
-#: Timeline wording for each transition (public side names units, never staff).
+#: The staff timeline's wording for each transition (citizens read ``cases.citizen_words``).
 EVENT_LABELS = {
     "submit": _("提交诉求"),
     "accept": _("受理"),
@@ -77,22 +74,6 @@ EVENT_LABELS = {
     "litigation_submit": _("一键诉讼：材料已移送法院"),
     "court_reply": _("法院答复"),
 }
-
-
-#: The note ``cases.services`` writes on an automatic dispatch (the rule id is internal).
-_AUTO_DISPATCH = gettext_noop("按分派规则 %(rule)s 自动派单")
-
-
-@register.filter
-def public_note(note: str) -> str:
-    """A timeline note as citizens see it: without the routing rule's id (``labor-wages``),
-    which means nothing to them; the units that follow stay ("主办：…；协办：…")."""
-    if not note:
-        return ""
-    for wording in {_AUTO_DISPATCH, gettext(_AUTO_DISPATCH)}:
-        prefix = re.escape(wording).replace(re.escape("%(rule)s"), r"\S+")
-        note = re.sub(rf"^{prefix}(；|$)", "", note)
-    return note
 
 
 @register.filter
