@@ -252,6 +252,8 @@ def test_every_citizen_page_in_every_state_is_in_plain_words(every_state, login,
     for url in (reverse("home"), reverse("intake:claim-submit"), reverse("intake:track")):
         assert_plain(url, me.get(url).content.decode())
     assert_plain("landing", client.get(reverse("home")).content.decode())
+    for name in ("accounts:login", "accounts:register"):
+        assert_plain(name, client.get(reverse(name)).content.decode())
     verify = reverse("mediation:agreement-verify")
     assert_plain("verification", client.get(verify).content.decode())
     assert_plain(
