@@ -3,7 +3,7 @@
 Staff pages keep the working vocabulary of the centre (派单, 签收, 处置, 主办 / 协办, 中止计时,
 rule ids…); citizens never see it. Every event kind a citizen can see (``CaseEvent.public``) has
 one sentence here, built from the event's own snapshots (the unit handling the case and the date
-the citizen may expect an answer by, ``CaseEvent.unit`` / ``due_at``), never from the note staff
+the citizen may expect an answer by, ``CaseEvent.handling_unit`` / ``reply_due_at``), never from the note staff
 wrote for each other. The only notes passed through are those written *for* the citizen (a public
 progress note, a refusal's reason) or *by* the citizen (a withdrawal reason, a rating comment).
 
@@ -81,7 +81,7 @@ def due_label(status: str) -> str:
     return str(DUE_LABELS.get(status, _("期限")))
 
 
-def _day(value) -> str:
+def day_words(value) -> str:
     """``11月28日`` (the year when it is not this year's)."""
     local = timezone.localtime(value)
     if local.year != timezone.localtime().year:
@@ -90,13 +90,13 @@ def _day(value) -> str:
 
 
 def _unit(event) -> str:
-    unit = getattr(event, "unit", None)
+    unit = getattr(event, "handling_unit", None)
     return unit.name if unit is not None else _("负责单位")
 
 
 def _by(event) -> str:
     """``，预计 11月28日 前答复`` when the event knows the date, else nothing."""
-    return _("，预计 %(d)s 前答复") % {"d": _day(event.due_at)} if event.due_at else ""
+    return _("，预计 %(d)s 前答复") % {"d": day_words(event.reply_due_at)} if event.reply_due_at else ""
 
 
 #: How a claim reached the centre, in the citizen's words (the staff labels say 部门移交, 网格上报).
@@ -113,8 +113,8 @@ CHANNEL_WORDS = {
 def _submit(event) -> str:
     case = event.case  # the timeline's own case (cached by its prefetch)
     text = str(CHANNEL_WORDS.get(case.channel, _("您反映的诉求已登记")))
-    if event.due_at:
-        return text + _("，诉求服务中心将在 %(d)s 前受理。") % {"d": _day(event.due_at)}
+    if event.reply_due_at:
+        return text + _("，诉求服务中心将在 %(d)s 前受理。") % {"d": day_words(event.reply_due_at)}
     return text + _("，诉求服务中心将尽快受理。")
 
 
@@ -143,8 +143,8 @@ def _escalate(event) -> str:
 
 
 def _approve_extension(event) -> str:
-    if event.due_at:
-        return _("办理单位需要更多时间，答复期限延长至 %(d)s。") % {"d": _day(event.due_at)}
+    if event.reply_due_at:
+        return _("办理单位需要更多时间，答复期限延长至 %(d)s。") % {"d": day_words(event.reply_due_at)}
     return _("办理单位需要更多时间，答复期限已延长。")
 
 
@@ -157,8 +157,8 @@ def _resolve_on_spot(event) -> str:
 
 
 def _approve(event) -> str:
-    if event.due_at:
-        return _("办理结果已告知您，请在 %(d)s 前评价。") % {"d": _day(event.due_at)}
+    if event.reply_due_at:
+        return _("办理结果已告知您，请在 %(d)s 前评价。") % {"d": day_words(event.reply_due_at)}
     return _("办理结果已告知您，请查看并评价。")
 
 
@@ -197,8 +197,8 @@ def _pause(event) -> str:
 
 
 def _resume(event) -> str:
-    if event.due_at:
-        return _("答复期限恢复计算，顺延至 %(d)s。") % {"d": _day(event.due_at)}
+    if event.reply_due_at:
+        return _("答复期限恢复计算，顺延至 %(d)s。") % {"d": day_words(event.reply_due_at)}
     return _("答复期限恢复计算。")
 
 

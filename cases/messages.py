@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 
 from routing.models import Channel
 
+from .citizen_words import day_words
+
 SIGNATURE = "【一口办】"
 
 
@@ -22,8 +24,12 @@ def citizen_rejected(case) -> str:
     return SIGNATURE + text
 
 
-def citizen_dispatched(case, lead) -> str:
-    return SIGNATURE + _("您的诉求（编号 %(n)s）已交由%(u)s办理。") % {"n": case.number, "u": lead.name}
+def citizen_dispatched(case, lead, reply_by=None) -> str:
+    """The same sentence as the citizen's timeline (cases.citizen_words), with the case number."""
+    text = _("您的诉求（编号 %(n)s）已交给 %(u)s 办理") % {"n": case.number, "u": lead.name}
+    if reply_by:
+        text += _("，预计 %(d)s 前答复") % {"d": day_words(reply_by)}
+    return SIGNATURE + text + "。"
 
 
 def citizen_result(case) -> str:

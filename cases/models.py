@@ -446,7 +446,7 @@ class CaseEvent(models.Model):
     created_at = models.DateTimeField(_("时间"), db_index=True)
     # Snapshots for the citizen's sentence (cases.citizen_words): the unit handling the case and
     # the date the citizen may expect the next answer by, as they stood after this event.
-    unit = models.ForeignKey(
+    handling_unit = models.ForeignKey(
         "routing.Unit",
         verbose_name=_("当时的办理单位"),
         null=True,
@@ -454,7 +454,7 @@ class CaseEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_at = models.DateTimeField(_("预计答复时间"), null=True, blank=True)
+    reply_due_at = models.DateTimeField(_("预计答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("案件动态")

@@ -162,20 +162,24 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     Citizens are told; the lead unit is told of the new assignment.
     """
     at = _now(at)
-    decision = current_index().decide(
+    index = current_index()
+    decision = index.decide(
         matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
     )
+    rule_name = index.rule_name(decision.rule)
     routing = {
         "routing_rule": decision.rule or "",
+        "routing_rule_name": rule_name,
         "routing_queued": decision.queue,
-        "routing_explanation": decision.explanation,
+        # staff read rules and matters by their Chinese names, never their ids (#17)
+        "routing_explanation": index.named(decision.explanation),
     }
     _run(case, "accept", actor=actor, note=note, fields=routing, stage="accept", at=at)
     _notify_citizens(case, texts.citizen_accepted(case))
     if not decision.queue and decision.lead:
         lead = Unit.objects.get(code=decision.lead)
         cooperating = list(Unit.objects.filter(code__in=decision.cooperating))
-        auto_note = _("按分派规则 %(rule)s 自动派单") % {"rule": decision.rule}
+        auto_note = _("按分派规则“%(rule)s”自动派单") % {"rule": rule_name}
         _dispatch(case, actor=None, lead=lead, cooperating=cooperating, note=auto_note, at=at, system=True)
     return case
 
@@ -188,9 +192,11 @@ def _dispatch(case: Case, *, actor, lead: Unit, cooperating: list[Unit], note: s
     if cooperating:
         parts.append(_("协办：%(units)s") % {"units": "、".join(u.name for u in cooperating)})
     text = "；".join(part for part in parts if part)
-    _run(case, "dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", at=at, system=system)
+    event = _run(
+        case, "dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", at=at, system=system
+    )
     case.cooperating_units.set(cooperating)
-    _notify_citizens(case, texts.citizen_dispatched(case, lead))
+    _notify_citizens(case, texts.citizen_dispatched(case, lead, event.reply_due_at))
     _notify_unit(lead, texts.unit_assigned(case))
     for unit in cooperating:
         _notify_unit(unit, texts.unit_cooperating(case, lead))

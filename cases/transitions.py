@@ -70,8 +70,8 @@ def _event(
         note=note,
         public=public,
         created_at=_now(at),
-        unit_id=case.lead_unit_id,
-        due_at=reply_due(case),
+        handling_unit_id=case.lead_unit_id,
+        reply_due_at=reply_due(case),
     )
 
 

@@ -24,7 +24,7 @@ def _public_events(lookup: str = "events") -> Prefetch:
     return Prefetch(
         lookup,
         queryset=CaseEvent.objects.filter(public=True)
-        .select_related("actor_unit", "unit")
+        .select_related("actor_unit", "handling_unit")
         .order_by("created_at", "id"),
     )
 

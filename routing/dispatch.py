@@ -13,6 +13,7 @@ web process and q2 worker on every host sees a change at its next decision.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -120,6 +121,16 @@ def _role_label(role: str) -> str:
     return str(KNOWN_UNIT_ROLES.get(role, role))
 
 
+#: ``（labor.wages）`` after a matter's name in an explanation line.
+_MATTER_CODE = re.compile(r"（[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*）")
+#: ``hotline、window`` after 渠道 in an explanation line.
+_CHANNEL_CODES = re.compile(r"(?<=渠道 )([a-z]+(?:、[a-z]+)*)")
+
+
+def _channel_label(code: str) -> str:
+    return str(Channel(code).label) if code in Channel.values else code
+
+
 class DirectoryIndex:
     def __init__(
         self,
@@ -139,6 +150,11 @@ class DirectoryIndex:
         self.rules_by_key: dict[tuple[str | None, str | None], list[Rule]] = defaultdict(list)
         for rule in rules:
             self.rules_by_key[(rule.matter, rule.region)].append(rule)
+        self.rules_by_id = {rule.rule_id: rule for rule in rules}
+        ids = sorted(self.rules_by_id, key=len, reverse=True)
+        self._rule_ids = (
+            re.compile(rf"(?<![A-Za-z0-9_.-])({'|'.join(map(re.escape, ids))})(?![A-Za-z0-9_.-])") if ids else None
+        )
 
     # Building -----------------------------------------------------------------------------------
     @classmethod
@@ -211,6 +227,34 @@ class DirectoryIndex:
         if target.unit:
             return f"指定单位 {self.unit_label(target.unit)}"
         return f"{_level_label(target.level)}级“{_role_label(target.role)}”"
+
+    def rule_name(self, rule_id: str | None) -> str:
+        """A rule's name for people, in Chinese (its id is for the directory file):
+        ``拖欠工资 · 全域 · 10 人以上``; "" for a rule not in the directory."""
+        rule = self.rules_by_id.get(rule_id or "")
+        if rule is None:
+            return ""
+        parts = [
+            self.matters[rule.matter][0] if rule.matter else "任意事项",
+            self.regions[rule.region].name if rule.region else "全域",
+        ]
+        if rule.min_parties > 1:
+            parts.append(f"{rule.min_parties} 人以上")
+        if rule.channels:
+            parts.append("限" + "、".join(str(Channel(c).label) for c in sorted(rule.channels)))
+        return " · ".join(parts)
+
+    def named(self, lines: list[str]) -> list[str]:
+        """Explanation lines for the staff case screens: rules by their names, matters and
+        channels by their Chinese names, no codes (the simulator keeps the ids admins edit)."""
+        named = []
+        for line in lines:
+            if self._rule_ids is not None:
+                line = self._rule_ids.sub(lambda m: f"“{self.rule_name(m.group(1))}”", line)
+            line = _MATTER_CODE.sub("", line)
+            line = _CHANNEL_CODES.sub(lambda m: "、".join(_channel_label(c) for c in m.group(1).split("、")), line)
+            named.append(line)
+        return named
 
     # Deciding -----------------------------------------------------------------------------------
     def region_chain(self, code: str) -> list[str]:

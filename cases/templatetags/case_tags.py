@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
@@ -28,7 +25,7 @@ _STATUS_CLASS = {
     Status.MERGED: "text-bg-light border",
 }
 
-#: Timeline wording for each transition (public side names units, never staff).
+#: The staff timeline's wording for each transition (citizens read ``cases.citizen_words``).
 EVENT_LABELS = {
     "submit": _("提交诉求"),
     "accept": _("受理"),
@@ -79,22 +76,6 @@ EVENT_LABELS = {
 }
 
 
-#: The note ``cases.services`` writes on an automatic dispatch (the rule id is internal).
-_AUTO_DISPATCH = gettext_noop("按分派规则 %(rule)s 自动派单")
-
-
-@register.filter
-def public_note(note: str) -> str:
-    """A timeline note as citizens see it: without the routing rule's id (``labor-wages``),
-    which means nothing to them; the units that follow stay ("主办：…；协办：…")."""
-    if not note:
-        return ""
-    for wording in {_AUTO_DISPATCH, gettext(_AUTO_DISPATCH)}:
-        prefix = re.escape(wording).replace(re.escape("%(rule)s"), r"\S+")
-        note = re.sub(rf"^{prefix}(；|$)", "", note)
-    return note
-
-
 @register.filter
 def status_class(status: str) -> str:
     return _STATUS_CLASS.get(status, "text-bg-secondary")
@@ -124,3 +105,10 @@ def masked_phone(value: str) -> str:
 @register.filter
 def overdue(due) -> bool:
     return bool(due) and due < timezone.now()
+
+
+@register.filter
+def late(case) -> bool:
+    """An open case past its current due time with its clock running: a paused clock (中止计时,
+    a mediation) is never shown as 已超期, since resuming moves the due time later."""
+    return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import user_roles
 from cases.citizen_words import status_words
+from cases.models import Status
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
@@ -185,6 +186,13 @@ def claim_detail(request, code: str):
     return _case_page(request, _owned_claim(request, code))
 
 
+def _plain(message: str) -> str:
+    """A service's refusal names a status as staff say it (“已派单（待签收）”); citizens read theirs."""
+    for status, label in Status.choices:
+        message = message.replace(f"“{label}”", f"“{status_words(status)}”")
+    return message
+
+
 def _stale_message() -> str:
     return _("案件刚刚被他人更新，请刷新后重试")
 
@@ -211,7 +219,7 @@ def claim_rate(request, code: str):
     if not call.ok:  # shown on the case page as it is now, 400 (409 for a stale write)
         error = call.error
         claim = _owned_claim(request, code)
-        return _case_page(request, claim, rating_form=form, action_error=error.message, status=error.status)
+        return _case_page(request, claim, rating_form=form, action_error=_plain(error.message), status=error.status)
     messages.success(request, _("感谢您的评价。"))
     return redirect("intake:claim-detail", code=claim.tracking_code)
 
@@ -237,7 +245,9 @@ def claim_withdraw(request, code: str):
         return _refused(request, _("您不是该案件的当事人，不能撤回。"))
     if not call.ok:  # shown on the page as it is now, 400 (409 for a stale write)
         error = call.error
-        return _withdraw_page(request, _owned_claim(request, code), form, error=error.message, status=error.status)
+        return _withdraw_page(
+            request, _owned_claim(request, code), form, error=_plain(error.message), status=error.status
+        )
     messages.success(request, _("诉求已撤回。如有需要，您可以随时重新反映。"))
     return redirect("intake:claim-detail", code=claim.tracking_code)
 

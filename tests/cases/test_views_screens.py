@@ -178,7 +178,8 @@ def test_case_page_shows_facts_claims_timeline_and_actions(case_in, login, user,
     assert "劳动保障 › 拖欠工资" in body
     assert "广东省 › 佛山市 › 高明区 › 明城镇 › 明东村" in body
     assert "高明区群众诉求服务中心" in body and "明城镇综治中心" in body
-    assert "labor-wages" in body and 'data-testid="routing-explanation"' in body
+    assert "规则“拖欠工资 · 全域”" in body and 'data-testid="routing-explanation"' in body
+    assert "labor-wages" not in body and "labor.wages" not in body  # staff read names, not slugs (#17)
     assert case.routing_explanation[-1] in body
     assert "网上提交" in body and 'data-testid="claim"' in body
     assert "镇综治中心已核实工时" in body and "内部" in body

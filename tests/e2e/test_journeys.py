@@ -381,7 +381,9 @@ def test_hotline_attaches_a_repeat_call_to_the_earlier_case(live_server, demo, p
     assert "/window/receipt/" in page.url
     assert page.get_by_text(f"已登记并并入案件 {target.number}。").is_visible()
     receipt = page.get_by_test_id("receipt")
-    assert receipt.get_by_test_id("status").inner_text() == "已合并办理"
+    assert (
+        receipt.get_by_test_id("status").inner_text() == "已合并办理"
+    )  # the receipt is the citizen's copy: plain words
     assert WALK_IN_PHONE not in page.content()
     shot(page, screenshots, "4-hotline-receipt")
 

@@ -99,8 +99,8 @@ def test_every_citizen_sentence_is_plain():
         def __init__(self, transition, **kw):
             self.transition, self.public = transition, True
             self.note = kw.get("note", "")
-            self.unit = kw.get("unit")
-            self.due_at = kw.get("due_at")
+            self.handling_unit = kw.get("unit")
+            self.reply_due_at = kw.get("due_at")
             self.case = Case(channel=kw.get("channel", "web"))
 
     class Unit_:
@@ -121,12 +121,14 @@ def test_every_citizen_sentence_is_plain():
 def test_the_dispatch_sentence_names_the_unit_and_the_date(submit_case, user, fresh):
     case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
-    event = CaseEvent.objects.select_related("unit").get(case=case, transition="dispatch")
-    local = timezone.localtime(event.due_at)
-    assert event.due_at > fresh(case).stage_due_at  # the reply date, not the date to take the case
+    event = CaseEvent.objects.select_related("handling_unit").get(case=case, transition="dispatch")
+    local = timezone.localtime(event.reply_due_at)
+    assert event.reply_due_at > fresh(case).stage_due_at  # the reply date, not the date to take the case
     assert citizen_words.event_sentence(event) == (
         f"您的诉求已交给 高明区人力资源和社会保障局 办理，预计 {local.month}月{local.day}日 前答复。"
     )
+    sms = OutboxMessage.objects.filter(recipient_phone="13800138000", kind="case_update").values_list("body", flat=True)
+    assert f"已交给 高明区人力资源和社会保障局 办理，预计 {local.month}月{local.day}日 前答复。" in " ".join(sms)
 
 
 # Every state, every page -----------------------------------------------------------------------
@@ -250,6 +252,8 @@ def test_every_citizen_page_in_every_state_is_in_plain_words(every_state, login,
     for url in (reverse("home"), reverse("intake:claim-submit"), reverse("intake:track")):
         assert_plain(url, me.get(url).content.decode())
     assert_plain("landing", client.get(reverse("home")).content.decode())
+    for name in ("accounts:login", "accounts:register"):
+        assert_plain(name, client.get(reverse(name)).content.decode())
     verify = reverse("mediation:agreement-verify")
     assert_plain("verification", client.get(verify).content.decode())
     assert_plain(
@@ -284,3 +288,21 @@ def test_a_paused_clock_is_never_called_overdue(every_state, login, citizen, cli
     assert listing.count("已超期") == 0 and listing.count('data-testid="due-paused"') == 2
     detail = me.get(reverse("intake:claim-detail", args=[every_state["in_mediation"].tracking_code])).content.decode()
     assert "调解期间" in detail
+
+
+def test_every_public_event_kind_has_a_citizen_sentence(every_state):
+    """A kind written public without a sentence would silently vanish from the citizen's timeline."""
+    written = set(CaseEvent.objects.filter(public=True).values_list("transition", flat=True))
+    assert written - set(citizen_words.SENTENCES) == set()
+
+
+def test_a_refusal_names_the_status_in_plain_words(submit_claim, user, fresh, login, citizen):
+    """Rating from a stale page (the case is being handled again): the service's refusal names the
+    status; the citizen reads 办理中, not 处置中."""
+    claim = submit_claim()
+    s.case_accept(case=fresh(claim.case), actor=user("gm_window"))
+    s.case_sign(case=fresh(claim.case), actor=user("gm_labor"))
+    response = login(citizen).post(reverse("intake:claim-rate", args=[claim.tracking_code]), {"rating": "satisfied"})
+    error = response.context["action_error"]
+    assert response.status_code == 400 and "“办理中”" in error and "处置" not in error
+    assert_plain("a refused rating", response.content.decode())
