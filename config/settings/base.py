@@ -265,6 +265,7 @@ NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.O
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
 # FileGatewayBackend (staging, the cluster soak): one JSON line per delivered message.
 NOTIFICATION_GATEWAY_FILE = env.get("NOTIFICATION_GATEWAY_FILE", str(VAR_DIR / "sms-gateway.jsonl"))
+NOTIFICATION_GATEWAY_LATENCY_MS = env.get_int("NOTIFICATION_GATEWAY_LATENCY_MS", 0)  # a real gateway's call time
 NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
 # A message still pending this long after it was written (or last re-queued) is queued again:
 # longer than q2's task timeout, so a delivery that is merely running is not doubled needlessly.
