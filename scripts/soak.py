@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -48,7 +49,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=200, help="traffic duration (at least 180)")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--spawn-rate", type=float, default=4)
+    parser.add_argument("--spawn-rate", type=float, default=1, help="people arriving per second")
     parser.add_argument("--kill-web-at", type=int, default=50)
     parser.add_argument("--kill-worker-at", type=int, default=100)
     parser.add_argument("--down", type=int, default=20, help="seconds a killed process stays down")
@@ -79,18 +80,17 @@ def baseline() -> dict:
 
 
 def seed_warnings(count: int, start) -> list[int]:
-    """Move the clock of ``count`` open cases (not the labour bureau's: the traffic signs and
-    closes those) so that they turn blue 30–90 s into the run, yellow 65 s later, red 65 s after
-    that (each level lasts longer than the sweep's minute, so each is seen and recorded). A bench fixture, like bench_supervision's back-dated cases: time is compressed, the
-    sweep and everything after it are the product's."""
+    """Restart the stage clock of ``count`` open cases (not the labour bureau's: the traffic signs
+    and closes those) as if their stage had begun a minute before the run, so that they turn blue
+    30–90 s into the run, yellow 65 s later and red 65 s after that (each level lasts longer than
+    the sweep's minute, so each is seen and recorded). A bench fixture, like bench_supervision's
+    back-dated cases: time is compressed; the sweep and everything after it are the product's."""
     from cases.models import Case, Status, WarningLevel
 
     # Dispatched or handling: stages nobody in the traffic or the schedules moves on by itself
     # (a feedback stage's deadline would let the auto-close schedule close the case).
     ids = list(
-        Case.objects.filter(
-            status__in=[Status.DISPATCHED, Status.HANDLING], paused_at__isnull=True, warning_level=WarningLevel.NONE
-        )
+        Case.objects.filter(status__in=[Status.DISPATCHED, Status.HANDLING], paused_at__isnull=True)
         .exclude(lead_unit__code="GM-RSJ")
         .order_by("id")
         .values_list("id", flat=True)[:count]
@@ -102,6 +102,8 @@ def seed_warnings(count: int, start) -> list[int]:
             blue_at=blue,
             yellow_at=blue + timedelta(seconds=65),
             stage_due_at=blue + timedelta(seconds=130),
+            warning_level=WarningLevel.NONE,
+            warning_changed_at=None,
         )
     return ids
 
@@ -163,6 +165,7 @@ def run_locust(args) -> int:
         **os.environ,
         "SOAK_RESULTS": str(LOCUST_RESULTS),
         "SOAK_CA_FILE": str(cluster.TLS / "cert.pem"),
+        "SOAK_ADDRESS_PREFIX": f"127.{random.randint(1, 254)}",
         "PYTHONUNBUFFERED": "1",
     }
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY"):
