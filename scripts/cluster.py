@@ -284,6 +284,7 @@ def down() -> None:
     for name in (*WEB_PORTS, *WORKERS):
         if kill(name, signal.SIGTERM) and not _wait_gone(name, 15):
             kill(name, signal.SIGKILL)
+            _wait_gone(name, 5)
     print("cluster stopped")
 
 
