@@ -40,6 +40,12 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         minutes=1,
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}resume-stalled-agreement-batches",
+        func="mediation.tasks.agreement_batches_resume",
+        schedule_type="I",  # Schedule.MINUTES: batches whose task a killed worker took with it
+        minutes=1,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}auto-close-unrated-cases",
         func="cases.tasks.cases_auto_close",
         schedule_type="I",  # Schedule.MINUTES

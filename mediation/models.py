@@ -318,6 +318,9 @@ class AgreementBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The last chunk written, or the last time a stalled batch was queued again (a worker killed
+    # mid-batch loses its task): agreement_batches_resume.
+    progress_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("批量协议")

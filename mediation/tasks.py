@@ -11,6 +11,13 @@ def agreement_batch_generate(batch_id: int) -> int:
     return generate(batch_id=batch_id)
 
 
+def agreement_batches_resume() -> int:
+    """q2 schedule (every minute): queue again the batches a killed worker left stuck."""
+    from .agreements.services import agreement_batches_resume as resume
+
+    return resume()
+
+
 def agreements_followup_remind() -> int:
     """q2 schedule (daily): remind mediators of agreements whose performance deadline has come.
     Each agreement is claimed by a conditional UPDATE, so concurrent runs remind once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -54,29 +55,37 @@ class OutboxBackend(BaseBackend):
 
 
 class FileGatewayBackend(BaseBackend):
-    """A stand-in SMS gateway for staging and the cluster soak (docs/deployment.md): each delivery
-    appends one JSON line to ``NOTIFICATION_GATEWAY_FILE`` — the message id, kind, channel and
-    masked phone, never the text (it may carry a code) — so "was any message sent twice?" is
-    answered by the gateway's own record, across every worker process and host sharing the file.
-    One ``write`` of a short line to a file opened for appending lands whole, so lines from
-    concurrent workers never interleave."""
+    """A stand-in SMS gateway for staging and the cluster soak (docs/deployment.md): each SMS call
+    appends one JSON line to ``NOTIFICATION_GATEWAY_FILE`` — the message id, kind and masked
+    phone, never the text (it may carry a code) — so "was any SMS sent twice?" is answered by the
+    gateway's own record, across every worker process sharing the file. In-app messages need no
+    gateway and are not recorded.
+
+    It behaves like a real gateway where it matters when workers die: a call takes
+    ``NOTIFICATION_GATEWAY_LATENCY_MS``, and it honours the idempotency key ``yikouban-<id>``
+    (docs/notifications.md): a second call with a key it has seen sends nothing and is recorded
+    with ``"duplicate": true`` (a marker file created with O_EXCL is the key store). One ``write``
+    of a short line to a file opened for appending lands whole, so lines never interleave."""
 
     def deliver(self, message: OutboxMessage) -> None:
-        line = json.dumps(
-            {
-                "id": message.pk,
-                "kind": message.kind,
-                "channel": message.channel,
-                "to": mask_phone(message.recipient_phone) or message.recipient_user_id,
-                "at": timezone.now().isoformat(),
-            },
-            ensure_ascii=False,
-        )
+        if message.channel != "sms":
+            return
+        if settings.NOTIFICATION_GATEWAY_LATENCY_MS:
+            time.sleep(settings.NOTIFICATION_GATEWAY_LATENCY_MS / 1000)
         path = Path(settings.NOTIFICATION_GATEWAY_FILE)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = path.with_name(path.name + ".keys")
+        keys.mkdir(parents=True, exist_ok=True)
+        key = f"yikouban-{message.pk}"
+        try:
+            os.close(os.open(keys / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
+            duplicate = False
+        except FileExistsError:
+            duplicate = True
+        line = {"id": message.pk, "key": key, "kind": message.kind, "to": mask_phone(message.recipient_phone)}
+        line.update(duplicate=duplicate, at=timezone.now().isoformat())
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
-            os.write(fd, (line + "\n").encode())
+            os.write(fd, (json.dumps(line, ensure_ascii=False) + "\n").encode())
         finally:
             os.close(fd)
 

@@ -69,6 +69,7 @@ def cluster_env() -> dict[str, str]:
         YIKOUBAN_VAR_DIR=str(VAR / "data"),
         NOTIFICATION_BACKEND="notifications.backends.FileGatewayBackend",
         NOTIFICATION_GATEWAY_FILE=str(VAR / "sms-gateway.jsonl"),
+        NOTIFICATION_GATEWAY_LATENCY_MS=os.environ.get("NOTIFICATION_GATEWAY_LATENCY_MS", "300"),
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
     )
     return env
@@ -168,7 +169,8 @@ def _command(name: str) -> tuple[list[str], dict[str, str]]:
     raise SystemExit(f"unknown process {name!r}: {', '.join([*WEB_PORTS, *WORKERS])}")
 
 
-def _pid(name: str) -> int | None:
+def pid_of(name: str) -> int | None:
+    """The pid (and process group) of a running process of the cluster, else None."""
     path = RUN / f"{name}.pid"
     if not path.exists():
         return None
@@ -181,7 +183,7 @@ def _pid(name: str) -> int | None:
 
 
 def start(name: str) -> int:
-    if (pid := _pid(name)) is not None:
+    if (pid := pid_of(name)) is not None:
         return pid
     command, env = _command(name)
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -194,7 +196,7 @@ def start(name: str) -> int:
 def kill(name: str, sig: int = signal.SIGKILL) -> bool:
     """Signal the process and everything it started (its own process group): SIGKILL is a lost
     host or an OOM kill — no handler runs, in-flight requests and taken tasks die with it."""
-    pid = _pid(name)
+    pid = pid_of(name)
     if pid is None:
         return False
     os.killpg(pid, sig)
@@ -204,7 +206,7 @@ def kill(name: str, sig: int = signal.SIGKILL) -> bool:
 def _wait_gone(name: str, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if _pid(name) is None:
+        if pid_of(name) is None:
             return True
         time.sleep(0.2)
     return False
@@ -282,13 +284,14 @@ def down() -> None:
     for name in (*WEB_PORTS, *WORKERS):
         if kill(name, signal.SIGTERM) and not _wait_gone(name, 15):
             kill(name, signal.SIGKILL)
+            _wait_gone(name, 5)
     print("cluster stopped")
 
 
 def status() -> int:
     down_count = 0
     for name in (*WEB_PORTS, *WORKERS):
-        pid = _pid(name)
+        pid = pid_of(name)
         extra = ""
         if name in WEB_PORTS:
             extra = f"  /healthz {probe(f'http://127.0.0.1:{WEB_PORTS[name]}/healthz', timeout=1)[0]}"

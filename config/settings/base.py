@@ -266,6 +266,7 @@ NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.O
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
 # FileGatewayBackend (staging, the cluster soak): one JSON line per delivered message.
 NOTIFICATION_GATEWAY_FILE = env.get("NOTIFICATION_GATEWAY_FILE", str(VAR_DIR / "sms-gateway.jsonl"))
+NOTIFICATION_GATEWAY_LATENCY_MS = env.get_int("NOTIFICATION_GATEWAY_LATENCY_MS", 0)  # a real gateway's call time
 NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
 # A message still pending this long after it was written (or last re-queued) is queued again:
 # longer than q2's task timeout, so a delivery that is merely running is not doubled needlessly.
@@ -318,6 +319,8 @@ MEDIATION_DAYS = 30  # calendar days from acceptance (人民调解一般在一�
 MEDIATION_REMINDER_HOURS = 24  # parties are reminded this long before a session
 AGREEMENT_CODE_MINUTES = 10  # a party's confirmation code is valid this long
 AGREEMENT_CODE_ATTEMPTS = 5  # wrong codes before a new one must be sent
+# A group batch with no progress this long is queued again (longer than q2's 60 s task timeout).
+AGREEMENT_BATCH_RESUME_SECONDS = env.get_int("AGREEMENT_BATCH_RESUME_SECONDS", 180)
 # Public address printed in agreements' QR codes (the verification page lives under it).
 PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the default court gateway drops litigation packages; a real gateway replaces the class.

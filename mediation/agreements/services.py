@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -546,12 +546,33 @@ def agreement_batch_generate(*, batch_id: int) -> int:
                 made += len(_batch_chunk(locked, mediation, todo, others))
                 locked.done = len(have) + len(todo)
                 locked.state = AgreementBatch.State.RUNNING
-                locked.save(update_fields=["done", "total", "state"])
+                locked.progress_at = timezone.now()
+                locked.save(update_fields=["done", "total", "state", "progress_at"])
     except Exception as exc:
         AgreementBatch.objects.filter(pk=batch_id).update(
             state=AgreementBatch.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
         )
         raise
+
+
+def agreement_batches_resume(*, now=None) -> int:
+    """Queue generation again for batches still queued or running with no progress for
+    ``AGREEMENT_BATCH_RESUME_SECONDS`` (q2 schedule, every minute): Redis hands a task to one
+    worker, and a worker killed mid-batch (or a web process killed before the enqueue) leaves the
+    batch stuck, and the mediator unable to start another. Generation resumes where the last
+    chunk ended and creates nothing twice; a conditional UPDATE of ``progress_at`` claims each
+    batch, so concurrent runs queue it once."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.AGREEMENT_BATCH_RESUME_SECONDS)
+    stalled = Q(state__in=[AgreementBatch.State.QUEUED, AgreementBatch.State.RUNNING]) & (
+        Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, created_at__lt=cutoff)
+    )
+    queued = 0
+    for batch_id in AgreementBatch.objects.filter(stalled).order_by("id").values_list("id", flat=True)[:100]:
+        if AgreementBatch.objects.filter(stalled, pk=batch_id).update(progress_at=now):
+            async_task("mediation.tasks.agreement_batch_generate", batch_id)
+            queued += 1
+    return queued
 
 
 def _batch_chunk(batch: AgreementBatch, mediation: Mediation, applicants: list[Party], others: list[Party]):

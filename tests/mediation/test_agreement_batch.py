@@ -157,3 +157,59 @@ def test_a_failure_is_recorded_on_the_batch(group, mediator, django_capture_on_c
         tasks.agreement_batch_generate(batch.pk)
     batch.refresh_from_db()
     assert batch.state == AgreementBatch.State.FAILED and "磁盘已满" in batch.error
+
+
+# --- a worker killed mid-batch (issue #16, cluster) -----------------------------------------------
+
+
+def test_a_batch_whose_worker_was_killed_is_resumed_and_finished_once(
+    group, mediator, django_capture_on_commit_callbacks, monkeypatch
+):
+    mediation = group(3)
+    with django_capture_on_commit_callbacks(execute=False):  # the task died with its worker
+        batch = start(mediation, mediator)
+    assert ag.agreement_batches_resume() == 0  # just queued: its own task may still run
+    AgreementBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(minutes=4))
+    assert ag.agreement_batches_resume() == 1  # q2 runs synchronously in tests
+    batch.refresh_from_db()
+    assert (batch.state, batch.done) == (AgreementBatch.State.DONE, 3)
+    assert Agreement.objects.filter(batch=batch).count() == 3
+    assert ag.agreement_batches_resume() == 0
+    with django_capture_on_commit_callbacks(execute=False):  # the mediator may start another
+        start(mediation, mediator)
+
+
+def test_a_half_done_batch_resumes_where_it_stopped(group, mediator, django_capture_on_commit_callbacks, monkeypatch):
+    mediation = group(5)
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = start(mediation, mediator)
+    monkeypatch.setattr(ag, "BATCH_CHUNK", 2)
+    real_chunk = ag._batch_chunk
+    calls = []
+
+    def dies_after_first_chunk(*args):
+        if calls:
+            raise SystemExit  # SIGKILL: no except block runs in a killed process
+        calls.append(1)
+        return real_chunk(*args)
+
+    monkeypatch.setattr(ag, "_batch_chunk", dies_after_first_chunk)
+    with pytest.raises(SystemExit):
+        tasks.agreement_batch_generate(batch.pk)
+    monkeypatch.setattr(ag, "_batch_chunk", real_chunk)
+    batch.refresh_from_db()
+    assert (batch.state, batch.done) == (AgreementBatch.State.RUNNING, 2)
+    now = timezone.now()
+    assert ag.agreement_batches_resume(now=now + dt.timedelta(seconds=60)) == 0  # progress is recent
+    assert ag.agreement_batches_resume(now=now + dt.timedelta(minutes=4)) == 1
+    batch.refresh_from_db()
+    assert (batch.state, batch.done) == (AgreementBatch.State.DONE, 5)
+    assert Agreement.objects.filter(batch=batch).count() == 5
+    assert len(set(Agreement.objects.filter(batch=batch).values_list("claimant_id", flat=True))) == 5
+
+
+def test_finished_and_failed_batches_are_left_alone(group, mediator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        done = start(group(2), mediator)
+    AgreementBatch.objects.filter(pk=done.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert ag.agreement_batches_resume() == 0

@@ -231,17 +231,34 @@ def test_sent_and_failed_messages_are_not_requeued(settings):
     assert notifications_requeue_undelivered() == 0  # failures are the retry schedule's
 
 
-def test_the_file_gateway_records_each_delivery_once_without_the_text(settings, tmp_path):
+def test_the_file_gateway_records_each_sms_once_without_the_text(settings, tmp_path):
     import json
 
     settings.NOTIFICATION_BACKEND = "notifications.backends.FileGatewayBackend"
     settings.NOTIFICATION_GATEWAY_FILE = str(tmp_path / "gateway" / "sms.jsonl")
     code = notification_send(kind="verification_code", body="验证码 482913", phone="13800138000", secret="482913")
     update = notification_send(kind="case_update", body="您的诉求已受理", phone="13900139000")
-    for message in (code, update, code):
+    inapp = notification_send(kind="case_assignment", body="新派案件", user=None, channel="inapp")
+    for message in (code, update, code, inapp):
         notification_deliver(message_id=message.pk)
     text = (tmp_path / "gateway" / "sms.jsonl").read_text(encoding="utf-8")
     lines = [json.loads(line) for line in text.splitlines()]
     assert [line["id"] for line in lines] == [code.pk, update.pk]
     assert lines[0]["to"] == "138****8000" and lines[0]["kind"] == "verification_code"
+    assert lines[0]["key"] == f"yikouban-{code.pk}" and not lines[0]["duplicate"]
     assert "482913" not in text and "13800138000" not in text and "受理" not in text
+
+
+def test_the_file_gateway_sends_nothing_for_a_key_it_has_seen(settings, tmp_path):
+    """A worker killed after the gateway call but before its commit: the re-queued delivery calls
+    the gateway again with the same key, and the gateway does not send a second SMS."""
+    import json
+
+    from notifications.backends import FileGatewayBackend
+
+    settings.NOTIFICATION_GATEWAY_FILE = str(tmp_path / "sms.jsonl")
+    message = notification_send(kind="case_update", body="您的诉求已受理", phone="13900139000")
+    FileGatewayBackend().deliver(message)  # the call that went through before the worker died
+    FileGatewayBackend().deliver(message)  # the re-queued delivery
+    lines = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(line["id"], line["duplicate"]) for line in lines] == [(message.pk, False), (message.pk, True)]
