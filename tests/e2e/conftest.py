@@ -103,7 +103,16 @@ def new_page(chromium):
                 else None
             ),
         )
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+        # A background fetch still in flight when the page navigates away (a matter suggestion
+        # while the form is submitted) is cancelled by the browser: that is not a failure.
+        page.on(
+            "requestfailed",
+            lambda r: (
+                None
+                if r.resource_type in ("fetch", "xhr") and "ERR_ABORTED" in (r.failure or "")
+                else problems.append(f"request failed: {r.url} ({r.failure})")
+            ),
+        )
         page.on(  # the Content-Security-Policy blocked something (docs/security.md)
             "console",
             lambda m: problems.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
