@@ -67,8 +67,68 @@ def notification_send(
         one_time=bool(secret),
         secret=secret,
     )
-    transaction.on_commit(lambda: async_task("notifications.tasks.notification_deliver", message.pk))
+    _deliver_on_commit([message.pk])
     return message
+
+
+def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
+    """Record several messages with ONE ``INSERT`` (in the order given) and deliver them after
+    commit in one task. Each dict holds ``kind``, ``body`` and ``phone`` and/or ``user_id``, and
+    ``channel`` (default SMS). No one-time codes here (``notification_send`` masks those)."""
+    if not messages:
+        return []
+    rows = [
+        OutboxMessage(
+            channel=m.get("channel", NotificationChannel.SMS),
+            kind=m["kind"],
+            body=m["body"],
+            recipient_phone=m.get("phone", ""),
+            recipient_user_id=m.get("user_id"),
+        )
+        for m in messages
+    ]
+    if getattr(_state, "suppressed", False):
+        for row in rows:
+            row.status, row.error = OutboxStatus.SENT, "未实际发送（历史数据回填）"
+        return OutboxMessage.objects.bulk_create(rows)
+    rows = OutboxMessage.objects.bulk_create(rows)
+    _deliver_on_commit([row.pk for row in rows])
+    return rows
+
+
+@contextmanager
+def notifications_batched():
+    """Deliver what is committed inside the block in ONE q2 task, enqueued when the block ends
+    (a window registration commits twice — the claim, then its acceptance — and its five
+    messages go out together). Messages of a transaction rolled back are not in it."""
+    if getattr(_state, "batch", None) is not None:
+        yield
+        return
+    _state.batch = batch = []
+    try:
+        yield
+    finally:
+        _state.batch = None
+        if batch:
+            _enqueue(batch)
+
+
+def _deliver_on_commit(ids: list[int]) -> None:
+    def committed():
+        batch = getattr(_state, "batch", None)
+        if batch is not None:
+            batch.extend(ids)
+        else:
+            _enqueue(ids)
+
+    transaction.on_commit(committed)
+
+
+def _enqueue(ids: list[int]) -> None:
+    if len(ids) == 1:
+        async_task("notifications.tasks.notification_deliver", ids[0])
+    else:
+        async_task("notifications.tasks.notifications_deliver_many", list(ids))
 
 
 def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = None) -> int:
@@ -89,6 +149,12 @@ def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = Non
             [*constants, *params],
         )
         return cursor.rowcount
+
+
+def notifications_deliver_many(*, message_ids: list[int]) -> None:
+    """``notification_deliver`` for each id in turn (each in its own transaction, idempotent)."""
+    for message_id in message_ids:
+        notification_deliver(message_id=message_id)
 
 
 def notification_deliver(*, message_id: int) -> None:

@@ -17,6 +17,8 @@ from accounts.permissions import has_role
 from cases.permissions import can_accept
 from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
 from core.views import service_call
+from notifications.services import notifications_batched
+from routing.dispatch import directory_pinned
 from routing.models import Channel
 
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
@@ -69,12 +71,16 @@ def window_register(request):
     if not form.is_valid():
         return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
     data = form.cleaned_data
-    with service_call(form) as call:
-        claim, created = _submit(form, channel=Channel.WINDOW, request=request)
-    if not call.ok:
-        return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
-    if created:
-        _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
+    # The registration and the acceptance commit one after the other: one directory snapshot for
+    # both (one stamp read), and their messages (receipt code, 已受理, 已派单, the units') leave in
+    # one delivery task.
+    with notifications_batched(), directory_pinned():
+        with service_call(form) as call:
+            claim, created = _submit(form, channel=Channel.WINDOW, request=request)
+        if not call.ok:
+            return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+        if created:
+            _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
     return redirect("intake:receipt", code=claim.tracking_code)
 
 
