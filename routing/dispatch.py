@@ -429,11 +429,28 @@ def reference_cache_clear() -> None:
         index._memo.clear()
 
 
+def directory_row(model, code: str, *related: str):
+    """The ``Region`` / ``MatterType`` / ``Unit`` with this code, or None; inside a pin, from the
+    index's memo (a copy, so a caller's changes stay its own). Only rows that exist are kept, so
+    codes typed into a form cannot grow the memo."""
+    key = f"{model._meta.label}:{code}"
+    index = getattr(_pin, "index", None)
+    row = index._memo.get(key) if index is not None else None
+    if row is None:
+        row = model.objects.select_related(*related).filter(code=code).first()
+        if row is None:
+            return None
+        if index is not None:
+            index._memo[key] = row
+    return copy.copy(row)
+
+
 def unit_cached(code: str) -> Unit:
-    """The ``Unit`` (with its region) by code; inside a pin, from the index's memo (a copy, so a
-    caller's changes stay its own)."""
-    unit = reference_cached(f"unit:{code}", lambda: Unit.objects.select_related("region").get(code=code))
-    return copy.copy(unit)
+    """The ``Unit`` (with its region) by code (``directory_row``); it must exist."""
+    unit = directory_row(Unit, code, "region")
+    if unit is None:
+        raise Unit.DoesNotExist(code)
+    return unit
 
 
 def current_index() -> DirectoryIndex:

@@ -67,14 +67,14 @@ def window_register(request):
     _require(request, Role.CLERK)
     if request.method == "GET":
         return render(request, "intake/staff/window_form.html", {"form": WindowClaimForm()})
-    form = WindowClaimForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    # The registration and the acceptance commit one after the other: one directory snapshot for
-    # both (one stamp read), and their messages (receipt code, 已受理, 已派单, the units') leave in
-    # one delivery task.
+    # One directory snapshot for the whole request (one stamp read: the matter picker, the matter
+    # and place checked, the registration and the acceptance), and the messages of both commits
+    # (receipt code, 已受理, 已派单, the units') leave in one delivery task.
     with notifications_batched(), directory_pinned():
+        form = WindowClaimForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+        data = form.cleaned_data
         with service_call(form) as call:
             claim, created = _submit(form, channel=Channel.WINDOW, request=request)
         if not call.ok:

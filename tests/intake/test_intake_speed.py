@@ -170,3 +170,17 @@ def test_a_window_claim_is_delivered_by_one_task(login, monkeypatch):
     messages = list(OutboxMessage.objects.filter(kind__in=["tracking_code", "case_update", "case_assignment"]))
     assert len(messages) == 5
     assert queued == [("notifications.tasks.notifications_deliver_many", (sorted(m.pk for m in messages),))]
+
+
+def test_the_whole_window_form_post_takes_seventeen_queries(login, django_capture_on_commit_callbacks):
+    """The request as the server runs it: session, clerk, memberships (the role check), directory
+    stamp, the place chain of the cascade, then the fourteen above less the two already counted.
+    The matter picker, the matter and the place come from the directory snapshot."""
+    login("gm_window").post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "warm-up"})
+    clerk = login("gm_window")
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "measured"})
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 17, "\n".join(statements)
+    assert not any('FROM "routing_mattertype"' in s for s in statements)
