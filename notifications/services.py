@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -98,9 +98,12 @@ def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
 
 @contextmanager
 def notifications_batched():
-    """Deliver what is committed inside the block in ONE q2 task, enqueued when the block ends
-    (a window registration commits twice — the claim, then its acceptance — and its five
-    messages go out together). Messages of a transaction rolled back are not in it."""
+    """Deliver the messages written inside the block in ONE q2 task (a window registration
+    commits twice — the claim, then its acceptance — and its five messages go out together).
+
+    The task is enqueued when the block ends, or earlier by ``notifications_batch_enqueue`` inside
+    the block's last transaction. A message whose transaction rolled back is in the task's list
+    but not in the table; delivery skips a missing row (``notification_deliver``)."""
     if getattr(_state, "batch", None) is not None:
         yield
         return
@@ -113,15 +116,31 @@ def notifications_batched():
             _enqueue(batch)
 
 
-def _deliver_on_commit(ids: list[int]) -> None:
+def notifications_batch_enqueue() -> None:
+    """Inside the batch's last transaction: with q2's ORM broker on this database, enqueue the
+    batch's task NOW, so its row commits with the messages (one commit fewer; a worker cannot see
+    it earlier). If that transaction rolls back, the block's end enqueues the batch again; with
+    another broker (Redis) nothing happens here and the block's end enqueues, after commit."""
+    from django_q.conf import Conf
+
+    batch = getattr(_state, "batch", None)
+    if not batch or Conf.ORM != DEFAULT_DB_ALIAS or not transaction.get_connection().in_atomic_block:
+        return
+    sent = list(batch)
+    _enqueue(sent)
+
     def committed():
-        batch = getattr(_state, "batch", None)
-        if batch is not None:
-            batch.extend(ids)
-        else:
-            _enqueue(ids)
+        del batch[: len(sent)]
 
     transaction.on_commit(committed)
+
+
+def _deliver_on_commit(ids: list[int]) -> None:
+    batch = getattr(_state, "batch", None)
+    if batch is not None:
+        batch.extend(ids)  # enqueued at the block's end (or by notifications_batch_enqueue)
+        return
+    transaction.on_commit(lambda: _enqueue(ids))
 
 
 def _enqueue(ids: list[int]) -> None:

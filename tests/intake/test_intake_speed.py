@@ -140,47 +140,59 @@ def _register_and_accept(*, key):
         )
         case_accept(case=claim.case, actor=clerk)
     assert created and claim.case.status == "dispatched"
-    # The test's own transaction turns each service's transaction into a savepoint; in production
-    # they are the outermost transactions and send no SAVEPOINT (bench/intake.json counts them all).
-    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    return _statements(queries)
 
 
-def test_register_accept_and_route_take_fourteen_queries(demo, django_capture_on_commit_callbacks):
+def _statements(queries) -> list[str]:
+    """What was sent, transaction control aside (SQLite's backend logs its BEGIN IMMEDIATE and
+    COMMIT; PostgreSQL's does not). No SAVEPOINT is filtered: a transactional test sends none."""
+    return [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The q2 tasks enqueued (name, arguments), instead of running them."""
+    from notifications import services
+
+    tasks = []
+    monkeypatch.setattr(services, "async_task", lambda name, *args: tasks.append((name, args)))
+    return tasks
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: the statements production sends
+def test_register_accept_and_route_take_fourteen_queries(demo, queued):
     """Issue #16: ≤ 15 (was 46). The person 1, the clerk's memberships 1, the directory stamp 1;
     registration 6 (case number, case, party, submit event, claim, receipt SMS); acceptance 5 (one
-    UPDATE for 受理 + 派单, both events, the cooperating unit, the units' handlers, four messages)."""
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _register_and_accept(key="warm-up")  # the process's caches, as after its first claim
-        statements = _register_and_accept(key="measured")
+    UPDATE for 受理 + 派单, both events, the cooperating unit, the units' handlers, four messages).
+    All five messages leave in one task, enqueued inside the acceptance's transaction."""
+    _register_and_accept(key="warm-up")  # the process's caches, as after its first claim
+    queued.clear()
+    statements = _register_and_accept(key="measured")
     assert len(statements) == 14, "\n".join(statements)
     assert sum(s.startswith("INSERT") for s in statements) == 8
     assert sum(s.startswith("UPDATE") for s in statements) == 2  # the case number; the case
-    assert len(callbacks) == 4  # two claims × (registration, acceptance): one delivery each
+    claim = Claim.objects.get(submission_key="measured")
+    ids = sorted(OutboxMessage.objects.filter(created_at__gte=claim.created_at).values_list("pk", flat=True))
+    assert len(ids) == 5
+    assert queued == [("notifications.tasks.notifications_deliver_many", (ids,))]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_window_claim_is_delivered_by_one_task(login, monkeypatch):
-    """The receipt code, 已受理, 已派单 and both units' messages leave in ONE q2 task."""
-    from notifications import services
-
-    queued = []
-    monkeypatch.setattr(services, "async_task", lambda name, *args: queued.append((name, args)))
-    response = login("gm_window").post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "one-task"})
-    assert response.status_code == 302
-    messages = list(OutboxMessage.objects.filter(kind__in=["tracking_code", "case_update", "case_assignment"]))
-    assert len(messages) == 5
-    assert queued == [("notifications.tasks.notifications_deliver_many", (sorted(m.pk for m in messages),))]
-
-
-def test_the_whole_window_form_post_takes_seventeen_queries(login, django_capture_on_commit_callbacks):
-    """The request as the server runs it: session, clerk, memberships (the role check), directory
-    stamp, the place chain of the cascade, then the fourteen above less the two already counted.
-    The matter picker, the matter and the place come from the directory snapshot."""
+def test_the_window_form_post_takes_seventeen_queries_and_one_task(login, queued):
+    """The whole request as the server runs it: session, clerk, memberships (the role check),
+    directory stamp, the place chain of the cascade, then the twelve of registering and accepting
+    (person, case number, case, party, event, claim, SMS; case, events, cooperating unit, handlers,
+    messages). The matter picker, the matter and the place come from the directory snapshot."""
     login("gm_window").post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "warm-up"})
     clerk = login("gm_window")
-    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
-        response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "measured"})
+    queued.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "one-task"})
     assert response.status_code == 302
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    statements = _statements(queries)
     assert len(statements) == 17, "\n".join(statements)
     assert not any('FROM "routing_mattertype"' in s for s in statements)
+    claim = Claim.objects.get(submission_key__endswith="one-task")
+    messages = OutboxMessage.objects.filter(created_at__gte=claim.created_at)
+    assert messages.count() == 5
+    assert queued == [("notifications.tasks.notifications_deliver_many", (sorted(m.pk for m in messages),))]
