@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench bench-routing bench-intake echarts clean
+.PHONY: install run test lint messages bench bench-routing bench-intake echarts clean cluster cluster-stop soak
 
 install: $(STAMP)
 
@@ -49,6 +49,22 @@ bench-routing: install
 # Writes bench/intake.json. BENCH_ARGS, e.g. "--claims 2000 --seconds 30".
 bench-intake: install
 	$(PY) scripts/bench_intake.py $(BENCH_ARGS)
+
+# A production-shaped cluster on this machine (issue #16, docs/deployment.md "Cluster"): nginx (the
+# Debian package, installed when missing) over two gunicorn instances, two qcluster workers on
+# Redis, PostgreSQL (database yk_cluster), config.settings.production. State and logs: var/cluster/.
+cluster: install
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	$(PY) scripts/cluster.py up
+
+cluster-stop:
+	$(PY) scripts/cluster.py down
+
+# Locust (headless) drives the cluster with mixed traffic while one web instance and one worker
+# are killed with SIGKILL and restarted; writes bench/soak.json. By hand, not in CI. SOAK_ARGS,
+# e.g. "--seconds 300 --users 30".
+soak: cluster
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 # The custom Apache ECharts build the chart pages load (only the charts and components they use).
 # Needs node and npm; the built file is committed, so run/test/CI never do.

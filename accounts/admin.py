@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("个人信息"), {"fields": ("full_name", "phone", "email", "is_citizen")}),
+        (_("个人信息"), {"fields": ("full_name", "phone", "email", "is_citizen", "elderly_mode")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )

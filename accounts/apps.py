@@ -14,4 +14,4 @@ class AccountsConfig(AppConfig):
         # routing does not know roles: admins and dispatchers may use its rule simulator
         register_rule_simulator_rule(can_use_rule_simulator)
 
-        from . import middleware  # noqa: F401 - connects the session clock to user_logged_in
+        from . import elderly, middleware  # noqa: F401 - connect the session clock and 长辈模式 to user_logged_in

@@ -31,6 +31,9 @@ class User(AbstractUser):
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )
     is_citizen = models.BooleanField(_("群众账号"), default=False)
+    elderly_mode = models.BooleanField(
+        _("长辈模式"), default=False, help_text=_("大字、大按钮、单栏页面；在任一页面顶部的“长辈模式”按钮切换。")
+    )
 
     objects = UserManager()
 

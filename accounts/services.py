@@ -170,3 +170,12 @@ def verification_codes_purge() -> int:
     cutoff = timezone.now() - timedelta(days=1)
     deleted, _ = VerificationCode.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+@transaction.atomic
+def user_elderly_mode_set(*, user: User, on: bool) -> User:
+    """Remember 长辈模式 on the account (accounts/elderly.py). Writes only when it changes."""
+    if user.elderly_mode != on:
+        user.elderly_mode = on
+        User.objects.filter(pk=user.pk).update(elderly_mode=on)
+    return user

@@ -4,17 +4,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.ratelimit import try_allowed
 from core.views import service_call
 
+from . import elderly
 from .forms import CitizenRegistrationForm, LoginForm
+from .homes import home_work
 from .models import Role
 from .selectors import covered_areas, user_roles
-from .services import AccountError, citizen_register, verification_code_send
+from .services import AccountError, citizen_register, user_elderly_mode_set, verification_code_send
 
 
 def home(request):
@@ -23,7 +28,10 @@ def home(request):
         return render(request, "accounts/landing.html")
     roles = user_roles(request.user)
     if roles - {Role.CITIZEN}:
-        return render(request, "accounts/home_staff.html", {"areas": covered_areas(request.user)})
+        # The work waiting first (counts by stage with links, the late cases), then who they are.
+        now = timezone.now()
+        context = {"work": home_work(request.user, roles, now=now), "now": now, "areas": covered_areas(request.user)}
+        return render(request, "accounts/home_staff.html", context)
     return render(request, "accounts/home_citizen.html")
 
 
@@ -69,3 +77,33 @@ def register(request):
                 return redirect("home")
     status = 200 if form.is_valid() else 400
     return render(request, "accounts/register.html", {"form": form, "code_sent": sending_code}, status=status)
+
+
+@require_POST
+def elderly_mode(request):
+    """The 长辈模式 switch in every page's header: a plain form POST (works without JavaScript).
+
+    ``mode`` is ``on`` or ``off``; back to ``next`` (this site only). Anyone may use it: the
+    browser remembers it in a cookie; a logged-in user's account remembers it too, and a visitor's
+    choice is carried into the account at login (accounts/elderly.py)."""
+    on = request.POST.get("mode") == "on"
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    if request.user.is_authenticated:
+        user_elderly_mode_set(user=request.user, on=on)
+    else:
+        request.session[elderly.SESSION_CHOICE] = on
+    if request.POST.get("inplace"):  # static/js/elderly-switch.js changes the page itself: no reload, no message
+        response = HttpResponse(status=204)
+        elderly.cookie_set(response, on)
+        return response
+    if on:
+        messages.success(request, _("已开启长辈模式：字更大，按钮更大。再点一次页面顶部的“长辈模式”即可关闭。"))
+    else:
+        messages.success(request, _("已关闭长辈模式，页面恢复标准字号。"))
+    response = redirect(target)
+    elderly.cookie_set(response, on)
+    return response

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("案件")
+
+    def ready(self):
+        from accounts.homes import HomeSection, register_home_section
+        from accounts.models import Role
+
+        from .homes import centre_home, inbox_home
+
+        # the staff home shows the work waiting (accounts does not import cases)
+        register_home_section(HomeSection("cases-centre", frozenset({Role.CLERK, Role.DISPATCHER}), centre_home, 10))
+        register_home_section(HomeSection("cases-inbox", frozenset({Role.HANDLER}), inbox_home, 20))

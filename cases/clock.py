@@ -13,7 +13,7 @@ from django.conf import settings
 
 from routing.dispatch import reference_cached
 
-from .models import Case, WarningLevel
+from .models import Case, Status, WarningLevel
 from .workdays import add_working_days
 
 
@@ -81,3 +81,17 @@ def enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
     else:
         due = stage_due(case, stage, at)
     return set_clock(case, at, due)
+
+
+def reply_due(case: Case) -> datetime | None:
+    """The date the citizen may expect the next answer by, as the case stands now: the current
+    stage's due time, and while a unit has yet to take the case, that plus the handling days
+    (the latest it may answer if it takes the case on the last day). None while the clock is
+    paused (the date will move) and once the case has ended."""
+    if case.paused_at is not None or case.stage_due_at is None:
+        return None
+    if case.status == Status.DISPATCHED:
+        return add_working_days(case.stage_due_at, case.matter.handle_days)
+    if case.status in (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING, Status.REVIEWING, Status.FEEDBACK):
+        return case.stage_due_at
+    return None

@@ -145,6 +145,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     # The routing decision as taken (a snapshot: rules are replaced on every directory import).
     routing_rule = models.CharField(_("分派规则"), max_length=80, blank=True)
+    routing_rule_name = models.CharField(_("分派规则名称"), max_length=200, blank=True)
     routing_queued = models.BooleanField(_("人工分派"), default=False)
     routing_explanation = models.JSONField(_("分派说明"), default=list, blank=True)
 
@@ -443,6 +444,17 @@ class CaseEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     public = models.BooleanField(_("群众可见"), default=True)
     created_at = models.DateTimeField(_("时间"), db_index=True)
+    # Snapshots for the citizen's sentence (cases.citizen_words): the unit handling the case and
+    # the date the citizen may expect the next answer by, as they stood after this event.
+    unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("当时的办理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("预计答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("案件动态")

@@ -26,7 +26,7 @@ from notifications.models import NotificationChannel
 from notifications.services import notifications_bulk_send
 from routing.models import Unit
 
-from .clock import enter_stage
+from .clock import enter_stage, reply_due
 from .locks import HELD_TRANSITIONS, hold_reason
 from .models import Case, CaseEvent
 
@@ -73,6 +73,8 @@ def _event(
         note=note,
         public=public,
         created_at=_now(at),
+        unit_id=case.lead_unit_id,
+        due_at=reply_due(case),
     )
 
 

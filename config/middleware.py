@@ -5,6 +5,8 @@ China shows Chinese by default whatever the browser says, and English only on re
 set by ``set_language``).
 """
 
+import functools
+import ipaddress
 import re
 
 from django.conf import settings
@@ -75,3 +77,40 @@ class ControlCharacterMiddleware:
                 if any(_CONTROL_IN_URL.search(f.name or "") for f in request.FILES.getlist(key)):
                     return True
         return False
+
+
+class TrustedProxyMiddleware:
+    """Behind a reverse proxy, the client's address is the proxy's ``X-Real-IP`` — but only when
+    the request really comes from a proxy listed in ``TRUSTED_PROXIES`` (addresses or networks).
+
+    Without it every user behind nginx shares the proxy's address, so one person's failed logins
+    lock everyone out and the rate limits count the whole city together. Trusting the header from
+    anyone else would let a client pick a fresh address per try and never be limited. Outermost
+    middleware: the request line, the rate limits (``core.ratelimit``) and django-axes then all
+    read the real client from ``REMOTE_ADDR``; the proxy's own address stays in
+    ``META["YIKOUBAN_PROXY_ADDR"]``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        peer = _address(request.META.get("REMOTE_ADDR", ""))
+        if peer is not None and any(peer in _network(item) for item in settings.TRUSTED_PROXIES):
+            client = _address(request.META.get("HTTP_X_REAL_IP", "").strip())
+            if client is not None:
+                request.META["YIKOUBAN_PROXY_ADDR"] = request.META["REMOTE_ADDR"]
+                request.META["REMOTE_ADDR"] = str(client)
+        return self.get_response(request)
+
+
+@functools.lru_cache(maxsize=64)
+def _network(text: str):
+    return ipaddress.ip_network(text, strict=False)
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None

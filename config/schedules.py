@@ -34,6 +34,12 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         minutes=5,
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}requeue-undelivered-notifications",
+        func="notifications.tasks.notifications_requeue_undelivered",
+        schedule_type="I",  # Schedule.MINUTES: tasks a killed worker took from Redis
+        minutes=1,
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}auto-close-unrated-cases",
         func="cases.tasks.cases_auto_close",
         schedule_type="I",  # Schedule.MINUTES
@@ -58,6 +64,11 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         name=f"{SCHEDULE_PREFIX}agreement-followup",
         func="mediation.tasks.agreements_followup_remind",
         schedule_type="D",  # Schedule.DAILY: agreements whose performance deadline has come
+    ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-held-uploads",
+        func="intake.tasks.held_uploads_purge",
+        schedule_type="H",  # Schedule.HOURLY: files left on forms that never went through, after a day
     ),
     ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}mediation-session-reminders",

@@ -22,3 +22,18 @@ def bounded_page(queryset, page: int, *, page_size: int = PAGE_SIZE, max_page: i
     start = (page - 1) * page_size
     rows = list(queryset[start : start + page_size + 1])
     return rows[:page_size], len(rows) > page_size and page < max_page
+
+
+#: A list's total is counted up to this many rows and shown as "10,000+" beyond: the count then
+#: reads at most ``COUNT_CAP + 1`` index entries, however large the table (CONVENTIONS.md: never
+#: ``COUNT(*)`` a whole table on a hot page).
+COUNT_CAP = 10_000
+
+
+def capped_total(queryset, rows: list, page: int, has_next: bool, *, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(total, more than ``cap``) for a bounded page. A first page that is also the last needs no
+    query; otherwise one ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``."""
+    if page == 1 and not has_next:
+        return len(rows), False
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap

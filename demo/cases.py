@@ -19,6 +19,7 @@ from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
 from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
 from demo.people import DEMO_PASSWORD
+from demo.texts import STORIES, pool_for
 from intake.services import claim_submit
 from notifications.services import notifications_suppressed
 from routing.dispatch import current_index
@@ -30,83 +31,18 @@ DEMO_CASES = 220
 #: the share that reported the result after the handling deadline (both then show a red warning).
 LATE_SIGN = 7
 LATE_HANDLE = 6
-
-# What people actually write, by matter (drawn from the kinds of cases in the seed reports).
-STORIES: dict[str, list[str]] = {
-    "labor.wages": [
-        "我在{place}一家五金厂做了八个月，老板从六月起拖欠工资共一万二千元，多次讨要都说资金周转不过来。",
-        "我们{n}名工友在{place}的工地干活，包工头卷款跑了，工程款里的工资一直没发。",
-        "家政公司拖欠我三个月工资，打电话不接，去公司也找不到负责人。",
-    ],
-    "labor.contract": ["公司不签劳动合同，干了一年多突然口头辞退，不给任何补偿。"],
-    "labor.social_insurance": ["单位这两年一直没给我交社保，现在要办医保报销才发现断缴了。"],
-    "labor.injury": ["在厂里操作冲床时压伤左手，老板只给了两千元医药费，不肯申报工伤。"],
-    "family.marriage": ["和丈夫分居两年，他不同意离婚，孩子抚养费也不给，想请调解。"],
-    "family.support": ["父亲八十岁了，兄弟几个都不愿意承担赡养费用，想请村里出面调解。"],
-    "family.inheritance": ["母亲去世后留下一套老房子，兄妹三人对分配有争议，已经闹得不来往。"],
-    "neighbour.noise": ["楼上邻居每天晚上十二点后还在跳绳、拖椅子，沟通多次无果，老人孩子睡不好。"],
-    "neighbour.livestock": [
-        "同村村民在家里养了几百只活鸡，每天运进运出，臭气熏天、噪声不断，多次沟通无效。",
-        "邻居在屋后搭棚养猪，污水直接排到路边沟渠，夏天臭味很大，蚊蝇成群。",
-    ],
-    "neighbour.adjacency": ["邻居建房把排水管接到我家墙根，下雨天墙体渗水，协商不成。"],
-    "neighbour.pets": ["邻居家的狗不拴绳，已经咬伤小区两个小孩，物业说管不了。"],
-    "property.fees": ["物业公司今年突然把物业费从每平米一元五涨到两元八，没有开业主大会。"],
-    "property.repairs": [
-        "小区{place}栋的暖气管道爆裂，楼道里全是水，物业说要等维修基金审批，已经三天没暖气。",
-        "电梯一个月坏了四次，上周把人困在里面半小时，物业一直拖着不彻底维修。",
-    ],
-    "property.parking": ["物业把小区公共绿地改成车位对外出租，业主的车反而没地方停。"],
-    "property.service": ["小区垃圾一周没人清运，楼道堆满垃圾袋，天热臭味很大。"],
-    "consumer.prepaid": [
-        "我在{place}的健身房办了三年卡花了五千八，健身房突然关门老板失联，像我这样的会员有{n}人。",
-        "孩子的培训机构突然停课，预交的一年学费九千元不退，机构说在转让。",
-    ],
-    "consumer.quality": ["在商场买的冰箱用了两个月压缩机坏了，商家说要收检测费才给修。"],
-    "consumer.online": ["网购的手机收到是翻新机，商家拒绝退货，平台客服一直推诿。"],
-    "consumer.service": ["装修公司收了八成装修款后停工一个月，工人全部撤场。"],
-    "medical.malpractice": ["家父在医院做胆囊手术后感染去世，家属认为医院存在过错，要求赔偿。"],
-    "medical.fees": ["住院一周被收了三千多元的检查费，明细里有好几项根本没做过。"],
-    "medical.cosmetic": ["在美容院做双眼皮手术后两边明显不对称，机构不承认有问题。"],
-    "traffic.compensation": ["电动车在路口被小轿车撞倒，右腿骨折，对方保险只愿赔一部分。"],
-    "traffic.insurance": ["车辆被追尾后保险公司定损金额太低，修车费差了四千多。"],
-    "traffic.nonmotor": ["骑自行车被外卖电动车撞伤，对方车辆没有保险，赔偿谈不拢。"],
-    "student.campus": ["孩子在学校体育课上摔伤手臂，学校只承担一半医药费，家长不认可。"],
-    "student.bullying": ["孩子在学校多次被同学欺负、索要零花钱，班主任处理不力。"],
-    "environment.pollution": ["村口的塑料加工厂晚上偷偷排放刺鼻废气，附近村民头晕恶心。"],
-    "environment.noise": ["工地每天晚上十点以后还在打桩施工，附近居民无法休息。"],
-    "environment.waste": ["有人在{place}河边倾倒建筑垃圾，已经堆了一大片，影响行洪。"],
-    "urban.roads": ["{place}路口的路面塌陷了一个大坑，晚上没有警示标志，已经有电动车摔倒。"],
-    "urban.illegal_construction": ["小区一楼住户私自扩建围墙占用公共通道，消防车进不来。"],
-    "urban.vendors": ["学校门口流动摊贩占道经营，上下学时段交通堵塞，存在安全隐患。"],
-    "urban.facilities": ["{place}公园的路灯坏了一个多月，晚上散步一片漆黑。"],
-    "land.contract": ["村里重新分地时我家的承包地少算了一亩二分，找村委会多次没有结果。"],
-    "land.homestead": ["和邻居因宅基地边界起了争执，对方建房占了我家半米多。"],
-    "land.demolition": ["旧村改造的补偿标准和隔壁村差距很大，村民意见很大，要求公开测算依据。"],
-    "land.rental": ["把鱼塘租给老板养鱼，租金拖欠两年，合同到期也不肯退还。"],
-    "finance.lending": ["借给朋友八万元，约定一年归还，现在三年了对方一直拖着不还。"],
-    "finance.fundraising": ["一家理财公司以高息为名吸收村民存款，现在关门了，涉及{n}多人。"],
-    "finance.credit": ["银行征信显示我有一笔逾期贷款，但我从来没有办过这笔贷款。"],
-    "enterprise.contract": ["我们公司给某工程供应钢材，对方拖欠货款四十万元，合同纠纷想先调解。"],
-    "enterprise.arrears": ["作为小微企业，承接的政府采购项目验收一年了，款项一直没有支付。"],
-    "enterprise.environment": ["企业办理环评手续时材料被反复退回，希望有人协调指导。"],
-    "petition.complaint": ["反映村干部在低保评定中优亲厚友，希望上级核查。"],
-    "petition.suggestion": ["建议在{place}增设一个公交站点，方便村民出行。"],
-    "petition.litigation": ["对法院一审判决不服，但已过上诉期，想咨询还有什么途径。"],
-    "social.assistance": ["家里老人重病，生活困难，申请临时救助一直没有答复。"],
-    "social.elderly": ["村里的幸福院没人打理，老人们吃饭成问题。"],
-    "social.disability": ["残疾人两项补贴停发了三个月，没有收到任何通知。"],
-}
+#: After the demo cases, how many second reports of an open case (一案多投) are merged into it, so
+#: the demo always shows a merged case whatever the day it is loaded on.
+DUPLICATES = 3
 
 SURNAMES = "陈李黄张梁何罗吴周冯邓郑谢麦伍林区杨"
 GIVEN = ["志明", "秀英", "国强", "美玲", "建华", "丽娟", "伟东", "少芬", "锦荣", "惠珍", "嘉豪", "雪梅", "伯勤", "玉兰"]
 RESULTS = {
-    Outcome.RESOLVED: "经协调，{x}，当事人表示认可。",
-    Outcome.MEDIATED: "组织双方调解，达成调解协议：{x}。",
+    Outcome.RESOLVED: "经协调，{x}，当事人表示认可。",  # x: the pool's fixes
+    Outcome.MEDIATED: "组织双方调解，达成调解协议：{x}。",  # x: the pool's agreements
     Outcome.EXPLAINED: "已向当事人解释相关政策和办理途径，当事人表示理解。",
     Outcome.REFERRED: "该事项需通过诉讼途径解决，已引导当事人向人民法院起诉并提供法律援助指引。",
 }
-FIXES = ["对方已支付全部款项", "责任方已于当日整改完毕", "涉事方已停止侵权行为并赔偿损失", "相关设施已修复"]
 
 # (final status, share of the demo) — every status appears.
 PLAN = [
@@ -130,6 +66,11 @@ CHANNELS = [
     (Channel.LETTER, 2),
     (Channel.REFERRAL, 2),
 ]
+
+
+def _pick(texts: tuple[str, ...], key: int) -> str:
+    """One of ``texts`` chosen by the case (not by the generator, whose sequence stays as it was)."""
+    return texts[key % len(texts)]
 
 
 def _weighted(rng: random.Random, table):
@@ -171,7 +112,8 @@ def _story(rng: random.Random, matter: MatterType, region: Region, people: int) 
 
 
 def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datetime | None = None) -> int:
-    """Create the demo cases unless they exist. Returns how many were created."""
+    """Create the demo cases (``count``, then ``DUPLICATES`` merged second reports) unless they
+    exist. Returns how many were created."""
     from intake.models import Claim
 
     if Claim.objects.filter(submission_key__startswith=DEMO_KEY).exists():
@@ -207,7 +149,46 @@ def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datet
                 created += 1
                 if case.is_open and case.status != Status.FEEDBACK:
                     open_cases.append(case)
+        created += _duplicates(first_index=count, count=DUPLICATES, now=now)
     return created
+
+
+def _duplicates(*, first_index: int, count: int, now: datetime) -> int:
+    """一案多投: the same person reports an open case again through the hotline; the centre's clerk
+    merges the new case into the first one. Chosen from the cases being handled, so there is always
+    one to merge into. Returns how many were made."""
+    originals = list(
+        Case.objects.filter(
+            status__in=[Status.DISPATCHED, Status.HANDLING], claims__submission_key__startswith=DEMO_KEY
+        )
+        .select_related("centre", "region", "matter")
+        .order_by("created_at", "id")[:count]
+    )
+    actors = _Actors()
+    for offset, original in enumerate(originals):
+        applicant = original.parties.order_by("id").first()
+        at = min(original.created_at + timedelta(days=1, hours=offset), now - timedelta(minutes=30))
+        with transaction.atomic():
+            claim, _created = claim_submit(
+                channel=Channel.HOTLINE,
+                matter=original.matter,
+                region=original.region,
+                description=original.description,
+                contact_name=applicant.name,
+                contact_phone=applicant.phone,
+                address="",
+                people_count=original.people_count,
+                submitter=None,
+                registered_by=None,
+                submission_key=f"{DEMO_KEY}{first_index + offset:04d}",
+                at=at,
+            )
+            duplicate = Case.objects.select_related("centre", "region", "matter").get(pk=claim.case_id)
+            into = Case.objects.select_related("centre", "region", "matter").get(pk=original.pk)
+            cs.case_merge(
+                case=duplicate, actor=actors.get(duplicate.centre, Role.CLERK), into=into, at=at + timedelta(minutes=20)
+            )
+    return len(originals)
 
 
 def _submit(*, index, rng, channel, region, matter, people, start, citizens) -> Case:
@@ -325,7 +306,8 @@ def _closed_unaccepted(*, case, target, fresh, clerk, citizen, open_cases, later
         )
         return True
     if target == Status.WITHDRAWN and citizen is not None:
-        cs.case_withdraw(case=fresh(), actor=citizen, reason="已与对方协商解决", at=later())
+        reason = _pick(pool_for(case.matter.code).withdrawn, case.pk)
+        cs.case_withdraw(case=fresh(), actor=citizen, reason=reason, at=later())
         return True
     if target == Status.MERGED:
         into = (
@@ -360,7 +342,8 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
         at=later(),
     )
     if rng.random() < 0.15:
-        cs.case_request_extension(case=fresh(), actor=handler, days=5, reason="需要等待鉴定结论", at=later())
+        reason = _pick(pool_for(current.matter.code).extension, case.pk)
+        cs.case_request_extension(case=fresh(), actor=handler, days=5, reason=reason, at=later())
         if rng.random() < 0.7:
             supervisor = actors.get(current.centre, Role.SUPERVISOR)
             cs.case_approve_extension(case=fresh(), actor=supervisor, note="同意", at=later())
@@ -369,7 +352,11 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
     outcome = _weighted(
         rng, [(Outcome.RESOLVED, 5), (Outcome.MEDIATED, 3), (Outcome.EXPLAINED, 2), (Outcome.REFERRED, 1)]
     )
-    result = RESULTS[outcome].format(x=rng.choice(FIXES))
+    pool = pool_for(current.matter.code)
+    clauses = pool.mediated if outcome == Outcome.MEDIATED else pool.fixes
+    # One draw of four, whatever the pool's size, keeps the generator's sequence (and with it the
+    # calibrated share of late cases, tests/intake/test_demo_late_cases.py) as it was.
+    result = RESULTS[outcome].format(x=clauses[rng.randrange(4) % len(clauses)])
     reported_late = _overrun(case.pk, rng, now, step) if late == "handle" else None
     cs.case_submit_result(
         case=fresh(), actor=handler, result=result, outcome=outcome, at=reported_late or later(24, 200)

@@ -13,6 +13,7 @@ from accounts.services import staff_user_ensure
 from cases.models import Case
 from cases.services import PartyData
 from demo.people import DEMO_PASSWORD
+from demo.texts import pool_for
 from mediation import services as ms
 from mediation.agreements import services as ag
 from mediation.litigation import services as litigation
@@ -234,6 +235,15 @@ def load_demo_mediations() -> int:
     return len(HISTORY) + current
 
 
+def _pick(texts: tuple[str, ...], key: int) -> str:
+    return texts[key % len(texts)]
+
+
+def _focus(case) -> str:
+    """The dispute focus a referral of ``case`` names (from its matter's pool)."""
+    return _pick(pool_for(case.matter.code).focus, case.pk)
+
+
 def _fresh(m):
     return Mediation.objects.select_related("case__region", "case__matter", "case__lead_unit", "mediator__user").get(
         pk=m.pk
@@ -249,7 +259,8 @@ def _past_mediation(case, *, months, mediator, outcome, extra, users, now) -> No
     _ensure_respondent(case)
     case = Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=case.pk)
     with transaction.atomic():
-        m = ms.mediation_request(case=case, actor=dispatcher, note="双方均同意由人民调解组织调解。", at=at)
+        pool = pool_for(case.matter.code)
+        m = ms.mediation_request(case=case, actor=dispatcher, note=_pick(pool.focus, case.pk), at=at)
         ms.mediation_assign(
             mediation=_fresh(m), actor=dispatcher, mediator=mediator.mediator_profile, at=at + timedelta(hours=1)
         )
@@ -282,7 +293,7 @@ def _past_mediation(case, *, months, mediator, outcome, extra, users, now) -> No
                 _fresh(m),
                 mediator,
                 ended,
-                "被申请人于协议签订之日起二十日内一次性支付申请人人民币一万二千元；双方就本纠纷再无其他争议。",
+                _pick(pool.terms, case.pk),
             )
             ms.mediation_settle(mediation=_fresh(m), actor=mediator, note="双方达成调解协议", at=ended)
             if extra:
@@ -290,14 +301,14 @@ def _past_mediation(case, *, months, mediator, outcome, extra, users, now) -> No
                     agreement=agreement,
                     actor=mediator,
                     carried_out=extra == "carried_out",
-                    note="" if extra == "carried_out" else "被申请人仅支付一半款项，余款拒不支付。",
+                    note="" if extra == "carried_out" else _pick(pool.shortfall, case.pk),
                     at=ended + timedelta(days=21),
                 )
         else:
             ms.mediation_fail(
                 mediation=_fresh(m),
                 actor=mediator,
-                reason="双方对赔偿数额分歧过大，经多次调解未能达成一致。",
+                reason=_pick(pool.failed, case.pk),
                 next_step="litigation",
                 at=ended,
             )
@@ -312,14 +323,10 @@ def _current_mediations(rest, *, users, now) -> int:
     for case in rest:
         _ensure_respondent(case)
     rest = [Case.objects.select_related("region", "matter", "lead_unit", "centre").get(pk=c.pk) for c in rest]
-    waiting = [
-        ms.mediation_request(case=c, actor=dispatcher, note="双方同意调解，请中心指派调解员。") for c in rest[:2]
-    ]
-    journey = ms.mediation_request(
-        case=rest[2], actor=dispatcher, note="申请人要求支付拖欠款项，被申请人同意协商，适宜调解。"
-    )
+    waiting = [ms.mediation_request(case=c, actor=dispatcher, note=_focus(c)) for c in rest[:2]]
+    journey = ms.mediation_request(case=rest[2], actor=dispatcher, note=_focus(rest[2]))
     ms.mediation_assign(mediation=_fresh(journey), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
-    running = ms.mediation_request(case=rest[3], actor=dispatcher, note="邻里双方情绪对立，需尽快调解。")
+    running = ms.mediation_request(case=rest[3], actor=dispatcher, note=_focus(rest[3]))
     ms.mediation_assign(mediation=_fresh(running), actor=dispatcher, mediator=users["gm_mediator"].mediator_profile)
     ms.mediation_accept(mediation=_fresh(running), actor=users["gm_mediator"], no_conflict=True)
     ms.session_schedule(

@@ -78,3 +78,30 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class HeldUpload(models.Model):
+    """A file a staff member attached to a form that came back with errors: kept on the server so
+    the re-shown form still has it (issue #17: "nothing typed or attached lost"). It belongs to its
+    owner and to one form (the form's ``submission_key``), becomes a claim's attachment when the
+    form goes through, and is purged by a schedule after ``HELD_UPLOAD_HOURS``."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    form_key = models.CharField(_("表单标识"), max_length=64)
+    file = models.FileField(_("文件"), upload_to="held/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("上传时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("暂存附件")
+        verbose_name_plural = _("暂存附件")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["owner", "form_key"], name="held_upload_owner_form")]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -23,7 +23,9 @@ _CASE_PAGE_RELATED = ("matter", "region", "lead_unit", "result_unit", "merged_in
 def _public_events(lookup: str = "events") -> Prefetch:
     return Prefetch(
         lookup,
-        queryset=CaseEvent.objects.filter(public=True).select_related("actor_unit").order_by("created_at", "id"),
+        queryset=CaseEvent.objects.filter(public=True)
+        .select_related("actor_unit", "unit")
+        .order_by("created_at", "id"),
     )
 
 

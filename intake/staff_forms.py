@@ -15,8 +15,9 @@ from routing.forms import matter_choices
 from routing.models import MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
+from .held import as_uploads, held_uploads
 from .selectors_staff import caller_open_case
-from .uploads import UploadError, check_uploads
+from .uploads import MAX_FILES, UploadError, check_uploads
 
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
@@ -71,11 +72,28 @@ class StaffClaimForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("附件（图片或 PDF，最多 9 个，每个不超过 10 MB）"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["matter"].choices = matter_choices()
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
+        # Files held from an earlier failed submit of this same form (intake.held), less the ones
+        # the user took off ("移除").
+        self.form_key = (self.data.get("submission_key") or "").strip() if self.is_bound else ""
+        getlist = getattr(self.data, "getlist", None)
+        removed = set(getlist("held_remove")) if self.is_bound and getlist else set()
+        held = held_uploads(owner, self.form_key) if self.is_bound else []
+        self.held = [row for row in held if str(row.pk) not in removed]
+        self.held_removed = [row.pk for row in held if str(row.pk) in removed]
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data["attachments"]
+        if len(uploads) + len(self.held) > MAX_FILES:
+            raise forms.ValidationError(
+                _("最多 %(n)s 个附件：已附上 %(held)s 个，又选择了 %(m)s 个。")
+                % {"n": MAX_FILES, "held": len(self.held), "m": len(uploads)}
+            )
+        return uploads
 
     def clean_matter(self):
         matter = directory_row(MatterType, self.cleaned_data["matter"])
@@ -102,7 +120,7 @@ def claim_arguments(form: forms.Form, *, clerk, contact: dict) -> dict:
         "description": data["description"],
         "address": data.get("address", ""),
         "people_count": data["people_count"],
-        "uploads": data.get("attachments") or [],
+        "uploads": as_uploads(getattr(form, "held", [])) + (data.get("attachments") or []),
         "registered_by": clerk,
         # scoped to the account, so one person's form token can never return another's claim
         "submission_key": f"staff-{clerk.pk}-{key}" if key else None,
@@ -207,7 +225,7 @@ class GridReportForm(StaffClaimForm):
     def __init__(self, *args, grid_regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         attachments = self.fields["attachments"]
-        attachments.required = True
+        attachments.required = not any(row.content_type.startswith("image/") for row in self.held)
         attachments.label = _("现场照片（必填，最多 9 张）")
         attachments.error_messages["required"] = _("请至少拍摄或选择一张现场照片。")
         attachments.widget.attrs.update({"accept": "image/*", "capture": "environment"})
@@ -228,8 +246,9 @@ class GridReportForm(StaffClaimForm):
         raise forms.ValidationError(_("只能上报本人负责网格内的事项。"))
 
     def clean_attachments(self):
-        uploads = self.cleaned_data["attachments"]
-        if not any(upload.content_type.startswith("image/") for upload in uploads):
+        uploads = super().clean_attachments()
+        held_photo = any(row.content_type.startswith("image/") for row in self.held)
+        if not held_photo and not any(upload.content_type.startswith("image/") for upload in uploads):
             raise forms.ValidationError(_("请至少上传一张现场照片（PDF 不算照片）。"))
         return uploads
 

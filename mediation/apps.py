@@ -17,3 +17,12 @@ class MediationConfig(AppConfig):
         register_hold_source(case_hold_reason)
         # the 调解 panel on the staff case page, after the 督办 one
         register_case_panel(CasePanel("mediation", MEDIATION_PANEL_TEMPLATE, case_mediation_panel_context, order=20))
+        # the staff home shows the work waiting (accounts does not import mediation)
+        from accounts.homes import HomeSection, register_home_section
+        from accounts.models import Role
+
+        from .homes import mediation_home
+
+        register_home_section(
+            HomeSection("mediation", frozenset({Role.MEDIATOR, Role.DISPATCHER}), mediation_home, order=30)
+        )

@@ -174,7 +174,7 @@ class ReferralForm(forms.Form):
         label=_("移送单位"),
         queryset=Unit.objects.none(),
         required=False,
-        empty_label=_("（目录外单位，请在说明中写明）"),
+        empty_label=_("（目录外单位，请在“纠纷事实与诉求”中写明单位名称）"),
         error_messages={"invalid_choice": _("所选移送单位不存在，请重新选择。")},
     )
     referral_document = forms.CharField(
@@ -186,6 +186,7 @@ class ReferralForm(forms.Form):
     matter = forms.ModelChoiceField(
         label=_("纠纷类型"),
         queryset=MatterType.objects.none(),
+        empty_label=_("请选择纠纷类型"),
         error_messages={"required": _("请选择纠纷类型。"), "invalid_choice": _("所选纠纷类型不存在，请重新选择。")},
     )
     region = forms.CharField(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.masking import mask_phone
@@ -47,6 +51,34 @@ class OutboxBackend(BaseBackend):
                 flush=True,
             )
         logger.info("outbox message %s queued for %s", message.pk, mask_phone(message.recipient_phone))
+
+
+class FileGatewayBackend(BaseBackend):
+    """A stand-in SMS gateway for staging and the cluster soak (docs/deployment.md): each delivery
+    appends one JSON line to ``NOTIFICATION_GATEWAY_FILE`` — the message id, kind, channel and
+    masked phone, never the text (it may carry a code) — so "was any message sent twice?" is
+    answered by the gateway's own record, across every worker process and host sharing the file.
+    One ``write`` of a short line to a file opened for appending lands whole, so lines from
+    concurrent workers never interleave."""
+
+    def deliver(self, message: OutboxMessage) -> None:
+        line = json.dumps(
+            {
+                "id": message.pk,
+                "kind": message.kind,
+                "channel": message.channel,
+                "to": mask_phone(message.recipient_phone) or message.recipient_user_id,
+                "at": timezone.now().isoformat(),
+            },
+            ensure_ascii=False,
+        )
+        path = Path(settings.NOTIFICATION_GATEWAY_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
 
 
 def get_backend() -> BaseBackend:

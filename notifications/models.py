@@ -36,6 +36,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # When delivery was last re-queued because no worker had delivered it (a worker killed after
+    # taking the task from Redis loses it): notifications_requeue_undelivered.
+    requeued_at = models.DateTimeField(_("重新排队时间"), null=True, blank=True)
     # A one-time code: ``body`` keeps it masked; the code itself waits in ``secret`` only until
     # delivery (cleared then), and the whole row is purged a day later (docs/security.md).
     one_time = models.BooleanField(_("一次性验证码"), default=False, db_default=False)  # raw INSERTs (supervision)
@@ -48,6 +51,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent"),
             models.Index(fields=["status", "attempts"], name="outbox_retry", condition=models.Q(status="failed")),
+            models.Index(fields=["created_at"], name="outbox_pending", condition=models.Q(status="pending")),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -215,6 +216,27 @@ def notifications_retry_failed(*, limit: int = 200) -> int:
             status=OutboxStatus.PENDING
         )
         if claimed:
+            async_task("notifications.tasks.notification_deliver", message_id)
+            queued += 1
+    return queued
+
+
+def notifications_requeue_undelivered(*, limit: int = 500, now: datetime | None = None) -> int:
+    """Queue delivery again for messages still pending ``NOTIFICATION_REQUEUE_SECONDS`` after they
+    were written or last re-queued (q2 schedule, every minute). Redis hands a task to a worker
+    once: a worker killed before it finishes (SIGKILL, OOM, a host lost) takes the task with it,
+    and a web process killed between commit and enqueue never queued it. Delivery sends only a
+    pending row under its lock, so a message queued twice is still sent once. A conditional
+    UPDATE of ``requeued_at`` claims each message, so concurrent runs never queue it twice."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
+    stale = Q(status=OutboxStatus.PENDING, created_at__lt=cutoff) & (
+        Q(requeued_at__isnull=True) | Q(requeued_at__lt=cutoff)
+    )
+    ids = list(OutboxMessage.objects.filter(stale).order_by("id").values_list("id", flat=True)[:limit])
+    queued = 0
+    for message_id in ids:
+        if OutboxMessage.objects.filter(stale, pk=message_id).update(requeued_at=now):
             async_task("notifications.tasks.notification_deliver", message_id)
             queued += 1
     return queued

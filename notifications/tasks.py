@@ -20,3 +20,9 @@ def notifications_one_time_purge() -> int:
     from .services import notifications_one_time_purge as _purge
 
     return _purge()
+
+
+def notifications_requeue_undelivered() -> int:
+    from .services import notifications_requeue_undelivered as _requeue
+
+    return _requeue()

@@ -41,6 +41,10 @@ class RegionCascadeWidget(forms.Widget):
             chain.append(code)
         return chain[-1]
 
+    def id_for_label(self, id_):
+        # The label (and an error summary's link) reaches the first select, which exists.
+        return f"{id_}_0" if id_ else id_
+
     def value_omitted_from_data(self, data, files, name):
         return not any(f"{name}_{i}" in data for i in range(MAX_LEVELS)) and name not in data
 

@@ -17,3 +17,13 @@ class SupervisionConfig(AppConfig):
         set_thresholds_source(current_thresholds)
         # the 督办 panel on the staff case page
         register_case_panel(CasePanel("supervision", ORDERS_PANEL_TEMPLATE, case_orders_panel_context, order=10))
+        # the staff home shows the work waiting (accounts does not import supervision)
+        from accounts.homes import HomeSection, register_home_section
+        from accounts.models import Role
+
+        from .homes import supervisor_home, unit_orders_home
+
+        register_home_section(
+            HomeSection("supervision", frozenset({Role.SUPERVISOR, Role.ADMIN}), supervisor_home, order=5)
+        )
+        register_home_section(HomeSection("supervision-unit", frozenset({Role.HANDLER}), unit_orders_home, order=25))

@@ -390,3 +390,26 @@ def case_orders(case: Case) -> list[SupervisionOrder]:
     if events is not None and not any(e.transition == "order_issue" for e in events):
         return []
     return list(SupervisionOrder.objects.filter(case=case).select_related("unit", "issued_by"))
+
+
+# The staff home (accounts.homes) -----------------------------------------------------------------
+
+
+def warning_totals(user) -> tuple[dict[str, int], list[Case]]:
+    """Open cases in the user's scope by warning level (one grouped statement over the partial
+    index, after the region ids), and the most overdue red cases (``RED_HOME_LIMIT`` + 1 rows)."""
+    qs = _open_cases(user, BoardFilters())
+    totals = qs.aggregate(
+        blue=Count("region", filter=Q(warning_level=WarningLevel.BLUE)),
+        yellow=Count("region", filter=Q(warning_level=WarningLevel.YELLOW)),
+        red=Count("region", filter=Q(warning_level=WarningLevel.RED)),
+    )
+    red = list(
+        qs.filter(warning_level=WarningLevel.RED)
+        .only("number", "title", "status", "stage_due_at")
+        .order_by("stage_due_at", "id")[: RED_HOME_LIMIT + 1]
+    )
+    return totals, red
+
+
+RED_HOME_LIMIT = 5

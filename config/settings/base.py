@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from a trusted reverse proxy's X-Real-IP, before anything reads it.
+    "config.middleware.TrustedProxyMiddleware",
     # Outermost: one JSON line per request (request id, view, status, duration, queries).
     "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.StaffSessionMiddleware",
+    "accounts.elderly.ElderlyModeMiddleware",  # 长辈模式: after the staff session check (docs/accessibility.md)
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -186,6 +189,9 @@ STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 # Probes (config/health.py): no session is read or written, no staff timeout, no user in the log.
 SESSIONLESS_PATHS = ("/healthz", "/readyz")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Reverse proxies (addresses or networks) whose X-Real-IP names the client (config.middleware,
+# docs/deployment.md). Empty: REMOTE_ADDR is the client, as with `make run`.
+TRUSTED_PROXIES = env.get_list("TRUSTED_PROXIES", [])
 
 # Login throttling (django-axes; accounts/lockout.py, docs/security.md). Counted per account and
 # client, and per client; never per account alone, and every lock ends after the cool-off.
@@ -261,7 +267,12 @@ CACHES = {
 # in development, prints it (phone masked).
 NOTIFICATION_BACKEND = env.get("NOTIFICATION_BACKEND", "notifications.backends.OutboxBackend")
 NOTIFICATION_ECHO = env.get_bool("NOTIFICATION_ECHO", False)
+# FileGatewayBackend (staging, the cluster soak): one JSON line per delivered message.
+NOTIFICATION_GATEWAY_FILE = env.get("NOTIFICATION_GATEWAY_FILE", str(VAR_DIR / "sms-gateway.jsonl"))
 NOTIFICATION_MAX_ATTEMPTS = 5  # a failed message is retried by a schedule until this many tries
+# A message still pending this long after it was written (or last re-queued) is queued again:
+# longer than q2's task timeout, so a delivery that is merely running is not doubled needlessly.
+NOTIFICATION_REQUEUE_SECONDS = env.get_int("NOTIFICATION_REQUEUE_SECONDS", 120)
 
 # Verification codes for citizen registration.
 VERIFICATION_CODE_TTL_SECONDS = 10 * 60

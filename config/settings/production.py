@@ -12,6 +12,9 @@ DATABASES = {"default": database_from_env()}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
+# A load balancer probes each web instance directly over plain HTTP (docs/deployment.md): the
+# probes answer there instead of redirecting to an https address that instance does not serve.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000)

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_roles
+from cases.citizen_words import status_words
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
@@ -223,7 +224,7 @@ def claim_withdraw(request, code: str):
     case = claim.case
     if request.method == "GET":
         if "withdraw" not in available_actions(request.user, case):
-            messages.info(request, _("该诉求当前状态为“%(s)s”，不能撤回。") % {"s": case.get_status_display()})
+            messages.info(request, _("该诉求当前状态为“%(s)s”，不能撤回。") % {"s": status_words(case.status)})
             return redirect("intake:claim-detail", code=claim.tracking_code)
         return _withdraw_page(request, claim, WithdrawForm())
     form = WithdrawForm(request.POST)

@@ -21,6 +21,7 @@ from notifications.services import notifications_batched
 from routing.dispatch import directory_pinned
 from routing.models import Channel
 
+from ..held import held_uploads_drop, held_uploads_keep
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
 from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
@@ -34,6 +35,22 @@ def _require(request, role: str) -> None:
 def _submit(form, *, channel: str, request):
     arguments = form.claim_arguments(clerk=request.user)
     return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), **arguments)
+
+
+def _hold_files(request, form) -> None:
+    """The form is shown again: files taken off it are let go, newly chosen (and valid) ones are
+    held on the server, so the page still lists them and the next submit sends them (intake.held)."""
+    if form.held_removed:
+        held_uploads_drop(owner=request.user, form_key=form.form_key, ids=form.held_removed)
+    fresh = getattr(form, "cleaned_data", {}).get("attachments") or []
+    if fresh and "attachments" not in form.errors:
+        form.held += held_uploads_keep(owner=request.user, form_key=form.form_key, uploads=fresh)
+        form.cleaned_data["attachments"] = []  # held now: never attached twice
+
+
+def _shown_again(request, form, template: str, context: dict | None = None):
+    _hold_files(request, form)
+    return render(request, template, {"form": form, **(context or {})}, status=400)
 
 
 def _follow_up(request, case, step: str, result: str = "") -> None:
@@ -71,14 +88,15 @@ def window_register(request):
     # and place checked, the registration and the acceptance), and the messages of both commits
     # (receipt code, 已受理, 已派单, the units') leave in one delivery task.
     with notifications_batched(), directory_pinned():
-        form = WindowClaimForm(request.POST, request.FILES)
+        form = WindowClaimForm(request.POST, request.FILES, owner=request.user)
         if not form.is_valid():
-            return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+            return _shown_again(request, form, "intake/staff/window_form.html")
         data = form.cleaned_data
         with service_call(form) as call:
             claim, created = _submit(form, channel=Channel.WINDOW, request=request)
         if not call.ok:
-            return render(request, "intake/staff/window_form.html", {"form": form}, status=400)
+            return _shown_again(request, form, "intake/staff/window_form.html")
+        held_uploads_drop(owner=request.user, form_key=form.form_key)
         if created:
             _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
     return redirect("intake:receipt", code=claim.tracking_code)
@@ -101,10 +119,10 @@ def hotline_register(request):
     _require(request, Role.CLERK)
     if request.method == "GET":
         return render(request, "intake/staff/hotline_form.html", {"form": HotlineClaimForm(clerk=request.user)})
-    form = HotlineClaimForm(request.POST, request.FILES, clerk=request.user)
+    form = HotlineClaimForm(request.POST, request.FILES, clerk=request.user, owner=request.user)
     if not form.is_valid():
         history = caller_history(request.user, request.POST.get("contact_phone", ""))
-        return render(request, "intake/staff/hotline_form.html", {"form": form, "history": history}, status=400)
+        return _shown_again(request, form, "intake/staff/hotline_form.html", {"history": history})
     data, target = form.cleaned_data, form.target
     try:
         with transaction.atomic():
@@ -121,7 +139,8 @@ def hotline_register(request):
     # and rolls back the registration with it.
     except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
-        return render(request, "intake/staff/hotline_form.html", {"form": form}, status=400)
+        return _shown_again(request, form, "intake/staff/hotline_form.html")
+    held_uploads_drop(owner=request.user, form_key=form.form_key)
     if created and target is not None:
         messages.success(request, _("已登记并并入案件 %(n)s。") % {"n": target.number})
     elif created and data["accept_now"]:
@@ -152,13 +171,14 @@ def grid_report(request):
         raise PermissionDenied
     if request.method == "GET":
         return render(request, "intake/staff/grid_form.html", {"form": GridReportForm(grid_regions=grids)})
-    form = GridReportForm(request.POST, request.FILES, grid_regions=grids)
+    form = GridReportForm(request.POST, request.FILES, grid_regions=grids, owner=request.user)
     if not form.is_valid():
-        return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
+        return _shown_again(request, form, "intake/staff/grid_form.html")
     with service_call(form) as call:
         claim, _created = _submit(form, channel=Channel.GRID, request=request)
     if not call.ok:
-        return render(request, "intake/staff/grid_form.html", {"form": form}, status=400)
+        return _shown_again(request, form, "intake/staff/grid_form.html")
+    held_uploads_drop(owner=request.user, form_key=form.form_key)
     messages.success(
         request, _("已上报，编号 %(n)s，查询码 %(c)s。") % {"n": claim.case.number, "c": claim.tracking_code}
     )

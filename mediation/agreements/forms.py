@@ -156,15 +156,15 @@ class VerifyForm(forms.Form):
     document = forms.FileField(
         label=gettext_lazy("协议书 PDF 文件"),
         required=False,
-        help_text=gettext_lazy("上传您持有的协议书 PDF（不超过 10 MB）；或在下方粘贴其 SHA-256 值。"),
+        help_text=gettext_lazy("上传您持有的协议书 PDF（不超过 10 MB）即可；已有文件校验码的，也可以在下方粘贴。"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     sha256 = forms.CharField(
-        label=gettext_lazy("SHA-256 值"),
+        label=gettext_lazy("文件校验码（选填）"),
         required=False,
         max_length=80,
         strip=True,
-        help_text=gettext_lazy("64 位十六进制字符，不上传文件时填写。"),
+        help_text=gettext_lazy("由 64 位数字和字母 a–f 组成，代表文件内容；不上传文件时才需填写。"),
     )
 
     def clean_code(self):
@@ -188,7 +188,7 @@ class VerifyForm(forms.Form):
     def clean_sha256(self):
         value = self.cleaned_data.get("sha256", "").strip().lower()
         if value and not ag.SHA256_HEX.match(value):
-            raise forms.ValidationError(_("SHA-256 值应为 64 位十六进制字符（0-9、a-f），请完整粘贴。"))
+            raise forms.ValidationError(_("文件校验码应为 64 位数字和字母 a–f，请完整粘贴。"))
         return value
 
     def clean(self):
@@ -197,9 +197,9 @@ class VerifyForm(forms.Form):
             return data
         has_file, has_hash = bool(data.get("document")), bool(data.get("sha256"))
         if not has_file and not has_hash:
-            raise forms.ValidationError(_("请上传协议书 PDF 文件，或粘贴其 SHA-256 值。"))
+            raise forms.ValidationError(_("请上传协议书 PDF 文件，或粘贴其文件校验码。"))
         if has_file and has_hash:
-            raise forms.ValidationError(_("上传文件和粘贴 SHA-256 值只需其一，请删去其中一项。"))
+            raise forms.ValidationError(_("上传文件和粘贴文件校验码只需其一，请删去其中一项。"))
         return data
 
 

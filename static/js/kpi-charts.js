@@ -49,12 +49,30 @@
     return empty(option, t.registered.concat(t.closed));
   }
 
+  // Names longer than this do not fit under a bar, even slanted: the bars then lie down and the
+  // names stand in full on the left (never cut off with "…").
+  var LONG_LABEL = 6;
+
+  function longest(labels) {
+    return labels.reduce(function (most, label) { return Math.max(most, String(label).length); }, 0);
+  }
+
   function bars(key, rotate) {
     var d = data[key];
     var option = base(data.titles[key]);
     option.tooltip.axisPointer = { type: "shadow" };
-    option.xAxis = { type: "category", data: d.labels, axisLabel: { fontSize: 11, interval: 0, rotate: rotate ? 30 : 0, width: 80, overflow: "truncate" } };
-    option.yAxis = { type: "value", minInterval: 1, axisLabel: { fontSize: 11 } };
+    var categories = { type: "category", data: d.labels, axisLabel: { fontSize: 11, interval: 0, rotate: rotate ? 30 : 0 } };
+    var counts = { type: "value", minInterval: 1, axisLabel: { fontSize: 11 } };
+    if (longest(d.labels) > LONG_LABEL) {
+      categories.inverse = true;
+      categories.axisLabel = { fontSize: 11, interval: 0, width: narrow ? 120 : 180, overflow: "break" };
+      option.yAxis = categories;
+      option.xAxis = counts;
+      option.height = 96 + d.labels.length * 30;
+    } else {
+      option.xAxis = categories;
+      option.yAxis = counts;
+    }
     option.series = [
       { name: L.registered, type: "bar", data: d.registered, barMaxWidth: 28 },
       { name: L.closed, type: "bar", data: d.closed, barMaxWidth: 28 }
@@ -88,8 +106,11 @@
   area.hidden = false;
   var charts = [];
   area.querySelectorAll("[data-chart]").forEach(function (el) {
+    var option = options[el.getAttribute("data-chart")];
+    if (option.height && option.height > el.clientHeight) el.style.height = option.height + "px";
+    delete option.height;
     var chart = window.echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(options[el.getAttribute("data-chart")]);
+    chart.setOption(option);
     charts.push(chart);
   });
   window.addEventListener("resize", function () {

@@ -284,7 +284,7 @@ def unit_event_rows(ranges: Ranges, scope_path: str, base_path: str | None = Non
             region_path=place("case__", base_path),
             matter_top=matter_top("case__"),
             channel_code=F("case__channel"),
-            unit=F("actor_unit__code"),
+            unit_code=F("actor_unit__code"),
         )
         .annotate(
             returns=Count("id", filter=Q(transition=RETURN_TRANSITION)),
@@ -365,7 +365,7 @@ def fine_rows(
         # A unit's row is about the cases it closed; one that was only rejected or withdrawn is not.
         out.append(_fine(row, (row["unit"] or "") if row["closed"] else "", measures))
     for row in unit_event_rows(ranges, scope_path, base_path):
-        out.append(_fine(row, row["unit"] or "", {"returns": row["returns"], "taken": row["taken"]}))
+        out.append(_fine(row, row["unit_code"] or "", {"returns": row["returns"], "taken": row["taken"]}))
     return out
 
 

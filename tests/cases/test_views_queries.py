@@ -43,6 +43,20 @@ def test_case_list(case_in, login, django_assert_max_num_queries):
     assert counts[0] == counts[1], counts
 
 
+def test_case_list_with_its_total(case_in, login, monkeypatch, django_assert_max_num_queries):
+    """More than one page: the capped total is one more query, whatever the number of cases."""
+    from cases import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    clerk, rows, counts = login("gm_window"), [], []
+    for n in (3, 10):
+        grow(lambda: case_in("dispatched"), rows, n)
+        counts.append(
+            count(clerk, reverse("cases:case-list") + "?q=拖欠", LIST_BOUND + 1, django_assert_max_num_queries)
+        )
+    assert counts[0] == counts[1], counts
+
+
 @pytest.mark.parametrize("username", ["gm_labor", "mc_centre"])  # lead and cooperating unit
 def test_inbox(case_in, login, username, django_assert_max_num_queries):
     handler, rows, counts = login(username), [], []

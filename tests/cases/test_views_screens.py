@@ -70,7 +70,7 @@ def test_case_list_bad_filters_are_400_in_chinese_and_keep_the_input(login, demo
     assert response.status_code == 400 and "日期格式应为" in response.content.decode()
 
 
-def test_case_list_pages_without_counting(case_in, login, monkeypatch, django_assert_num_queries):
+def test_case_list_pages_and_counts_no_further_than_the_cap(case_in, login, monkeypatch, django_assert_num_queries):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     cases = [case_in("submitted") for _ in range(5)]
     clerk = login("gm_window")
@@ -87,8 +87,32 @@ def test_case_list_pages_without_counting(case_in, login, monkeypatch, django_as
 
     with CaptureQueriesContext(connection) as ctx:
         clerk.get(url)
-    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    counts = [q["sql"].upper() for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    # The total is counted over a LIMITed subquery, never over the whole table (1,000,000 cases).
+    assert len(counts) == 1 and f"LIMIT {views.COUNT_CAP + 1}" in counts[0], counts
     assert clerk.get(url + "?page=abc").status_code == 200
+
+
+def test_case_list_shows_the_total_after_the_filters(case_in, login, monkeypatch):
+    """Issue #17: 查询 stood before the date fields and the pages had no total."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for _ in range(5):
+        case_in("submitted")
+    clerk = login("gm_window")
+    url = reverse("cases:case-list")
+    body = clerk.get(url + "?status=submitted").content.decode()
+    assert "共 5 件，本页 2 件" in body
+    form = body[body.index('data-testid="search-form"') :]
+    assert form.index('name="created_to"') < form.index('data-testid="search-submit"')
+    assert "共 5 件，本页 1 件" in clerk.get(url + "?status=submitted&page=3").content.decode()
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    assert "共 3+ 件，本页 2 件" in clerk.get(url + "?status=submitted").content.decode()
+    # One page only: the rows are the total, no count query.
+    monkeypatch.setattr(views, "PAGE_SIZE", 25)
+    assert "共 5 件" in clerk.get(url + "?status=submitted").content.decode()
+    # at 1,000,000 cases: the cap, grouped
+    monkeypatch.setattr(views, "capped_total", lambda *args, **kw: (10_000, True))
+    assert "共 10,000+ 件" in clerk.get(url + "?status=submitted").content.decode()
 
 
 # Inbox ------------------------------------------------------------------------------------------

@@ -96,3 +96,16 @@ def test_local_settings_keep_debug_off_unless_asked_and_allow_the_served_host():
     assert local_settings() == {"DEBUG": False, "ALLOWED_HOSTS": ["127.0.0.1", "localhost"]}
     assert local_settings(DJANGO_DEBUG="1")["DEBUG"] is True
     assert local_settings(HOST="192.168.10.5")["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "192.168.10.5"]
+
+
+def test_production_probes_answer_over_plain_http_while_pages_redirect_to_https():
+    """A load balancer probes each web instance over plain HTTP (docs/deployment.md, cluster)."""
+    script = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/readyz').status_code, c.get('/accounts/login/').status_code)"
+    )
+    result = run_manage("shell", "-c", script, env={**GOOD, "ALLOWED_HOSTS": "testserver"})
+    assert result.returncode == 0, result.stderr
+    healthz, readyz, page = result.stdout.split()[-3:]
+    assert healthz == "200" and readyz in ("200", "503")  # 503: this scratch database has no tables
+    assert page == "301"

@@ -137,6 +137,16 @@ def clerk_pages(page, base: str, data: dict):
     yield "clerk home", base + "/"
     yield "window form", base + reverse("intake:window-register")
     yield "queue", base + reverse("cases:queue")
+    yield "case search", base + reverse("cases:case-list")
+    yield "referral form", base + reverse("mediation:referral-new")
+    # a failed submit: the error summary, the red fields and the held files (issue #17)
+    page.goto(base + reverse("intake:window-register"))
+    form = page.locator("main form")
+    form.locator("#id_attachments").set_input_files(
+        [{"name": "现场.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64}]
+    )
+    click_and_wait(page, form.get_by_role("button", name="登记并打印回执"))
+    yield "window form with errors", None
     page.context.clear_cookies()
     login(page, base, "gm_hotline")
     yield "hotline form", base + reverse("intake:hotline-register")
@@ -163,6 +173,9 @@ ROLES = {
         "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
     ),
     "handler": staff_pages("gm_labor", ("inbox", "cases:inbox", None), ("case page", "cases:case-detail", "late")),
+    "grid worker": staff_pages(
+        "md_grid", ("随手拍", "intake:grid-report", None), ("case search", "cases:case-list", None)
+    ),
     "mediator": staff_pages(
         "gm_mediator",
         ("workbench", "mediation:mediation-list", None),
@@ -204,7 +217,11 @@ def test_axe_finds_no_violations(live_server, cases, new_page, screenshots, role
     checked = 0
     for name, url in ROLES[role](page, live_server.url, cases):
         if url is not None:
-            page.goto(url)
+            response = page.goto(url)
+            # An error page can be free of violations too: the page under test must be the real one.
+            assert response is not None and response.status == 200, (
+                f"{name}: HTTP {response.status if response else 'no response'} at {url}"
+            )
         assert page.url.startswith(live_server.url) and "/accounts/login/" not in page.url or role == "public", (
             f"{name}: landed on {page.url}"
         )

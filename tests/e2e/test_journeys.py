@@ -147,11 +147,11 @@ def test_citizen_submits_and_tracks(live_server, demo, new_page, screenshots):
 
     click_and_wait(page, nav_link(page, "我的诉求"))
     row = page.get_by_test_id("claim-row").filter(has_text=case.number)
-    assert row.get_by_test_id("status").inner_text() == "待受理"
+    assert row.get_by_test_id("status").inner_text() == "等待受理"
     shot(page, screenshots, "1-my-claims")
     click_and_wait(page, row)
     assert page.url == f"{live_server.url}/claims/{code}/"
-    assert page.get_by_test_id("status").first.inner_text() == "待受理"
+    assert page.get_by_test_id("status").first.inner_text() == "等待受理"
     assert "明东村" in page.get_by_test_id("place").inner_text()
     assert page.get_by_test_id("description").inner_text() == WAGES_TEXT
     assert DEMO_CITIZEN_PHONE not in page.content()
@@ -168,7 +168,7 @@ def test_citizen_submits_and_tracks(live_server, demo, new_page, screenshots):
     click_and_wait(public, track.get_by_role("button", name="查询"))
     result = public.get_by_test_id("track-result")
     assert result.get_by_test_id("case-number").inner_text() == case.number
-    assert result.get_by_test_id("status").inner_text() == "待受理"
+    assert result.get_by_test_id("status").inner_text() == "等待受理"
     shown = public.locator("main").inner_text()
     for private in (CITIZEN_NAMES[DEMO_CITIZEN_PHONE], DEMO_CITIZEN_PHONE, "138****8000", WAGES_TEXT[:8], "明东村"):
         assert private not in shown, f"public tracking shows {private!r}"
@@ -221,7 +221,7 @@ def test_clerk_registers_a_walk_in_and_prints_the_receipt(live_server, demo, pag
     assert case.number in text
     assert "何秀英（139****9000）" in text
     assert WALK_IN_PHONE not in page.content(), "the receipt must mask the phone number"
-    assert receipt.get_by_test_id("status").inner_text() == "已派单（待签收）"
+    assert receipt.get_by_test_id("status").inner_text() == "已交办理单位"  # the citizen's copy: plain words
     shot(page, screenshots, "2-receipt")
 
     print_button = receipt.get_by_role("button", name="打印回执")
@@ -295,13 +295,14 @@ def test_handler_submits_a_result_the_centre_approves_and_the_citizen_rates(live
     login(citizen, live_server.url, DEMO_CITIZEN_PHONE)
     click_and_wait(citizen, nav_link(citizen, "我的诉求"))
     click_and_wait(citizen, citizen.get_by_test_id("claim-row").filter(has_text=case.number))
-    assert citizen.get_by_test_id("status").first.inner_text() == "待评价"
+    assert citizen.get_by_test_id("status").first.inner_text() == "待您评价"
     outcome = citizen.get_by_test_id("result")
     assert "已解决" in outcome.inner_text()
     assert "足额支付拖欠工资一万二千元" in outcome.inner_text()
     timeline = citizen.get_by_test_id("timeline").inner_text()
     assert "已约见五金厂负责人" in timeline
-    assert "主办：高明区人力资源和社会保障局" in timeline
+    assert "您的诉求已交给 高明区人力资源和社会保障局 办理，预计" in timeline
+    assert "主办" not in timeline and "签收" not in timeline, "staff words are not for citizens (#17)"
     assert "labor-wages" not in timeline, "routing rule ids are internal"
     assert_no_staff_names(citizen)
     shot(citizen, screenshots, "3-citizen-result")
@@ -380,7 +381,7 @@ def test_hotline_attaches_a_repeat_call_to_the_earlier_case(live_server, demo, p
     assert "/window/receipt/" in page.url
     assert page.get_by_text(f"已登记并并入案件 {target.number}。").is_visible()
     receipt = page.get_by_test_id("receipt")
-    assert receipt.get_by_test_id("status").inner_text() == "已合并"
+    assert receipt.get_by_test_id("status").inner_text() == "已合并办理"
     assert WALK_IN_PHONE not in page.content()
     shot(page, screenshots, "4-hotline-receipt")
 

@@ -28,8 +28,8 @@ def test_shows_only_own_claims_newest_first(login, submit_claim, citizen, other_
     assert first.case.number in html and second.case.number in html
     assert foreign.case.number not in html and "电梯" not in html
     assert html.index(second.case.number) < html.index(first.case.number)
-    assert "待受理" in html  # status badge
-    assert "受理" in html and "时限" in html  # current stage and its due date
+    assert "等待受理" in html  # status badge, in the citizen's words
+    assert "受理期限" in html  # the due date and what it is for
     assert reverse("intake:claim-detail", args=[first.tracking_code]) in html
 
 
@@ -44,7 +44,7 @@ def test_merged_claim_shows_the_case_it_follows(login, submit_claim, citizen, us
     s.case_merge(case=fresh(duplicate.case), actor=user("gm_window"), into=fresh(kept.case))
     html = login(citizen).get(URL).content.decode()
     assert "已合并" in html
-    assert f"已合并至案件 {kept.case.number}（待受理）" in html
+    assert f"已与诉求 {kept.case.number} 合并办理（等待受理）" in html
 
 
 def test_query_count_does_not_grow_with_rows(login, submit_claim, citizen, user, fresh, django_assert_num_queries):
@@ -84,7 +84,7 @@ def test_a_walk_in_registered_for_the_citizen_is_listed_and_opens(login, submit_
     client = login(citizen)
     assert claim.case.number in client.get(URL).content.decode()
     html = client.get(reverse("intake:claim-detail", args=[claim.tracking_code])).content.decode()
-    assert "通过“窗口登记”登记" in html and "张敏" not in html
+    assert "您在服务窗口反映的诉求已登记" in html and "张敏" not in html
 
 
 def test_overdue_is_said_in_words_not_only_in_red(login, submit_claim, citizen):

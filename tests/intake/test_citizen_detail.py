@@ -36,12 +36,12 @@ def test_owner_sees_the_case_page(login, submit_claim, citizen):
     response = login(citizen).get(detail(claim))
     html = response.content.decode()
     assert response.status_code == 200
-    assert claim.case.number in html and "待受理" in html
+    assert claim.case.number in html and "等待受理" in html
     assert "劳动保障" in html or "拖欠工资" in html
     assert "广东省 › 佛山市 › 高明区 › 明城镇 › 明东村" in html
     assert "老板拖欠三个月工资" in html
     assert "138****8000" in html and "13800138000" not in html
-    assert "本环节时限" in html and "受理" in html
+    assert "受理期限" in html
     assert reverse("intake:claim-withdraw", args=[claim.tracking_code]) in html
 
 
@@ -87,7 +87,7 @@ def test_timeline_names_units_never_staff_and_hides_internal_notes(login, submit
     assert ">内部<" not in html
     for name in STAFF_NAMES:
         assert name not in html, name
-    assert "处置中" in html and "处置" in html
+    assert "办理中" in html and "处置" not in html  # the status in plain words (#17)
 
 
 def test_overdue_due_date_is_red(login, submit_claim, citizen):

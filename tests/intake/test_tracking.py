@@ -34,8 +34,8 @@ def test_right_pair_shows_progress_without_personal_data(client, submit_claim, u
     response = client.post(URL, {"code": claim.tracking_code, "phone_last4": "8000"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert case.number in html and "拖欠工资" in html and "处置中" in html
-    assert "本环节时限" in html and "处置" in html
+    assert case.number in html and "拖欠工资" in html and "办理中" in html
+    assert "答复期限" in html and "处置" not in html
     assert "高明区人力资源和社会保障局" in html and "已约谈企业负责人。" in html
     assert "13712345678" not in html
     for private in ("夏志明", "13800138000", "138****8000", "老板拖欠三个月工资", "王芳", "张敏"):
@@ -61,7 +61,7 @@ def test_result_shown_once_approved(client, submit_claim, user, fresh):
     s.case_submit_result(case=fresh(case), actor=user("gm_labor"), result="工资已全部结清。", outcome=Outcome.RESOLVED)
     s.case_approve(case=fresh(case), actor=user("gm_dispatch"))
     html = client.post(URL, {"code": claim.tracking_code, "phone_last4": "8000"}).content.decode()
-    assert "办理结果" in html and "工资已全部结清。" in html and "待评价" in html
+    assert "办理结果" in html and "工资已全部结清。" in html and "待您评价" in html
 
 
 def test_wrong_pair_and_unknown_code_answer_exactly_the_same(client, submit_claim):

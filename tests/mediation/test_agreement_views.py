@@ -345,12 +345,12 @@ def test_the_public_form_explains_its_errors(db):
     response = client.post(url, {"code": "", "sha256": ""})
     assert response.status_code == 400 and "请填写协议书上的 12 位协议验证码" in response.content.decode()
     response = client.post(url, {"code": "ABCDEFGHJKMN"})
-    assert "请上传协议书 PDF 文件，或粘贴其 SHA-256 值" in response.content.decode()
+    assert "请上传协议书 PDF 文件，或粘贴其文件校验码" in response.content.decode()
     response = client.post(url, {"code": "ABCDEFGHJKMN", "document": SimpleUploadedFile("a.pdf", b"hello")})
     assert "不是 PDF 文件" in response.content.decode()
     response = client.post(url, {"code": "ABCDEFGHJKMN", "sha256": "xyz"})
     html = response.content.decode()
-    assert "64 位十六进制" in html and 'value="ABCDEFGHJKMN"' in html
+    assert "64 位数字和字母 a–f" in html and "SHA-256" not in html and 'value="ABCDEFGHJKMN"' in html
     big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
     response = client.post(url, {"code": "ABCDEFGHJKMN", "document": big})
     assert "不超过 10 MB" in response.content.decode()

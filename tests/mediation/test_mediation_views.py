@@ -212,3 +212,13 @@ def test_detail_query_count_does_not_grow_with_sessions(mediation_in, login, dja
     with django_assert_max_num_queries(few):
         response = client.get(detail(m))
     assert response.status_code == 200 and response.content.decode().count('data-testid="session"') == 4
+
+
+def test_the_referral_form_names_real_fields_and_labels_its_empty_choices(mediators, login):
+    """Issue #17: the unit's empty choice pointed to a 说明 field that does not exist, and 纠纷类型
+    showed Django's "---------"."""
+    html = login("gm_window").get(reverse("mediation:referral-new")).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>请选择纠纷类型</option>' in html
+    assert "（目录外单位，请在“纠纷事实与诉求”中写明单位名称）" in html
+    assert "纠纷事实与诉求" in html and "说明中写明" not in html

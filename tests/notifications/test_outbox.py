@@ -152,3 +152,96 @@ def test_one_time_messages_are_purged_after_a_day():
     assert notifications_one_time_purge() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {fresh.pk, update.pk}
     assert notifications_one_time_purge() == 0
+
+
+# --- deliveries lost with a killed worker (issue #16, cluster) ------------------------------------
+
+
+def lost(minutes_ago: float, **kwargs) -> OutboxMessage:
+    """A message whose delivery task never ran: its worker was killed after taking it from Redis
+    (the on-commit enqueue is not executed here), written ``minutes_ago``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    message = notification_send(kind="case_update", body="您的诉求已受理", phone="13800138000", **kwargs)
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
+    return message
+
+
+def test_a_delivery_lost_with_a_killed_worker_is_sent_once_by_the_requeue():
+    from notifications.services import notifications_requeue_undelivered
+
+    message = lost(3)
+    assert notifications_requeue_undelivered() == 1  # q2 runs synchronously in tests
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 1
+    assert notifications_requeue_undelivered() == 0
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+def test_a_message_just_written_is_left_to_its_own_task(monkeypatch):
+    from notifications import services
+
+    queued = []
+    monkeypatch.setattr(services, "async_task", lambda func, *args: queued.append(args))
+    lost(0.5)
+    assert services.notifications_requeue_undelivered() == 0 and queued == []
+
+
+def test_a_requeued_message_is_queued_again_only_after_the_window(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import services
+
+    queued = []
+    monkeypatch.setattr(services, "async_task", lambda func, *args: queued.append(args))
+    message = lost(3)
+    now = timezone.now()
+    assert services.notifications_requeue_undelivered(now=now) == 1
+    # The worker that took it dies too; a second sweep within the window does not pile it up.
+    assert services.notifications_requeue_undelivered(now=now + timedelta(seconds=60)) == 0
+    assert services.notifications_requeue_undelivered(now=now + timedelta(seconds=150)) == 1
+    assert queued == [(message.pk,), (message.pk,)]
+
+
+def test_the_original_task_and_the_requeued_one_send_the_message_once(settings, capsys):
+    from notifications.services import notifications_requeue_undelivered
+
+    settings.NOTIFICATION_ECHO = True
+    message = lost(3)
+    notifications_requeue_undelivered()
+    notification_deliver(message_id=message.pk)  # the original task, found late in the queue
+    assert capsys.readouterr().out.count("您的诉求已受理") == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 1
+
+
+def test_sent_and_failed_messages_are_not_requeued(settings):
+    from notifications.services import notifications_requeue_undelivered
+
+    sent = lost(3)
+    notification_deliver(message_id=sent.pk)
+    settings.NOTIFICATION_BACKEND = "tests.notifications.test_outbox.BrokenBackend"
+    failed = lost(3)
+    notification_deliver(message_id=failed.pk)
+    assert notifications_requeue_undelivered() == 0  # failures are the retry schedule's
+
+
+def test_the_file_gateway_records_each_delivery_once_without_the_text(settings, tmp_path):
+    import json
+
+    settings.NOTIFICATION_BACKEND = "notifications.backends.FileGatewayBackend"
+    settings.NOTIFICATION_GATEWAY_FILE = str(tmp_path / "gateway" / "sms.jsonl")
+    code = notification_send(kind="verification_code", body="验证码 482913", phone="13800138000", secret="482913")
+    update = notification_send(kind="case_update", body="您的诉求已受理", phone="13900139000")
+    for message in (code, update, code):
+        notification_deliver(message_id=message.pk)
+    text = (tmp_path / "gateway" / "sms.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["id"] for line in lines] == [code.pk, update.pk]
+    assert lines[0]["to"] == "138****8000" and lines[0]["kind"] == "verification_code"
+    assert "482913" not in text and "13800138000" not in text and "受理" not in text

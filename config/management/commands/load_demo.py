@@ -33,6 +33,11 @@ class Command(BaseCommand):
 
         swept = warnings_sweep()
         self.stdout.write(f"预警：更新 {swept.total} 件案件的预警等级")
+        if not no_cases:
+            from demo.supervision import load_demo_orders
+
+            issued = load_demo_orders()
+            self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if not quiet_logins:
             self.stdout.write("演示账号（登录名 / 密码 / 身份）：")

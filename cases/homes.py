@@ -1,0 +1,93 @@
+"""The staff home's sections that cases owns (accounts.homes): the centre's queues for clerks and
+dispatchers, the unit's inbox for handlers — counts by stage with the late ones, and the late
+cases themselves. Registered in ``CasesConfig.ready``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.homes import LATE_SHOWN, Count, Late, Work
+from accounts.models import Role
+
+from . import selectors
+from .models import Status
+
+
+def _url(name: str, **query) -> str:
+    return reverse(name) + ("?" + urlencode(query) if query else "")
+
+
+def _late_rows(cases) -> list[Late]:
+    return [
+        Late(
+            number=case.number,
+            title=case.title,
+            stage=Status(case.status).label,
+            due_at=case.stage_due_at,
+            url=reverse("cases:case-detail", args=[case.number]),
+        )
+        for case in cases[:LATE_SHOWN]
+    ]
+
+
+def centre_home(*, user, roles: set[str], now) -> Work | None:
+    """待受理 for clerks; dispatchers also 待派单 and 待审核 (the queues they may open)."""
+    if Role.DISPATCHER in roles:
+        statuses = [Status.SUBMITTED, Status.ACCEPTED, Status.REVIEWING]
+    elif Role.CLERK in roles:
+        statuses = [Status.SUBMITTED]
+    else:
+        return None
+    scope = selectors.centre_scope(user)
+    if scope is None:
+        return None
+    work = selectors.centre_work(user, statuses, now=now, scope=scope)
+    late = selectors.centre_late_cases(user, statuses, now=now, limit=LATE_SHOWN, scope=scope)
+    counts = [
+        Count(
+            key=f"queue-{status}",
+            label=Status(status).label,
+            count=work[status][0],
+            late=work[status][1],
+            url=_url("cases:queue", tab=status),
+        )
+        for status in statuses
+    ]
+    return Work(
+        title=_("中心队列"),
+        counts=counts,
+        late=_late_rows(late),
+        late_more=len(late) > LATE_SHOWN,
+        late_url=_url("cases:queue", tab=statuses[0]),
+        late_title=_("中心超期案件"),
+    )
+
+
+def inbox_home(*, user, roles: set[str], now) -> Work | None:
+    """The handler's units: 待签收, 处置中, 待审核 (lead and cooperating cases)."""
+    if Role.HANDLER not in roles:
+        return None
+    work = selectors.inbox_work(user, now=now)
+    late = selectors.inbox_late_cases(user, now=now, limit=LATE_SHOWN)
+    labels = {Status.DISPATCHED: _("待签收"), Status.HANDLING: _("处置中"), Status.REVIEWING: _("待审核")}
+    counts = [
+        Count(
+            key=f"inbox-{status}",
+            label=labels[status],
+            count=work[status][0],
+            late=work[status][1],
+            url=_url("cases:inbox", tab=status),
+        )
+        for status in selectors.INBOX_STATUSES
+    ]
+    return Work(
+        title=_("本单位待办案件"),
+        counts=counts,
+        late=_late_rows(late),
+        late_more=len(late) > LATE_SHOWN,
+        late_url=_url("cases:inbox"),
+        late_title=_("本单位超期案件"),
+    )

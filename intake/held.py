@@ -1,0 +1,114 @@
+"""Held uploads (暂存附件): files attached to a staff form that came back with errors stay on the
+server, so the re-shown form still has them (issue #17). Writes live here rather than in
+``services.py`` because they are one small, self-contained area; each is a service in the
+CONVENTIONS.md sense (keyword-only, atomic, the owner as ``owner``).
+
+- A held file belongs to its owner and to one form, named by the form's ``submission_key``
+  (32 random hex digits); another user's key never reaches it.
+- When the form goes through, the claim gets its own copies (``as_uploads``) and the held rows
+  are released; whatever is left is purged after ``HELD_UPLOAD_HOURS`` by the q2 schedule
+  ``yikouban:purge-held-uploads`` (config/schedules.py).
+- Files are removed from storage only after the transaction that deleted their rows commits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import HeldUpload
+from .uploads import MAX_FILES, CheckedUpload
+
+#: How long a held file waits for its form (a clerk's shift, with margin).
+HELD_UPLOAD_HOURS = getattr(settings, "INTAKE_HELD_UPLOAD_HOURS", 24)
+FORM_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def held_uploads(owner, form_key: str) -> list[HeldUpload]:
+    """The files ``owner`` has held for the form ``form_key`` (none for a malformed key)."""
+    if owner is None or not owner.is_authenticated or not FORM_KEY.fullmatch(form_key or ""):
+        return []
+    return list(HeldUpload.objects.filter(owner=owner, form_key=form_key).order_by("id")[:MAX_FILES])
+
+
+def as_uploads(rows: list[HeldUpload]) -> list[CheckedUpload]:
+    """Held files as checked uploads for ``claim_submit`` (they were checked when first sent)."""
+    uploads = []
+    for row in rows:
+        with row.file.open("rb") as handle:
+            content = handle.read()
+        extension = row.file.name.rsplit(".", 1)[-1]
+        uploads.append(
+            CheckedUpload(
+                original_name=row.original_name,
+                content_type=row.content_type,
+                extension=extension,
+                size=row.size,
+                sha256=row.sha256,
+                content=content,
+            )
+        )
+    return uploads
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = HeldUpload._meta.get_field("file").storage
+
+    def remove():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def held_uploads_keep(
+    *, owner, form_key: str, uploads: list[CheckedUpload], at: datetime | None = None
+) -> list[HeldUpload]:
+    """Hold ``uploads`` for ``owner``'s form ``form_key``; returns the new rows (none for a
+    malformed key). The caller has already checked the files and their number."""
+    if not FORM_KEY.fullmatch(form_key or "") or not uploads:
+        return []
+    at = at or timezone.now()
+    with transaction.atomic():
+        return [
+            HeldUpload.objects.create(
+                owner=owner,
+                form_key=form_key,
+                file=upload.as_file(),
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+                created_at=at,
+            )
+            for upload in uploads
+        ]
+
+
+def held_uploads_drop(*, owner, form_key: str, ids: list[int] | None = None) -> int:
+    """Let go of ``owner``'s held files for the form (only ``ids`` when given): after the form
+    went through, or when the user took a file off it."""
+    rows = HeldUpload.objects.filter(owner=owner, form_key=form_key)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    with transaction.atomic():
+        names = list(rows.values_list("file", flat=True))
+        deleted, _by_model = rows.delete()
+        _delete_files(names)
+    return deleted
+
+
+def held_uploads_purge(*, now: datetime | None = None) -> int:
+    """Delete held files older than ``HELD_UPLOAD_HOURS`` (their forms were abandoned). Safe to
+    run twice or concurrently: a second run finds nothing, and deleting a missing file is a no-op."""
+    cutoff = (now or timezone.now()) - timedelta(hours=HELD_UPLOAD_HOURS)
+    rows = HeldUpload.objects.filter(created_at__lt=cutoff)
+    with transaction.atomic():
+        names = list(rows.values_list("file", flat=True))
+        deleted, _by_model = rows.delete()
+        _delete_files(names)
+    return deleted
