@@ -171,6 +171,8 @@ def _run_steps(case: Case, steps: list[Step], *, at: datetime | None = None) -> 
                 note=step.note,
                 public=step.public,
                 created_at=at,
+                unit_id=case.lead_unit_id,  # as ``_event``: the case as this step left it
+                due_at=reply_due(case),
             )
         )
     case.save(update_fields=list(dict.fromkeys(update_fields)))

@@ -190,7 +190,7 @@ def test_the_window_form_post_takes_seventeen_queries_and_one_task(login, queued
         response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "one-task"})
     assert response.status_code == 302
     statements = _statements(queries)
-    assert len(statements) == 17, "\n".join(statements)
+    assert len(statements) == 19, "\n".join(statements)
     assert not any('FROM "routing_mattertype"' in s for s in statements)
     claim = Claim.objects.get(submission_key__endswith="one-task")
     messages = OutboxMessage.objects.filter(created_at__gte=claim.created_at)
