@@ -72,6 +72,12 @@ def test_a_window_claim_writes_exactly_these_events_and_messages(login, django_c
             True,
         ),
     ]
+    from cases.clock import reply_due
+
+    case.refresh_from_db()
+    timeline = list(CaseEvent.objects.filter(case=case).order_by("id"))
+    assert [e.unit_id for e in timeline] == [None, None, case.lead_unit_id]  # the unit then in charge
+    assert timeline[1].due_at is not None and timeline[2].due_at == reply_due(case)
     number, code = case.number, claim.tracking_code
     title = "拖欠工资：在明东村五金厂打工，老板拖欠两个月工资八千元。"
     assert _messages(since) == [
