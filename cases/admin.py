@@ -4,6 +4,8 @@ the working-day calendar is maintained here."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from routing.services import directory_touch
+
 from .models import Case, CaseEvent, ExtensionRequest, PersonalDataAccess, WorkCalendarDay
 
 
@@ -86,3 +88,17 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    # Processes cache the calendar with the directory snapshot (cases.workdays): a change replaces
+    # the stamp in the same transaction so every process reads the calendar again.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        directory_touch()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        directory_touch()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        directory_touch()

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from routing.dispatch import reference_cached
+
 from .models import Case, Status, WarningLevel
 from .workdays import add_working_days
 
@@ -57,7 +59,8 @@ def set_clock(case: Case, started: datetime | None, due: datetime | None) -> lis
     """Set the stage window and its warning thresholds; a new window starts with no warning."""
     case.stage_started_at, case.stage_due_at = started, due
     if started is not None and due is not None and due > started:
-        thresholds = _thresholds_source()
+        # Cached with the pinned directory snapshot (threshold writes replace its stamp).
+        thresholds = reference_cached(f"warning_thresholds:{id(_thresholds_source)}", _thresholds_source)
         window = due - started
         case.blue_at = started + window * thresholds["blue"]
         case.yellow_at = started + window * thresholds["yellow"]

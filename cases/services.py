@@ -13,12 +13,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from routing.dispatch import current_index
+from notifications.services import notifications_batch_enqueue, notifications_bulk_send
+from routing.dispatch import directory_pinned, unit_cached
 from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
 
@@ -50,7 +50,19 @@ from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
 from .permissions import can_add_note, is_handling_unit_member
 from .transitions import CaseError as CaseError
-from .transitions import _acting_unit, _event, _notify_citizens, _notify_unit, _now, _require_text, _run
+from .transitions import (
+    Step,
+    _acting_unit,
+    _citizen_messages,
+    _event,
+    _notify_citizens,
+    _notify_unit,
+    _now,
+    _require_text,
+    _run,
+    _run_steps,
+    _unit_messages,
+)
 from .transitions import case_event_record as case_event_record
 from .transitions import case_events_bulk_record as case_events_bulk_record
 
@@ -65,19 +77,33 @@ class PartyData:
     notify: bool = False
 
 
+_NEXT_NUMBER_SQL = (
+    f"UPDATE {CaseNumberSequence._meta.db_table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"
+)
+
+
 def _next_number(prefix: str, year: int) -> str:
-    """Readable, unique, gap-tolerant numbers per prefix and year (高明-2026-000123)."""
+    """Readable, unique, gap-tolerant numbers per prefix and year (高明-2026-000123): one
+    ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35), the row locked until commit."""
     for _attempt in range(3):
-        updated = CaseNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-        if updated:
-            last = CaseNumberSequence.objects.get(prefix=prefix, year=year).last
-            return f"{prefix}-{year}-{last:06d}"
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{prefix}-{year}-{row[0]:06d}"
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(prefix=prefix, year=year, last=0)
         except IntegrityError:
             pass  # another request created it first: increment theirs
     raise CaseError(_("案件编号生成失败，请重试。"))
+
+
+def _keep_prefetched(case: Case, name: str, rows: list) -> None:
+    """What ``prefetch_related(name)`` would leave on ``case``, from rows the caller just wrote."""
+    queryset = getattr(case, name).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    case._prefetched_objects_cache = {**getattr(case, "_prefetched_objects_cache", {}), name: queryset}
 
 
 def _number_prefix(centre: Unit) -> str:
@@ -94,7 +120,7 @@ def _number_prefix(centre: Unit) -> str:
 # Creating --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # claim_submit's transaction is the one to roll back
 def case_create(
     *,
     channel: str,
@@ -111,42 +137,45 @@ def case_create(
     """Register a new case (待受理) at the claims centre responsible for ``region``.
 
     Guarantees: a unique readable number, the accept-stage due time, the parties, one
-    ``submit`` event. Triggers nothing else: acceptance is a separate step.
+    ``submit`` event. Triggers nothing else: acceptance is a separate step. The parties written
+    are kept on the returned case (``case.parties.all()`` reads no row again).
     """
     at = _now(at)
-    centre_code = current_index().nearest_with_role(region.code, DISPATCH_ROLE)
-    if centre_code is None:
-        raise CaseError(_("该地区尚未设置诉求服务中心，暂时无法登记，请联系系统管理员。"))
-    centre = Unit.objects.select_related("region").get(code=centre_code)
-    case = Case(
-        number=_next_number(_number_prefix(centre), timezone.localtime(at).year),
-        title=_require_text(title, _("请填写诉求标题。"))[:120],
-        description=_require_text(description, _("请填写诉求内容。")),
-        channel=channel,
-        matter=matter,
-        region=region,
-        address=address.strip(),
-        people_count=max(1, people_count),
-        centre=centre,
-        created_at=at,
-    )
-    enter_stage(case, "accept", at)
-    case.save()
-    Party.objects.bulk_create(
-        [
-            Party(
-                case=case,
-                role=p.role,
-                name=p.name.strip(),
-                phone=p.phone.strip(),
-                id_number=p.id_number.strip(),
-                user_id=p.user_id,
-                notify=p.notify,
-            )
-            for p in parties
-        ]
-    )
-    _event(case, "submit", actor=actor, from_status="", note=texts.channel_note(channel), at=at)
+    with directory_pinned() as index:
+        centre_code = index.nearest_with_role(region.code, DISPATCH_ROLE)
+        if centre_code is None:
+            raise CaseError(_("该地区尚未设置诉求服务中心，暂时无法登记，请联系系统管理员。"))
+        centre = unit_cached(centre_code)
+        case = Case(
+            number=_next_number(_number_prefix(centre), timezone.localtime(at).year),
+            title=_require_text(title, _("请填写诉求标题。"))[:120],
+            description=_require_text(description, _("请填写诉求内容。")),
+            channel=channel,
+            matter=matter,
+            region=region,
+            address=address.strip(),
+            people_count=max(1, people_count),
+            centre=centre,
+            created_at=at,
+        )
+        enter_stage(case, "accept", at)
+        case.save()
+        written = Party.objects.bulk_create(
+            [
+                Party(
+                    case=case,
+                    role=p.role,
+                    name=p.name.strip(),
+                    phone=p.phone.strip(),
+                    id_number=p.id_number.strip(),
+                    user_id=p.user_id,
+                    notify=p.notify,
+                )
+                for p in parties
+            ]
+        )
+        _keep_prefetched(case, "parties", written)
+        _event(case, "submit", actor=actor, from_status="", note=texts.channel_note(channel), at=at)
     return case
 
 
@@ -160,31 +189,46 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     A decision with a lead unit sends the case to that unit (已派单, sign-stage clock); a queued
     decision leaves it 已受理 in the centre's manual dispatch queue with the suggestion stored.
     Citizens are told; the lead unit is told of the new assignment.
+
+    Both transitions are written together (one ``UPDATE``, one ``INSERT`` of the two events, one
+    of the messages, one delivery task): the same rows as accepting, then dispatching.
     """
     at = _now(at)
-    index = current_index()
-    decision = index.decide(
-        matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
-    )
-    rule_name = index.rule_name(decision.rule)
-    routing = {
-        "routing_rule": decision.rule or "",
-        "routing_rule_name": rule_name,
-        "routing_queued": decision.queue,
-        # staff read rules and matters by their Chinese names, never their ids (#17)
-        "routing_explanation": index.named(decision.explanation),
-    }
-    _run(case, "accept", actor=actor, note=note, fields=routing, stage="accept", at=at)
-    _notify_citizens(case, texts.citizen_accepted(case))
-    if not decision.queue and decision.lead:
-        lead = Unit.objects.get(code=decision.lead)
-        cooperating = list(Unit.objects.filter(code__in=decision.cooperating))
+    with directory_pinned() as index:
+        decision = index.decide(
+            matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
+        )
+        rule_name = index.rule_name(decision.rule)
+        routing = {
+            "routing_rule": decision.rule or "",
+            "routing_rule_name": rule_name,
+            "routing_queued": decision.queue,
+            # staff read rules and matters by their Chinese names, never their ids (#17)
+            "routing_explanation": index.named(decision.explanation),
+        }
+        accept = Step("accept", actor=actor, note=note, fields=routing, stage="accept")
+        if decision.queue or not decision.lead:
+            _run_steps(case, [accept], at=at)
+            _notify_citizens(case, texts.citizen_accepted(case))
+            return case
+        lead = unit_cached(decision.lead)
+        cooperating = [unit_cached(code) for code in decision.cooperating]
         auto_note = _("按分派规则“%(rule)s”自动派单") % {"rule": rule_name}
-        _dispatch(case, actor=None, lead=lead, cooperating=cooperating, note=auto_note, at=at, system=True)
+        dispatch, cooperating = _dispatch_step(lead, cooperating, actor=None, note=auto_note, system=True)
+        events = _run_steps(case, [accept, dispatch], at=at)
+        # A case just accepted has no cooperating units yet: add, without reading them first.
+        case.cooperating_units.add(*cooperating)
+        notifications_bulk_send(
+            _citizen_messages(case, texts.citizen_accepted(case))
+            + _dispatch_messages(case, lead, cooperating, events[-1].reply_due_at)
+        )
+        # Inside notifications_batched (the window form), the delivery task commits with this
+        # transaction: one commit fewer per claim with q2's ORM broker.
+        notifications_batch_enqueue()
     return case
 
 
-def _dispatch(case: Case, *, actor, lead: Unit, cooperating: list[Unit], note: str, at, system=False) -> None:
+def _dispatch_step(lead: Unit, cooperating: list[Unit], *, actor, note: str, system=False) -> tuple[Step, list[Unit]]:
     if not lead.active:
         raise CaseError(_("单位“%(unit)s”已停用，不能派单。") % {"unit": lead.name})
     cooperating = [u for u in cooperating if u.pk != lead.pk]
@@ -192,14 +236,21 @@ def _dispatch(case: Case, *, actor, lead: Unit, cooperating: list[Unit], note: s
     if cooperating:
         parts.append(_("协办：%(units)s") % {"units": "、".join(u.name for u in cooperating)})
     text = "；".join(part for part in parts if part)
-    event = _run(
-        case, "dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", at=at, system=system
+    step = Step("dispatch", actor=actor, note=text, fields={"lead_unit": lead}, stage="sign", system=system)
+    return step, cooperating
+
+
+def _dispatch_messages(case: Case, lead: Unit, cooperating: list[Unit], reply_due_at) -> list[dict]:
+    return _citizen_messages(case, texts.citizen_dispatched(case, lead, reply_due_at)) + _unit_messages(
+        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating]
     )
+
+
+def _dispatch(case: Case, *, actor, lead: Unit, cooperating: list[Unit], note: str, at, system=False) -> None:
+    step, cooperating = _dispatch_step(lead, cooperating, actor=actor, note=note, system=system)
+    events = _run_steps(case, [step], at=at)
     case.cooperating_units.set(cooperating)
-    _notify_citizens(case, texts.citizen_dispatched(case, lead, event.reply_due_at))
-    _notify_unit(lead, texts.unit_assigned(case))
-    for unit in cooperating:
-        _notify_unit(unit, texts.unit_cooperating(case, lead))
+    notifications_bulk_send(_dispatch_messages(case, lead, cooperating, events[0].reply_due_at))
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ notifications on commit. The services in ``cases.services`` and ``cases.pauses``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,7 @@ from accounts.models import Membership, Role
 from accounts.selectors import user_memberships
 from core.errors import ServiceError
 from notifications.models import NotificationChannel
-from notifications.services import notification_send
+from notifications.services import notifications_bulk_send
 from routing.models import Unit
 
 from .clock import enter_stage, reply_due
@@ -46,10 +47,12 @@ def _acting_unit(actor, case: Case) -> Unit | None:
     if actor is None:
         return None
     memberships = user_memberships(actor)
-    for unit_id in (case.lead_unit_id, *[u.id for u in case.cooperating_units.all()]):
-        for m in memberships:
-            if m.unit_id == unit_id and m.role == Role.HANDLER:
-                return m.unit
+    handling = [m for m in memberships if m.role == Role.HANDLER]
+    if handling:  # the cooperating units are read only for someone who handles cases
+        for unit_id in (case.lead_unit_id, *[u.id for u in case.cooperating_units.all()]):
+            for m in handling:
+                if m.unit_id == unit_id:
+                    return m.unit
     path = case.region.path
     scoped = [m for m in memberships if path.startswith(m.unit.region.path)]
     if scoped:
@@ -113,41 +116,108 @@ def _run(
     system: bool = False,
 ) -> CaseEvent:
     """Take one FSM transition and record it. Call inside ``transaction.atomic``."""
-    method = getattr(case, transition)
-    if not can_proceed(method):
-        raise CaseError(
-            _("该案件当前状态为“%(status)s”，不能执行此操作；请刷新页面查看最新进展。")
-            % {"status": case.get_status_display()}
-        )
-    if not system and not has_transition_perm(method, actor):
-        raise PermissionDenied
-    if transition in HELD_TRANSITIONS:
-        reason = hold_reason(case)
-        if reason:
-            raise CaseError(reason)
+    step = Step(transition, actor=actor, note=note, public=public, fields=fields, stage=stage, system=system)
+    return _run_steps(case, [step], at=at)[0]
+
+
+@dataclass
+class Step:
+    """One transition of ``_run_steps``: ``_run``'s arguments but the case and the time."""
+
+    transition: str
+    actor: object = None
+    note: str = ""
+    public: bool = True
+    fields: dict | None = None
+    stage: str | None | bool = False
+    system: bool = False
+
+
+def _run_steps(case: Case, steps: list[Step], *, at: datetime | None = None) -> list[CaseEvent]:
+    """Take several FSM transitions in a row with ONE conditional ``UPDATE`` (on the status the case
+    had before the first) and ONE ``INSERT`` of their events — the same rows as one ``_run`` each.
+    Each step is checked (state, permission, hold) as ``_run`` checks it. Call inside ``atomic``."""
     at = _now(at)
-    from_status = case.status
-    method()
     update_fields = ["status", "updated_at"]
-    for name, value in (fields or {}).items():
-        setattr(case, name, value)
-        update_fields.append(name)
-    if stage is not False:
-        update_fields += enter_stage(case, stage, at)
-    case.save(update_fields=update_fields)
-    return _event(case, transition, actor=actor, from_status=from_status, note=note, public=public, at=at)
+    events = []
+    for step in steps:
+        method = getattr(case, step.transition)
+        if not can_proceed(method):
+            raise CaseError(
+                _("该案件当前状态为“%(status)s”，不能执行此操作；请刷新页面查看最新进展。")
+                % {"status": case.get_status_display()}
+            )
+        if not step.system and not has_transition_perm(method, step.actor):
+            raise PermissionDenied
+        if step.transition in HELD_TRANSITIONS:
+            reason = hold_reason(case)
+            if reason:
+                raise CaseError(reason)
+        from_status = case.status
+        method()
+        for name, value in (step.fields or {}).items():
+            setattr(case, name, value)
+            update_fields.append(name)
+        if step.stage is not False:
+            update_fields += enter_stage(case, step.stage, at)
+        events.append(
+            CaseEvent(
+                case=case,
+                transition=step.transition,
+                from_status=from_status,
+                to_status=case.status,
+                actor=step.actor,
+                actor_unit=_acting_unit(step.actor, case),
+                note=step.note,
+                public=step.public,
+                created_at=at,
+                handling_unit_id=case.lead_unit_id,  # as ``_event``: the case as this step left it
+                reply_due_at=reply_due(case),
+            )
+        )
+    case.save(update_fields=list(dict.fromkeys(update_fields)))
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return events
+    return CaseEvent.objects.bulk_create(events)
+
+
+def _citizen_messages(case: Case, body: str) -> list[dict]:
+    # ``all()``: the parties a service already holds (``case_create`` keeps them on the case) are
+    # not read again; there are a handful per case.
+    return [
+        {"kind": "case_update", "phone": p.phone, "user_id": p.user_id, "body": body}
+        for p in sorted(case.parties.all(), key=lambda p: p.pk)
+        if p.notify and p.phone
+    ]
+
+
+def _unit_messages(units_and_bodies: list[tuple[Unit, str]]) -> list[dict]:
+    """In-app messages to the active handlers of each unit, in the order given: one query for all."""
+    unit_ids = [unit.pk for unit, _body in units_and_bodies if unit is not None]
+    if not unit_ids:
+        return []
+    handlers: dict[int, list[int]] = {}
+    for unit_id, user_id in (
+        Membership.objects.filter(unit_id__in=unit_ids, role=Role.HANDLER, active=True)
+        .order_by("pk")
+        .values_list("unit_id", "user_id")
+    ):
+        handlers.setdefault(unit_id, []).append(user_id)
+    return [
+        {"kind": "case_assignment", "user_id": user_id, "body": body, "channel": NotificationChannel.INAPP}
+        for unit, body in units_and_bodies
+        if unit is not None
+        for user_id in handlers.get(unit.pk, [])
+    ]
 
 
 def _notify_citizens(case: Case, body: str) -> None:
-    for party in case.parties.filter(notify=True).exclude(phone=""):
-        notification_send(kind="case_update", phone=party.phone, user=party.user, body=body)
+    notifications_bulk_send(_citizen_messages(case, body))
 
 
 def _notify_unit(unit: Unit | None, body: str) -> None:
-    if unit is None:
-        return
-    for membership in Membership.objects.filter(unit=unit, role=Role.HANDLER, active=True).select_related("user"):
-        notification_send(kind="case_assignment", user=membership.user, body=body, channel=NotificationChannel.INAPP)
+    notifications_bulk_send(_unit_messages([(unit, body)]))
 
 
 def _require_text(value: str, message: str) -> str:

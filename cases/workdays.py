@@ -13,6 +13,8 @@ import datetime as dt
 import chinese_calendar
 from django.utils import timezone
 
+from routing.dispatch import reference_cached
+
 
 def _package_workday(day: dt.date) -> bool:
     try:
@@ -21,11 +23,17 @@ def _package_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
-def _overrides() -> dict[dt.date, bool]:
-    """The administrator's calendar rows: a few dozen a year, read in one query per computation."""
+def _load_overrides() -> dict[dt.date, bool]:
     from .models import WorkCalendarDay
 
     return dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
+
+
+def _overrides() -> dict[dt.date, bool]:
+    """The administrator's calendar rows: a few dozen a year, read in one query per computation —
+    none inside ``routing.dispatch.directory_pinned`` once this process has them for the current
+    stamp (every calendar write replaces the stamp: ``cases.admin``)."""
+    return reference_cached("work_calendar", _load_overrides)
 
 
 def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:

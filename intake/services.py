@@ -55,39 +55,45 @@ def claim_submit(
     first claim, ``created`` False); the contact becomes the case's applicant party and, for a
     citizen's own account, its owner; the tracking code is sent to the contact phone after commit.
     """
-    if submission_key:
+    if channel not in Channel.values:
+        raise CaseError(_("未知的受理渠道。"))
+    # A retry (double click, network) is found by the unique key's conflict below; with files a
+    # look first, so a retry does not write them to storage again.
+    if submission_key and uploads:
         existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()
         if existing is not None:
             return existing, False
-    if channel not in Channel.values:
-        raise CaseError(_("未知的受理渠道。"))
-    try:
-        with transaction.atomic():
-            claim = _create(
-                channel=channel,
-                matter=matter,
-                region=region,
-                description=description,
-                contact_name=contact_name,
-                contact_phone=contact_phone,
-                id_number=id_number,
-                address=address,
-                people_count=people_count,
-                uploads=uploads or [],
-                submitter=submitter,
-                registered_by=registered_by,
-                submission_key=submission_key or None,
-                latitude=latitude,
-                longitude=longitude,
-                at=at or timezone.now(),
-            )
-    except IntegrityError:
-        if submission_key:
-            existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()
-            if existing is not None:
-                return existing, False
-        raise
-    return claim, True
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                claim = _create(
+                    channel=channel,
+                    matter=matter,
+                    region=region,
+                    description=description,
+                    contact_name=contact_name,
+                    contact_phone=contact_phone,
+                    id_number=id_number,
+                    address=address,
+                    people_count=people_count,
+                    uploads=uploads or [],
+                    submitter=submitter,
+                    registered_by=registered_by,
+                    submission_key=submission_key or None,
+                    latitude=latitude,
+                    longitude=longitude,
+                    at=at or timezone.now(),
+                )
+        except IntegrityError:
+            if submission_key:
+                existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()
+                if existing is not None:
+                    return existing, False
+            if attempt == 2:
+                raise
+            continue  # a tracking code drawn twice (1 in 10^14): draw again, in a new transaction
+        return claim, True
+    raise AssertionError("unreachable")
 
 
 def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **data) -> Claim:
@@ -112,12 +118,8 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         actor=registered_by or submitter,
         at=at,
     )
-    for _attempt in range(5):
-        code = _tracking_code()
-        if not Claim.objects.filter(tracking_code=code).exists():
-            break
     claim = Claim.objects.create(
-        tracking_code=code,
+        tracking_code=_tracking_code(),  # unique: a clash rolls back and claim_submit draws again
         channel=data["channel"],
         case=case,
         submitter=submitter,

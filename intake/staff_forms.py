@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
 from cases.forms import TextField
+from routing.dispatch import directory_row
 from routing.forms import matter_choices
 from routing.models import MatterType, Region
 from routing.widgets import RegionCascadeWidget
@@ -95,13 +96,13 @@ class StaffClaimForm(forms.Form):
         return uploads
 
     def clean_matter(self):
-        matter = MatterType.objects.filter(code=self.cleaned_data["matter"], active=True).first()
-        if matter is None:
+        matter = directory_row(MatterType, self.cleaned_data["matter"])
+        if matter is None or not matter.active:
             raise forms.ValidationError(_("请选择有效的事项类型。"))
         return matter
 
     def clean_region(self):
-        region = Region.objects.filter(code=self.cleaned_data["region"]).first()
+        region = directory_row(Region, self.cleaned_data["region"])
         if region is None:
             raise forms.ValidationError(_("所选地点不存在，请重新选择。"))
         if region.level in ("province", "city", "district"):

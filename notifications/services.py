@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -68,8 +68,87 @@ def notification_send(
         one_time=bool(secret),
         secret=secret,
     )
-    transaction.on_commit(lambda: async_task("notifications.tasks.notification_deliver", message.pk))
+    _deliver_on_commit([message.pk])
     return message
+
+
+def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
+    """Record several messages with ONE ``INSERT`` (in the order given) and deliver them after
+    commit in one task. Each dict holds ``kind``, ``body`` and ``phone`` and/or ``user_id``, and
+    ``channel`` (default SMS). No one-time codes here (``notification_send`` masks those)."""
+    if not messages:
+        return []
+    rows = [
+        OutboxMessage(
+            channel=m.get("channel", NotificationChannel.SMS),
+            kind=m["kind"],
+            body=m["body"],
+            recipient_phone=m.get("phone", ""),
+            recipient_user_id=m.get("user_id"),
+        )
+        for m in messages
+    ]
+    if getattr(_state, "suppressed", False):
+        for row in rows:
+            row.status, row.error = OutboxStatus.SENT, "未实际发送（历史数据回填）"
+        return OutboxMessage.objects.bulk_create(rows)
+    rows = OutboxMessage.objects.bulk_create(rows)
+    _deliver_on_commit([row.pk for row in rows])
+    return rows
+
+
+@contextmanager
+def notifications_batched():
+    """Deliver the messages written inside the block in ONE q2 task (a window registration
+    commits twice — the claim, then its acceptance — and its five messages go out together).
+
+    The task is enqueued when the block ends, or earlier by ``notifications_batch_enqueue`` inside
+    the block's last transaction. A message whose transaction rolled back is in the task's list
+    but not in the table; delivery skips a missing row (``notification_deliver``)."""
+    if getattr(_state, "batch", None) is not None:
+        yield
+        return
+    _state.batch = batch = []
+    try:
+        yield
+    finally:
+        _state.batch = None
+        if batch:
+            _enqueue(batch)
+
+
+def notifications_batch_enqueue() -> None:
+    """Inside the batch's last transaction: with q2's ORM broker on this database, enqueue the
+    batch's task NOW, so its row commits with the messages (one commit fewer; a worker cannot see
+    it earlier). If that transaction rolls back, the block's end enqueues the batch again; with
+    another broker (Redis) nothing happens here and the block's end enqueues, after commit."""
+    from django_q.conf import Conf
+
+    batch = getattr(_state, "batch", None)
+    if not batch or Conf.ORM != DEFAULT_DB_ALIAS or not transaction.get_connection().in_atomic_block:
+        return
+    sent = list(batch)
+    _enqueue(sent)
+
+    def committed():
+        del batch[: len(sent)]
+
+    transaction.on_commit(committed)
+
+
+def _deliver_on_commit(ids: list[int]) -> None:
+    batch = getattr(_state, "batch", None)
+    if batch is not None:
+        batch.extend(ids)  # enqueued at the block's end (or by notifications_batch_enqueue)
+        return
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    if len(ids) == 1:
+        async_task("notifications.tasks.notification_deliver", ids[0])
+    else:
+        async_task("notifications.tasks.notifications_deliver_many", list(ids))
 
 
 def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = None) -> int:
@@ -90,6 +169,12 @@ def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = Non
             [*constants, *params],
         )
         return cursor.rowcount
+
+
+def notifications_deliver_many(*, message_ids: list[int]) -> None:
+    """``notification_deliver`` for each id in turn (each in its own transaction, idempotent)."""
+    for message_id in message_ids:
+        notification_deliver(message_id=message_id)
 
 
 def notification_deliver(*, message_id: int) -> None:

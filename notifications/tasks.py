@@ -6,6 +6,12 @@ def notification_deliver(message_id: int) -> None:
     _deliver(message_id=message_id)
 
 
+def notifications_deliver_many(message_ids: list[int]) -> None:
+    from .services import notifications_deliver_many as _deliver_many
+
+    _deliver_many(message_ids=message_ids)
+
+
 def notifications_retry_failed() -> int:
     return _retry()
 

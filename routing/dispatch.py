@@ -13,11 +13,15 @@ web process and q2 worker on every host sees a change at its next decision.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import TypeVar
 
 from django.db import connection
 
@@ -34,6 +38,8 @@ from .models import (
     Unit,
 )
 from .roles import DISPATCH_ROLE, KNOWN_UNIT_ROLES
+
+T = TypeVar("T")
 
 
 class UnknownCode(ValueError):
@@ -148,6 +154,7 @@ class DirectoryIndex:
         self.units_by_place_role = unit_roles  # (region code, role) -> active unit codes, lowest first
         self.version = version
         self.rules_by_key: dict[tuple[str | None, str | None], list[Rule]] = defaultdict(list)
+        self._memo: dict = {}  # reference data cached with this snapshot (``reference_cached``)
         for rule in rules:
             self.rules_by_key[(rule.matter, rule.region)].append(rule)
         self.rules_by_id = {rule.rule_id: rule for rule in rules}
@@ -426,9 +433,77 @@ def directory_version() -> str:
     return row[0] if row else ""
 
 
+_pin = threading.local()
+
+
+@contextmanager
+def directory_pinned():
+    """Read the stamp once for a whole service call: inside, ``current_index()`` returns the same
+    index without another query, and ``reference_cached`` / ``unit_cached`` answer from the memo
+    kept with that index. Nested pins share the outer one. A write to the directory, the work
+    calendar or the warning thresholds replaces the stamp (``routing.services.directory_touch``),
+    so the memo is never older than the stamp read at the start of the call."""
+    if getattr(_pin, "index", None) is not None:
+        yield _pin.index
+        return
+    _pin.index = current_index()
+    try:
+        yield _pin.index
+    finally:
+        _pin.index = None
+
+
+def reference_cached(key: str, loader: Callable[[], T]) -> T:
+    """``loader()``, kept with the pinned index (outside a pin: ``loader()`` every time). The value
+    is shared by every caller of this process: treat it as read-only."""
+    index = getattr(_pin, "index", None)
+    if index is None:
+        return loader()
+    try:
+        return index._memo[key]
+    except KeyError:
+        value = index._memo[key] = loader()
+        return value
+
+
+def reference_cache_clear() -> None:
+    """Forget what ``reference_cached`` kept (tests: a row changed without touching the stamp)."""
+    index = _cached
+    if index is not None:
+        index._memo.clear()
+
+
+def directory_row(model, code: str, *related: str):
+    """The ``Region`` / ``MatterType`` / ``Unit`` with this code, or None; inside a pin, from the
+    index's memo (a copy, so a caller's changes stay its own). Only rows that exist are kept, so
+    codes typed into a form cannot grow the memo."""
+    key = f"{model._meta.label}:{code}"
+    index = getattr(_pin, "index", None)
+    row = index._memo.get(key) if index is not None else None
+    if row is None:
+        row = model.objects.select_related(*related).filter(code=code).first()
+        if row is None:
+            return None
+        if index is not None:
+            index._memo[key] = row
+    return copy.copy(row)
+
+
+def unit_cached(code: str) -> Unit:
+    """The ``Unit`` (with its region) by code (``directory_row``); it must exist."""
+    unit = directory_row(Unit, code, "region")
+    if unit is None:
+        raise Unit.DoesNotExist(code)
+    return unit
+
+
 def current_index() -> DirectoryIndex:
-    """This process's index, rebuilt when the directory stamp changed (one query to check)."""
+    """This process's index, rebuilt when the directory stamp changed (one query to check; none
+    inside ``directory_pinned``)."""
     global _cached
+    pinned = getattr(_pin, "index", None)
+    if pinned is not None:
+        return pinned
     version = directory_version()
     index = _cached
     if index is not None and index.version == version:

@@ -3,24 +3,32 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .dispatch import reference_cached
 from .models import Channel, MatterType, Region
 from .widgets import RegionCascadeWidget
 
 
 def matter_choices() -> list:
     """A two-level picker: one optgroup per top-level matter, its children inside."""
-    groups: dict[int, tuple[MatterType, list[MatterType]]] = {}
-    for matter in MatterType.objects.filter(active=True).order_by("path"):
-        if matter.parent_id is None:
-            groups[matter.id] = (matter, [])
-        elif matter.parent_id in groups:
-            groups[matter.parent_id][1].append(matter)
+    groups: dict[int, tuple[tuple, list[tuple]]] = {}
+    for row in reference_cached("matter_picker", _matter_rows):
+        pk, _code, _name, parent_id = row
+        if parent_id is None:
+            groups[pk] = (row, [])
+        elif parent_id in groups:
+            groups[parent_id][1].append(row)
     choices: list = [("", _("请选择事项类型"))]
-    for top, children in groups.values():
-        options = [(top.code, _("%(name)s（整类）") % {"name": top.name})]
-        options += [(child.code, child.name) for child in children]
-        choices.append((top.name, options))
+    for (_pk, code, name, _parent), children in groups.values():
+        options = [(code, _("%(name)s（整类）") % {"name": name})]
+        options += [(child_code, child_name) for _p, child_code, child_name, _pp in children]
+        choices.append((name, options))
     return choices
+
+
+def _matter_rows() -> list[tuple]:
+    # Kept with the directory snapshot inside ``directory_pinned`` (the labels are built per call,
+    # in the request's language).
+    return list(MatterType.objects.filter(active=True).order_by("path").values_list("id", "code", "name", "parent_id"))
 
 
 class SimulatorForm(forms.Form):

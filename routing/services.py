@@ -34,7 +34,9 @@ class ImportSummary:
 
 
 def directory_touch() -> None:
-    """Mark the directory as changed so every process rebuilds its dispatch index (routing.dispatch)."""
+    """Mark the directory as changed so every process rebuilds its dispatch index (routing.dispatch)
+    and drops what it cached with it (units, the work calendar, the warning thresholds): every
+    write to any of them calls this in its transaction."""
     DirectoryVersion.objects.update_or_create(pk=1, defaults={"stamp": uuid.uuid4().hex})
 
 

@@ -21,6 +21,7 @@ from core.errors import ServiceError
 from notifications.models import NotificationChannel
 from notifications.services import inapp_messages_bulk_send, notification_send
 from routing.models import Unit
+from routing.services import directory_touch
 
 from .models import OrderStatus, SupervisionOrder, SupervisionOrderEvent, WarningThresholds
 from .permissions import can_close_order, can_issue_order, can_reply_order
@@ -201,6 +202,7 @@ def warning_thresholds_set(*, blue, yellow, actor) -> WarningThresholds:
         defaults={"blue": blue, "yellow": yellow, "updated_by": actor, "updated_at": timezone.now()},
     )
     warnings_rethreshold(thresholds={"blue": blue_f, "yellow": yellow_f})
+    directory_touch()  # processes drop the thresholds they cached with the directory snapshot
     return row
 
 
@@ -212,6 +214,7 @@ def warning_thresholds_clear(*, actor) -> None:
     _take_sweep_lock()
     WarningThresholds.objects.filter(pk=WarningThresholds.SINGLETON_ID).delete()
     warnings_rethreshold(thresholds=settings_thresholds())
+    directory_touch()
 
 
 # 督办 orders ------------------------------------------------------------------------------------

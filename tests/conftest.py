@@ -145,6 +145,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_cache_cleared():
+    """Units, the work calendar and the thresholds cached with the directory snapshot
+    (routing.dispatch.reference_cached): a test that edits those rows directly, without a new
+    stamp, must not leave its values to the next test (whose rollback restored the old stamp)."""
+    yield
+    from routing.dispatch import reference_cache_clear
+
+    reference_cache_clear()
+
+
 @pytest.fixture
 def demo(db):
     """The demo directory and demo accounts (``demo_load``), no cases: loaded once per test
