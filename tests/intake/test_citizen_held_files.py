@@ -4,7 +4,6 @@ attached with 移除, sent once with the corrected submit, released after it; th
 "next level" post keeps them too. Another citizen's token never reaches them."""
 
 import pytest
-from conftest import JPEG, PDF
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -12,6 +11,8 @@ from intake.models import Claim, HeldUpload
 
 pytestmark = pytest.mark.django_db
 URL = reverse("intake:claim-submit")
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def files():
@@ -144,3 +145,15 @@ def test_the_next_level_post_warns_about_files_it_cannot_keep(login, citizen, cl
     assert response.status_code == 200
     assert "您刚才选择的 1 个附件没有保存，请重新选择附件" in response.content.decode()
     assert not HeldUpload.objects.exists()
+
+
+def test_the_token_is_read_as_the_form_reads_it_and_odd_removals_are_ignored(login, citizen, claim_data):
+    client = login(citizen)
+    data = claim_data()
+    upper = {**data, "submission_token": f" {data['submission_token'].upper()} "}
+    client.post(URL, {**upper, "consent": "", "attachments": files()})
+    assert set(HeldUpload.objects.values_list("form_key", flat=True)) == {data["submission_token"]}
+    response = client.post(URL, {**data, "consent": "", "held_remove": ["x", "", "-1", "1e9"]})
+    assert response.status_code == 400 and "已附上的文件（2 个）" in response.content.decode()
+    assert client.post(URL, upper).status_code == 302
+    assert names(Claim.objects.get()) == ["现场.jpg", "工资条.pdf"]
