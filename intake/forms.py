@@ -20,7 +20,8 @@ from routing.forms import matter_choices
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 from routing.widgets import RegionCascadeWidget
 
-from .uploads import UploadError, check_uploads
+from .held import held_uploads
+from .uploads import MAX_FILES, UploadError, check_uploads
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 2000
@@ -139,19 +140,43 @@ class ClaimForm(forms.Form):
         error_messages={"required": _("请阅读并勾选同意《个人信息保护说明》后再提交。")},
     )
 
-    def __init__(self, *args, account_phone: str | None = None, **kwargs):
+    def __init__(self, *args, account_phone: str | None = None, owner=None, **kwargs):
         """``account_phone``: the submitting account's verified phone, the only number a web claim
         may name as its SMS contact (docs/security.md: the platform never texts an unverified
-        number on a web user's say-so). ``None`` skips the check (unbound re-display)."""
+        number on a web user's say-so). ``None`` skips the check (unbound re-display).
+        ``owner``: the citizen, whose files held from a failed submit of this form come back."""
         super().__init__(*args, **kwargs)
         self.account_phone = account_phone
         self.fields["matter"].choices = matter_choices()
+        self.form_key, self.held, self.held_removed = "", [], []
+        if self.is_bound:
+            self.find_held(owner, self.data)
+
+    def find_held(self, owner, data) -> None:
+        """The files ``owner`` has held for this form (intake.held), keyed by its submission token,
+        less the ones ticked "移除" in ``data``; another citizen's token reaches none of them."""
+        self.form_key = (data.get("submission_token") or "").strip().lower()
+        getlist = getattr(data, "getlist", None)
+        removed = set(getlist("held_remove")) if getlist else set()
+        held = held_uploads(owner, self.form_key)
+        self.held = [row for row in held if str(row.pk) not in removed]
+        self.held_removed = [row.pk for row in held if str(row.pk) in removed]
 
     def clean_submission_token(self) -> str:
         token = (self.cleaned_data.get("submission_token") or "").strip().lower()
         if not re.fullmatch(r"[0-9a-f]{32}", token):
             raise forms.ValidationError(_("页面已过期，请检查填写的内容后再次提交。"), code="token")
         return token
+
+    def clean_attachments(self) -> list:
+        uploads = self.cleaned_data["attachments"]
+        if len(uploads) + len(self.held) > MAX_FILES:
+            raise forms.ValidationError(
+                _("最多上传 %(n)s 个附件：已附上 %(held)s 个，您又选择了 %(m)s 个。请移除一些或少选几个。")
+                % {"n": MAX_FILES, "held": len(self.held), "m": len(uploads)},
+                code="too_many",
+            )
+        return uploads
 
     def clean_matter(self) -> MatterType:
         matter = MatterType.objects.filter(code=self.cleaned_data["matter"], active=True).first()

@@ -1,10 +1,11 @@
-"""Held uploads (暂存附件): files attached to a staff form that came back with errors stay on the
-server, so the re-shown form still has them (issue #17). Writes live here rather than in
+"""Held uploads (暂存附件): files attached to a staff form or the citizen's claim form that came
+back with errors stay on the server, so the re-shown form still has them (issue #17). Writes live here rather than in
 ``services.py`` because they are one small, self-contained area; each is a service in the
 CONVENTIONS.md sense (keyword-only, atomic, the owner as ``owner``).
 
-- A held file belongs to its owner and to one form, named by the form's ``submission_key``
-  (32 random hex digits); another user's key never reaches it.
+- A held file belongs to its owner and to one form, named by the form's ``submission_key`` (the
+  citizen form's ``submission_token``, lower-cased; 32 random hex digits); another user's key
+  never reaches it.
 - When the form goes through, the claim gets its own copies (``as_uploads``) and the held rows
   are released; whatever is left is purged after ``HELD_UPLOAD_HOURS`` by the q2 schedule
   ``yikouban:purge-held-uploads`` (config/schedules.py).

@@ -81,7 +81,7 @@ class Attachment(models.Model):
 
 
 class HeldUpload(models.Model):
-    """A file a staff member attached to a form that came back with errors: kept on the server so
+    """A file a staff member or citizen attached to a form that came back with errors: kept on the server so
     the re-shown form still has it (issue #17: "nothing typed or attached lost"). It belongs to its
     owner and to one form (the form's ``submission_key``), becomes a claim's attachment when the
     form goes through, and is purged by a schedule after ``HELD_UPLOAD_HOURS``."""

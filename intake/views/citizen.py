@@ -32,7 +32,9 @@ from routing.selectors import suggest_matters
 
 from .. import selectors
 from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
+from ..held import as_uploads, held_uploads_drop, held_uploads_keep
 from ..services import claim_submit as claim_submit_service
+from ..uploads import MAX_FILES, UploadError, check_uploads
 
 CLAIMS_PER_PAGE = 20
 #: Public tracking tries per client address and window (seconds); override in settings.
@@ -74,23 +76,31 @@ def claim_submit(request):
         }
         return _claim_form_page(request, ClaimForm(initial=initial))
 
-    files_chosen = sum(1 for f in request.FILES.getlist("attachments") if f)
+    files_chosen = [f for f in request.FILES.getlist("attachments") if f]
     token = request.POST.get("submission_token", "").strip().lower()
     if _TOKEN.fullmatch(token):
         earlier = selectors.claim_by_submission(user, _submission_key(user, token))
         if earlier is not None:  # a double click or a retry of a post that already succeeded
+            held_uploads_drop(owner=user, form_key=token)
             return redirect("intake:claim-submitted", code=earlier.tracking_code)
 
     if "next_level" in request.POST:  # no JavaScript: show the next level of the region cascade
         form = ClaimForm(initial=claim_form_initial_from(request.POST))
-        return _claim_form_page(request, form, files_lost=files_chosen)
+        form.find_held(user, request.POST)
+        try:
+            fresh = check_uploads(files_chosen) if files_chosen else []
+        except UploadError:
+            fresh = None  # refused files are not kept; the warning asks to choose again
+        if fresh is not None and len(fresh) + len(form.held) > MAX_FILES:
+            fresh = None
+        return _claim_form_page(request, form, files_lost=_hold_files(request, form, files_chosen, fresh))
 
     data = request.POST
     stale = not _TOKEN.fullmatch(token)
     if stale:  # an old or tampered page: never guess, ask to submit once more
         data = data.copy()
         data["submission_token"] = new_submission_token()
-    form = ClaimForm(data, request.FILES, account_phone=user.phone or "")
+    form = ClaimForm(data, request.FILES, account_phone=user.phone or "", owner=user)
     if stale:
         form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
     if form.is_valid():
@@ -105,13 +115,31 @@ def claim_submit(request):
                 people_count=cleaned["people_count"],
                 contact_name=cleaned["contact_name"],
                 contact_phone=cleaned["contact_phone"],
-                uploads=cleaned["attachments"],
+                uploads=as_uploads(form.held) + cleaned["attachments"],
                 submitter=user,
                 submission_key=_submission_key(user, cleaned["submission_token"]),
             )
         if call.ok:
+            held_uploads_drop(owner=user, form_key=form.form_key)
             return redirect("intake:claim-submitted", code=claim.tracking_code)
-    return _claim_form_page(request, form, files_lost=files_chosen, status=400)
+    cleaned = getattr(form, "cleaned_data", {})
+    fresh = None if "attachments" in form.errors else cleaned.get("attachments")
+    files_lost = _hold_files(request, form, files_chosen, fresh)
+    if fresh:
+        cleaned["attachments"] = []  # held now: never attached twice
+    return _claim_form_page(request, form, files_lost=files_lost, status=400)
+
+
+def _hold_files(request, form: ClaimForm, chosen: list, fresh: list | None) -> int:
+    """The form is shown again: held files ticked 移除 are let go, and the valid files just chosen
+    (``fresh``, checked; ``None`` when refused) are held for the citizen under the form's token, so
+    the page lists them as attached and the next submit sends them (intake.held). Returns how many
+    chosen files were not kept, for the warning that asks to choose them again."""
+    if form.held_removed:
+        held_uploads_drop(owner=request.user, form_key=form.form_key, ids=form.held_removed)
+    kept = held_uploads_keep(owner=request.user, form_key=form.form_key, uploads=fresh) if fresh else []
+    form.held += kept
+    return len(chosen) - len(kept)
 
 
 def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: int = 200):

@@ -112,6 +112,14 @@ def citizen_pages(page, base: str, data: dict):
     login(page, base, CITIZEN_PHONE)
     yield "citizen home", base + "/"
     yield "claim form", base + reverse("intake:claim-submit")
+    # a failed submit: the error summary and the files kept as 已附上的文件 (issue #17)
+    form = page.get_by_test_id("claim-form")
+    form.locator("#id_attachments").set_input_files(
+        [{"name": "现场.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64}]
+    )
+    click_and_wait(page, form.get_by_role("button", name="提交诉求"))
+    assert page.get_by_test_id("held-files").count() == 1
+    yield "claim form with errors", None
     yield "my claims", base + reverse("intake:my-claims")
     yield "claim page", base + reverse("intake:claim-detail", args=[data["late_claim"].tracking_code])
 

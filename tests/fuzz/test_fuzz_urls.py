@@ -102,8 +102,8 @@ def _admin_routes():
 ROUTES = sorted(set(_routes(get_resolver().url_patterns)) | set(_admin_routes()))
 
 
-#: The one deliberate write on a 4xx: a staff form shown again with errors holds the files it was
-#: sent, so they are not lost (intake.held, issue #17) — owned, scoped to one form, purged.
+#: The one deliberate write on a 4xx: a claim form (staff or citizen) shown again with errors holds
+#: the files it was sent, so they are not lost (intake.held, issue #17) — owned, scoped to one form, purged.
 WRITES_ON_4XX = {"intake_heldupload"}
 
 

@@ -231,13 +231,6 @@ def test_region_error_links_to_the_cascade(login, citizen, claim_data):
     assert 'href="#id_region_0"' in html and 'id="id_region_0"' in html
 
 
-def test_good_files_are_not_kept_when_another_field_is_wrong(login, citizen, claim_data, jpeg):
-    response = login(citizen).post(URL, claim_data(consent=None, attachments=[jpeg(), jpeg("二.jpg")]))
-    assert response.status_code == 400
-    assert "您刚才选择的 2 个附件没有保存，请重新选择附件" in page(response)
-    assert Attachment.objects.count() == 0
-
-
 def test_missing_token_asks_to_submit_again_with_a_new_one(login, citizen, claim_data):
     client = login(citizen)
     data = claim_data(submission_token=None)
