@@ -96,6 +96,8 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request):
         peer = _address(request.META.get("REMOTE_ADDR", ""))
+        if peer is not None and getattr(peer, "ipv4_mapped", None):  # ::ffff:a.b.c.d on a dual-stack bind
+            peer = peer.ipv4_mapped
         if peer is not None and any(peer in _network(item) for item in settings.TRUSTED_PROXIES):
             client = _address(request.META.get("HTTP_X_REAL_IP", "").strip())
             if client is not None:

@@ -24,8 +24,13 @@ from django.utils import timezone
 from .models import HeldUpload
 from .uploads import MAX_FILES, CheckedUpload
 
-#: How long a held file waits for its form (a clerk's shift, with margin).
+#: How long a held file waits for its form (a clerk's shift, with margin), counted from the last
+#: time the form was shown again.
 HELD_UPLOAD_HOURS = getattr(settings, "INTAKE_HELD_UPLOAD_HOURS", 24)
+#: At most this many files held per person over all their forms: the form keys are chosen by the
+#: browser, so without it one account could fill the disk with failed submits. The form being
+#: filled in always keeps its own (at most ``MAX_FILES``); the oldest files of other forms go first.
+HELD_PER_OWNER = 2 * MAX_FILES
 FORM_KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -40,8 +45,13 @@ def as_uploads(rows: list[HeldUpload]) -> list[CheckedUpload]:
     """Held files as checked uploads for ``claim_submit`` (they were checked when first sent)."""
     uploads = []
     for row in rows:
-        with row.file.open("rb") as handle:
-            content = handle.read()
+        try:
+            with row.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            # Let go meanwhile: a second submit of the same form whose first went through (the
+            # submission key then returns the first claim), or purged. Never a 500.
+            continue
         extension = row.file.name.rsplit(".", 1)[-1]
         uploads.append(
             CheckedUpload(
@@ -75,6 +85,13 @@ def held_uploads_keep(
         return []
     at = at or timezone.now()
     with transaction.atomic():
+        others = HeldUpload.objects.filter(owner=owner).exclude(form_key=form_key)
+        own = HeldUpload.objects.filter(owner=owner, form_key=form_key).count()
+        excess = own + others.count() + len(uploads) - HELD_PER_OWNER
+        if excess > 0:
+            oldest = list(others.order_by("created_at", "id").values_list("pk", "file")[:excess])
+            HeldUpload.objects.filter(pk__in=[pk for pk, _name in oldest]).delete()
+            _delete_files([name for _pk, name in oldest])
         return [
             HeldUpload.objects.create(
                 owner=owner,
@@ -88,6 +105,14 @@ def held_uploads_keep(
             )
             for upload in uploads
         ]
+
+
+def held_uploads_touch(*, owner, form_key: str, at: datetime | None = None) -> int:
+    """The form was shown again with its held files: they wait another ``HELD_UPLOAD_HOURS`` from
+    now, so a form left open for long does not lose them silently to the purge."""
+    if owner is None or not owner.is_authenticated or not FORM_KEY.fullmatch(form_key or ""):
+        return 0
+    return HeldUpload.objects.filter(owner=owner, form_key=form_key).update(created_at=at or timezone.now())
 
 
 def held_uploads_drop(*, owner, form_key: str, ids: list[int] | None = None) -> int:

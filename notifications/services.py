@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -171,9 +172,21 @@ def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = Non
         return cursor.rowcount
 
 
-def notifications_deliver_many(*, message_ids: list[int]) -> None:
-    """``notification_deliver`` for each id in turn (each in its own transaction, idempotent)."""
-    for message_id in message_ids:
+#: A task sending a list stops after this long and queues the rest as a new task, so it stays well
+#: inside q2's task timeout (60 s) whatever the gateway's latency: a task killed mid-call would
+#: leave a sent SMS pending, to be sent again by the re-queue.
+DELIVER_MANY_BUDGET_S = 30.0
+
+
+def notifications_deliver_many(*, message_ids: list[int], budget_s: float | None = None) -> None:
+    """``notification_deliver`` for each id in turn (each in its own transaction, idempotent);
+    past ``DELIVER_MANY_BUDGET_S`` the ids not yet sent go to a new task."""
+    budget = DELIVER_MANY_BUDGET_S if budget_s is None else budget_s
+    started = time.monotonic()
+    for position, message_id in enumerate(message_ids):
+        if position and time.monotonic() - started > budget:
+            _enqueue(list(message_ids[position:]))
+            return
         notification_deliver(message_id=message_id)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from . import env
@@ -192,6 +194,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Reverse proxies (addresses or networks) whose X-Real-IP names the client (config.middleware,
 # docs/deployment.md). Empty: REMOTE_ADDR is the client, as with `make run`.
 TRUSTED_PROXIES = env.get_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:  # a typo must stop the start, not answer every request with a 500
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from exc
 
 # Login throttling (django-axes; accounts/lockout.py, docs/security.md). Counted per account and
 # client, and per client; never per account alone, and every lock ends after the cool-off.

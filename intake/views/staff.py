@@ -21,7 +21,7 @@ from notifications.services import notifications_batched
 from routing.dispatch import directory_pinned
 from routing.models import Channel
 
-from ..held import held_uploads_drop, held_uploads_keep
+from ..held import held_uploads_drop, held_uploads_keep, held_uploads_touch
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
 from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
@@ -42,6 +42,8 @@ def _hold_files(request, form) -> None:
     held on the server, so the page still lists them and the next submit sends them (intake.held)."""
     if form.held_removed:
         held_uploads_drop(owner=request.user, form_key=form.form_key, ids=form.held_removed)
+    if form.held:
+        held_uploads_touch(owner=request.user, form_key=form.form_key)
     fresh = getattr(form, "cleaned_data", {}).get("attachments") or []
     if fresh and "attachments" not in form.errors:
         form.held += held_uploads_keep(owner=request.user, form_key=form.form_key, uploads=fresh)

@@ -2,6 +2,10 @@
 the request comes from a trusted proxy, so login locks and rate limits count each real client —
 neither everyone behind the proxy together, nor a client that forges a new address per try."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.urls import reverse
 
@@ -90,3 +94,27 @@ def test_trusted_proxies_accept_networks(client, submit_claim, settings):
     right = {"code": claim.tracking_code, "phone_last4": "8000"}
     assert client.post(TRACK, right, REMOTE_ADDR="10.20.3.5", HTTP_X_REAL_IP="203.0.113.9").status_code == 429
     assert client.post(TRACK, right, REMOTE_ADDR="10.20.3.5", HTTP_X_REAL_IP="198.51.100.7").status_code == 200
+
+
+def test_a_dual_stack_bind_still_recognises_the_proxy(client, submit_claim, behind_proxy):
+    """gunicorn bound to :: sees the IPv4 proxy as ::ffff:127.0.0.2: still the trusted proxy, so
+    each client keeps its own rate limit instead of everyone sharing the proxy's."""
+    mapped = f"::ffff:{PROXY}"
+    claim = submit_claim()
+    for _ in range(10):
+        client.post(
+            TRACK, {"code": "ABCDEFGHJK", "phone_last4": "1234"}, REMOTE_ADDR=mapped, HTTP_X_REAL_IP="203.0.113.9"
+        )
+    right = {"code": claim.tracking_code, "phone_last4": "8000"}
+    assert client.post(TRACK, right, REMOTE_ADDR=mapped, HTTP_X_REAL_IP="203.0.113.9").status_code == 429
+    assert client.post(TRACK, right, REMOTE_ADDR=mapped, HTTP_X_REAL_IP="198.51.100.7").status_code == 200
+
+
+def test_a_malformed_trusted_proxy_stops_the_start():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, os; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "TRUSTED_PROXIES": "10.0.0.300"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "TRUSTED_PROXIES: '10.0.0.300' is not an address or network" in result.stderr

@@ -121,3 +121,43 @@ def test_the_purge_is_scheduled():
     from config.schedules import SCHEDULES
 
     assert any(s.func == "intake.tasks.held_uploads_purge" for s in SCHEDULES)
+
+
+def test_one_person_cannot_fill_the_disk_with_failed_forms(login, django_capture_on_commit_callbacks):
+    """The form key comes from the browser: a fresh key per failed submit must not hold files
+    without end. Past HELD_PER_OWNER the oldest files of OTHER forms go; the form being filled in
+    keeps all of its own."""
+    from intake.held import HELD_PER_OWNER
+
+    clerk = login("gm_window")
+    keys = [uuid.uuid4().hex for _ in range(HELD_PER_OWNER)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for key in keys:
+            clerk.post(WINDOW, {**walk_in(submission_key=key, description="欠薪"), "attachments": files()})
+    rows = HeldUpload.objects.filter(owner__username="gm_window")
+    assert rows.count() == HELD_PER_OWNER
+    assert set(rows.values_list("form_key", flat=True)) == set(keys[-HELD_PER_OWNER // 2 :])
+    assert rows.filter(form_key=keys[-1]).count() == 2  # the last form has both its files
+    assert all(map(storage_has, rows))
+    assert HeldUpload.objects.filter(form_key=keys[0]).count() == 0
+
+
+def test_showing_the_form_again_keeps_its_files_from_the_purge(login):
+    clerk, key = login("gm_window"), uuid.uuid4().hex
+    clerk.post(WINDOW, {**walk_in(submission_key=key, description="欠薪"), "attachments": files()})
+    HeldUpload.objects.update(created_at=timezone.now() - timedelta(hours=HELD_UPLOAD_HOURS - 1))
+    clerk.post(WINDOW, walk_in(submission_key=key, description="还是太短"))  # still wrong: shown again
+    assert held_uploads_purge(now=timezone.now() + timedelta(hours=2)) == 0
+    assert HeldUpload.objects.filter(form_key=key).count() == 2
+
+
+def test_a_held_file_gone_meanwhile_is_skipped_not_a_500(login):
+    """A double submit whose first went through lets the files go before the second reads them:
+    the second returns the first claim, with no server error."""
+    clerk, key = login("gm_window"), uuid.uuid4().hex
+    clerk.post(WINDOW, {**walk_in(submission_key=key, description="欠薪"), "attachments": files()})
+    first = HeldUpload.objects.filter(form_key=key).first()
+    first.file.storage.delete(first.file.name)
+    ok = clerk.post(WINDOW, walk_in(submission_key=key))
+    assert ok.status_code == 302
+    assert [a.original_name for a in Claim.objects.get().attachments.all()] == ["合同.pdf"]

@@ -262,3 +262,19 @@ def test_the_file_gateway_sends_nothing_for_a_key_it_has_seen(settings, tmp_path
     FileGatewayBackend().deliver(message)  # the re-queued delivery
     lines = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(line["id"], line["duplicate"]) for line in lines] == [(message.pk, False), (message.pk, True)]
+
+
+def test_a_long_list_past_its_time_budget_hands_the_rest_to_a_new_task(monkeypatch):
+    """A task sending many SMS stops before q2's timeout could kill it mid-call (a sent SMS left
+    pending would be sent again): the ones not yet sent go to a new task, each still sent once."""
+    from notifications import services
+
+    messages = [lost(0, user=None) for _ in range(3)]
+    queued = []
+    monkeypatch.setattr(services, "async_task", lambda func, *args: queued.append((func, args)))
+    services.notifications_deliver_many(message_ids=[m.pk for m in messages], budget_s=0)
+    statuses = [OutboxMessage.objects.get(pk=m.pk).status for m in messages]
+    assert statuses == [OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.PENDING]
+    assert queued == [("notifications.tasks.notifications_deliver_many", ([messages[1].pk, messages[2].pk],))]
+    services.notifications_deliver_many(message_ids=[messages[1].pk, messages[2].pk])
+    assert {OutboxMessage.objects.get(pk=m.pk).status for m in messages} == {OutboxStatus.SENT}
