@@ -107,9 +107,8 @@ def wipe_and_migrate() -> None:
 
 
 # 1. The service, in this process ------------------------------------------------------------------
-def one_claim(key: str):
+def register_and_accept(clerk, key: str):
     """As ``intake.views.staff.window_register`` after ``form.is_valid()`` (next step: 受理)."""
-    from accounts.models import User
     from cases.services import case_accept
     from intake.selectors_staff import citizen_by_phone
     from intake.services import claim_submit
@@ -117,8 +116,7 @@ def one_claim(key: str):
     from routing.dispatch import directory_pinned, directory_row
     from routing.models import MatterType, Region
 
-    clerk = User.objects.get(username=CLERK)  # the request's user: its memberships not read yet
-    with CaptureQueriesContext(connection) as queries, notifications_batched(), directory_pinned():
+    with notifications_batched(), directory_pinned():
         # as the form's clean_matter / clean_region (from the snapshot once this process has them)
         matter = directory_row(MatterType, WALK_IN["matter"])
         region = directory_row(Region, WALK_IN["region_4"])
@@ -135,6 +133,21 @@ def one_claim(key: str):
             submission_key=key,
         )
         case_accept(case=claim.case, actor=clerk)
+    return claim, created
+
+
+def _clerk():
+    """The request's user, fresh each time: its memberships not read yet."""
+    from accounts.models import User
+
+    return User.objects.get(username=CLERK)
+
+
+def one_claim(key: str):
+    """``register_and_accept`` with its statements captured."""
+    clerk = _clerk()
+    with CaptureQueriesContext(connection) as queries:
+        claim, created = register_and_accept(clerk, key)
     assert created and claim.case.status == "dispatched", claim.case.status
     return queries.captured_queries
 
@@ -147,36 +160,12 @@ def _shape(sql: str) -> str:
 def bench_service(claims: int, limit_s: float) -> dict:
     for n in range(30):
         one_claim(f"warm-{n}")
-    # The timed loop does what one_claim does without capturing (capturing costs time), for
-    # ``claims`` claims or ``limit_s`` seconds, whichever comes first (a busy machine).
-    from accounts.models import User
-    from cases.services import case_accept
-    from intake.selectors_staff import citizen_by_phone
-    from intake.services import claim_submit
-    from notifications.services import notifications_batched
-    from routing.dispatch import directory_pinned, directory_row
-    from routing.models import MatterType, Region
-
+    # The timed loop runs without capturing (capturing costs time), for ``claims`` claims or
+    # ``limit_s`` seconds, whichever comes first (a busy machine).
     started = time.perf_counter()
     done = 0
     while done < claims and time.perf_counter() - started < limit_s:
-        clerk = User.objects.get(username=CLERK)
-        with notifications_batched(), directory_pinned():
-            matter = directory_row(MatterType, WALK_IN["matter"])
-            region = directory_row(Region, WALK_IN["region_4"])
-            claim, _created = claim_submit(
-                channel="window",
-                matter=matter,
-                region=region,
-                description=WALK_IN["description"],
-                contact_name=WALK_IN["contact_name"],
-                contact_phone=WALK_IN["contact_phone"],
-                address=WALK_IN["address"],
-                registered_by=clerk,
-                submitter=citizen_by_phone(WALK_IN["contact_phone"]),
-                submission_key=f"timed-{done}",
-            )
-            case_accept(case=claim.case, actor=clerk)
+        register_and_accept(_clerk(), f"timed-{done}")
         done += 1
     elapsed = time.perf_counter() - started
     claims = done
