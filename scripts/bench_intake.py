@@ -38,7 +38,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -49,18 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_real_database = os.environ.pop("DATABASE_URL", None)
-_bench_database = os.environ.get("BENCH_DATABASE_URL")
-if _bench_database:
-    if not _bench_database.startswith(("postgres://", "postgresql://")):
-        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL (postgres://…); unset it to use scratch SQLite.")
-    if _bench_database == _real_database:
-        sys.exit("BENCH_DATABASE_URL is DATABASE_URL: the bench wipes its database; give it a scratch one.")
-    os.environ["DATABASE_URL"] = _bench_database
-else:
-    SCRATCH = ROOT / "var" / "bench-intake"
-    shutil.rmtree(SCRATCH, ignore_errors=True)
-    os.environ["YIKOUBAN_VAR_DIR"] = str(SCRATCH.relative_to(ROOT))
+from bench_db import bench_database  # noqa: E402
+
+bench_database("bench-intake", relative=True)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("LOG_LEVEL", "WARNING")

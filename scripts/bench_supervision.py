@@ -64,7 +64,6 @@ import logging
 import math
 import os
 import random
-import shutil
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -72,20 +71,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# The bench wipes its database: never the one in DATABASE_URL, only a scratch SQLite file or an
-# explicitly named BENCH_DATABASE_URL.
-_real_database = os.environ.pop("DATABASE_URL", None)
-_bench_database = os.environ.get("BENCH_DATABASE_URL")
-if _bench_database:
-    if not _bench_database.startswith(("postgres://", "postgresql://")):
-        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL (postgres://…); unset it to use scratch SQLite.")
-    if _bench_database == _real_database:
-        sys.exit("BENCH_DATABASE_URL is DATABASE_URL: the bench wipes its database; give it a scratch one.")
-    os.environ["DATABASE_URL"] = _bench_database
-else:
-    SCRATCH = ROOT / "var" / "bench-supervision"
-    shutil.rmtree(SCRATCH, ignore_errors=True)
-    os.environ["YIKOUBAN_VAR_DIR"] = str(SCRATCH)
+from bench_db import bench_database  # noqa: E402
+
+bench_database("bench-supervision")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ["DEBUG"] = "0"  # time the pages as production renders them (no debug query log)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -145,6 +133,7 @@ CASE_COLUMNS = [
     "centre_id",
     "lead_unit_id",
     "routing_rule",
+    "routing_rule_name",
     "routing_queued",
     "routing_explanation",
     "stage_started_at",
@@ -171,6 +160,7 @@ CASE_COLUMNS = [
 ]
 EVENT_COLUMNS = [
     "case_id", "transition", "from_status", "to_status", "actor_id", "actor_unit_id", "note", "public", "created_at",
+    "handling_unit_id", "reply_due_at",
 ]  # fmt: skip
 
 
@@ -438,19 +428,19 @@ def generate(world: World, start_id: int, count: int, rng: random.Random, events
             if r() < RED_HISTORY_SHARE:
                 events_out.append(
                     (case_id, "warning_red", "handling", "handling", None, lead_unit or centre_id,
-                     "本环节已超期", False, dt(created + took * (0.5 + 0.5 * r())))
+                     "本环节已超期", False, dt(created + took * (0.5 + 0.5 * r())), lead_unit, None)
                 )  # fmt: skip
         if status != "submitted" and lead is not None and r() < RETURN_SHARE:
             returned_by = lead
             when = min(created + DAY * (0.2 + 2 * r()), now_ts - 60)
             events_out.append(
                 (case_id, "return_case", "dispatched", "accepted", None, returned_by,
-                 "经核实不属于本单位职责范围，请中心重新分派", True, dt(when))
+                 "经核实不属于本单位职责范围，请中心重新分派", True, dt(when), None, None)
             )  # fmt: skip
         year = datetime.fromtimestamp(created, UTC).year
         yield (
             case_id, f"{prefix}-{year}-B{case_id:07d}", title, description, status, channel, matter.id, region.id,
-            "", people, centre_id, lead_unit, rule_id, queued, "[]",
+            "", people, centre_id, lead_unit, rule_id, "", queued, "[]",
             dt(started), dt(due), False, dt(blue), dt(yellow), "none",
             None, dt(paused), pause_reason, result, outcome, result_unit, rating,
             rating_comment, flagged, reject_reason, redirect_to, merged_into, dt(created), dt(updated),
@@ -709,6 +699,8 @@ def main() -> int:
     check_columns()
     total_started = time.perf_counter()
     wipe_and_migrate()
+    # The boards are rendered as production renders them: hashed static names from the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     now = datetime.now(UTC).replace(microsecond=0)
     rng = random.Random(args.seed)
     world = World(now)
