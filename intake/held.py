@@ -115,6 +115,20 @@ def held_uploads_touch(*, owner, form_key: str, at: datetime | None = None) -> i
     return HeldUpload.objects.filter(owner=owner, form_key=form_key).update(created_at=at or timezone.now())
 
 
+def held_uploads_reshow(*, owner, form, fresh: list[CheckedUpload] | None) -> list[HeldUpload]:
+    """A form (``form.form_key``, ``form.held``, ``form.held_removed``) is shown again with errors:
+    the held files ticked 移除 are let go, the rest wait another ``HELD_UPLOAD_HOURS``, and the
+    valid files just chosen (``fresh``; none or ``None`` when refused) are held with them. Returns
+    the newly held rows, which are also added to ``form.held``."""
+    if form.held_removed:
+        held_uploads_drop(owner=owner, form_key=form.form_key, ids=form.held_removed)
+    if form.held:
+        held_uploads_touch(owner=owner, form_key=form.form_key)
+    kept = held_uploads_keep(owner=owner, form_key=form.form_key, uploads=fresh) if fresh else []
+    form.held += kept
+    return kept
+
+
 def held_uploads_drop(*, owner, form_key: str, ids: list[int] | None = None) -> int:
     """Let go of ``owner``'s held files for the form (only ``ids`` when given): after the form
     went through, or when the user took a file off it."""

@@ -32,7 +32,7 @@ from routing.selectors import suggest_matters
 
 from .. import selectors
 from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
-from ..held import as_uploads, held_uploads_drop, held_uploads_keep, held_uploads_touch
+from ..held import as_uploads, held_uploads_drop, held_uploads_reshow
 from ..services import claim_submit as claim_submit_service
 from ..uploads import MAX_FILES, UploadError, check_uploads
 
@@ -135,12 +135,7 @@ def _hold_files(request, form: ClaimForm, chosen: list, fresh: list | None) -> i
     (``fresh``, checked; ``None`` when refused) are held for the citizen under the form's token, so
     the page lists them as attached and the next submit sends them (intake.held). Returns how many
     chosen files were not kept, for the warning that asks to choose them again."""
-    if form.held_removed:
-        held_uploads_drop(owner=request.user, form_key=form.form_key, ids=form.held_removed)
-    if form.held:
-        held_uploads_touch(owner=request.user, form_key=form.form_key)
-    kept = held_uploads_keep(owner=request.user, form_key=form.form_key, uploads=fresh) if fresh else []
-    form.held += kept
+    kept = held_uploads_reshow(owner=request.user, form=form, fresh=fresh)
     return len(chosen) - len(kept)
 
 

@@ -21,7 +21,7 @@ from notifications.services import notifications_batched
 from routing.dispatch import directory_pinned
 from routing.models import Channel
 
-from ..held import held_uploads_drop, held_uploads_keep, held_uploads_touch
+from ..held import held_uploads_drop, held_uploads_reshow
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
 from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
@@ -38,15 +38,10 @@ def _submit(form, *, channel: str, request):
 
 
 def _hold_files(request, form) -> None:
-    """The form is shown again: files taken off it are let go, newly chosen (and valid) ones are
-    held on the server, so the page still lists them and the next submit sends them (intake.held)."""
-    if form.held_removed:
-        held_uploads_drop(owner=request.user, form_key=form.form_key, ids=form.held_removed)
-    if form.held:
-        held_uploads_touch(owner=request.user, form_key=form.form_key)
-    fresh = getattr(form, "cleaned_data", {}).get("attachments") or []
-    if fresh and "attachments" not in form.errors:
-        form.held += held_uploads_keep(owner=request.user, form_key=form.form_key, uploads=fresh)
+    """The form is shown again: its held files are kept up to date with the valid ones just chosen,
+    so the page still lists them and the next submit sends them (intake.held)."""
+    fresh = None if "attachments" in form.errors else getattr(form, "cleaned_data", {}).get("attachments")
+    if held_uploads_reshow(owner=request.user, form=form, fresh=fresh):
         form.cleaned_data["attachments"] = []  # held now: never attached twice
 
 

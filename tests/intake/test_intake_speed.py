@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from test_staff_intake import walk_in
 
 from cases.models import CaseEvent
 from intake.models import Claim
@@ -12,21 +13,7 @@ from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
-WALK_IN = {
-    "contact_name": "何秀英",
-    "contact_phone": "13900139000",
-    "id_number": "44060819850101234X",
-    "matter": "labor.wages",
-    "region_0": "44",
-    "region_1": "4406",
-    "region_2": "440608",
-    "region_3": "440608102",
-    "region_4": "440608102201",
-    "address": "明东村工业区 3 号",
-    "description": "在明东村五金厂打工，老板拖欠两个月工资八千元。",
-    "people_count": "1",
-    "next_step": "accept",
-}
+WALK_IN = walk_in()  # the staff tests' walk-in; each post below gives its own submission key
 
 
 def _events(case):
