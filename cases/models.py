@@ -92,6 +92,12 @@ def _no_extension_pending(instance) -> bool:
     return not instance.extension_pending
 
 
+class RatedVia(models.TextChoices):
+    WEB = "web", _("网上评价")
+    LINK = "link", _("短信链接评价")
+    PHONE = "phone", _("电话回访")
+
+
 class WarningLevel(models.TextChoices):
     NONE = "none", _("正常")
     BLUE = "blue", _("蓝色预警")
@@ -174,6 +180,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)
     flagged = models.BooleanField(_("不满意待复核"), default=False)
+    # The call-back (回访, issue #11): how the rating was given, and the citizen's answer to "is the
+    # problem solved?" (解决率; empty when not asked or not answered).
+    rated_via = models.CharField(
+        _("评价方式"), max_length=8, choices=RatedVia.choices, blank=True, default="", db_default=""
+    )
+    solved = models.BooleanField(_("问题是否解决"), null=True, blank=True)
+    # 催办 presses by the citizen (issue #11), counted on the case and the boards.
+    press_count = models.PositiveIntegerField(_("催办次数"), default=0, db_default=0)
     reject_reason = models.TextField(_("不予受理理由"), blank=True)
     redirect_to = models.CharField(_("建议途径"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
