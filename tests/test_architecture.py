@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str] | None] = {
     "intake": {"core", "notifications", "routing", "accounts", "cases"},
     "mediation": {"core", "notifications", "routing", "accounts", "cases"},
     "supervision": {"core", "notifications", "routing", "accounts", "cases"},
+    "interfaces": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     "demo": None,
     "config": None,
 }

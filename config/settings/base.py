@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "intake",
     "mediation",
     "supervision",
+    "interfaces",
     "config",
 ]
 
@@ -340,3 +341,8 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # so mediation does not import intake (DESIGN.md: mediation → cases only).
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
 MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
+
+# Partner interfaces (interfaces app, docs/interfaces.md): calls per API key per minute unless the
+# key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
+API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
+API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
