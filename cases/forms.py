@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from routing.models import Channel, MatterType
 
 from . import selectors
-from .models import Case, Outcome, Status
+from .models import Case, ContactMethod, Outcome, Status
 
 TEXT_MAX = 2000
 
@@ -330,6 +330,26 @@ class AddNoteForm(ActionForm):
         label=_("群众可见"),
         required=False,
         help_text=_("勾选后群众可在进度查询中看到这条进展；不勾选则仅内部可见。"),
+    )
+
+
+class ContactForm(ActionForm):
+    """首次联系: how the lead unit reached the citizen, and what was said."""
+
+    method = forms.ChoiceField(
+        label=_("联系方式"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择联系方式（电话、上门或短信）。"),
+            "invalid_choice": _("请从电话、上门、短信中选择联系方式。"),
+        },
+    )
+    note = _text(
+        _("联系情况"),
+        message=_("请填写联系情况，例如联系了谁、群众的主要诉求和答复。"),
+        max_length=500,
+        rows=3,
     )
 
 

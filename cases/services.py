@@ -26,13 +26,15 @@ from . import messages as texts
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
-from .clock import enter_stage
+from .clock import enter_stage, start_contact_clock
 from .clock import set_thresholds_source as set_thresholds_source
 from .models import (
+    CONTACT_STATUSES,
     NOTE_STATUSES,
     Case,
     CaseEvent,
     CaseNumberSequence,
+    ContactMethod,
     ExtensionRequest,
     ExtensionStatus,
     Outcome,
@@ -41,6 +43,7 @@ from .models import (
     PersonalDataAccess,
     Rating,
     Status,
+    WarningLevel,
 )
 from .pauses import PAUSABLE as PAUSABLE
 from .pauses import case_approve_extension as case_approve_extension
@@ -48,7 +51,7 @@ from .pauses import case_deny_extension as case_deny_extension
 from .pauses import case_pause as case_pause
 from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
-from .permissions import can_add_note, is_handling_unit_member
+from .permissions import can_add_note, can_contact, is_handling_unit_member
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,
@@ -302,9 +305,44 @@ def case_dispatch(
 
 @transaction.atomic
 def case_sign(*, case: Case, actor, at=None) -> Case:
-    """签收: the lead unit takes the case; the handle-stage clock starts."""
-    _run(case, "sign", actor=actor, stage="handle", at=at)
+    """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
+    the contact clock (首次联系, ``cases.clock.start_contact_clock``) too."""
+    at = _now(at)
+    contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
+    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
     return case
+
+
+CONTACT_NOTE_MAX = 500
+
+
+@transaction.atomic
+def case_contact(*, case: Case, actor, method: str, note: str, at=None) -> CaseEvent:
+    """首次联系: the lead unit records contacting the citizen (电话 / 上门 / 短信, with a note).
+
+    Guarantees: once per case — one conditional ``UPDATE`` stops the contact clock (its level back
+    to none), so of two handlers recording at once exactly one succeeds and the other is told it is
+    already recorded; one internal ``contact`` event with the method and the note. The status does
+    not change. Only the lead unit's handlers, while the case is 处置中 or 待审核."""
+    if method not in ContactMethod.values:
+        raise CaseError(_("请选择联系方式（电话、上门或短信）。"))
+    note = _require_text(note, _("请填写联系情况，例如联系了谁、群众的主要诉求和答复。"))[:CONTACT_NOTE_MAX]
+    if case.status not in CONTACT_STATUSES:
+        raise CaseError(_("该案件当前状态为“%(status)s”，不能记录首次联系。") % {"status": case.get_status_display()})
+    if not can_contact(actor, case):
+        raise PermissionDenied
+    at = _now(at)
+    updated = Case.objects.filter(pk=case.pk, contacted_at__isnull=True, status__in=CONTACT_STATUSES).update(
+        contacted_at=at, contact_method=method, contact_level=WarningLevel.NONE, contact_changed_at=at
+    )
+    if not updated:
+        raise CaseError(_("该案件已记录过首次联系，请刷新页面查看。"))
+    case.contacted_at, case.contact_method, case.contact_level = at, method, WarningLevel.NONE
+    label = ContactMethod(method).label
+    text = _("%(method)s联系：%(note)s") % {"method": label, "note": note}
+    if case.contact_due_at is not None and at > case.contact_due_at:
+        text += _("（已超过首次联系时限）")
+    return _event(case, "contact", actor=actor, from_status=case.status, note=text, public=False, at=at)
 
 
 @transaction.atomic

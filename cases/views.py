@@ -131,6 +131,13 @@ def _add_note(case, user, d):
     return _("办理进展已记录（%(who)s）。") % {"who": _("群众可见") if d["public"] else _("仅内部可见")}
 
 
+def _contact(case, user, d):
+    s.case_contact(case=case, actor=user, method=d["method"], note=d["note"])
+    if case.contacted_late:
+        return _("已记录首次联系（%(method)s）；已超过首次联系时限。") % {"method": case.get_contact_method_display()}
+    return _("已记录首次联系（%(method)s）。") % {"method": case.get_contact_method_display()}
+
+
 def _submit_result(case, user, d):
     s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
     return _("办理结果已提交，等待诉求服务中心审核。")
@@ -167,6 +174,7 @@ ACTIONS: dict[str, Action] = {
     "resolve_on_spot": Action(gettext_lazy("即接即办"), f.ResolveOnSpotForm, _resolve_on_spot, "btn-outline-secondary", gettext_lazy("当场答复或解决，案件直接进入待评价。")),
     "reject": Action(gettext_lazy("不予受理"), f.RejectForm, _reject, "btn-outline-danger", gettext_lazy("理由和建议途径会告知群众。")),
     "sign": Action(gettext_lazy("签收"), f.SignForm, _sign, "btn-primary", gettext_lazy("签收后开始计算办理时限。")),
+    "contact": Action(gettext_lazy("记录首次联系"), f.ContactForm, _contact, "btn-primary", gettext_lazy("签收后须在首次联系时限内通过电话、上门或短信联系群众，并记录联系情况。")),
     "submit_result": Action(gettext_lazy("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", gettext_lazy("提交后由诉求服务中心审核。")),
     "add_note": Action(gettext_lazy("添加办理进展"), f.AddNoteForm, _add_note),
     "request_extension": Action(gettext_lazy("申请延期"), f.ExtensionForm, _request_extension, intro=gettext_lazy("审批前办理时限照常计算。")),
