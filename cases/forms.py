@@ -167,12 +167,17 @@ class CaseSearchForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("日期格式应为 2026-01-31。")},
     )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", _("最新登记在前")), ("left", _("剩余时间最少在前")), ("-left", _("剩余时间最多在前"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.top_matters = {m.code: m for m in MatterType.objects.filter(parent__isnull=True).order_by("path")}
         self.fields["matter"].choices = [("", _("全部事项"))] + [(m.code, m.name) for m in self.top_matters.values()]
-        for name in ("status", "matter", "channel"):
+        for name in ("status", "matter", "channel", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _("所选项不存在，请从列表中重新选择。")
 
     def clean_matter(self):

@@ -245,7 +245,8 @@ def _dispatch_step(lead: Unit, cooperating: list[Unit], *, actor, note: str, sys
 
 def _dispatch_messages(case: Case, lead: Unit, cooperating: list[Unit], reply_due_at) -> list[dict]:
     return _citizen_messages(case, texts.citizen_dispatched(case, lead, reply_due_at)) + _unit_messages(
-        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating]
+        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating],
+        case=case,
     )
 
 
@@ -380,7 +381,7 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.DENIED, decision_note=_("案件已移交")
     )
-    _notify_unit(to_unit, texts.unit_assigned(case))
+    _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 
 
@@ -464,7 +465,7 @@ def case_send_back(*, case: Case, actor, reason: str, at=None) -> Case:
     """驳回重办: back to the lead unit with the reason; the handle-stage clock restarts."""
     reason = _require_text(reason, _("请填写驳回理由，说明需要补充或重办的内容。"))
     _run(case, "send_back", actor=actor, note=reason, public=False, stage="handle", at=at)
-    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason))
+    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason), case=case, kind="case_sent_back")
     return case
 
 

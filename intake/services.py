@@ -153,6 +153,7 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         user=submitter,
         body=_("【一口办】您的诉求已登记，编号 %(n)s，查询码 %(c)s。可凭查询码和手机号后四位查询办理进度。")
         % {"n": case.number, "c": claim.tracking_code},
+        case_number=case.number,
     )
     return claim
 

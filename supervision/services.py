@@ -203,11 +203,15 @@ def _notify(clock: WarningClock, now: datetime, shares: dict[str, float]) -> int
         parts = [
             cases.order_by()
             .filter(**{f"{members}__active": True, f"{members}__role__in": sorted(roles)})
-            .values(recipient=F(f"{members}__user"), text=Concat(Value("案件 "), "number", Value("：" + text)))
+            .values(
+                recipient=F(f"{members}__user"),
+                text=Concat(Value("案件 "), "number", Value("：" + text)),
+                case_number=F("number"),
+            )
             for members, cases, roles in holders
         ]
         recipients = parts[0].union(*parts[1:], all=True)  # one INSERT … SELECT per level
-        total += inapp_messages_bulk_send(recipients=recipients, kind=f"{clock.prefix}warning_{level}", at=now)
+        total += inapp_messages_bulk_send(recipients=recipients, kind=f"{clock.prefix}warning_{level}", at=now, with_case=True)
     return total
 
 
@@ -383,7 +387,9 @@ def order_press(
         raise SupervisionError(_("该督办单已办结。"))
     order.refresh_from_db()
     _order_event(order, "order_press", actor=actor, note=instruction, at=at)
-    _notify_unit_handlers(order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction})
+    _notify_unit_handlers(
+        order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction}, kind="supervision_press"
+    )
     return order
 
 
@@ -405,8 +411,14 @@ def order_close(*, order: SupervisionOrder, actor, note: str = "", at: datetime 
     return order
 
 
-def _notify_unit_handlers(order: SupervisionOrder, body: str) -> None:
+def _notify_unit_handlers(order: SupervisionOrder, body: str, kind: str = "supervision_order") -> None:
     from accounts.models import Membership, Role
 
     for membership in Membership.objects.filter(unit=order.unit, role=Role.HANDLER, active=True).select_related("user"):
-        notification_send(kind="supervision_order", user=membership.user, body=body, channel=NotificationChannel.INAPP)
+        notification_send(
+            kind=kind,
+            user=membership.user,
+            body=body,
+            channel=NotificationChannel.INAPP,
+            case_number=order.case.number,
+        )

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
+from cases.time_left import WARNING_WORDS
+from cases.time_left import time_left as compute_time_left
 from core.formatting import cn_date, cn_datetime
 from core.masking import mask_phone
 
@@ -112,3 +114,18 @@ def late(case) -> bool:
     """An open case past its current due time with its clock running: a paused clock (中止计时,
     a mediation) is never shown as 已超期, since resuming moves the due time later."""
     return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())
+
+
+@register.filter
+def time_left(case):
+    """The case's ``TimeLeft`` (lists set it for a page with ``cases.time_left.with_time_left``;
+    a single case is computed here, reading the work calendar once)."""
+    if hasattr(case, "time_left"):
+        return case.time_left
+    case.time_left = compute_time_left(case)
+    return case.time_left
+
+
+@register.filter
+def warning_words(level: str) -> str:
+    return str(WARNING_WORDS.get(level, ""))
