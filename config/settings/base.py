@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "intake",
     "mediation",
     "supervision",
+    "feedback",
     "config",
 ]
 
@@ -340,3 +341,10 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # so mediation does not import intake (DESIGN.md: mediation → cases only).
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
 MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
+
+# The citizen's voice and the call-back (feedback app, issue #11; docs/feedback.md).
+FEEDBACK_DAILY_LIMITS = {"material": 3, "message": 5}  # per case and calendar day
+FEEDBACK_PRESS_ALERT = (3, 7)  # this many presses within this many days → the region's supervisors
+FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before 未接通 may close a case
+FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
+INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
