@@ -39,6 +39,7 @@ def staff_panel_context(*, request, user, case, page) -> dict:
     supplements = case_supplements(case) if kinds & {"supplement", "citizen_message"} else []
     called = bool(kinds & {"callback_attempt", "close_unreached"}) or case.rated_via == "phone"
     return {
+        "case": case,
         "supplements": supplements,
         "call_attempts": case_call_attempts(case) if called else [],
         "press_count": case.press_count,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -83,7 +84,7 @@ def _gone(request, speaker):
 def supplement(request, kind: str, code: str | None = None):
     speaker = _speaker(request, code)
     if speaker is None:
-        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     form_class = _FORMS[kind]
     if request.method == "GET":
         return _supplement_page(request, speaker, kind, form_class())
@@ -131,7 +132,7 @@ def _supplement_page(request, speaker, kind, form, *, status: int = 200):
 def press(request, code: str | None = None):
     speaker = _speaker(request, code)
     if speaker is None:
-        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     with service_call(request=request) as call:
         services.case_press(case=speaker.case, actor=speaker.actor)
     if call.response:
