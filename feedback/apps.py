@@ -19,3 +19,10 @@ class FeedbackConfig(AppConfig):
         register_citizen_panel(CasePanel("feedback", "feedback/_citizen_panel.html", citizen_panel_context, order=10))
         # what the citizen added, their presses and the call-backs, on the staff case page
         register_case_panel(CasePanel("feedback", "feedback/_staff_panel.html", staff_panel_context, order=30))
+        # the clerk's home: how many call-backs wait (accounts does not import feedback)
+        from accounts.homes import HomeSection, register_home_section
+        from accounts.models import Role
+
+        from .homes import callback_home
+
+        register_home_section(HomeSection("feedback", frozenset({Role.CLERK}), callback_home, order=15))

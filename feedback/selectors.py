@@ -31,11 +31,8 @@ def _this_round(outcome: str | None = None) -> Q:
     return q & Q(call_attempts__outcome=outcome) if outcome else q
 
 
-def callback_queue(user) -> QuerySet[Case]:
-    """回访工作台: the cases awaiting a rating in the clerk's area, oldest result first, each with
-    this round's attempts (``attempts``), the different days without an answer (``unanswered``),
-    the last call (``last_call``) and the applicant (``applicants``, phone for the clerk to call).
-    Cases whose citizen refused are left out (they close by themselves at the deadline)."""
+def _awaiting_callback(user) -> QuerySet[Case]:
+    """Cases awaiting a rating in the clerk's area whose citizen did not refuse this round."""
     bases = scope_bases(user, {Role.CLERK})
     if not bases:
         return Case.objects.none()
@@ -48,10 +45,21 @@ def callback_queue(user) -> QuerySet[Case]:
             case=OuterRef("pk"), outcome=CallOutcome.REFUSED, created_at__gte=OuterRef("stage_started_at")
         )
     )
+    return Case.objects.filter(scope, status=Status.FEEDBACK).exclude(refused)
+
+
+def callback_count(user) -> int:
+    return _awaiting_callback(user).count()
+
+
+def callback_queue(user) -> QuerySet[Case]:
+    """回访工作台: the cases awaiting a rating in the clerk's area, oldest result first, each with
+    this round's attempts (``attempts``), the different days without an answer (``unanswered``),
+    the last call (``last_call``) and the applicants (``applicants``, phone for the clerk to call).
+    Cases whose citizen refused are left out (they close by themselves at the deadline)."""
     applicants = Party.objects.filter(role=PartyRole.APPLICANT).order_by("pk")
     return (
-        Case.objects.filter(scope, status=Status.FEEDBACK)
-        .exclude(refused)
+        _awaiting_callback(user)
         .select_related("region", "matter", "result_unit")
         .prefetch_related(Prefetch("parties", queryset=applicants, to_attr="applicants"))
         .annotate(

@@ -194,3 +194,9 @@ def test_the_staff_case_page_shows_the_calls_and_the_link(awaiting, login, user,
     assert 'data-testid="callback-link"' in html
     labor = login("gm_labor").get(reverse("cases:case-detail", args=[awaiting.number])).content.decode()
     assert 'data-testid="callback-link"' not in labor
+
+
+def test_the_clerk_home_counts_the_call_backs(awaiting, login):
+    html = login("gm_window").get(reverse("home")).content.decode()
+    assert "待电话回访" in html and reverse("feedback:workbench") in html
+    assert "待电话回访" not in login("gm_labor").get(reverse("home")).content.decode()
