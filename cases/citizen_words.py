@@ -239,6 +239,23 @@ def _court_reply(event) -> str:
     return _("法院已对送交的纠纷材料作出答复，工作人员会告知您后续安排。")
 
 
+def _supplement(event) -> str:
+    # Never the citizen's own text: public tracking shows the timeline without the claim's content.
+    return _("您补充的材料已收到，已转给办理单位。")
+
+
+def _citizen_message(event) -> str:
+    return _("您的留言已收到，已转给办理单位。")
+
+
+def _press(event) -> str:
+    return _("您已催办，我们已提醒办理单位抓紧办理。")
+
+
+def _close_unreached(event) -> str:
+    return _("多次电话回访未能联系上您，诉求已办结。")
+
+
 #: One sentence per event kind a citizen can see. Kinds missing here are never public
 #: (submit_result, send_back, request_extension, deny_extension, warnings, 督办, agreements).
 SENTENCES = {
@@ -271,6 +288,11 @@ SENTENCES = {
     "mediation_withdraw": _mediation_withdraw,
     "litigation_submit": _litigation_submit,
     "court_reply": _court_reply,
+    # the citizen's voice and the call-back (feedback, issue #11)
+    "supplement": _supplement,
+    "citizen_message": _citizen_message,
+    "press": _press,
+    "close_unreached": _close_unreached,
 }
 
 

@@ -418,6 +418,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def auto_close(self):
         pass
 
+    # 回访未接通 (issue #11): a clerk closes a case whose citizen could not be reached by phone; the
+    # feedback app checks the attempts (three, on different days) before it runs this.
+    @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("can_callback"))
+    def close_unreached(self):
+        pass
+
     @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=_allowed("can_rate"))
     def withdraw(self):
         pass

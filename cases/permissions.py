@@ -122,6 +122,12 @@ def can_rate(user, case):  # rate, withdraw
     return is_principal_citizen(user, case)
 
 
+def can_callback(user, case) -> bool:
+    """回访: the centre's clerks (window / hotline) of the case's place call the citizen back, record
+    a rating given on the phone, a call not answered or refused, and close a case not reached."""
+    return _region_scoped(user, case, {Role.CLERK})
+
+
 def system_only(user, case) -> bool:
     """Transitions only the scheduler takes (auto close); no person is offered them."""
     return False

@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from notifications.services import notifications_batch_enqueue, notifications_bulk_send
+from notifications.services import notification_send, notifications_batch_enqueue, notifications_bulk_send
 from routing.dispatch import directory_pinned, unit_cached
 from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
@@ -41,6 +42,7 @@ from .models import (
     Party,
     PartyRole,
     PersonalDataAccess,
+    RatedVia,
     Rating,
     Status,
     WarningLevel,
@@ -51,7 +53,8 @@ from .pauses import case_deny_extension as case_deny_extension
 from .pauses import case_pause as case_pause
 from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
-from .permissions import can_add_note, can_contact, is_handling_unit_member
+from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
+from .rating_links import rating_link_issue
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,
@@ -288,7 +291,7 @@ def case_resolve_on_spot(*, case: Case, actor, result: str, at=None) -> Case:
         stage="feedback",
         at=at,
     )
-    _notify_citizens(case, texts.citizen_result(case))
+    _notify_result(case)
     return case
 
 
@@ -456,8 +459,28 @@ def case_approve(*, case: Case, actor, note: str = "", at=None) -> Case:
         stage="feedback",
         at=at,
     )
-    _notify_citizens(case, texts.citizen_result(case))
+    _notify_result(case)
     return case
+
+
+def _notify_result(case: Case) -> None:
+    """The result SMS (待评价). The applicant's carries a new single-use rating link, stored in this
+    transaction (``cases.rating_links``); the raw token is only in that SMS, masked in the outbox."""
+    body = texts.citizen_result(case)
+    link = rating_link_issue(case)
+    if link is None:
+        _notify_citizens(case, body)
+        return
+    party = next(p for p in case.parties.all() if p.pk == link.party_id)
+    others = [m for m in _citizen_messages(case, body) if (m["phone"], m["user_id"]) != (party.phone, party.user_id)]
+    notifications_bulk_send(others)
+    notification_send(
+        kind="case_update",
+        phone=party.phone,
+        user=party.user if party.user_id else None,
+        body=texts.citizen_result_link(case, link.url),
+        secret=link.secret,
+    )
 
 
 @transaction.atomic
@@ -469,35 +492,74 @@ def case_send_back(*, case: Case, actor, reason: str, at=None) -> Case:
     return case
 
 
+#: How each way of rating is marked on the staff timeline (the note starts with it).
+_RATED_VIA_NOTE = {RatedVia.LINK: _lazy("短信链接评价"), RatedVia.PHONE: _lazy("电话回访")}
+
+
 @transaction.atomic
-def case_rate(*, case: Case, actor, rating: str, comment: str = "", at=None) -> Case:
-    """The citizen rates: 满意 / 基本满意 close the case; 不满意 returns it for review, flagged."""
+def case_rate(
+    *,
+    case: Case,
+    actor,
+    rating: str,
+    comment: str = "",
+    solved: bool | None = None,
+    via: str = RatedVia.WEB,
+    at=None,
+) -> Case:
+    """The citizen rates: 满意 / 基本满意 close the case; 不满意 returns it for review, flagged.
+
+    ``via`` (``Case.rated_via``): ``web`` — the citizen logged in (the transition's permission);
+    ``phone`` — a clerk of the centre records what the citizen said on a call-back (``actor`` is
+    the clerk, checked with ``can_callback``; the event says 电话回访); ``link`` — the SMS link,
+    whose single-use token the caller (``feedback``) has checked and claimed. ``solved``: the
+    answer to 问题是否解决 (None: not answered). A reason for 不满意 is required on the web only.
+    """
     if rating not in Rating.values:
         raise CaseError(_("请选择评价。"))
+    if via not in RatedVia.values:
+        raise CaseError(_("未知的评价方式。"))
+    if via == RatedVia.PHONE and not can_callback(actor, case):
+        raise PermissionDenied
+    system = via != RatedVia.WEB  # the permission was checked above (phone) or by the token (link)
     comment = comment.strip()
-    at = _now(at)
-    if rating == Rating.UNSATISFIED:
+    if rating == Rating.UNSATISFIED and via == RatedVia.WEB:
         comment = _require_text(comment, _("请说明不满意的原因，便于重新办理。"))
+    at = _now(at)
+    note = "：".join(part for part in (str(_RATED_VIA_NOTE.get(via, "")), comment) if part)
+    fields = {"rating": rating, "rating_comment": comment, "rated_via": via, "solved": solved}
+    if rating == Rating.UNSATISFIED:
         _run(
             case,
             "rate_unsatisfied",
             actor=actor,
-            note=comment,
-            fields={"rating": rating, "rating_comment": comment, "flagged": True},
+            note=note or _("不满意（未说明原因）"),
+            fields={**fields, "flagged": True},
             stage="review",
             at=at,
+            system=system,
         )
     else:
         _run(
             case,
             "rate_closed",
             actor=actor,
-            note=comment,
-            fields={"rating": rating, "rating_comment": comment, "closed_at": at},
+            note=note,
+            fields={**fields, "closed_at": at},
             stage=None,
             at=at,
+            system=system,
         )
         _notify_citizens(case, texts.citizen_closed(case))
+    return case
+
+
+@transaction.atomic
+def case_close_unreached(*, case: Case, actor, note: str, at=None) -> Case:
+    """回访未接通: a clerk closes a case awaiting a rating whose citizen could not be reached (the
+    feedback app checks the call attempts first). No rating is recorded; the citizen is told."""
+    _run(case, "close_unreached", actor=actor, note=note, fields={"closed_at": _now(at)}, stage=None, at=at)
+    _notify_citizens(case, texts.citizen_closed(case))
     return case
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("", include("intake.urls")),
     path("messages/", include("notifications.urls")),
+    path("", include("feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -136,15 +136,7 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         submission_key=data["submission_key"],
         created_at=at,
     )
-    for upload in uploads:
-        Attachment.objects.create(
-            claim=claim,
-            file=upload.as_file(),
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=upload.sha256,
-        )
+    claim_attachments_add(claim=claim, uploads=uploads)
     if not claim.contact_phone:
         return claim
     notification_send(
@@ -156,6 +148,22 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         case_number=case.number,
     )
     return claim
+
+
+def claim_attachments_add(*, claim: Claim, uploads: list[CheckedUpload]) -> list[Attachment]:
+    """Store checked files (``intake.uploads.check_uploads``) as attachments of ``claim``: at
+    submission, and later as the citizen's 补充材料 (feedback). In the caller's transaction."""
+    return [
+        Attachment.objects.create(
+            claim=claim,
+            file=upload.as_file(),
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+        for upload in uploads
+    ]
 
 
 def claim_attach_to_case(*, claim: Claim, case: Case, actor) -> Claim:

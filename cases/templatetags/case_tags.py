@@ -75,6 +75,12 @@ EVENT_LABELS = {
     "performance_check": _("履行回访"),
     "litigation_submit": _("一键诉讼：材料已移送法院"),
     "court_reply": _("法院答复"),
+    # written by the feedback app (群众补充材料、留言、催办，回访; issue #11)
+    "supplement": _("群众补充材料"),
+    "citizen_message": _("群众留言"),
+    "press": _("群众催办"),
+    "callback_attempt": _("电话回访"),
+    "close_unreached": _("回访未接通，办结"),
 }
 
 
@@ -129,3 +135,24 @@ def time_left(case):
 @register.filter
 def warning_words(level: str) -> str:
     return str(WARNING_WORDS.get(level, ""))
+
+@register.simple_tag(takes_context=True)
+def citizen_panels(context, claim, case, mode):
+    """The panels other apps registered for the citizen's case page and the tracking result
+    (``cases.panels.citizen_panels``), in order."""
+    from django.utils.safestring import mark_safe
+
+    from cases.panels import citizen_panels as registered
+
+    request = context.get("request")
+    csrf_token = context.get("csrf_token")
+    html = []
+    for panel in registered():
+        data = panel.context(request=request, claim=claim, case=case, mode=mode)
+        if data is None:
+            continue
+        panel_context = context.new(data)
+        if csrf_token is not None:
+            panel_context["csrf_token"] = csrf_token
+        html.append(context.template.engine.get_template(panel.template).render(panel_context))
+    return mark_safe("".join(html))  # each panel template escaped its own output

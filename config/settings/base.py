@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mediation",
     "supervision",
     "interfaces",
+    "feedback",
     "config",
 ]
 
@@ -347,3 +348,9 @@ MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
 API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
 API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
+# The citizen's voice and the call-back (feedback app, issue #11; docs/feedback.md).
+FEEDBACK_DAILY_LIMITS = {"material": 3, "message": 5}  # per case and calendar day
+FEEDBACK_PRESS_ALERT = (3, 7)  # this many presses within this many days → the region's supervisors
+FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before 未接通 may close a case
+FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
+INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
