@@ -346,3 +346,13 @@ MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
 API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
 API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
+# Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
+# whom partners ask for help and for a key.
+OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"
+OPEN311_CONTACT = env.get("OPEN311_CONTACT", "诉求服务中心信息科（工作日 9:00–17:00）")
+OPEN311_KEY_SERVICE = env.get(
+    "OPEN311_KEY_SERVICE", "接口密钥请向诉求服务中心申请，由系统管理员使用 manage.py api_key_create 创建。"
+)
+# Paths whose views refuse control characters themselves, in their own error format
+# (config.middleware.ControlCharacterMiddleware leaves them alone; interfaces.keys.api_view checks).
+CONTROL_CHARACTER_SELF_CHECKED_PATHS = ("/open311/",)
