@@ -346,6 +346,7 @@ MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
 API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
 API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
+API_CALL_LOG_DAYS = env.get_int("API_CALL_LOG_DAYS", 180)  # the call log is purged daily past this
 # Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
 # whom partners ask for help and for a key.
 OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"

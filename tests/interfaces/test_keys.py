@@ -168,3 +168,22 @@ def test_admin_lists_keys_and_revokes(api_key, login):
     with pytest.raises(KeyRefused):
         authenticate(raw, "open311")
     assert admin.get("/admin/interfaces/apicall/").status_code == 200
+
+
+def test_call_log_purge(api_key, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.schedules import SCHEDULES
+    from interfaces.services import api_call_record
+    from interfaces.tasks import api_calls_purge
+
+    key, _raw = api_key()
+    now = timezone.now()
+    for days in (200, 181, 179, 0):
+        api_call_record(key=key, method="GET", endpoint="x", status=200, client=None, at=now - timedelta(days=days))
+    assert api_calls_purge() == 2
+    assert ApiCall.objects.count() == 2
+    assert api_calls_purge() == 0
+    assert any(s.func == "interfaces.tasks.api_calls_purge" for s in SCHEDULES)

@@ -257,3 +257,32 @@ def test_json_is_plain_utf8(o311, api_key, api_case):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "拖欠工资".encode() in response.content  # not \\u escapes
     assert json.loads(response.content)[0]["lat"] is None
+
+
+def test_every_status_is_open_or_closed(o311, api_key, api_case, citizen, user, fresh):
+    from cases import services as s
+    from cases.models import Status
+    from interfaces.open311.selectors import STATUS_GROUPS
+
+    assert sorted(STATUS_GROUPS["open"] + STATUS_GROUPS["closed"]) == sorted(Status.values)
+    _key, raw = api_key()
+    withdrawn, merged, target = api_case(), api_case(), api_case()
+    s.case_withdraw(case=fresh(withdrawn), actor=citizen, reason="已自行解决")
+    s.case_merge(case=fresh(merged), actor=user("gm_window"), into=fresh(target))
+    rows = {row["service_request_id"]: row for row in o311("requests.json", raw).data}
+    assert rows[withdrawn.number]["status"] == "closed" and rows[merged.number]["status"] == "closed"
+    assert rows[target.number]["status"] == "open"
+    closed_at = fresh(withdrawn).closed_at
+    if closed_at:
+        assert rows[withdrawn.number]["updated_datetime"] == timezone.localtime(closed_at).isoformat(timespec="seconds")
+    assert rows[merged.number]["status_notes"]  # the citizen's sentence for the merge
+
+
+def test_service_list_and_definition_query_counts(o311, api_key, django_assert_max_num_queries):
+    _key, raw = api_key(region="440608")
+    o311("services.json")
+    with django_assert_max_num_queries(3):  # the list, the call row (and a savepoint on some databases)
+        o311("services.xml")
+    o311("services/labor.wages.json", raw)
+    with django_assert_max_num_queries(5):  # the key, the directory stamp, the places, the call row
+        o311("services/labor.wages.xml", raw)
