@@ -130,7 +130,12 @@ def _door(request: HttpRequest, scope: str, key_optional: bool) -> ApiKey | None
     except SuspiciousOperation as exc:  # too many fields, a malformed body
         raise KeyRefused(400, _("请求格式无法识别，请按接口文档提交表单。")) from exc
     if raw_key or not key_optional:
-        return authenticate(raw_key, scope)
+        try:
+            return authenticate(raw_key, scope)
+        except KeyRefused as refusal:
+            if refusal.status == 401:  # a client sending no or wrong keys counts as anonymous
+                anonymous_allowed(request)
+            raise
     anonymous_allowed(request)
     return None
 

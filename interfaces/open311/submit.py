@@ -91,7 +91,7 @@ def _place(key: ApiKey, data: dict) -> Region:
     directory has no coordinates, so ``lat``/``long`` alone cannot name one."""
     code = data["attribute_region"].strip()
     if code:
-        region = Region.objects.select_related(None).filter(code=code).first()
+        region = Region.objects.filter(code=code).first()
         if region is None:
             raise Refusal(400, [_("attribute[region]: 区划编码 %(code)s 不存在。") % {"code": code}])
         if region.level not in CLAIM_LEVELS:
@@ -150,7 +150,7 @@ def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Cla
             raise Refusal(
                 404, [_("service_code: 事项类型 %(code)s 不存在或已停用。") % {"code": cleaned["service_code"]}]
             )
-        region = _place(key, {**cleaned, "attribute_region": cleaned["attribute_region"] or ""})
+        region = _place(key, cleaned)
         description = cleaned["description"]
         if cleaned["media_url"]:
             description += "\n" + _("附件链接：%(url)s") % {"url": cleaned["media_url"]}

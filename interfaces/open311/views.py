@@ -252,6 +252,7 @@ def request_view(request, number: str, fmt: str):
         return answer(fmt, "service_requests", [_request_data(case)])
 
 
+@open311_view("not-found", key_optional=True)
 def not_found(request, path: str = "") -> HttpResponse:
     fmt = "json" if request.path.endswith(".json") else "xml"
     return errors(fmt, 404, _("没有这个接口。可用的接口见 discovery.xml（或 discovery.json）。"))
