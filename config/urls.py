@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("messages/", include("notifications.urls")),
     path("", include("feedback.urls")),
+    path("open311/v2/", include("interfaces.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -354,3 +354,14 @@ FEEDBACK_PRESS_ALERT = (3, 7)  # this many presses within this many days → the
 FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before 未接通 may close a case
 FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
 INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
+API_CALL_LOG_DAYS = env.get_int("API_CALL_LOG_DAYS", 180)  # the call log is purged daily past this
+# Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
+# whom partners ask for help and for a key.
+OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"
+OPEN311_CONTACT = env.get("OPEN311_CONTACT", "诉求服务中心信息科（工作日 9:00–17:00）")
+OPEN311_KEY_SERVICE = env.get(
+    "OPEN311_KEY_SERVICE", "接口密钥请向诉求服务中心申请，由系统管理员使用 manage.py api_key_create 创建。"
+)
+# Paths whose views refuse control characters themselves, in their own error format
+# (config.middleware.ControlCharacterMiddleware leaves them alone; interfaces.keys.api_view checks).
+CONTROL_CHARACTER_SELF_CHECKED_PATHS = ("/open311/",)
