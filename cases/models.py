@@ -253,7 +253,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 # covers the overdue board's per-unit counts (index-only on PostgreSQL)
-                fields=["region", "warning_level", "lead_unit", "centre"],
+                # (contact_level and press_count: the 首次联系 and 催办 columns, issue #11)
+                fields=["region", "warning_level", "lead_unit", "centre", "contact_level", "press_count"],
                 name="case_open_board",
                 condition=models.Q(
                     status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
