@@ -22,6 +22,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("mediation/", include("mediation.urls")),
     path("", include("intake.urls")),
+    path("", include("partner_api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str] | None] = {
     "mediation": {"core", "notifications", "routing", "accounts", "cases"},
     "supervision": {"core", "notifications", "routing", "accounts", "cases"},
     "interfaces": {"core", "notifications", "routing", "accounts", "cases", "intake"},
+    "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
     "demo": None,
     "config": None,
 }

@@ -73,6 +73,8 @@ EVENT_LABELS = {
     "performance_check": _("履行回访"),
     "litigation_submit": _("一键诉讼：材料已移送法院"),
     "court_reply": _("法院答复"),
+    # written by the partner API (partner_api) for a referring body's reply
+    "referral_reply": _("移送单位答复"),
 }
 
 
