@@ -10,18 +10,23 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def has_control_characters(request) -> bool:
+def has_control_characters(request, *, body: bool = True) -> bool:
     """The path, a query parameter, a form field (name or value) or an uploaded file's name
     carries a control character. Reads ``request.POST`` for form posts (which may raise Django's
-    ``RequestDataTooBig`` / ``TooManyFieldsSent``)."""
+    ``RequestDataTooBig`` / ``TooManyFieldsSent``). ``body=False`` looks at the URL only."""
     if CONTROL_IN_URL.search(request.path) or CONTROL_IN_URL.search(request.path_info):
         return True
     for key, values in request.GET.lists():
         if CONTROL_IN_URL.search(key) or any(CONTROL_IN_URL.search(v) for v in values):
             return True
-    if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
+    if (
+        body
+        and request.method in ("POST", "PUT", "PATCH")
+        and request.content_type
+        in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
     ):
         for key, values in request.POST.lists():
             if CONTROL.search(key) or any(CONTROL.search(v) for v in values):

@@ -21,6 +21,7 @@ from .models import ApiCall, ApiKey
 SCOPES: dict[str, str] = {
     "open311": "Open311 GeoReport v2（/open311/v2/）",
     "claims": "合作方诉求接口（/api/v1/）",
+    "court_replies": "法院、信访部门的答复（/api/v1/replies/）",
 }
 KEY_PREFIX = "yk_"
 PREFIX_LENGTH = 10  # "yk_" and 7 characters of the secret: enough to tell keys apart in the admin

@@ -211,7 +211,9 @@ def _notify(clock: WarningClock, now: datetime, shares: dict[str, float]) -> int
             for members, cases, roles in holders
         ]
         recipients = parts[0].union(*parts[1:], all=True)  # one INSERT … SELECT per level
-        total += inapp_messages_bulk_send(recipients=recipients, kind=f"{clock.prefix}warning_{level}", at=now, with_case=True)
+        total += inapp_messages_bulk_send(
+            recipients=recipients, kind=f"{clock.prefix}warning_{level}", at=now, with_case=True
+        )
     return total
 
 

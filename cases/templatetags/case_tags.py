@@ -81,6 +81,8 @@ EVENT_LABELS = {
     "press": _("群众催办"),
     "callback_attempt": _("电话回访"),
     "close_unreached": _("回访未接通，办结"),
+    # written by the partner API (partner_api) for a referring body's reply
+    "referral_reply": _("移送单位答复"),
 }
 
 
@@ -135,6 +137,7 @@ def time_left(case):
 @register.filter
 def warning_words(level: str) -> str:
     return str(WARNING_WORDS.get(level, ""))
+
 
 @register.simple_tag(takes_context=True)
 def citizen_panels(context, claim, case, mode):

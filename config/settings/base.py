@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_q",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     # Ours, bottom of the dependency graph first (docs/architecture.md).
     "core",
     "notifications",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "supervision",
     "interfaces",
     "feedback",
+    "partner_api",
     "config",
 ]
 
@@ -365,3 +368,29 @@ OPEN311_KEY_SERVICE = env.get(
 # Paths whose views refuse control characters themselves, in their own error format
 # (config.middleware.ControlCharacterMiddleware leaves them alone; interfaces.keys.api_view checks).
 CONTROL_CHARACTER_SELF_CHECKED_PATHS = ("/open311/",)
+
+# Partner REST API /api/v1/ (partner_api, docs/api.md): Django REST framework + drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["partner_api.problems.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partner_api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "一口办 合作方接口",
+    "DESCRIPTION": "12345 平台、网格平台、法院和信访部门对接用的 REST 接口。说明见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+PARTNER_API_MAX_BODY_BYTES = 64 * 1024
+# The event feed leaves events this young for the next call (docs/api.md "Event feed").
+PARTNER_API_FEED_SETTLE_SECONDS = env.get_int("PARTNER_API_FEED_SETTLE_SECONDS", 10)
+PARTNER_API_PROBLEM_BASE = "https://yikouban.invalid/problems/"
