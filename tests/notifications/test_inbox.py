@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services as cs
+from feedback import services as feedback_services
 from notifications.models import OutboxMessage
 from notifications.selectors import UNREAD_CAP, inbox_unread_count
 from notifications.services import inbox_all_read, notification_send
@@ -27,10 +28,12 @@ def unread_on(client, url):
     return int(found.group(1))
 
 
-def signed_case(submit_case, user, fresh):
+def signed_case(submit_case, user, fresh, *, contacted=True):
     case = submit_case()
     cs.case_accept(case=fresh(case), actor=user("gm_window"))  # auto-dispatched to 高明区人社局
     cs.case_sign(case=fresh(case), actor=user("gm_labor"))
+    if contacted:  # the contact clock (首次联系) stopped, so only the stage clock warns
+        cs.case_contact(case=fresh(case), actor=user("gm_labor"), method="phone", note="已电话联系申请人")
     return fresh(case)
 
 
@@ -42,12 +45,13 @@ def mine(username, **filters):
 
 
 def test_every_in_app_message_of_a_case_carries_its_number(submit_case, user, fresh):
-    case = signed_case(submit_case, user, fresh)
+    case = signed_case(submit_case, user, fresh, contacted=False)
     cs.case_submit_result(case=fresh(case), actor=user("gm_labor"), result="已支付", outcome="resolved")
     cs.case_send_back(case=fresh(case), actor=user("gm_dispatch"), reason="请附支付凭证")
     order = order_issue(case=fresh(case), unit=case.lead_unit, actor=user("gm_supervisor"), instruction="请核实")
     order_press(order=fresh(order), actor=user("gm_supervisor"), instruction="尽快回复")
     warnings_sweep(now=fresh(case).yellow_at)
+    feedback_services.case_press(case=fresh(case), at=fresh(case).yellow_at)
     kinds = list(mine("gm_labor").order_by("id").values_list("kind", "case_number"))
     assert kinds == [
         ("case_assignment", case.number),
@@ -55,6 +59,8 @@ def test_every_in_app_message_of_a_case_carries_its_number(submit_case, user, fr
         ("supervision_order", case.number),
         ("supervision_press", case.number),
         ("warning_yellow", case.number),
+        ("contact_warning_red", case.number),  # never recorded contacting the citizen
+        ("citizen_press", case.number),
     ]
     citizen_updates = OutboxMessage.objects.filter(kind="case_update", recipient_user__isnull=False)
     assert citizen_updates.exists() and set(citizen_updates.values_list("case_number", flat=True)) == {case.number}
