@@ -26,7 +26,7 @@ STAFF_KINDS = {
     "warning_red": _("红色预警"),
     "supervision_order": _("督办"),
     "supervision_press": _("再次督办"),
-    "mediation": _("调解指派"),
+    "mediation": _("调解"),
     "mediation_outcome": _("调解结果"),
     "court_reply": _("法院答复"),
     "agreement_batch": _("批量协议书"),
