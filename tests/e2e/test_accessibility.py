@@ -122,6 +122,7 @@ def citizen_pages(page, base: str, data: dict):
     yield "claim form with errors", None
     yield "my claims", base + reverse("intake:my-claims")
     yield "claim page", base + reverse("intake:claim-detail", args=[data["late_claim"].tracking_code])
+    yield "message centre", base + reverse("notifications:inbox")
 
 
 def tracking_pages(page, base: str, data: dict):
@@ -180,7 +181,12 @@ ROLES = {
     "dispatcher": staff_pages(
         "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
     ),
-    "handler": staff_pages("gm_labor", ("inbox", "cases:inbox", None), ("case page", "cases:case-detail", "late")),
+    "handler": staff_pages(
+        "gm_labor",
+        ("inbox", "cases:inbox", None),
+        ("case page", "cases:case-detail", "late"),
+        ("message centre", "notifications:inbox", None),
+    ),
     "grid worker": staff_pages(
         "md_grid", ("随手拍", "intake:grid-report", None), ("case search", "cases:case-list", None)
     ),
