@@ -44,7 +44,7 @@ def test_rating_from_the_link_without_login_closes_the_case(submit_case, to_feed
     case = to_feedback(submit_case())
     token = link_token()
     page = client.get(_url(token))
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     for label in ("满意", "基本满意", "不满意"):
         assert f"{label}</button>" in html
