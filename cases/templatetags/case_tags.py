@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
 from cases.panels import citizen_panels as registered_citizen_panels
+from cases.panels import render_panels
 from core.formatting import cn_date, cn_datetime
 from core.masking import mask_phone
 
@@ -126,15 +126,4 @@ def late(case) -> bool:
 def citizen_panels(context, claim, case, mode):
     """The panels other apps registered for the citizen's case page and the tracking result
     (``cases.panels.citizen_panels``), in order."""
-    request = context.get("request")
-    csrf_token = context.get("csrf_token")
-    html = []
-    for panel in registered_citizen_panels():
-        data = panel.context(request=request, claim=claim, case=case, mode=mode)
-        if data is None:
-            continue
-        panel_context = context.new(data)
-        if csrf_token is not None:
-            panel_context["csrf_token"] = csrf_token
-        html.append(context.template.engine.get_template(panel.template).render(panel_context))
-    return mark_safe("".join(html))  # each panel template escaped its own output
+    return render_panels(context, registered_citizen_panels(), claim=claim, case=case, mode=mode)
