@@ -178,6 +178,18 @@ def test_the_request_log_never_holds_the_token(submit_case, to_feedback, link_to
     assert lines[-1]["path"] == "/r/…/"
 
 
+def test_django_s_own_warnings_never_hold_the_token(submit_case, to_feedback, link_token, client, caplog, fresh):
+    case = to_feedback(submit_case())
+    token = link_token()
+    with caplog.at_level(logging.WARNING):
+        client.post(_url(token), {"rating": "great"})  # 400: "Bad Request: /r/<token>/"
+        s.case_auto_close(case=fresh(case))
+        client.get(_url(token))  # 404: "Not Found: /r/<token>/"
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("django.")]
+    assert any("Bad Request: /r/…/" in m for m in messages) and any("Not Found: /r/…/" in m for m in messages)
+    assert not any(token in m for m in messages)
+
+
 def test_the_link_is_rate_limited_per_address(client, settings):
     settings.FEEDBACK_LINK_RATE_LIMIT = (2, 60)
     assert [client.get(_url("A" * 32)).status_code for _ in range(3)] == [404, 404, 429]
