@@ -8,6 +8,7 @@ import ipaddress
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -47,6 +48,18 @@ class PartnerView(APIView):
     parser_classes = [BoundedJSONParser]
     api_scope = "claims"
     api_endpoint = ""
+    allowed_query: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.allowed_query)
+        if unknown:
+            message = (
+                _("未知的查询参数，请删除。")
+                if not self.allowed_query
+                else _("未知的查询参数；可用：%(p)s。") % {"p": "、".join(sorted(self.allowed_query))}
+            )
+            raise exceptions.ValidationError({name[:40] or "（空参数名）": [message] for name in unknown[:10]})
 
     def dispatch(self, request, *args, **kwargs):
         at, status = timezone.now(), 500

@@ -150,6 +150,7 @@ class FeedQuery(serializers.Serializer):
 
 class EventFeedView(PartnerView):
     api_endpoint = "api/v1/events"
+    allowed_query = frozenset({"cursor", "limit"})
 
     @extend_schema(
         operation_id="events_feed",
