@@ -21,7 +21,7 @@ from interfaces.keys import region_allows
 from mediation.litigation.services import litigation_reply
 from mediation.models import LitigationPackage, Mediation
 from notifications.models import NotificationChannel
-from notifications.services import notification_send, notifications_batched
+from notifications.services import notification_send, notifications_batch_enqueue, notifications_batched
 from routing.dispatch import directory_pinned
 
 from .models import IdempotencyRecord, PartnerClaim
@@ -68,7 +68,8 @@ def idempotent(
     if record is not None:
         return _replay(record, digest, endpoint)
     try:
-        with transaction.atomic():
+        # the batch ends after the commit, so a message's delivery task never runs before its row exists
+        with notifications_batched(), transaction.atomic():
             status, answer = write()
             IdempotencyRecord.objects.create(
                 partner=partner,
@@ -79,6 +80,7 @@ def idempotent(
                 response=answer,
                 created_at=at or timezone.now(),
             )
+            notifications_batch_enqueue()  # the delivery task commits with the claim: one commit fewer
     except (IntegrityError, _Raced):
         record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
         if record is None:
@@ -126,7 +128,7 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
             field="external_id",
         )
     at = at or timezone.now()
-    with notifications_batched(), directory_pinned():
+    with directory_pinned():
         claim, created = claim_submit(
             channel=data["channel"],
             matter=data["matter"],
