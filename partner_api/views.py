@@ -7,6 +7,7 @@ import re
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -237,3 +238,12 @@ class ReferralReplyView(_ReplyView):
 
     def record(self, request, data: dict) -> dict:
         return services.partner_referral_reply(api_key=request.auth, **data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request, rest: str):
+    """Any other path under /api/v1/: a problem body, not the site's HTML page."""
+    return problem(404, _("没有这个接口，请查阅 /api/docs/。"))
