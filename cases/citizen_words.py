@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Status
+from .workdays import calendar_overrides, is_workday, working_days_between
 
 #: Words of the centre's staff that citizens do not use; the glossary test fails on any of them.
 STAFF_TERMS = (
@@ -238,6 +239,23 @@ def _court_reply(event) -> str:
     return _("法院已对送交的纠纷材料作出答复，工作人员会告知您后续安排。")
 
 
+def _supplement(event) -> str:
+    # Never the citizen's own text: public tracking shows the timeline without the claim's content.
+    return _("您补充的材料已收到，已转给办理单位。")
+
+
+def _citizen_message(event) -> str:
+    return _("您的留言已收到，已转给办理单位。")
+
+
+def _press(event) -> str:
+    return _("您已催办，我们已提醒办理单位抓紧办理。")
+
+
+def _close_unreached(event) -> str:
+    return _("多次电话回访未能联系上您，诉求已办结。")
+
+
 #: One sentence per event kind a citizen can see. Kinds missing here are never public
 #: (submit_result, send_back, request_extension, deny_extension, warnings, 督办, agreements).
 SENTENCES = {
@@ -270,6 +288,11 @@ SENTENCES = {
     "mediation_withdraw": _mediation_withdraw,
     "litigation_submit": _litigation_submit,
     "court_reply": _court_reply,
+    # the citizen's voice and the call-back (feedback, issue #11)
+    "supplement": _supplement,
+    "citizen_message": _citizen_message,
+    "press": _press,
+    "close_unreached": _close_unreached,
 }
 
 
@@ -304,3 +327,28 @@ def paused_words(case) -> str:
     if case.pause_reason.startswith(_MEDIATION_PAUSE):
         return _("调解期间暂停计算，调解结束后顺延")
     return _("暂停计算，之后顺延")
+
+
+def countdown_words(case, *, now=None) -> str:
+    """The current step's expected date and a countdown in plain words (the citizen's case page and
+    the public tracking page): "预计 12月10日 前完成这一步，还有 2 个工作日（含今天）。". "" while the
+    clock stands still (``paused_words`` says why) or once the case has ended."""
+    if not case.is_open or case.stage_due_at is None or case.paused_at is not None:
+        return ""
+    now = now or timezone.now()
+    due = case.stage_due_at
+    today, due_day = timezone.localtime(now).date(), timezone.localtime(due).date()
+    overrides = calendar_overrides()  # one query for the whole sentence
+    if due < now:
+        late = working_days_between(due, now, overrides)
+        if late:
+            return _("这一步已超过预计时间 %(n)s 个工作日，我们正在尽快办理。") % {"n": late}
+        return _("这一步已超过预计时间，我们正在尽快办理。")
+    if due_day == today:
+        return _("预计今天完成这一步。")
+    if case.status == Status.FEEDBACK:  # the rating window runs in calendar days
+        return _("请在 %(d)s 前评价，还有 %(n)s 天。") % {"d": day_words(due), "n": (due_day - today).days}
+    days = working_days_between(now, due, overrides)
+    if is_workday(today, overrides):
+        return _("预计 %(d)s 前完成这一步，还有 %(n)s 个工作日（含今天）。") % {"d": day_words(due), "n": days + 1}
+    return _("预计 %(d)s 前完成这一步，还有 %(n)s 个工作日。") % {"d": day_words(due), "n": days}

@@ -72,6 +72,32 @@ def set_clock(case: Case, started: datetime | None, due: datetime | None) -> lis
     return list(CLOCK_FIELDS)
 
 
+CONTACT_CLOCK_FIELDS = [
+    "contact_started_at",
+    "contact_due_at",
+    "contact_blue_at",
+    "contact_yellow_at",
+    "contact_level",
+]
+
+
+def start_contact_clock(case: Case, at: datetime) -> list[str]:
+    """Start the contact clock (首次联系) when the lead unit first signs: due by the end of the
+    matter's ``contact_days``-th working day (default the next one), with blue/yellow points at
+    the same shares of the window as a stage clock. A case keeps its first clock: a later signing
+    (after a transfer) or a contact already recorded leaves it as it is. Returns the fields set."""
+    if case.contact_due_at is not None or case.contacted_at is not None:
+        return []
+    due = add_working_days(at, case.matter.contact_days)
+    thresholds = reference_cached(f"warning_thresholds:{id(_thresholds_source)}", _thresholds_source)
+    window = due - at
+    case.contact_started_at, case.contact_due_at = at, due
+    case.contact_blue_at = at + window * thresholds["blue"]
+    case.contact_yellow_at = at + window * thresholds["yellow"]
+    case.contact_level = WarningLevel.NONE
+    return list(CONTACT_CLOCK_FIELDS)
+
+
 def enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
     """Start the clock of the stage the case has just entered."""
     if stage == "feedback":

@@ -36,6 +36,14 @@ def citizen_result(case) -> str:
     return SIGNATURE + _("您的诉求（编号 %(n)s）已办理完毕，请登录查看结果并评价。") % {"n": case.number}
 
 
+def citizen_result_link(case, url: str) -> str:
+    """The result SMS to the applicant, with the single-use rating link (no login needed)."""
+    return SIGNATURE + _("您的诉求（编号 %(n)s）已办理完毕。请点击链接评价：%(u)s （无需登录，仅可评价一次）") % {
+        "n": case.number,
+        "u": url,
+    }
+
+
 def citizen_closed(case) -> str:
     return SIGNATURE + _("您的诉求（编号 %(n)s）已办结，感谢您的支持。") % {"n": case.number}
 

@@ -105,6 +105,18 @@ class WarningLevel(models.TextChoices):
     RED = "red", _("红色预警（超期）")
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门")
+    SMS = "sms", _("短信")
+
+
+#: Statuses in which the contact clock (首次联系) is watched by the warning sweep: from the lead
+#: unit's signing until its result goes to the citizen (also while a returned case waits for its
+#: next unit: the citizen still waits for a call). Contact is recorded in ``CONTACT_STATUSES``.
+CONTACT_WARNED_STATUSES = [Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
+CONTACT_STATUSES = [Status.HANDLING, Status.REVIEWING]
+
 #: Open statuses whose stage clock is watched by the warning sweep (supervision).
 WARNED_STATUSES = [
     Status.SUBMITTED,
@@ -166,6 +178,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
     warning_changed_at = models.DateTimeField(_("预警变化时间"), null=True, blank=True)
     paused_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
     pause_reason = models.CharField(_("中止原因"), max_length=200, blank=True)
+    # The contact clock (首次联系, issue #11): set when the lead unit first signs, stopped when it
+    # records contacting the citizen; a second clock with its own warning level (cases.clock).
+    contact_started_at = models.DateTimeField(_("首次联系计时开始"), null=True, blank=True)
+    contact_due_at = models.DateTimeField(_("首次联系时限"), null=True, blank=True)
+    contact_blue_at = models.DateTimeField(_("首次联系蓝色预警时间"), null=True, blank=True)
+    contact_yellow_at = models.DateTimeField(_("首次联系黄色预警时间"), null=True, blank=True)
+    contact_level = models.CharField(
+        _("首次联系预警"),
+        max_length=8,
+        choices=WarningLevel.choices,
+        default=WarningLevel.NONE,
+        db_default=WarningLevel.NONE,
+    )
+    contact_changed_at = models.DateTimeField(_("首次联系预警变化时间"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    contact_method = models.CharField(
+        _("首次联系方式"), max_length=8, choices=ContactMethod.choices, blank=True, default="", db_default=""
+    )
 
     result = models.TextField(_("办理结果"), blank=True)
     outcome = models.CharField(_("办理结论"), max_length=20, choices=Outcome.choices, blank=True)
@@ -223,7 +253,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 # covers the overdue board's per-unit counts (index-only on PostgreSQL)
-                fields=["region", "warning_level", "lead_unit", "centre"],
+                # (contact_level and press_count: the 首次联系 and 催办 columns, issue #11)
+                fields=["region", "warning_level", "lead_unit", "centre", "contact_level", "press_count"],
                 name="case_open_board",
                 condition=models.Q(
                     status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
@@ -254,6 +285,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["region", "created_at"], name="case_region_created"),
             models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
+            models.Index(
+                # the contact sweep's running clocks, and the KPI board's 响应率 by deadline
+                fields=["contact_due_at", "contact_yellow_at", "contact_blue_at"],
+                name="case_contact_clock",
+                condition=models.Q(contact_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,6 +307,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def contacted_late(self) -> bool:
+        return bool(self.contacted_at and self.contact_due_at and self.contacted_at > self.contact_due_at)
 
     # Transitions: in-memory only; ``cases.services`` runs them (permission, save, event, notify).
     @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED, permission=_allowed("can_accept"))
@@ -376,6 +417,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("system_only"))
     def auto_close(self):
+        pass
+
+    # 回访未接通 (issue #11): a clerk closes a case whose citizen could not be reached by phone; the
+    # feedback app checks the attempts (three, on different days) before it runs this.
+    @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("can_callback"))
+    def close_unreached(self):
         pass
 
     @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=_allowed("can_rate"))

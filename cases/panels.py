@@ -33,3 +33,20 @@ def register_case_panel(panel: CasePanel) -> None:
 
 def case_panels() -> list[CasePanel]:
     return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
+
+
+# Citizen pages ------------------------------------------------------------------------------------
+# The same idea for the citizen's own case page and the public tracking result (intake renders
+# them with ``{% citizen_panels claim case mode %}``): ``feedback`` registers 补充材料 / 留言 / 催办.
+# ``context(*, request, claim, case, mode) -> dict | None``; ``mode`` is ``"owner"`` (logged in)
+# or ``"track"`` (code + last four digits); None leaves the panel out.
+
+_citizen_panels: dict[str, CasePanel] = {}
+
+
+def register_citizen_panel(panel: CasePanel) -> None:
+    _citizen_panels[panel.name] = panel
+
+
+def citizen_panels() -> list[CasePanel]:
+    return sorted(_citizen_panels.values(), key=lambda panel: (panel.order, panel.name))

@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from notifications.services import notifications_batch_enqueue, notifications_bulk_send
+from notifications.services import notification_send, notifications_batch_enqueue, notifications_bulk_send
 from routing.dispatch import directory_pinned, unit_cached
 from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
@@ -26,21 +27,25 @@ from . import messages as texts
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
-from .clock import enter_stage
+from .clock import enter_stage, start_contact_clock
 from .clock import set_thresholds_source as set_thresholds_source
 from .models import (
+    CONTACT_STATUSES,
     NOTE_STATUSES,
     Case,
     CaseEvent,
     CaseNumberSequence,
+    ContactMethod,
     ExtensionRequest,
     ExtensionStatus,
     Outcome,
     Party,
     PartyRole,
     PersonalDataAccess,
+    RatedVia,
     Rating,
     Status,
+    WarningLevel,
 )
 from .pauses import PAUSABLE as PAUSABLE
 from .pauses import case_approve_extension as case_approve_extension
@@ -48,7 +53,8 @@ from .pauses import case_deny_extension as case_deny_extension
 from .pauses import case_pause as case_pause
 from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
-from .permissions import can_add_note, is_handling_unit_member
+from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
+from .rating_links import rating_link_issue
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,
@@ -242,7 +248,8 @@ def _dispatch_step(lead: Unit, cooperating: list[Unit], *, actor, note: str, sys
 
 def _dispatch_messages(case: Case, lead: Unit, cooperating: list[Unit], reply_due_at) -> list[dict]:
     return _citizen_messages(case, texts.citizen_dispatched(case, lead, reply_due_at)) + _unit_messages(
-        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating]
+        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating],
+        case=case,
     )
 
 
@@ -284,7 +291,7 @@ def case_resolve_on_spot(*, case: Case, actor, result: str, at=None) -> Case:
         stage="feedback",
         at=at,
     )
-    _notify_citizens(case, texts.citizen_result(case))
+    _notify_result(case)
     return case
 
 
@@ -302,9 +309,44 @@ def case_dispatch(
 
 @transaction.atomic
 def case_sign(*, case: Case, actor, at=None) -> Case:
-    """签收: the lead unit takes the case; the handle-stage clock starts."""
-    _run(case, "sign", actor=actor, stage="handle", at=at)
+    """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
+    the contact clock (首次联系, ``cases.clock.start_contact_clock``) too."""
+    at = _now(at)
+    contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
+    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
     return case
+
+
+CONTACT_NOTE_MAX = 500
+
+
+@transaction.atomic
+def case_contact(*, case: Case, actor, method: str, note: str, at=None) -> CaseEvent:
+    """首次联系: the lead unit records contacting the citizen (电话 / 上门 / 短信, with a note).
+
+    Guarantees: once per case — one conditional ``UPDATE`` stops the contact clock (its level back
+    to none), so of two handlers recording at once exactly one succeeds and the other is told it is
+    already recorded; one internal ``contact`` event with the method and the note. The status does
+    not change. Only the lead unit's handlers, while the case is 处置中 or 待审核."""
+    if method not in ContactMethod.values:
+        raise CaseError(_("请选择联系方式（电话、上门或短信）。"))
+    note = _require_text(note, _("请填写联系情况，例如联系了谁、群众的主要诉求和答复。"))[:CONTACT_NOTE_MAX]
+    if case.status not in CONTACT_STATUSES:
+        raise CaseError(_("该案件当前状态为“%(status)s”，不能记录首次联系。") % {"status": case.get_status_display()})
+    if not can_contact(actor, case):
+        raise PermissionDenied
+    at = _now(at)
+    updated = Case.objects.filter(pk=case.pk, contacted_at__isnull=True, status__in=CONTACT_STATUSES).update(
+        contacted_at=at, contact_method=method, contact_level=WarningLevel.NONE, contact_changed_at=at
+    )
+    if not updated:
+        raise CaseError(_("该案件已记录过首次联系，请刷新页面查看。"))
+    case.contacted_at, case.contact_method, case.contact_level = at, method, WarningLevel.NONE
+    label = ContactMethod(method).label
+    text = _("%(method)s联系：%(note)s") % {"method": label, "note": note}
+    if case.contact_due_at is not None and at > case.contact_due_at:
+        text += _("（已超过首次联系时限）")
+    return _event(case, "contact", actor=actor, from_status=case.status, note=text, public=False, at=at)
 
 
 @transaction.atomic
@@ -342,7 +384,7 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.DENIED, decision_note=_("案件已移交")
     )
-    _notify_unit(to_unit, texts.unit_assigned(case))
+    _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 
 
@@ -417,8 +459,28 @@ def case_approve(*, case: Case, actor, note: str = "", at=None) -> Case:
         stage="feedback",
         at=at,
     )
-    _notify_citizens(case, texts.citizen_result(case))
+    _notify_result(case)
     return case
+
+
+def _notify_result(case: Case) -> None:
+    """The result SMS (待评价). The applicant's carries a new single-use rating link, stored in this
+    transaction (``cases.rating_links``); the raw token is only in that SMS, masked in the outbox."""
+    body = texts.citizen_result(case)
+    link = rating_link_issue(case)
+    if link is None:
+        _notify_citizens(case, body)
+        return
+    party = next(p for p in case.parties.all() if p.pk == link.party_id)
+    others = [m for m in _citizen_messages(case, body) if (m["phone"], m["user_id"]) != (party.phone, party.user_id)]
+    notifications_bulk_send(others)
+    notification_send(
+        kind="case_update",
+        phone=party.phone,
+        user=party.user if party.user_id else None,
+        body=texts.citizen_result_link(case, link.url),
+        secret=link.secret,
+    )
 
 
 @transaction.atomic
@@ -426,39 +488,78 @@ def case_send_back(*, case: Case, actor, reason: str, at=None) -> Case:
     """驳回重办: back to the lead unit with the reason; the handle-stage clock restarts."""
     reason = _require_text(reason, _("请填写驳回理由，说明需要补充或重办的内容。"))
     _run(case, "send_back", actor=actor, note=reason, public=False, stage="handle", at=at)
-    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason))
+    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason), case=case, kind="case_sent_back")
     return case
 
 
+#: How each way of rating is marked on the staff timeline (the note starts with it).
+_RATED_VIA_NOTE = {RatedVia.LINK: _lazy("短信链接评价"), RatedVia.PHONE: _lazy("电话回访")}
+
+
 @transaction.atomic
-def case_rate(*, case: Case, actor, rating: str, comment: str = "", at=None) -> Case:
-    """The citizen rates: 满意 / 基本满意 close the case; 不满意 returns it for review, flagged."""
+def case_rate(
+    *,
+    case: Case,
+    actor,
+    rating: str,
+    comment: str = "",
+    solved: bool | None = None,
+    via: str = RatedVia.WEB,
+    at=None,
+) -> Case:
+    """The citizen rates: 满意 / 基本满意 close the case; 不满意 returns it for review, flagged.
+
+    ``via`` (``Case.rated_via``): ``web`` — the citizen logged in (the transition's permission);
+    ``phone`` — a clerk of the centre records what the citizen said on a call-back (``actor`` is
+    the clerk, checked with ``can_callback``; the event says 电话回访); ``link`` — the SMS link,
+    whose single-use token the caller (``feedback``) has checked and claimed. ``solved``: the
+    answer to 问题是否解决 (None: not answered). A reason for 不满意 is required on the web only.
+    """
     if rating not in Rating.values:
         raise CaseError(_("请选择评价。"))
+    if via not in RatedVia.values:
+        raise CaseError(_("未知的评价方式。"))
+    if via == RatedVia.PHONE and not can_callback(actor, case):
+        raise PermissionDenied
+    system = via != RatedVia.WEB  # the permission was checked above (phone) or by the token (link)
     comment = comment.strip()
-    at = _now(at)
-    if rating == Rating.UNSATISFIED:
+    if rating == Rating.UNSATISFIED and via == RatedVia.WEB:
         comment = _require_text(comment, _("请说明不满意的原因，便于重新办理。"))
+    at = _now(at)
+    note = "：".join(part for part in (str(_RATED_VIA_NOTE.get(via, "")), comment) if part)
+    fields = {"rating": rating, "rating_comment": comment, "rated_via": via, "solved": solved}
+    if rating == Rating.UNSATISFIED:
         _run(
             case,
             "rate_unsatisfied",
             actor=actor,
-            note=comment,
-            fields={"rating": rating, "rating_comment": comment, "flagged": True},
+            note=note or _("不满意（未说明原因）"),
+            fields={**fields, "flagged": True},
             stage="review",
             at=at,
+            system=system,
         )
     else:
         _run(
             case,
             "rate_closed",
             actor=actor,
-            note=comment,
-            fields={"rating": rating, "rating_comment": comment, "closed_at": at},
+            note=note,
+            fields={**fields, "closed_at": at},
             stage=None,
             at=at,
+            system=system,
         )
         _notify_citizens(case, texts.citizen_closed(case))
+    return case
+
+
+@transaction.atomic
+def case_close_unreached(*, case: Case, actor, note: str, at=None) -> Case:
+    """回访未接通: a clerk closes a case awaiting a rating whose citizen could not be reached (the
+    feedback app checks the call attempts first). No rating is recorded; the citizen is told."""
+    _run(case, "close_unreached", actor=actor, note=note, fields={"closed_at": _now(at)}, stage=None, at=at)
+    _notify_citizens(case, texts.citizen_closed(case))
     return case
 
 

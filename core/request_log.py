@@ -83,6 +83,17 @@ def _view_name(request) -> str | None:
     return match.view_name if match is not None else None
 
 
+def _logged_path(request) -> str:
+    """The path with phone and ID numbers masked, and a URL's ``token`` argument (a single-use
+    link such as the rating link ``/r/<token>/``) replaced, so a log never holds a usable link."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    secret = match.kwargs.get("token") if match is not None else None
+    if isinstance(secret, str) and secret:
+        path = path.replace(secret, "…")
+    return mask_personal_numbers(path)
+
+
 class RequestLogMiddleware:
     """Outermost middleware: times the request, counts its queries, writes the line."""
 
@@ -113,7 +124,7 @@ class RequestLogMiddleware:
                     "user_id": _user_id(request),
                     "view": _view_name(request),
                     "method": request.method,
-                    "path": mask_personal_numbers(request.path),
+                    "path": _logged_path(request),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "queries": counter.count,

@@ -234,6 +234,23 @@ def claim_form_initial_from(data) -> dict:
     return initial
 
 
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def solved_field() -> forms.TypedChoiceField:
+    """问题是否解决 (解决率, issue #11): asked beside every rating — web, SMS link, phone call-back."""
+    return forms.TypedChoiceField(
+        label=_("您反映的问题是否已经解决"),
+        choices=[("yes", _("已解决")), ("no", _("未解决"))],
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("请选择“已解决”或“未解决”。")},
+    )
+
+
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(
         label=_("您对办理结果是否满意"),
@@ -249,6 +266,7 @@ class RatingForm(forms.Form):
         help_text=_("选择“不满意”时必填，请说明原因，案件将重新审核办理。"),
         error_messages={"max_length": _("评价意见不能超过 %(limit_value)d 个字（当前 %(show_value)d 个字）。")},
     )
+    solved = solved_field()
 
     def clean(self):
         cleaned = super().clean()

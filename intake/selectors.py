@@ -95,6 +95,11 @@ def tracked_claim(code: str, phone_last4: str) -> Claim | None:
     return _claims_with_case_page().get(pk=claim.pk)
 
 
+def tracked_claim_by_id(pk: int) -> Claim | None:
+    """The claim a tracking grant names (``intake.tracking``), with what the result page shows."""
+    return _claims_with_case_page().filter(pk=pk).first()
+
+
 def viewable_attachment(user, pk: int) -> Attachment | None:
     """An attachment ``user`` may open, else None (→ 404).
 

@@ -136,15 +136,7 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         submission_key=data["submission_key"],
         created_at=at,
     )
-    for upload in uploads:
-        Attachment.objects.create(
-            claim=claim,
-            file=upload.as_file(),
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=upload.sha256,
-        )
+    claim_attachments_add(claim=claim, uploads=uploads)
     if not claim.contact_phone:
         return claim
     notification_send(
@@ -153,8 +145,25 @@ def _create(*, uploads: list[CheckedUpload], at, submitter, registered_by, **dat
         user=submitter,
         body=_("【一口办】您的诉求已登记，编号 %(n)s，查询码 %(c)s。可凭查询码和手机号后四位查询办理进度。")
         % {"n": case.number, "c": claim.tracking_code},
+        case_number=case.number,
     )
     return claim
+
+
+def claim_attachments_add(*, claim: Claim, uploads: list[CheckedUpload]) -> list[Attachment]:
+    """Store checked files (``intake.uploads.check_uploads``) as attachments of ``claim``: at
+    submission, and later as the citizen's 补充材料 (feedback). In the caller's transaction."""
+    return [
+        Attachment.objects.create(
+            claim=claim,
+            file=upload.as_file(),
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+        for upload in uploads
+    ]
 
 
 def claim_attach_to_case(*, claim: Claim, case: Case, actor) -> Claim:

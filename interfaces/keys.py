@@ -21,6 +21,7 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.ratelimit import bucket_allowed, client_address
+from core.request_checks import has_control_characters
 from routing.models import Region
 
 from .models import ApiKey
@@ -114,6 +116,30 @@ def region_filter(key: ApiKey, field: str = "region") -> Q:
     return Q() if key.region is None else Q(**{f"{field}__path__startswith": key.region.path})
 
 
+def _door(request: HttpRequest, scope: str, key_optional: bool) -> ApiKey | None:
+    """What every call passes first: a readable request without control characters, then the
+    key (or, for a public endpoint called without one, the client's rate)."""
+    try:
+        if has_control_characters(request):
+            raise KeyRefused(400, _("请求中含有不可见的控制字符（如 NUL），无法处理。请删除后重新提交。"))
+        raw_key = key_from_request(request)
+    except RequestDataTooBig as exc:
+        raise KeyRefused(
+            400, _("请求过大：表单内容不能超过 %(n)s KB。") % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
+        ) from exc
+    except SuspiciousOperation as exc:  # too many fields, a malformed body
+        raise KeyRefused(400, _("请求格式无法识别，请按接口文档提交表单。")) from exc
+    if raw_key or not key_optional:
+        try:
+            return authenticate(raw_key, scope)
+        except KeyRefused as refusal:
+            if refusal.status == 401:  # a client sending no or wrong keys counts as anonymous
+                anonymous_allowed(request)
+            raise
+    anonymous_allowed(request)
+    return None
+
+
 def api_view(
     *,
     scope: str,
@@ -121,9 +147,10 @@ def api_view(
     refuse: Callable[[HttpRequest, KeyRefused], HttpResponse],
     key_optional: bool = False,
 ):
-    """Wrap an interface view: key checked (or, with ``key_optional``, checked only when given),
-    ``request.api_key`` set, the call recorded with its final status, CSRF not applied (a key,
-    not a cookie, authenticates). The view itself answers its own errors in its own format."""
+    """Wrap an interface view: the request checked (control characters, size), the key checked
+    (with ``key_optional``, only when one is sent), ``request.api_key`` set, the call recorded with
+    its final status, CSRF not applied (a key, not a cookie, authenticates). The view answers its
+    own errors in its own format; ``refuse`` words the door's refusals."""
 
     def decorator(view):
         @csrf_exempt
@@ -131,12 +158,8 @@ def api_view(
         def wrapper(request, *args, **kwargs):
             at, key, status = timezone.now(), None, 500
             try:
-                raw_key = key_from_request(request)
                 try:
-                    if raw_key or not key_optional:
-                        key = authenticate(raw_key, scope)
-                    else:
-                        anonymous_allowed(request)
+                    key = _door(request, scope, key_optional)
                 except KeyRefused as refusal:
                     key = refusal.key
                     response = refuse(request, refusal)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,3 +81,11 @@ def api_call_record(
 ) -> None:
     """One row per call, one INSERT, outside any transaction of the call itself."""
     ApiCall.objects.create(key=key, method=method[:8], endpoint=endpoint[:100], status=status, client=client, at=at)
+
+
+def api_calls_purge(*, now: datetime | None = None) -> int:
+    """Delete call-log rows older than ``API_CALL_LOG_DAYS`` (one ``DELETE … WHERE at < …``: nothing
+    points at a call row, so Django deletes without loading them). Safe to run twice or together."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.API_CALL_LOG_DAYS)
+    deleted, _by_model = ApiCall.objects.filter(at__lt=cutoff).delete()
+    return deleted

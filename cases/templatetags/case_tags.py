@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
+from cases.time_left import WARNING_WORDS
+from cases.time_left import time_left as compute_time_left
 from core.formatting import cn_date, cn_datetime
 from core.masking import mask_phone
 
@@ -73,6 +75,12 @@ EVENT_LABELS = {
     "performance_check": _("履行回访"),
     "litigation_submit": _("一键诉讼：材料已移送法院"),
     "court_reply": _("法院答复"),
+    # written by the feedback app (群众补充材料、留言、催办，回访; issue #11)
+    "supplement": _("群众补充材料"),
+    "citizen_message": _("群众留言"),
+    "press": _("群众催办"),
+    "callback_attempt": _("电话回访"),
+    "close_unreached": _("回访未接通，办结"),
     # written by the partner API (partner_api) for a referring body's reply
     "referral_reply": _("移送单位答复"),
 }
@@ -114,3 +122,40 @@ def late(case) -> bool:
     """An open case past its current due time with its clock running: a paused clock (中止计时,
     a mediation) is never shown as 已超期, since resuming moves the due time later."""
     return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())
+
+
+@register.filter
+def time_left(case):
+    """The case's ``TimeLeft`` (lists set it for a page with ``cases.time_left.with_time_left``;
+    a single case is computed here, reading the work calendar once)."""
+    if hasattr(case, "time_left"):
+        return case.time_left
+    case.time_left = compute_time_left(case)
+    return case.time_left
+
+
+@register.filter
+def warning_words(level: str) -> str:
+    return str(WARNING_WORDS.get(level, ""))
+
+
+@register.simple_tag(takes_context=True)
+def citizen_panels(context, claim, case, mode):
+    """The panels other apps registered for the citizen's case page and the tracking result
+    (``cases.panels.citizen_panels``), in order."""
+    from django.utils.safestring import mark_safe
+
+    from cases.panels import citizen_panels as registered
+
+    request = context.get("request")
+    csrf_token = context.get("csrf_token")
+    html = []
+    for panel in registered():
+        data = panel.context(request=request, claim=claim, case=case, mode=mode)
+        if data is None:
+            continue
+        panel_context = context.new(data)
+        if csrf_token is not None:
+            panel_context["csrf_token"] = csrf_token
+        html.append(context.template.engine.get_template(panel.template).render(panel_context))
+    return mark_safe("".join(html))  # each panel template escaped its own output

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mediation",
     "supervision",
     "interfaces",
+    "feedback",
     "partner_api",
     "config",
 ]
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.staff_context",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -349,6 +351,23 @@ MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
 API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
 API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
+# The citizen's voice and the call-back (feedback app, issue #11; docs/feedback.md).
+FEEDBACK_DAILY_LIMITS = {"material": 3, "message": 5}  # per case and calendar day
+FEEDBACK_PRESS_ALERT = (3, 7)  # this many presses within this many days → the region's supervisors
+FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before 未接通 may close a case
+FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
+INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
+API_CALL_LOG_DAYS = env.get_int("API_CALL_LOG_DAYS", 180)  # the call log is purged daily past this
+# Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
+# whom partners ask for help and for a key.
+OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"
+OPEN311_CONTACT = env.get("OPEN311_CONTACT", "诉求服务中心信息科（工作日 9:00–17:00）")
+OPEN311_KEY_SERVICE = env.get(
+    "OPEN311_KEY_SERVICE", "接口密钥请向诉求服务中心申请，由系统管理员使用 manage.py api_key_create 创建。"
+)
+# Paths whose views refuse control characters themselves, in their own error format
+# (config.middleware.ControlCharacterMiddleware leaves them alone; interfaces.keys.api_view checks).
+CONTROL_CHARACTER_SELF_CHECKED_PATHS = ("/open311/",)
 
 # Partner REST API /api/v1/ (partner_api, docs/api.md): Django REST framework + drf-spectacular.
 REST_FRAMEWORK = {

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import user_roles
 from cases.citizen_words import status_words
-from cases.models import Status
+from cases.models import RatedVia, Status
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
@@ -34,6 +34,7 @@ from .. import selectors
 from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
 from ..held import as_uploads, held_uploads_drop, held_uploads_reshow
 from ..services import claim_submit as claim_submit_service
+from ..tracking import tracking_grant, tracking_granted_claim
 from ..uploads import MAX_FILES, UploadError, check_uploads
 
 CLAIMS_PER_PAGE = 20
@@ -238,6 +239,8 @@ def claim_rate(request, code: str):
                 actor=request.user,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
+                solved=form.cleaned_data["solved"],
+                via=RatedVia.WEB,
             )
     except PermissionDenied:  # kept: the service's own refusal, answered with the citizen's page
         return _refused(request, _("您不是该案件的当事人，不能评价。"))
@@ -298,6 +301,9 @@ def track(request):
     """Public progress lookup by tracking code + last four digits of the contact phone (POST, so
     codes stay out of URLs and logs). A wrong pair and an unknown code answer exactly the same."""
     if request.method == "GET":
+        granted = tracking_granted_claim(request) if request.GET.get("shown") else None
+        if granted is not None:  # back from adding materials, a message or a press (feedback)
+            return _track_result(request, granted)
         return render(request, "intake/citizen/track.html", {"form": TrackForm()})
     if not _track_try_allowed(request):
         limit, window = TRACK_RATE_LIMIT
@@ -317,6 +323,11 @@ def track(request):
             form.add_error(None, _("查询码或手机号后四位不正确"))
     if claim is None:
         return render(request, "intake/citizen/track.html", {"form": form}, status=400)
+    tracking_grant(request, claim)
+    return _track_result(request, claim)
+
+
+def _track_result(request, claim):
     case = claim.case
     followed = selectors.followed_case(case)
     context = {

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,6 +223,25 @@ def every_state(mediators, submit_claim, user, fresh, citizen):
     s.case_reject(case=fresh(case), actor=window, reason="已进入诉讼程序", redirect_to="请向法院了解案件进展")
     case = claim("withdrawn")
     s.case_withdraw(case=fresh(case), actor=citizen, reason="已经解决了")
+    # the citizen's voice and the call-back (feedback, issue #11)
+    from feedback import services as fs
+    from intake.uploads import check_uploads
+    from tests.intake.conftest import PDF
+
+    case = claim("voiced")
+    s.case_accept(case=fresh(case), actor=window)
+    fs.supplement_add(
+        claim=claims["voiced"], case=fresh(case), kind="message", text="老板今天又说下周才发", uploads=[], actor=citizen
+    )
+    files = check_uploads([SimpleUploadedFile("工资条.pdf", PDF, content_type="application/pdf")])
+    fs.supplement_add(claim=claims["voiced"], case=fresh(case), kind="material", text="", uploads=files, actor=citizen)
+    fs.case_press(case=fresh(case), actor=citizen)
+    case = claim("closed_unreached", channel="window", registered_by=window)
+    start = timezone.now() - timedelta(days=3)
+    s.case_resolve_on_spot(case=fresh(case), actor=window, result="已当场解答", at=start)
+    for day in (2, 1, 0):
+        fs.callback_record(case=fresh(case), actor=window, outcome="no_answer", at=timezone.now() - timedelta(days=day))
+    fs.callback_close_unreached(case=fresh(case), actor=window)
     kept = claim("merge_kept")
     s.case_accept(case=fresh(kept), actor=window)
     duplicate = claim("merged", text="老板拖欠工资三个月，我们几个工友都没拿到钱。")

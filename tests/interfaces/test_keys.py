@@ -131,7 +131,7 @@ def test_every_call_is_recorded_with_its_status(api_key, settings):
     assert _thing(factory.get("/x", HTTP_AUTHORIZATION=f"Api-Key {raw}")).status_code == 200
     limited = _thing(factory.get("/x", {"api_key": raw}))
     assert limited.status_code == 429 and limited["Retry-After"] == "60"
-    settings.API_ANONYMOUS_RATE_PER_MINUTE = 1
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 2  # the keyless call above used one
     assert _public(factory.get("/p")).content == b"ok"
     assert _public(factory.get("/p")).status_code == 429
     calls = list(ApiCall.objects.order_by("id").values_list("key_id", "endpoint", "status", "method", "client"))
@@ -168,3 +168,42 @@ def test_admin_lists_keys_and_revokes(api_key, login):
     with pytest.raises(KeyRefused):
         authenticate(raw, "open311")
     assert admin.get("/admin/interfaces/apicall/").status_code == 200
+
+
+def test_call_log_purge(api_key, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.schedules import SCHEDULES
+    from interfaces.services import api_call_record
+    from interfaces.tasks import api_calls_purge
+
+    key, _raw = api_key()
+    now = timezone.now()
+    for days in (200, 181, 179, 0):
+        api_call_record(key=key, method="GET", endpoint="x", status=200, client=None, at=now - timedelta(days=days))
+    assert api_calls_purge() == 2
+    assert ApiCall.objects.count() == 2
+    assert api_calls_purge() == 0
+    assert any(s.func == "interfaces.tasks.api_calls_purge" for s in SCHEDULES)
+
+
+def test_wrong_keys_use_up_the_anonymous_budget(api_key, settings):
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 2
+    factory = RequestFactory()
+    statuses = [_thing(factory.get("/x", {"api_key": f"yk_guess{n}"})).status_code for n in range(3)]
+    assert statuses == [401, 401, 429]
+    _key, raw = api_key()
+    assert _thing(factory.get("/x", {"api_key": raw})).status_code == 200  # a good key has its own budget
+
+
+def test_control_characters_and_huge_bodies_are_refused_at_the_door(api_key, settings):
+    _key, raw = api_key()
+    factory = RequestFactory()
+    assert _thing(factory.get("/x", {"api_key": raw, "q": "a\x00b"})).status_code == 400
+    assert _thing(factory.post("/x", {"api_key": raw, "note": "a\x07b"})).status_code == 400
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = _thing(factory.post("/x", {"api_key": raw, "note": "长" * 200}))
+    assert response.status_code == 400 and "请求过大" in response.content.decode()
+    assert list(ApiCall.objects.values_list("status", flat=True)) == [400, 400, 400]
