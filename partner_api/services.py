@@ -120,13 +120,6 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
     if not region_allows(api_key, region):
         raise ForbiddenError(_("发生地“%(r)s”不在本接口密钥的授权区域内。") % {"r": region.name}, field="region")
     partner, external_id = api_key.partner, data["external_id"]
-    used = PartnerClaim.objects.filter(partner=partner, external_id=external_id).select_related("case").first()
-    if used is not None:
-        raise PartnerConflict(
-            _("合作方编号“%(e)s”已提交过（案件 %(n)s）；重试请使用首次提交时的 Idempotency-Key。")
-            % {"e": external_id, "n": used.case.number},
-            field="external_id",
-        )
     at = at or timezone.now()
     with directory_pinned():
         claim, created = claim_submit(
@@ -152,8 +145,13 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
                 return PartnerClaim.objects.create(
                     claim=claim, case=claim.case, partner=partner, external_id=external_id, created_at=at
                 )
-        except IntegrityError as exc:  # the same external id, filed at this very moment
-            raise PartnerConflict(_("合作方编号“%(e)s”已提交过。") % {"e": external_id}, field="external_id") from exc
+        except IntegrityError as exc:  # filed before (rare: found by the constraint, not by a read per claim)
+            used = PartnerClaim.objects.filter(partner=partner, external_id=external_id).values_list("case__number")
+            raise PartnerConflict(
+                _("合作方编号“%(e)s”已提交过（案件 %(n)s）；重试请使用首次提交时的 Idempotency-Key。")
+                % {"e": external_id, "n": next(iter(used), ("—",))[0]},
+                field="external_id",
+            ) from exc
 
 
 # Replies -------------------------------------------------------------------------------------------

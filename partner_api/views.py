@@ -10,6 +10,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 
+from routing.dispatch import directory_pinned
+
 from . import selectors, services
 from .auth import PartnerView
 from .problems import PROBLEM_TYPE, problem
@@ -99,20 +101,22 @@ class ClaimCreateView(PartnerView):
     def post(self, request):
         key = _idempotency_key(request, required=True)
         body = _body(request)
-        serializer = ClaimCreateSerializer(data=body)
-        serializer.is_valid(raise_exception=True)
+        # one directory snapshot for the codes checked and the claim routed (as the window form)
+        with directory_pinned():
+            serializer = ClaimCreateSerializer(data=body)
+            serializer.is_valid(raise_exception=True)
 
-        def write():
-            record = services.partner_claim_create(
-                api_key=request.auth, data=serializer.validated_data, idempotency_key=key
-            )
-            return 201, services.claim_answer(record)
+            def write():
+                record = services.partner_claim_create(
+                    api_key=request.auth, data=serializer.validated_data, idempotency_key=key
+                )
+                return 201, services.claim_answer(record)
 
-        return _answer(
-            *services.idempotent(
-                partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
+            return _answer(
+                *services.idempotent(
+                    partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
+                )
             )
-        )
 
 
 class CaseStatusView(PartnerView):
