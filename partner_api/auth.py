@@ -8,12 +8,13 @@ import ipaddress
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.views import APIView
 
-from interfaces.keys import AUTH_SCHEME, KeyRefused, authenticate, key_from_request
+from interfaces.keys import AUTH_SCHEME, KeyRefused, anonymous_allowed, authenticate, key_from_request
 from interfaces.services import api_call_record
 
 from .problems import BoundedJSONParser
@@ -25,7 +26,13 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         view = request.parser_context.get("view")
         try:
-            key = authenticate(key_from_request(request._request, params=False), view.api_scope)
+            try:
+                key = authenticate(key_from_request(request._request, params=False), view.api_scope)
+            except KeyRefused as refusal:
+                request._request.api_key_refused = refusal.key  # the call log names it
+                if refusal.status == 401:  # no or a wrong key: counted against the address, as Open311 does
+                    anonymous_allowed(request._request)
+                raise
         except KeyRefused as refusal:
             if refusal.status == 429:
                 raise exceptions.Throttled(wait=refusal.retry_after, detail=refusal.message) from refusal
@@ -47,6 +54,18 @@ class PartnerView(APIView):
     parser_classes = [BoundedJSONParser]
     api_scope = "claims"
     api_endpoint = ""
+    allowed_query: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.allowed_query)
+        if unknown:
+            message = (
+                _("未知的查询参数，请删除。")
+                if not self.allowed_query
+                else _("未知的查询参数；可用：%(p)s。") % {"p": "、".join(sorted(self.allowed_query))}
+            )
+            raise exceptions.ValidationError({name[:40] or "（空参数名）": [message] for name in unknown[:10]})
 
     def dispatch(self, request, *args, **kwargs):
         at, status = timezone.now(), 500
@@ -56,7 +75,7 @@ class PartnerView(APIView):
             return response
         finally:
             drf_request = getattr(self, "request", None)
-            key = getattr(drf_request, "_auth", None)
+            key = getattr(drf_request, "_auth", None) or getattr(request, "api_key_refused", None)
             api_call_record(
                 key=key,
                 method=request.method or "",

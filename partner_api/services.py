@@ -21,7 +21,7 @@ from interfaces.keys import region_allows
 from mediation.litigation.services import litigation_reply
 from mediation.models import LitigationPackage, Mediation
 from notifications.models import NotificationChannel
-from notifications.services import notification_send, notifications_batched
+from notifications.services import notification_send, notifications_batch_enqueue, notifications_batched
 from routing.dispatch import directory_pinned
 
 from .models import IdempotencyRecord, PartnerClaim
@@ -68,7 +68,8 @@ def idempotent(
     if record is not None:
         return _replay(record, digest, endpoint)
     try:
-        with transaction.atomic():
+        # the batch ends after the commit, so a message's delivery task never runs before its row exists
+        with notifications_batched(), transaction.atomic():
             status, answer = write()
             IdempotencyRecord.objects.create(
                 partner=partner,
@@ -79,6 +80,7 @@ def idempotent(
                 response=answer,
                 created_at=at or timezone.now(),
             )
+            notifications_batch_enqueue()  # the delivery task commits with the claim: one commit fewer
     except (IntegrityError, _Raced):
         record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
         if record is None:
@@ -118,15 +120,8 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
     if not region_allows(api_key, region):
         raise ForbiddenError(_("发生地“%(r)s”不在本接口密钥的授权区域内。") % {"r": region.name}, field="region")
     partner, external_id = api_key.partner, data["external_id"]
-    used = PartnerClaim.objects.filter(partner=partner, external_id=external_id).select_related("case").first()
-    if used is not None:
-        raise PartnerConflict(
-            _("合作方编号“%(e)s”已提交过（案件 %(n)s）；重试请使用首次提交时的 Idempotency-Key。")
-            % {"e": external_id, "n": used.case.number},
-            field="external_id",
-        )
     at = at or timezone.now()
-    with notifications_batched(), directory_pinned():
+    with directory_pinned():
         claim, created = claim_submit(
             channel=data["channel"],
             matter=data["matter"],
@@ -150,8 +145,13 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
                 return PartnerClaim.objects.create(
                     claim=claim, case=claim.case, partner=partner, external_id=external_id, created_at=at
                 )
-        except IntegrityError as exc:  # the same external id, filed at this very moment
-            raise PartnerConflict(_("合作方编号“%(e)s”已提交过。") % {"e": external_id}, field="external_id") from exc
+        except IntegrityError as exc:  # filed before (rare: found by the constraint, not by a read per claim)
+            used = PartnerClaim.objects.filter(partner=partner, external_id=external_id).values_list("case__number")
+            raise PartnerConflict(
+                _("合作方编号“%(e)s”已提交过（案件 %(n)s）；重试请使用首次提交时的 Idempotency-Key。")
+                % {"e": external_id, "n": next(iter(used), ("—",))[0]},
+                field="external_id",
+            ) from exc
 
 
 # Replies -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/events", views.EventFeedView.as_view(), name="events"),
     path("api/v1/replies/litigation", views.LitigationReplyView.as_view(), name="reply-litigation"),
     path("api/v1/replies/referral", views.ReferralReplyView.as_view(), name="reply-referral"),
+    path("api/v1/<path:rest>", views.not_found, name="not-found"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", docs.api_docs, name="docs"),
 ]

@@ -7,7 +7,10 @@ import re
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
+
+from routing.dispatch import directory_pinned
 
 from . import selectors, services
 from .auth import PartnerView
@@ -98,20 +101,22 @@ class ClaimCreateView(PartnerView):
     def post(self, request):
         key = _idempotency_key(request, required=True)
         body = _body(request)
-        serializer = ClaimCreateSerializer(data=body)
-        serializer.is_valid(raise_exception=True)
+        # one directory snapshot for the codes checked and the claim routed (as the window form)
+        with directory_pinned():
+            serializer = ClaimCreateSerializer(data=body)
+            serializer.is_valid(raise_exception=True)
 
-        def write():
-            record = services.partner_claim_create(
-                api_key=request.auth, data=serializer.validated_data, idempotency_key=key
-            )
-            return 201, services.claim_answer(record)
+            def write():
+                record = services.partner_claim_create(
+                    api_key=request.auth, data=serializer.validated_data, idempotency_key=key
+                )
+                return 201, services.claim_answer(record)
 
-        return _answer(
-            *services.idempotent(
-                partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
+            return _answer(
+                *services.idempotent(
+                    partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
+                )
             )
-        )
 
 
 class CaseStatusView(PartnerView):
@@ -150,6 +155,7 @@ class FeedQuery(serializers.Serializer):
 
 class EventFeedView(PartnerView):
     api_endpoint = "api/v1/events"
+    allowed_query = frozenset({"cursor", "limit"})
 
     @extend_schema(
         operation_id="events_feed",
@@ -236,3 +242,12 @@ class ReferralReplyView(_ReplyView):
 
     def record(self, request, data: dict) -> dict:
         return services.partner_referral_reply(api_key=request.auth, **data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request, rest: str):
+    """Any other path under /api/v1/: a problem body, not the site's HTML page."""
+    return problem(404, _("没有这个接口，请查阅 /api/docs/。"))

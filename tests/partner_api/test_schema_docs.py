@@ -54,3 +54,9 @@ def test_the_docs_page_renders_the_vendored_swagger_ui(db):
     for name in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "VERSION"):
         assert finders.find(f"vendor/swagger-ui/{name}")
     assert 'data-schema-url="/api/schema/?format=json"' in html
+
+
+def test_an_unknown_path_under_the_api_answers_a_problem_body(db):
+    response = Client().post("/api/v1/claim", {})
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert "/api/docs/" in response.json()["detail"]

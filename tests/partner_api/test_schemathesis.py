@@ -18,6 +18,21 @@ pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 
 
+@pytest.fixture(autouse=True)
+def _test_connection_kept():
+    """The WSGI handler closes the database connection at the end of each request (Django's test
+    client does not): on PostgreSQL that would close the test's own transaction. Done as the test
+    client does it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def partner_key(api_key):
     _key, raw = api_key(scopes=["claims", "court_replies"], region=None, partner="schemathesis")

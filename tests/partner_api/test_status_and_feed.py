@@ -176,3 +176,9 @@ def test_control_characters_in_the_query_answer_a_problem_body(api):
 def test_reading_needs_a_key(api):
     problem_of(api(None).get("/api/v1/events"), 401)
     problem_of(api(None).get("/api/v1/cases/高明-2026-000001"), 401)
+
+
+def test_unknown_query_parameters_are_named(api):
+    body = problem_of(api().get("/api/v1/events", {"since": "1"}), 400)
+    assert body["errors"] == {"since": ["未知的查询参数；可用：cursor、limit。"]}
+    assert "x" in problem_of(api().get("/api/v1/cases/高明-2026-000001", {"x": "1"}), 400)["errors"]
