@@ -277,3 +277,19 @@ def test_a_case_awaiting_the_rating_is_not_pressed(submit_claim, to_feedback, ci
     with pytest.raises(fs.FeedbackError):
         fs.case_press(case=fresh(case), actor=citizen)
     assert fresh(case).press_count == 0 and case.status == Status.FEEDBACK
+
+
+def test_a_merged_claim_speaks_to_the_case_it_follows(submit_claim, user, fresh, login, citizen):
+    window = user("gm_window")
+    kept = submit_claim()
+    s.case_accept(case=fresh(kept.case), actor=window)
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+    s.case_merge(case=fresh(duplicate.case), actor=window, into=fresh(kept.case))
+    me = login(citizen)
+    response = me.post(reverse("feedback:claim-message", args=[duplicate.tracking_code]), {"text": "补充一句"})
+    assert response.status_code == 302
+    supplement = Supplement.objects.get()
+    assert supplement.case_id == kept.case_id and supplement.claim_id == duplicate.pk
+    assert me.post(reverse("feedback:claim-press", args=[duplicate.tracking_code])).status_code == 302
+    assert Case.objects.get(pk=kept.case_id).press_count == 1
+    assert Case.objects.get(pk=duplicate.case_id).press_count == 0
