@@ -108,6 +108,7 @@ CHANNEL_WORDS = {
     "grid": gettext_lazy("网格员代您反映的诉求已登记"),
     "letter": gettext_lazy("您来信反映的诉求已登记"),
     "referral": gettext_lazy("有关部门转来的您的诉求已登记"),
+    "api": gettext_lazy("您通过合作平台反映的诉求已登记"),
 }
 
 

@@ -2,7 +2,7 @@
 through the WSGI application with generated valid and invalid requests, a real key and the demo
 directory; every answer checked against the schema (status, content type, headers, body) and for
 5xx. Bounded and derandomized so a failure reproduces: ``SCHEMATHESIS_MAX_EXAMPLES`` per operation
-(10 by default; ``.ci/run`` gives its own section a larger budget)."""
+(5 by default; ``.ci/run`` gives its own section a larger budget)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 
 
 @pytest.fixture(autouse=True)
