@@ -238,3 +238,13 @@ def test_nothing_of_the_idempotency_record_survives_a_refusal(api):
     problem_of(client.post(URL, {**WAGES, "matter": "x"}, key="fix-me"), 400)
     assert not IdempotencyRecord.objects.exists()
     assert client.post(URL, WAGES, key="fix-me").status_code == 201  # corrected, same key
+
+
+def test_wrong_keys_use_up_the_addresss_budget(api, settings):
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 2
+    client = api(None)
+    for _ in range(2):
+        problem_of(client.post(URL, WAGES, headers={"Authorization": "Api-Key yk_guess"}), 401)
+    response = client.post(URL, WAGES, headers={"Authorization": "Api-Key yk_guess"})
+    problem_of(response, 429)
+    assert response["Retry-After"]

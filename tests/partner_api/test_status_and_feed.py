@@ -182,3 +182,11 @@ def test_unknown_query_parameters_are_named(api):
     body = problem_of(api().get("/api/v1/events", {"since": "1"}), 400)
     assert body["errors"] == {"since": ["未知的查询参数；可用：cursor、limit。"]}
     assert "x" in problem_of(api().get("/api/v1/cases/高明-2026-000001", {"x": "1"}), 400)["errors"]
+
+
+def test_a_claim_on_the_api_channel_reads_as_filed_through_a_partner_platform(api, filed):
+    client = api()
+    (number,) = filed(client, accept=False, channel="api")
+    assert (
+        client.get(f"/api/v1/cases/{number}").json()["events"][0]["text"].startswith("您通过合作平台反映的诉求已登记")
+    )
