@@ -60,7 +60,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -83,17 +82,7 @@ WALK_IN = {
 }
 
 
-def wipe_and_migrate() -> None:
-    from demo.people import load_demo
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            tables = [row[0] for row in cursor.fetchall()]
-            if tables:
-                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
+from bench_db import wipe_and_migrate  # noqa: E402
 
 
 # 1. The service, in this process ------------------------------------------------------------------

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "rate_closed": _("群众评价，办结"),
     "rate_unsatisfied": _("群众不满意，重新审核"),
     "auto_close": _("逾期未评价，自动办结"),
+    "import_close": _("原系统已办结（历史数据导入）"),
     "withdraw": _("撤回"),
     "merge": _("合并到其他案件"),
     "merge_in": _("合并重复诉求"),
@@ -112,3 +113,16 @@ def late(case) -> bool:
     """An open case past its current due time with its clock running: a paused clock (中止计时,
     a mediation) is never shown as 已超期, since resuming moves the due time later."""
     return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())
+
+
+@register.filter
+def referral_words(case) -> str:
+    """``上级交办 · 文号 佛诉交〔2026〕35号 · 时限 2026年12月20日`` for a case handed down by a
+    higher authority (its deadline caps the stage clocks); "" for any other case."""
+    if not case.referral_due_at:
+        return ""
+    parts = [str(_("上级交办"))]
+    if case.referral_document:
+        parts.append(str(_("文号 %(d)s")) % {"d": case.referral_document})
+    parts.append(str(_("时限 %(t)s")) % {"t": cn_date(case.referral_due_at)})
+    return " · ".join(parts)
