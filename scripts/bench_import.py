@@ -66,12 +66,12 @@ def generate(path: Path, lines: int) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def timed(path: Path) -> tuple[float, list[dict]]:
+def timed(path: Path) -> tuple[float, float, list[dict]]:
     out, err = StringIO(), StringIO()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     call_command("import_cases", str(path), stdout=out, stderr=err)
-    elapsed = time.perf_counter() - started
-    return elapsed, [json.loads(line) for line in out.getvalue().splitlines()]
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, cpu, [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def main() -> None:
@@ -82,14 +82,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "old.jsonl"
         generate(path, args.lines)
-        first_s, first = timed(path)
-        again_s, again = timed(path)
+        load = os.getloadavg()[0]
+        first_s, first_cpu, first = timed(path)
+        again_s, again_cpu, again = timed(path)
     errors = [r for r in first if "error" in r]
     if errors or len(first) != args.lines or again != first:
         sys.exit(f"import did not map every line once: {errors[:3]}")
-    print(f"database: {connection.vendor}; {args.lines} lines")
-    print(f"import:  {first_s:.1f} s, {args.lines / first_s:.0f} lines/s")
-    print(f"re-run:  {again_s:.1f} s, {args.lines / again_s:.0f} lines/s (idempotent: same numbers, nothing written)")
+    print(f"database: {connection.vendor}; {args.lines} lines; load average {load:.1f} ({os.cpu_count()} CPUs)")
+    print(f"import:  {first_s:.1f} s, {args.lines / first_s:.0f} lines/s (CPU of this process {first_cpu:.1f} s)")
+    print(
+        f"re-run:  {again_s:.1f} s, {args.lines / again_s:.0f} lines/s (CPU {again_cpu:.1f} s; "
+        "idempotent: same numbers, nothing written)"
+    )
     print("target:  10,000 lines well under a minute:", "met" if first_s * 10_000 / args.lines < 60 else "NOT met")
 
 

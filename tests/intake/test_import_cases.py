@@ -220,3 +220,31 @@ def test_a_thousand_lines_import_in_bulk(tmp_path, demo, django_assert_max_num_q
     assert imported and len(results) == 1000 and all("case" in r for r in results)
     assert Case.objects.count() == 1000 and len({r["case"] for r in results}) == 1000
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_concurrent_import_of_the_same_ids_rolls_this_one_back_whole(tmp_path, demo, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from intake import importer
+
+    path = write(tmp_path, [record(1), record(2)])
+    run(write(tmp_path, [record(2)], name="other.jsonl"))  # "the other import" got there first
+    monkeypatch.setattr(importer, "_existing_numbers", lambda source, ids: {})  # not seen when checked
+    with pytest.raises(CommandError, match="另一个导入同时写入了相同的案件"):
+        call_command("import_cases", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Case.objects.count() == 1 and Claim.objects.count() == 1
+
+
+def test_a_status_needing_a_unit_is_an_error_when_the_rules_queue_the_case(tmp_path, demo, directory):
+    directory({"rules": [{"id": "only", "matter": "neighbour", "lead": {"unit": "GM-RSJ"}}]})  # wages: manual
+    output, code, _err = run(write(tmp_path, [record(status="handling")]))
+    assert code == 1 and "请改为 accepted" in output[0]["error"]
+    closed = record(status="closed", closed_at="2025-04-01T10:00:00+08:00")
+    output, code, _err = run(write(tmp_path, [record(2, status="accepted"), closed]))
+    assert code == 0 and all("case" in r for r in output)
+    case = Case.objects.get(status=Status.CLOSED)
+    assert case.lead_unit is None and case.result_unit == case.centre  # closed by the centre itself
+    assert [e.transition for e in case.events.order_by("created_at", "id")] == [
+        "submit", "accept", "warning_red", "import_close",
+    ]  # fmt: skip
+    assert Case.objects.get(status=Status.ACCEPTED).routing_queued

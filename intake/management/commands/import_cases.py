@@ -2,6 +2,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from intake.importer import DEFAULT_SOURCE, cases_import
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
                 results, imported = cases_import(lines=stream, source=source, skip_bad=skip_bad)
         except UnicodeDecodeError as exc:
             raise CommandError(f"{file} 不是 UTF-8 编码的文本。") from exc
+        except IntegrityError as exc:
+            # another import wrote one of these external ids meanwhile: this one rolled back whole
+            raise CommandError(
+                "另一个导入同时写入了相同的案件（external_id），本次未导入任何案件；请重新运行。"
+            ) from exc
         for result in results:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         bad = sum(1 for result in results if "error" in result)
