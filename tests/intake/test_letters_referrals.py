@@ -196,6 +196,7 @@ def test_the_referral_shows_in_words_on_the_case_page_and_the_overdue_board(logi
     words = f"上级交办 · 文号 佛诉交〔2026〕35号 · 时限 {deadline.year}年{deadline.month}月{deadline.day}日"
     page = login("gm_dispatch").get(reverse("cases:case-detail", args=[case.number])).content.decode()
     assert words in page and 'data-testid="case-referral"' in page
+    assert words in login("gm_labor").get(reverse("cases:inbox")).content.decode()  # the handler's list too
     # past the deadline the case is red; the board names it as a referral with its deadline
     from supervision.services import warnings_sweep
 
