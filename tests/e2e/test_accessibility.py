@@ -147,6 +147,8 @@ def clerk_pages(page, base: str, data: dict):
     yield "queue", base + reverse("cases:queue")
     yield "case search", base + reverse("cases:case-list")
     yield "referral form", base + reverse("mediation:referral-new")
+    yield "letter form", base + reverse("intake:letter-register")
+    yield "上级交办 form", base + reverse("intake:referral-register")
     # a failed submit: the error summary, the red fields and the held files (issue #17)
     page.goto(base + reverse("intake:window-register"))
     form = page.locator("main form")
