@@ -203,3 +203,11 @@ def test_the_referral_shows_in_words_on_the_case_page_and_the_overdue_board(logi
     warnings_sweep(now=end_of_day(deadline) + timedelta(minutes=1))
     board = login("gm_supervisor").get(reverse("supervision:overdue")).content.decode()
     assert case.number in board and words in board
+    # and in the board's Excel export, as a column of the red list
+    import io
+
+    from openpyxl import load_workbook
+
+    export = login("gm_supervisor").get(reverse("supervision:overdue-export"))
+    red = load_workbook(io.BytesIO(export.content))["超期清单"]
+    assert red.cell(1, 10).value == "上级交办" and red.cell(2, 10).value == words
