@@ -108,6 +108,7 @@ def cases_import(*, lines: Iterable[str], source: str = DEFAULT_SOURCE, skip_bad
 
 def _check_all(lines: Iterable[str], *, source: str, now: datetime, index) -> list[Line]:
     checked: list[Line] = []
+    good: list[tuple[Line, ImportedCase]] = []  # planned below, once the existing cases are known
     first_line: dict[str, int] = {}
     rows: dict = {}  # matter types and regions by code: one shared instance each
     for number, text in enumerate(lines, start=1):
@@ -119,19 +120,16 @@ def _check_all(lines: Iterable[str], *, source: str, now: datetime, index) -> li
             continue
         if line.external_id in first_line:
             line.error = _("external_id “%(id)s”与第 %(n)s 行重复。") % {
-                "id": line.external_id,
+                "id": _safe(line.external_id, 64),
                 "n": first_line[line.external_id],
             }
             continue
         first_line[line.external_id] = number
-        line.plan = item  # planned below, once the existing cases are known
-    existing = _existing_numbers(source, [line.external_id for line in checked if line.plan is not None])
-    citizens = _citizens([line.phone for line in checked if line.plan is not None and line.phone])
+        good.append((line, item))
+    existing = _existing_numbers(source, [line.external_id for line, _item in good])
+    citizens = _citizens([line.phone for line, _item in good if line.phone])
     context = ImportContext(index=index, now=now)
-    for line in checked:
-        item, line.plan = line.plan, None
-        if item is None:
-            continue
+    for line, item in good:
         if line.external_id in existing:
             line.case_number = existing[line.external_id]
             continue
