@@ -248,3 +248,17 @@ def test_a_status_needing_a_unit_is_an_error_when_the_rules_queue_the_case(tmp_p
         "submit", "accept", "warning_red", "import_close",
     ]  # fmt: skip
     assert Case.objects.get(status=Status.ACCEPTED).routing_queued
+
+
+def test_standard_input_and_unreadable_files(tmp_path, demo, monkeypatch):
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr("sys.stdin", StringIO(json.dumps(record(), ensure_ascii=False) + "\n"))
+    output, code, _err = run("-")
+    assert code == 0 and output[0]["case"] == Case.objects.get().number
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes("何秀英".encode("gb18030"))
+    with pytest.raises(CommandError, match="不是 UTF-8"):
+        call_command("import_cases", str(latin), stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command("import_cases", str(tmp_path / "missing.jsonl"), stdout=StringIO(), stderr=StringIO())
