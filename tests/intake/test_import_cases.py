@@ -262,3 +262,9 @@ def test_standard_input_and_unreadable_files(tmp_path, demo, monkeypatch):
         call_command("import_cases", str(latin), stdout=StringIO(), stderr=StringIO())
     with pytest.raises(CommandError, match="无法读取"):
         call_command("import_cases", str(tmp_path / "missing.jsonl"), stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_admin_finds_an_imported_case_by_its_old_id(tmp_path, demo, admin_client):
+    output, _code, _err = run(write(tmp_path, [record(7)]))
+    page = admin_client.get("/admin/cases/case/", {"q": "GM-OLD-00007"}).content.decode()
+    assert output[0]["case"] in page
