@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench bench-routing bench-intake bench-api echarts clean cluster cluster-stop soak
+.PHONY: install run test lint messages bench bench-routing bench-intake bench-api bench-import echarts clean cluster cluster-stop soak
 
 install: $(STAMP)
 
@@ -55,6 +55,12 @@ bench-intake: install
 # database, which it WIPES. Writes bench/api.json. BENCH_ARGS, e.g. "--seconds 30 --clients 8".
 bench-api: install
 	$(PY) scripts/bench_api.py $(BENCH_ARGS)
+
+# The historical import (issue #12): a generated file of 10,000 lines through `manage.py import_cases`,
+# then the idempotent re-run; prints lines/s. Scratch SQLite under var/ unless BENCH_DATABASE_URL
+# names a PostgreSQL database, which it WIPES. BENCH_ARGS, e.g. "--lines 50000".
+bench-import: install
+	$(PY) scripts/bench_import.py $(BENCH_ARGS)
 
 # A production-shaped cluster on this machine (issue #16, docs/deployment.md "Cluster"): nginx (the
 # Debian package, installed when missing) over two gunicorn instances, two qcluster workers on

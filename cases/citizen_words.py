@@ -180,6 +180,10 @@ def _auto_close(event) -> str:
     return _("评价期限已过，诉求已办结。")
 
 
+def _import_close(event) -> str:
+    return _("您的诉求已办理完毕。")
+
+
 def _withdraw(event) -> str:
     return _("诉求已撤回，不再办理。")
 
@@ -275,6 +279,7 @@ SENTENCES = {
     "rate_closed": _rate_closed,
     "rate_unsatisfied": _rate_unsatisfied,
     "auto_close": _auto_close,
+    "import_close": _import_close,
     "withdraw": _withdraw,
     "merge": _merge,
     "merge_in": _merge_in,

@@ -17,6 +17,16 @@ from .models import Case, Status, WarningLevel
 from .workdays import add_working_days
 
 
+def capped_due(case: Case, due: datetime | None) -> datetime | None:
+    """``due``, or the higher authority's deadline (上级交办, ``referral_due_at``) when that comes
+    first: the authority's deadline is the case's overall due date, and no stage clock — a new
+    stage, an extension, a resumed pause — runs past it (docs/letters-and-referrals.md)."""
+    cap = case.referral_due_at
+    if due is None or cap is None:
+        return due
+    return min(due, cap)
+
+
 def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
     matter = case.matter
     days = {
@@ -25,7 +35,7 @@ def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> d
         "handle": matter.handle_days,
         "review": settings.CASE_REVIEW_DAYS,
     }[stage]
-    return add_working_days(start, days + extra_days)
+    return capped_due(case, add_working_days(start, days + extra_days))
 
 
 CLOCK_FIELDS = [
@@ -117,7 +127,7 @@ def reply_due(case: Case) -> datetime | None:
     if case.paused_at is not None or case.stage_due_at is None:
         return None
     if case.status == Status.DISPATCHED:
-        return add_working_days(case.stage_due_at, case.matter.handle_days)
+        return capped_due(case, add_working_days(case.stage_due_at, case.matter.handle_days))
     if case.status in (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING, Status.REVIEWING, Status.FEEDBACK):
         return case.stage_due_at
     return None

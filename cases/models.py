@@ -224,6 +224,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
 
+    # 来信 (issue #12): the letter's own number and date; its scan is the claim's attachment.
+    letter_number = models.CharField(_("来信编号"), max_length=60, blank=True, default="", db_default="")
+    letter_date = models.DateField(_("来信日期"), null=True, blank=True)
+    # 上级交办 (issue #12): handed down by a higher authority with its document number and deadline.
+    # The deadline caps every stage clock (cases.clock.capped_due): the case is due by it at the latest.
+    referral_authority = models.CharField(_("交办机关"), max_length=100, blank=True, default="", db_default="")
+    referral_document = models.CharField(_("交办文号"), max_length=80, blank=True, default="", db_default="")
+    referral_due_at = models.DateTimeField(_("上级交办时限"), null=True, blank=True)
+    # Historical import (issue #12): the old system's name and its id for the case, unique together.
+    import_source = models.CharField(_("导入来源"), max_length=40, blank=True, default="", db_default="")
+    external_id = models.CharField(_("原系统编号"), max_length=64, blank=True, default="", db_default="")
+
     created_at = models.DateTimeField(_("登记时间"))  # indexed by case_created_cover
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -291,6 +303,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_contact_clock",
                 condition=models.Q(contact_due_at__isnull=False),
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                name="case_external_id_unique",
+                condition=~models.Q(external_id=""),
+            )
         ]
 
     def __str__(self) -> str:
@@ -424,6 +443,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("can_callback"))
     def close_unreached(self):
         pass
+
+    @transition(field=status, source=OPEN_STATUSES, target=Status.CLOSED, permission=_allowed("system_only"))
+    def import_close(self):
+        """A case the old system had closed, brought in by the historical import (issue #12)."""
 
     @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=_allowed("can_rate"))
     def withdraw(self):

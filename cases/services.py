@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -83,20 +83,44 @@ class PartyData:
     notify: bool = False
 
 
+@dataclass
+class CaseOrigin:
+    """Where a case came from beyond its channel (issue #12): a letter's number and date, a higher
+    authority's document number and deadline (上级交办: caps the clock), an imported case's source
+    and id in the old system. Empty values are left empty."""
+
+    letter_number: str = ""
+    letter_date: date | None = None
+    referral_authority: str = ""
+    referral_document: str = ""
+    referral_due_at: datetime | None = None
+    import_source: str = ""
+    external_id: str = ""
+
+    def apply(self, case: Case) -> None:
+        for name, value in vars(self).items():
+            setattr(case, name, value.strip() if isinstance(value, str) else value)
+
+
 _NEXT_NUMBER_SQL = (
-    f"UPDATE {CaseNumberSequence._meta.db_table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"
+    f"UPDATE {CaseNumberSequence._meta.db_table} SET last = last + %s WHERE prefix = %s AND year = %s RETURNING last"
 )
 
 
 def _next_number(prefix: str, year: int) -> str:
     """Readable, unique, gap-tolerant numbers per prefix and year (高明-2026-000123): one
     ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35), the row locked until commit."""
+    return _reserve_numbers(prefix, year, 1)[0]
+
+
+def _reserve_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers with the same one ``UPDATE`` (the historical import)."""
     for _attempt in range(3):
         with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+            cursor.execute(_NEXT_NUMBER_SQL, [count, prefix, year])
             row = cursor.fetchone()
         if row is not None:
-            return f"{prefix}-{year}-{row[0]:06d}"
+            return [f"{prefix}-{year}-{n:06d}" for n in range(row[0] - count + 1, row[0] + 1)]
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(prefix=prefix, year=year, last=0)
@@ -139,6 +163,7 @@ def case_create(
     people_count: int = 1,
     actor=None,
     at: datetime | None = None,
+    origin: CaseOrigin | None = None,
 ) -> Case:
     """Register a new case (待受理) at the claims centre responsible for ``region``.
 
@@ -164,6 +189,8 @@ def case_create(
             centre=centre,
             created_at=at,
         )
+        if origin is not None:
+            origin.apply(case)  # before the clock: a higher authority's deadline caps it
         enter_stage(case, "accept", at)
         case.save()
         written = Party.objects.bulk_create(

@@ -50,13 +50,18 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     (or of the next working day after a holiday). ``days`` = 0 means the end of the start day.
     """
     overrides = _overrides()
-    local = timezone.localtime(start)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_workday(day, overrides):
-            remaining -= 1
+    first = timezone.localtime(start).date()
+    # Inside a directory pin, the same (date, days) is answered once (the historical import sets
+    # thousands of clocks); the memo goes with the stamp, which every calendar write replaces.
+    ends = reference_cached("working_day_ends", dict)
+    day = ends.get((first, days))
+    if day is None:
+        day, remaining = first, days
+        while remaining > 0:
+            day += dt.timedelta(days=1)
+            if is_workday(day, overrides):
+                remaining -= 1
+        ends[(first, days)] = day
     end = dt.datetime.combine(day, dt.time(23, 59, 59))
     return timezone.make_aware(end, timezone.get_current_timezone())
 

@@ -30,6 +30,23 @@ def notifications_suppressed():
         _state.suppressed = previous
 
 
+@contextmanager
+def notifications_silenced():
+    """Write and send NOTHING inside the block: no outbox row, no SMS, no in-app message, no task.
+    For the historical import (issue #12): its cases happened long ago and their people were told
+    by the old system; unlike ``notifications_suppressed`` nothing is even recorded."""
+    previous = getattr(_state, "silenced", False)
+    _state.silenced = True
+    try:
+        yield
+    finally:
+        _state.silenced = previous
+
+
+def _silenced() -> bool:
+    return getattr(_state, "silenced", False)
+
+
 def notification_send(
     *,
     kind: str,
@@ -49,6 +66,8 @@ def notification_send(
     """
     if secret:
         body = body.replace(secret, SECRET_MASK)
+    if _silenced():  # an unsaved row: callers may read it, nothing is stored or sent
+        return OutboxMessage(channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user)
     if getattr(_state, "suppressed", False):
         return OutboxMessage.objects.create(
             channel=channel,
@@ -82,7 +101,7 @@ def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
     commit in one task. Each dict holds ``kind``, ``body`` and ``phone`` and/or ``user_id``,
     ``channel`` (default SMS) and optionally ``case_number``. No one-time codes here
     (``notification_send`` masks those)."""
-    if not messages:
+    if not messages or _silenced():
         return []
     rows = [
         OutboxMessage(
@@ -164,6 +183,8 @@ def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = Non
     to ``.values(recipient=<user id>, text=<message body>)``, and with ``with_case`` also
     ``case_number=<the case's number>`` (the message centre's link). In-app messages need no
     gateway, so they are written as delivered (``sent``) and nothing is enqueued."""
+    if _silenced():
+        return 0
     columns = ["channel", "kind", "recipient_phone", "status", "created_at", "sent_at", "error", "attempts"]
     at = connection.ops.adapt_datetimefield_value(at or timezone.now())
     constants = [NotificationChannel.INAPP, kind, "", OutboxStatus.SENT, at, at, "", 0]

@@ -39,8 +39,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import bench_database  # noqa: E402
-from bench_server import gunicorn, load, wipe_and_migrate  # noqa: E402
+from bench_db import bench_database, wipe_and_migrate  # noqa: E402
+from bench_server import gunicorn, load  # noqa: E402
 
 bench_database("bench-api", relative=True)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"

@@ -45,8 +45,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import bench_database  # noqa: E402
-from bench_server import gunicorn, load, wipe_and_migrate  # noqa: E402
+from bench_db import bench_database, wipe_and_migrate  # noqa: E402
+from bench_server import gunicorn, load  # noqa: E402
 
 bench_database("bench-intake", relative=True)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"

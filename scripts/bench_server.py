@@ -17,24 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wipe_and_migrate() -> None:
-    """Drop every table of the bench database (PostgreSQL) or start from the emptied scratch
-    SQLite file, migrate, load the demo directory and accounts. Call after ``django.setup()``."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    from demo.people import load_demo
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            tables = [row[0] for row in cursor.fetchall()]
-            if tables:
-                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -50,6 +50,7 @@ EVENT_LABELS = {
     "rate_closed": _("群众评价，办结"),
     "rate_unsatisfied": _("群众不满意，重新审核"),
     "auto_close": _("逾期未评价，自动办结"),
+    "import_close": _("原系统已办结（历史数据导入）"),
     "withdraw": _("撤回"),
     "merge": _("合并到其他案件"),
     "merge_in": _("合并重复诉求"),
@@ -150,3 +151,16 @@ def citizen_panels(context, claim, case, mode):
     """The panels other apps registered for the citizen's case page and the tracking result
     (``cases.panels.citizen_panels``), in order."""
     return render_panels(context, registered_citizen_panels(), claim=claim, case=case, mode=mode)
+
+
+@register.filter
+def referral_words(case) -> str:
+    """``上级交办 · 文号 佛诉交〔2026〕35号 · 时限 2026年12月20日`` for a case handed down by a
+    higher authority (its deadline caps the stage clocks); "" for any other case."""
+    if not case.referral_due_at:
+        return ""
+    parts = [str(_("上级交办"))]
+    if case.referral_document:
+        parts.append(str(_("文号 %(d)s")) % {"d": case.referral_document})
+    parts.append(str(_("时限 %(t)s")) % {"t": cn_date(case.referral_due_at)})
+    return " · ".join(parts)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from cases.templatetags.case_tags import referral_words
 from cases.templatetags.staff_case_tags import channel_label
 from core.formatting import cn_datetime
 from core.xlsx import BOLD, WorkbookWriter
@@ -165,6 +166,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("本环节时限"),
             _("来源渠道"),
             _("群众催办（次）"),
+            _("上级交办"),
         ],  # fmt: skip
         [
             [
@@ -178,10 +180,11 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 cn_datetime(r.case.stage_due_at),
                 channel_label(r.case.channel),
                 r.case.press_count,
+                referral_words(r.case),
             ]
             for r in board.red
         ],
-        [22, 36, 10, 30, 14, 26, 10, 20, 12, 14],
+        [22, 36, 10, 30, 14, 26, 10, 20, 12, 14, 44],
         formats=["", "", "0.0"],
     )
     if board.red_more:

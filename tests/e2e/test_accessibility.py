@@ -162,6 +162,8 @@ def clerk_pages(page, base: str, data: dict):
     yield "referral form", base + reverse("mediation:referral-new")
     yield "call-back workbench", base + reverse("feedback:workbench")
     yield "call-back page", base + reverse("feedback:callback", args=[data["awaiting"].number])
+    yield "letter form", base + reverse("intake:letter-register")
+    yield "上级交办 form", base + reverse("intake:referral-register")
     # a failed submit: the error summary, the red fields and the held files (issue #17)
     page.goto(base + reverse("intake:window-register"))
     form = page.locator("main form")
