@@ -239,7 +239,7 @@ def test_export_holds_the_screens_figures(world, login, monkeypatch):
     assert "筛选条件：事项：劳动保障" in units[-1][0]
 
     red = list(book["超期清单"].iter_rows(values_only=True))
-    assert red[0][:4] == ("案件编号", "标题", "超期天数", "承办单位") and red[0][-1] == "群众催办（次）"
+    assert red[0][:4] == ("案件编号", "标题", "超期天数", "承办单位") and red[0][-2:] == ("群众催办（次）", "上级交办")
     rows = red[1 : 1 + len(screen.red)]
     assert len(screen.red) == 4
     assert [(r[0], r[3], r[5]) for r in rows] == [(x.case.number, x.holder.name, x.place) for x in screen.red]
@@ -293,5 +293,5 @@ def test_contact_deadlines_and_presses_per_unit(world, login, user):
     assert list(table(client.get(BOARD + "?sort=presses")))[0] == "GM-RSJ"
     assert list(table(client.get(BOARD + "?sort=contact_late&dir=asc")))[0] == "GM-ZX"
     book = load_workbook(BytesIO(client.get(EXPORT).content))
-    red = {row[0]: row[-1] for row in book["超期清单"].iter_rows(min_row=2, values_only=True) if row and row[0]}
+    red = {row[0]: row[-2] for row in book["超期清单"].iter_rows(min_row=2, values_only=True) if row and row[0]}
     assert red[hotline.number] == 3
