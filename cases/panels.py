@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.safestring import mark_safe
+
 
 @dataclass(frozen=True)
 class CasePanel:
@@ -50,3 +52,21 @@ def register_citizen_panel(panel: CasePanel) -> None:
 
 def citizen_panels() -> list[CasePanel]:
     return sorted(_citizen_panels.values(), key=lambda panel: (panel.order, panel.name))
+
+
+def render_panels(context, panels: list[CasePanel], **arguments) -> str:
+    """Render ``panels`` inside a template ``context``: each one's context function is called with
+    the request and ``arguments`` (a None answer leaves the panel out), its template gets that data
+    and the page's CSRF token."""
+    request = context.get("request")
+    csrf_token = context.get("csrf_token")
+    html = []
+    for panel in panels:
+        data = panel.context(request=request, **arguments)
+        if data is None:
+            continue
+        panel_context = context.new(data)
+        if csrf_token is not None:
+            panel_context["csrf_token"] = csrf_token
+        html.append(context.template.engine.get_template(panel.template).render(panel_context))
+    return mark_safe("".join(html))  # each panel template escaped its own output

@@ -94,6 +94,20 @@ def _logged_path(request) -> str:
     return mask_personal_numbers(path)
 
 
+class UrlTokenFilter(logging.Filter):
+    """Django's own warnings ("Not Found: /r/<token>/", a refused CSRF check) name the request's
+    path: the same ``token`` argument is replaced there too (settings ``LOGGING``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = getattr(getattr(record, "request", None), "resolver_match", None)
+        secret = match.kwargs.get("token") if match is not None else None
+        if isinstance(secret, str) and secret:
+            record.msg = str(record.msg).replace(secret, "…")
+            if isinstance(record.args, tuple):
+                record.args = tuple(a.replace(secret, "…") if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 class RequestLogMiddleware:
     """Outermost middleware: times the request, counts its queries, writes the line."""
 

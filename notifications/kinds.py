@@ -32,7 +32,7 @@ STAFF_KINDS = {
     "citizen_press_alert": _("多次催办"),
     "supervision_order": _("督办"),
     "supervision_press": _("再次督办"),
-    "mediation": _("调解指派"),
+    "mediation": _("调解"),
     "mediation_outcome": _("调解结果"),
     "court_reply": _("法院答复"),
     "referral_reply": _("移送单位答复"),

@@ -44,7 +44,8 @@ def _back(request) -> str:
     """The list as the user left it (only our own path: never an outside redirect)."""
     target = request.POST.get("next", "")
     base = reverse("notifications:inbox")
-    return target if target.startswith(base) and "//" not in target else base
+    safe = target.startswith(base) and not any(bad in target for bad in ("//", "\\", ".."))
+    return target if safe else base
 
 
 @login_required
@@ -106,7 +107,8 @@ def message_read(request, pk: int):
 def inbox_read_all(request):
     kind = request.POST.get("kind", "")
     if kind and kind not in {code for code, _label in kind_choices(staff=True)}:
-        kind = ""
+        messages.error(request, _("没有这个消息类别，请从列表中选择。"))  # nothing is marked
+        return redirect(_back(request))
     n = s.inbox_all_read(user=request.user, kind=kind)
     if n:
         messages.success(request, _("已将 %(n)s 条消息标为已读。") % {"n": n})

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
+from cases.panels import citizen_panels as registered_citizen_panels
+from cases.panels import render_panels
 from cases.time_left import WARNING_WORDS
 from cases.time_left import time_left as compute_time_left
 from core.formatting import cn_date, cn_datetime
@@ -56,6 +58,10 @@ EVENT_LABELS = {
     "warning_blue": _("蓝色预警"),
     "warning_yellow": _("黄色预警"),
     "warning_red": _("红色预警：已超期"),
+    "contact": _("首次联系群众"),
+    "contact_warning_blue": _("首次联系蓝色预警"),
+    "contact_warning_yellow": _("首次联系黄色预警"),
+    "contact_warning_red": _("首次联系红色预警：已超过时限"),
     "order_issue": _("督办"),
     "order_reply": _("督办回复"),
     "order_press": _("再次督办"),
@@ -143,19 +149,4 @@ def warning_words(level: str) -> str:
 def citizen_panels(context, claim, case, mode):
     """The panels other apps registered for the citizen's case page and the tracking result
     (``cases.panels.citizen_panels``), in order."""
-    from django.utils.safestring import mark_safe
-
-    from cases.panels import citizen_panels as registered
-
-    request = context.get("request")
-    csrf_token = context.get("csrf_token")
-    html = []
-    for panel in registered():
-        data = panel.context(request=request, claim=claim, case=case, mode=mode)
-        if data is None:
-            continue
-        panel_context = context.new(data)
-        if csrf_token is not None:
-            panel_context["csrf_token"] = csrf_token
-        html.append(context.template.engine.get_template(panel.template).render(panel_context))
-    return mark_safe("".join(html))  # each panel template escaped its own output
+    return render_panels(context, registered_citizen_panels(), claim=claim, case=case, mode=mode)

@@ -309,7 +309,11 @@ LOGGING = {
         "json_lines": {"class": "logging.StreamHandler", "formatter": "json_line", "stream": "ext://sys.stdout"},
     },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    # a single-use link's token (the rating link /r/<token>/) never reaches a log line
+    "filters": {"url_tokens": {"()": "core.request_log.UrlTokenFilter"}},
     "loggers": {
+        "django.request": {"filters": ["url_tokens"]},
+        "django.security.csrf": {"filters": ["url_tokens"]},
         "django.db.backends": {"level": "WARNING"},
         "yikouban.requests": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
         "yikouban.tasks": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},

@@ -61,6 +61,8 @@ def _handler_of(code):
 
 def test_contact_is_recorded_once_with_method_and_note(case_in, login, act, fresh):
     case = case_in("handling")
+    inbox = login("gm_labor").get(reverse("cases:inbox") + "?tab=handling").content.decode()
+    assert 'data-testid="contact-pending"' in inbox and "待首次联系" in inbox
     response = act(login("gm_labor"), case, "contact", {"method": "visit", "note": "上门走访申请人，了解欠薪金额"})
     assert response.status_code == 302
     case = fresh(case)
@@ -71,6 +73,9 @@ def test_contact_is_recorded_once_with_method_and_note(case_in, login, act, fres
     page = login("gm_labor").get(reverse("cases:case-detail", args=[case.number])).content.decode()
     assert 'data-testid="case-contact"' in page and "按时联系" in page
     assert 'data-testid="action-contact"' not in page  # no longer offered
+    assert "首次联系群众" in page  # the timeline's label
+    inbox = login("gm_labor").get(reverse("cases:inbox") + "?tab=handling").content.decode()
+    assert "待首次联系" not in inbox
     # a second post (a stale page, a second handler) is refused and changes nothing
     again = act(login("gm_labor"), case, "contact", {"method": "phone", "note": "再次联系"})
     assert again.status_code == 403

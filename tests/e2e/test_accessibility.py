@@ -9,6 +9,7 @@ quiet; a ``<script>`` tag would be blocked by ``script-src 'self' 'nonce-…'``.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from intake.models import Claim
 from intake.services import claim_submit
 from mediation import services as ms
 from mediation.models import Mediation
+from notifications.models import OutboxMessage
+from notifications.services import outbox_text
 from routing.models import MatterType, Region
 from supervision.models import SupervisionOrder
 from supervision.services import order_issue, warnings_sweep
@@ -97,7 +100,13 @@ def cases(demo) -> dict:
     )
     ms.mediation_accept(mediation=Mediation.objects.get(pk=mediation.pk), actor=mediator, no_conflict=True)
     assert SupervisionOrder.objects.filter(pk=order.pk).exists()
+    # awaiting the rating: the SMS rating link and the call-back pages (feedback, issue #11)
+    awaiting = Case.objects.get(pk=citizen_claim("明东村某餐馆拖欠服务员一个月工资，老板说下周发。").case_id)
+    cs.case_resolve_on_spot(case=awaiting, actor=staff("gm_window"), result="当场联系餐馆老板，承诺本周支付。")
+    sms = OutboxMessage.objects.filter(body__contains="/r/").order_by("-id").first()
     return {
+        "awaiting": awaiting,
+        "link": re.search(r"/r/[A-Za-z0-9_-]{32}/", outbox_text(sms)).group(0),
         "late": Case.objects.get(pk=late.pk),
         "late_claim": late_claim,
         "mediation": Mediation.objects.get(pk=mediation.pk),
@@ -122,6 +131,9 @@ def citizen_pages(page, base: str, data: dict):
     yield "claim form with errors", None
     yield "my claims", base + reverse("intake:my-claims")
     yield "claim page", base + reverse("intake:claim-detail", args=[data["late_claim"].tracking_code])
+    yield "message centre", base + reverse("notifications:inbox")
+    yield "materials form", base + reverse("feedback:claim-material", args=[data["late_claim"].tracking_code])
+    yield "message form", base + reverse("feedback:claim-message", args=[data["late_claim"].tracking_code])
 
 
 def tracking_pages(page, base: str, data: dict):
@@ -138,6 +150,7 @@ def public_pages(page, base: str, data: dict):
     yield "login", base + reverse("accounts:login")
     yield "register", base + reverse("accounts:register")
     yield "agreement verification", base + reverse("mediation:agreement-verify")
+    yield "rating link", base + data["link"]
 
 
 def clerk_pages(page, base: str, data: dict):
@@ -147,6 +160,8 @@ def clerk_pages(page, base: str, data: dict):
     yield "queue", base + reverse("cases:queue")
     yield "case search", base + reverse("cases:case-list")
     yield "referral form", base + reverse("mediation:referral-new")
+    yield "call-back workbench", base + reverse("feedback:workbench")
+    yield "call-back page", base + reverse("feedback:callback", args=[data["awaiting"].number])
     # a failed submit: the error summary, the red fields and the held files (issue #17)
     page.goto(base + reverse("intake:window-register"))
     form = page.locator("main form")
@@ -180,7 +195,12 @@ ROLES = {
     "dispatcher": staff_pages(
         "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
     ),
-    "handler": staff_pages("gm_labor", ("inbox", "cases:inbox", None), ("case page", "cases:case-detail", "late")),
+    "handler": staff_pages(
+        "gm_labor",
+        ("inbox", "cases:inbox", None),
+        ("case page", "cases:case-detail", "late"),
+        ("message centre", "notifications:inbox", None),
+    ),
     "grid worker": staff_pages(
         "md_grid", ("随手拍", "intake:grid-report", None), ("case search", "cases:case-list", None)
     ),

@@ -16,6 +16,7 @@ from cases.workdays import is_workday
 from feedback import services as fs
 from feedback.models import Supplement
 from intake.models import Attachment
+from intake.uploads import check_uploads
 from notifications.models import OutboxMessage
 from tests.intake.conftest import JPEG, PDF
 from tests.intake.test_citizen_glossary import assert_plain
@@ -277,3 +278,43 @@ def test_a_case_awaiting_the_rating_is_not_pressed(submit_claim, to_feedback, ci
     with pytest.raises(fs.FeedbackError):
         fs.case_press(case=fresh(case), actor=citizen)
     assert fresh(case).press_count == 0 and case.status == Status.FEEDBACK
+
+
+def test_a_merged_claim_speaks_to_the_case_it_follows(submit_claim, user, fresh, login, citizen):
+    window = user("gm_window")
+    kept = submit_claim()
+    s.case_accept(case=fresh(kept.case), actor=window)
+    duplicate = submit_claim(text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
+    s.case_merge(case=fresh(duplicate.case), actor=window, into=fresh(kept.case))
+    me = login(citizen)
+    response = me.post(reverse("feedback:claim-message", args=[duplicate.tracking_code]), {"text": "补充一句"})
+    assert response.status_code == 302
+    supplement = Supplement.objects.get()
+    assert supplement.case_id == kept.case_id and supplement.claim_id == duplicate.pk
+    assert me.post(reverse("feedback:claim-press", args=[duplicate.tracking_code])).status_code == 302
+    assert Case.objects.get(pk=kept.case_id).press_count == 1
+    assert Case.objects.get(pk=duplicate.case_id).press_count == 0
+
+
+def test_the_staff_case_page_costs_the_same_for_more_supplements(
+    open_claim, login, citizen, django_assert_max_num_queries, fresh
+):
+    def add(i):
+        files = check_uploads([_pdf(f"材料{i}.pdf")])
+        fs.supplement_add(
+            claim=open_claim, case=fresh(open_claim.case), kind="material", text="", uploads=files, actor=citizen
+        )
+
+    add(0)
+    staff = login("gm_labor")
+    url = reverse("cases:case-detail", args=[open_claim.case.number])
+    with django_assert_max_num_queries(40) as first:
+        staff.get(url)
+    add(1)
+    add(2)
+    fs.supplement_add(
+        claim=open_claim, case=fresh(open_claim.case), kind="message", text="再补充", uploads=[], actor=citizen
+    )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = staff.get(url).content.decode()
+    assert html.count('data-testid="supplement"') == 4 and html.count('data-testid="supplement-file"') == 3

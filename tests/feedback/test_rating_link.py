@@ -44,7 +44,7 @@ def test_rating_from_the_link_without_login_closes_the_case(submit_case, to_feed
     case = to_feedback(submit_case())
     token = link_token()
     page = client.get(_url(token))
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     for label in ("满意", "基本满意", "不满意"):
         assert f"{label}</button>" in html
@@ -176,6 +176,18 @@ def test_the_request_log_never_holds_the_token(submit_case, to_feedback, link_to
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "yikouban.requests"]
     assert lines and all(token not in line["path"] for line in lines)
     assert lines[-1]["path"] == "/r/…/"
+
+
+def test_django_s_own_warnings_never_hold_the_token(submit_case, to_feedback, link_token, client, caplog, fresh):
+    case = to_feedback(submit_case())
+    token = link_token()
+    with caplog.at_level(logging.WARNING):
+        client.post(_url(token), {"rating": "great"})  # 400: "Bad Request: /r/<token>/"
+        s.case_auto_close(case=fresh(case))
+        client.get(_url(token))  # 404: "Not Found: /r/<token>/"
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("django.")]
+    assert any("Bad Request: /r/…/" in m for m in messages) and any("Not Found: /r/…/" in m for m in messages)
+    assert not any(token in m for m in messages)
 
 
 def test_the_link_is_rate_limited_per_address(client, settings):

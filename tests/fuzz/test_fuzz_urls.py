@@ -70,7 +70,7 @@ COMMON_NAMES = [
     "contact_phone", "contact_name", "description", "title", "region", "matter", "unit", "status",
     "next", "action", "month", "year", "period", "from", "to", "date", "parent", "submission_key",
 ]  # fmt: skip
-DOMAIN_APPS = ("cases", "intake", "mediation", "supervision", "notifications", "accounts")
+DOMAIN_APPS = ("cases", "intake", "mediation", "supervision", "notifications", "accounts", "feedback")
 ROLES = [None, *(phone for phone, _name in DEMO_CITIZENS), *(person.username for person in DEMO_STAFF)]
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 FIELD_NAME = re.compile(r"<(?:input|select|textarea)\b[^>]*?\bname=\"([^\"]+)\"", re.I)

@@ -253,6 +253,9 @@ def test_every_citizen_page_in_every_state_is_in_plain_words(every_state, login,
     me = login(citizen)
     seen_kinds = set()
     assert_plain("my claims", me.get(reverse("intake:my-claims")).content.decode())
+    # the message centre: the SMS copies of every state, their kinds and the filter (issue #11)
+    assert_plain("message centre", me.get(reverse("notifications:inbox")).content.decode())
+    assert_plain("message centre (unread)", me.get(reverse("notifications:inbox") + "?unread=1").content.decode())
     for name, claim in every_state.items():
         code = claim.tracking_code
         detail = me.get(reverse("intake:claim-detail", args=[code]))

@@ -246,7 +246,7 @@ def test_next_never_leaves_the_message_centre(submit_case, user, fresh, login):
     signed_case(submit_case, user, fresh)
     message = mine("gm_labor").get()
     client = login("gm_labor")
-    for target in ("https://evil.example/", "//evil.example/messages/", "/cases/"):
+    for target in ("https://evil.example/", "//evil.example/messages/", "/cases/", "/messages/../admin/"):
         response = client.post(reverse("notifications:message-read", args=[message.pk]), {"next": target})
         assert response["Location"] == INBOX
 
@@ -261,6 +261,9 @@ def test_mark_all_read_and_all_of_one_kind(submit_case, user, fresh, login):
     assert not mine("gm_labor", read_at__isnull=True, kind="warning_yellow").exists()
     assert mine("gm_labor", read_at__isnull=True, kind="case_assignment").count() == 2
     assert "已将 1 条消息标为已读" in client.get(INBOX).content.decode()
+    response = client.post(reverse("notifications:inbox-read-all"), {"kind": "nonsense"}, follow=True)
+    assert "没有这个消息类别" in response.content.decode()  # and nothing was marked
+    assert mine("gm_labor", read_at__isnull=True, kind="case_assignment").count() == 2
     client.post(reverse("notifications:inbox-read-all"))
     assert not mine("gm_labor", read_at__isnull=True).exists()
     assert inbox_all_read(user=user("gm_labor")) == 0

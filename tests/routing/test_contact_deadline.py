@@ -36,3 +36,15 @@ def test_zero_stays_refused_for_the_other_deadlines(directory):
     directory({"regions": [ROOT]})
     with pytest.raises(DirectoryError):
         directory_import(data={"matter_types": [{"code": "m", "name": "某事", "deadlines": {"handle": 0}}]})
+
+
+def test_the_admin_shows_and_edits_the_contact_deadline(client, demo):
+    from django.urls import reverse
+
+    assert client.login(username="admin", password="Yikouban@2026")
+    page = client.get(reverse("admin:routing_mattertype_changelist")).content.decode()
+    assert "首次联系时限（工作日）" in page
+    matter = MatterType.objects.get(code="family.violence")
+    change = client.get(reverse("admin:routing_mattertype_change", args=[matter.pk])).content.decode()
+    assert 'name="contact_days"' in change and "签收后须在第几个工作日结束前联系群众" in change
+    assert matter.contact_days == 0  # demo/city.yaml: the same day

@@ -112,3 +112,16 @@ def test_the_contact_sweep_is_set_based(submit_case, user, fresh, django_assert_
         result = warnings_sweep(now=now)
     assert result.contact_changed["red"] == 5
     assert CaseEvent.objects.filter(transition="contact_warning_red").count() == 5
+
+
+def test_the_inbox_and_case_page_show_a_missed_contact(submit_case, user, fresh, login):
+    from django.urls import reverse
+
+    case = signed_case(submit_case, user, fresh)
+    warnings_sweep(now=contact_at(case, 1.5))
+    client = login("gm_labor")
+    inbox = client.get(reverse("cases:inbox") + "?tab=handling").content.decode()
+    assert 'data-testid="contact-overdue"' in inbox and "首次联系已超时" in inbox
+    page = client.get(reverse("cases:case-detail", args=[case.number])).content.decode()
+    assert 'data-testid="contact-level"' in page and "红色预警（已超期）" in page
+    assert "首次联系红色预警：已超过时限" in page  # the staff timeline
