@@ -4,14 +4,12 @@ message id is a 404)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.formatting import cn_datetime
@@ -19,25 +17,12 @@ from core.paging import bounded_page, page_number
 
 from . import selectors
 from . import services as s
+from .forms import InboxFilterForm
 from .kinds import kind_choices, kind_label
 from .links import case_links, is_staff_reader
 
 PAGE_SIZE = 20
 MAX_PAGE = 50  # 1,000 messages back: older ones are found by their kind
-
-
-class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("消息类别"),
-        required=False,
-        error_messages={"invalid_choice": gettext_lazy("没有这个消息类别，请从列表中选择。")},
-    )
-    unread = forms.BooleanField(label=gettext_lazy("只看未读"), required=False)
-
-    def __init__(self, *args, staff: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A citizen's list offers only the kinds written to citizens (no staff words).
-        self.fields["kind"].choices = [("", _("全部消息")), *kind_choices(staff=staff)]
 
 
 def _back(request) -> str:
