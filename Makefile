@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench bench-routing bench-intake echarts clean cluster cluster-stop soak
+.PHONY: install run test lint messages bench bench-routing bench-intake bench-api bench-import echarts clean cluster cluster-stop soak
 
 install: $(STAMP)
 
@@ -49,6 +49,18 @@ bench-routing: install
 # Writes bench/intake.json. BENCH_ARGS, e.g. "--claims 2000 --seconds 30".
 bench-intake: install
 	$(PY) scripts/bench_intake.py $(BENCH_ARGS)
+
+# Claims per second through POST /api/v1/claims and Open311 POST requests.json on gunicorn, beside a
+# bare view (issue #12). Scratch SQLite under var/ unless BENCH_DATABASE_URL names a PostgreSQL
+# database, which it WIPES. Writes bench/api.json. BENCH_ARGS, e.g. "--seconds 30 --clients 8".
+bench-api: install
+	$(PY) scripts/bench_api.py $(BENCH_ARGS)
+
+# The historical import (issue #12): a generated file of 10,000 lines through `manage.py import_cases`,
+# then the idempotent re-run; prints lines/s. Scratch SQLite under var/ unless BENCH_DATABASE_URL
+# names a PostgreSQL database, which it WIPES. BENCH_ARGS, e.g. "--lines 50000".
+bench-import: install
+	$(PY) scripts/bench_import.py $(BENCH_ARGS)
 
 # A production-shaped cluster on this machine (issue #16, docs/deployment.md "Cluster"): nginx (the
 # Debian package, installed when missing) over two gunicorn instances, two qcluster workers on

@@ -46,7 +46,8 @@ class CaseAdmin(ReadOnlyAdmin):
         "created_at",
     )
     list_filter = ("status", "channel", "flagged", ("centre", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("number", "title")
+    # a centre checks an imported case by its old id (=: exact, served by the unique index)
+    search_fields = ("number", "title", "=external_id", "referral_document", "letter_number")
     date_hierarchy = "created_at"
     list_select_related = ("matter", "region", "lead_unit")
     exclude = ("cooperating_units",)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Status
+from .workdays import calendar_overrides, is_workday, working_days_between
 
 #: Words of the centre's staff that citizens do not use; the glossary test fails on any of them.
 STAFF_TERMS = (
@@ -107,6 +108,7 @@ CHANNEL_WORDS = {
     "grid": gettext_lazy("网格员代您反映的诉求已登记"),
     "letter": gettext_lazy("您来信反映的诉求已登记"),
     "referral": gettext_lazy("有关部门转来的您的诉求已登记"),
+    "api": gettext_lazy("您通过合作平台反映的诉求已登记"),
 }
 
 
@@ -176,6 +178,10 @@ def _rate_unsatisfied(event) -> str:
 
 def _auto_close(event) -> str:
     return _("评价期限已过，诉求已办结。")
+
+
+def _import_close(event) -> str:
+    return _("您的诉求已办理完毕。")
 
 
 def _withdraw(event) -> str:
@@ -273,6 +279,7 @@ SENTENCES = {
     "rate_closed": _rate_closed,
     "rate_unsatisfied": _rate_unsatisfied,
     "auto_close": _auto_close,
+    "import_close": _import_close,
     "withdraw": _withdraw,
     "merge": _merge,
     "merge_in": _merge_in,
@@ -326,3 +333,28 @@ def paused_words(case) -> str:
     if case.pause_reason.startswith(_MEDIATION_PAUSE):
         return _("调解期间暂停计算，调解结束后顺延")
     return _("暂停计算，之后顺延")
+
+
+def countdown_words(case, *, now=None) -> str:
+    """The current step's expected date and a countdown in plain words (the citizen's case page and
+    the public tracking page): "预计 12月10日 前完成这一步，还有 2 个工作日（含今天）。". "" while the
+    clock stands still (``paused_words`` says why) or once the case has ended."""
+    if not case.is_open or case.stage_due_at is None or case.paused_at is not None:
+        return ""
+    now = now or timezone.now()
+    due = case.stage_due_at
+    today, due_day = timezone.localtime(now).date(), timezone.localtime(due).date()
+    overrides = calendar_overrides()  # one query for the whole sentence
+    if due < now:
+        late = working_days_between(due, now, overrides)
+        if late:
+            return _("这一步已超过预计时间 %(n)s 个工作日，我们正在尽快办理。") % {"n": late}
+        return _("这一步已超过预计时间，我们正在尽快办理。")
+    if due_day == today:
+        return _("预计今天完成这一步。")
+    if case.status == Status.FEEDBACK:  # the rating window runs in calendar days
+        return _("请在 %(d)s 前评价，还有 %(n)s 天。") % {"d": day_words(due), "n": (due_day - today).days}
+    days = working_days_between(now, due, overrides)
+    if is_workday(today, overrides):
+        return _("预计 %(d)s 前完成这一步，还有 %(n)s 个工作日（含今天）。") % {"d": day_words(due), "n": days + 1}
+    return _("预计 %(d)s 前完成这一步，还有 %(n)s 个工作日。") % {"d": day_words(due), "n": days}

@@ -17,6 +17,16 @@ from .models import Case, Status, WarningLevel
 from .workdays import add_working_days
 
 
+def capped_due(case: Case, due: datetime | None) -> datetime | None:
+    """``due``, or the higher authority's deadline (上级交办, ``referral_due_at``) when that comes
+    first: the authority's deadline is the case's overall due date, and no stage clock — a new
+    stage, an extension, a resumed pause — runs past it (docs/letters-and-referrals.md)."""
+    cap = case.referral_due_at
+    if due is None or cap is None:
+        return due
+    return min(due, cap)
+
+
 def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
     matter = case.matter
     days = {
@@ -25,7 +35,7 @@ def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> d
         "handle": matter.handle_days,
         "review": settings.CASE_REVIEW_DAYS,
     }[stage]
-    return add_working_days(start, days + extra_days)
+    return capped_due(case, add_working_days(start, days + extra_days))
 
 
 CLOCK_FIELDS = [
@@ -72,6 +82,32 @@ def set_clock(case: Case, started: datetime | None, due: datetime | None) -> lis
     return list(CLOCK_FIELDS)
 
 
+CONTACT_CLOCK_FIELDS = [
+    "contact_started_at",
+    "contact_due_at",
+    "contact_blue_at",
+    "contact_yellow_at",
+    "contact_level",
+]
+
+
+def start_contact_clock(case: Case, at: datetime) -> list[str]:
+    """Start the contact clock (首次联系) when the lead unit first signs: due by the end of the
+    matter's ``contact_days``-th working day (default the next one), with blue/yellow points at
+    the same shares of the window as a stage clock. A case keeps its first clock: a later signing
+    (after a transfer) or a contact already recorded leaves it as it is. Returns the fields set."""
+    if case.contact_due_at is not None or case.contacted_at is not None:
+        return []
+    due = add_working_days(at, case.matter.contact_days)
+    thresholds = reference_cached(f"warning_thresholds:{id(_thresholds_source)}", _thresholds_source)
+    window = due - at
+    case.contact_started_at, case.contact_due_at = at, due
+    case.contact_blue_at = at + window * thresholds["blue"]
+    case.contact_yellow_at = at + window * thresholds["yellow"]
+    case.contact_level = WarningLevel.NONE
+    return list(CONTACT_CLOCK_FIELDS)
+
+
 def enter_stage(case: Case, stage: str | None, at: datetime) -> list[str]:
     """Start the clock of the stage the case has just entered."""
     if stage == "feedback":
@@ -91,7 +127,7 @@ def reply_due(case: Case) -> datetime | None:
     if case.paused_at is not None or case.stage_due_at is None:
         return None
     if case.status == Status.DISPATCHED:
-        return add_working_days(case.stage_due_at, case.matter.handle_days)
+        return capped_due(case, add_working_days(case.stage_due_at, case.matter.handle_days))
     if case.status in (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING, Status.REVIEWING, Status.FEEDBACK):
         return case.stage_due_at
     return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from routing.models import Channel, MatterType
 
 from . import selectors
-from .models import Case, Outcome, Status
+from .models import Case, ContactMethod, Outcome, Status
 
 TEXT_MAX = 2000
 
@@ -167,12 +167,17 @@ class CaseSearchForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("日期格式应为 2026-01-31。")},
     )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", _("最新登记在前")), ("left", _("剩余时间最少在前")), ("-left", _("剩余时间最多在前"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.top_matters = {m.code: m for m in MatterType.objects.filter(parent__isnull=True).order_by("path")}
         self.fields["matter"].choices = [("", _("全部事项"))] + [(m.code, m.name) for m in self.top_matters.values()]
-        for name in ("status", "matter", "channel"):
+        for name in ("status", "matter", "channel", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _("所选项不存在，请从列表中重新选择。")
 
     def clean_matter(self):
@@ -330,6 +335,26 @@ class AddNoteForm(ActionForm):
         label=_("群众可见"),
         required=False,
         help_text=_("勾选后群众可在进度查询中看到这条进展；不勾选则仅内部可见。"),
+    )
+
+
+class ContactForm(ActionForm):
+    """首次联系: how the lead unit reached the citizen, and what was said."""
+
+    method = forms.ChoiceField(
+        label=_("联系方式"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择联系方式（电话、上门或短信）。"),
+            "invalid_choice": _("请从电话、上门、短信中选择联系方式。"),
+        },
+    )
+    note = _text(
+        _("联系情况"),
+        message=_("请填写联系情况，例如联系了谁、群众的主要诉求和答复。"),
+        max_length=500,
+        rows=3,
     )
 
 

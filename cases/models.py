@@ -105,6 +105,18 @@ class WarningLevel(models.TextChoices):
     RED = "red", _("红色预警（超期）")
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门")
+    SMS = "sms", _("短信")
+
+
+#: Statuses in which the contact clock (首次联系) is watched by the warning sweep: from the lead
+#: unit's signing until its result goes to the citizen (also while a returned case waits for its
+#: next unit: the citizen still waits for a call). Contact is recorded in ``CONTACT_STATUSES``.
+CONTACT_WARNED_STATUSES = [Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
+CONTACT_STATUSES = [Status.HANDLING, Status.REVIEWING]
+
 #: Open statuses whose stage clock is watched by the warning sweep (supervision).
 WARNED_STATUSES = [
     Status.SUBMITTED,
@@ -166,6 +178,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
     warning_changed_at = models.DateTimeField(_("预警变化时间"), null=True, blank=True)
     paused_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
     pause_reason = models.CharField(_("中止原因"), max_length=200, blank=True)
+    # The contact clock (首次联系, issue #11): set when the lead unit first signs, stopped when it
+    # records contacting the citizen; a second clock with its own warning level (cases.clock).
+    contact_started_at = models.DateTimeField(_("首次联系计时开始"), null=True, blank=True)
+    contact_due_at = models.DateTimeField(_("首次联系时限"), null=True, blank=True)
+    contact_blue_at = models.DateTimeField(_("首次联系蓝色预警时间"), null=True, blank=True)
+    contact_yellow_at = models.DateTimeField(_("首次联系黄色预警时间"), null=True, blank=True)
+    contact_level = models.CharField(
+        _("首次联系预警"),
+        max_length=8,
+        choices=WarningLevel.choices,
+        default=WarningLevel.NONE,
+        db_default=WarningLevel.NONE,
+    )
+    contact_changed_at = models.DateTimeField(_("首次联系预警变化时间"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    contact_method = models.CharField(
+        _("首次联系方式"), max_length=8, choices=ContactMethod.choices, blank=True, default="", db_default=""
+    )
 
     result = models.TextField(_("办理结果"), blank=True)
     outcome = models.CharField(_("办理结论"), max_length=20, choices=Outcome.choices, blank=True)
@@ -193,6 +223,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
+
+    # 来信 (issue #12): the letter's own number and date; its scan is the claim's attachment.
+    letter_number = models.CharField(_("来信编号"), max_length=60, blank=True, default="", db_default="")
+    letter_date = models.DateField(_("来信日期"), null=True, blank=True)
+    # 上级交办 (issue #12): handed down by a higher authority with its document number and deadline.
+    # The deadline caps every stage clock (cases.clock.capped_due): the case is due by it at the latest.
+    referral_authority = models.CharField(_("交办机关"), max_length=100, blank=True, default="", db_default="")
+    referral_document = models.CharField(_("交办文号"), max_length=80, blank=True, default="", db_default="")
+    referral_due_at = models.DateTimeField(_("上级交办时限"), null=True, blank=True)
+    # Historical import (issue #12): the old system's name and its id for the case, unique together.
+    import_source = models.CharField(_("导入来源"), max_length=40, blank=True, default="", db_default="")
+    external_id = models.CharField(_("原系统编号"), max_length=64, blank=True, default="", db_default="")
 
     created_at = models.DateTimeField(_("登记时间"))  # indexed by case_created_cover
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -223,7 +265,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 # covers the overdue board's per-unit counts (index-only on PostgreSQL)
-                fields=["region", "warning_level", "lead_unit", "centre"],
+                # (contact_level and press_count: the 首次联系 and 催办 columns, issue #11)
+                fields=["region", "warning_level", "lead_unit", "centre", "contact_level", "press_count"],
                 name="case_open_board",
                 condition=models.Q(
                     status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
@@ -254,6 +297,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["region", "created_at"], name="case_region_created"),
             models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
+            models.Index(
+                # the contact sweep's running clocks, and the KPI board's 响应率 by deadline
+                fields=["contact_due_at", "contact_yellow_at", "contact_blue_at"],
+                name="case_contact_clock",
+                condition=models.Q(contact_due_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                name="case_external_id_unique",
+                condition=~models.Q(external_id=""),
+            )
         ]
 
     def __str__(self) -> str:
@@ -270,6 +326,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def contacted_late(self) -> bool:
+        return bool(self.contacted_at and self.contact_due_at and self.contacted_at > self.contact_due_at)
 
     # Transitions: in-memory only; ``cases.services`` runs them (permission, save, event, notify).
     @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED, permission=_allowed("can_accept"))
@@ -383,6 +443,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.FEEDBACK, target=Status.CLOSED, permission=_allowed("can_callback"))
     def close_unreached(self):
         pass
+
+    @transition(field=status, source=OPEN_STATUSES, target=Status.CLOSED, permission=_allowed("system_only"))
+    def import_close(self):
+        """A case the old system had closed, brought in by the historical import (issue #12)."""
 
     @transition(field=status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=_allowed("can_rate"))
     def withdraw(self):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .clock import CLOCK_FIELDS, set_clock
+from .clock import CLOCK_FIELDS, capped_due, set_clock
 from .locks import hold_reason
 from .models import Case, CaseEvent, ExtensionRequest, ExtensionStatus, Status
 from .permissions import can_pause
@@ -59,6 +59,11 @@ def case_resume(*, case: Case, actor, at=None, system: bool = False) -> CaseEven
         name: getattr(fresh, name) + shift if getattr(fresh, name) else None
         for name in ("stage_started_at", "stage_due_at", "blue_at", "yellow_at")
     }
+    if capped_due(fresh, moved["stage_due_at"]) != moved["stage_due_at"]:
+        # the authority's deadline does not move with the pause (上级交办): the window shrinks
+        probe = Case(referral_due_at=fresh.referral_due_at)
+        set_clock(probe, moved["stage_started_at"], capped_due(fresh, moved["stage_due_at"]))
+        moved.update({name: getattr(probe, name) for name in ("stage_due_at", "blue_at", "yellow_at")})
     Case.objects.filter(pk=case.pk).update(paused_at=None, pause_reason="", **moved)
     for name, value in moved.items():
         setattr(case, name, value)
@@ -100,7 +105,7 @@ def _decide_extension(case: Case, *, actor, approve: bool, note: str, at) -> Ext
     fields: dict = {"extension_pending": False}
     if approve:
         base = case.stage_due_at or at
-        set_clock(case, case.stage_started_at or at, add_working_days(base, request.days))
+        set_clock(case, case.stage_started_at or at, capped_due(case, add_working_days(base, request.days)))
         fields.update({name: getattr(case, name) for name in CLOCK_FIELDS})
         text = _("同意延期 %(d)s 个工作日") % {"d": request.days}
     else:

@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 
 from .locks import HELD_TRANSITIONS, hold_reason
-from .models import NOTE_STATUSES, Case
+from .models import CONTACT_STATUSES, NOTE_STATUSES, Case
 
 
 def _region_scoped(user, case: Case, roles: set[str]) -> bool:
@@ -94,6 +94,10 @@ def can_add_note(user, case):
     return is_lead_handler(user, case) or is_cooperating_handler(user, case)
 
 
+def can_contact(user, case):  # 首次联系: the lead unit records contacting the citizen
+    return is_lead_handler(user, case)
+
+
 def can_pause(user, case):  # 中止 / 恢复计时
     return is_lead_handler(user, case) or is_dispatcher_for(user, case)
 
@@ -148,6 +152,8 @@ def available_actions(user, case: Case) -> list[str]:
             actions.append(action)
     if case.status in NOTE_STATUSES and can_add_note(user, case):
         actions.append("add_note")
+    if case.status in CONTACT_STATUSES and case.contacted_at is None and can_contact(user, case):
+        actions.append("contact")
     if case.status in ("dispatched", "handling") and can_pause(user, case):
         if not case.paused_at:
             actions.append("pause")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
@@ -98,6 +98,20 @@ QUEUE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.REVIEWING]
 
 def handler_unit_ids(user) -> list[int]:
     return [m.unit_id for m in user_memberships(user) if m.role == Role.HANDLER]
+
+
+#: ``?sort=`` of the staff lists: by the time left in the current stage (the stage's due time, which
+#: orders the cases as their working days left do), least or most first; cases without a running
+#: clock last. A paused case sorts by its due time as it stood when the clock stopped.
+TIME_LEFT_SORTS = {"left", "-left"}
+
+
+def sorted_by_time_left(qs: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    if sort == "left":
+        return qs.order_by(F("stage_due_at").asc(nulls_last=True), "id")
+    if sort == "-left":
+        return qs.order_by(F("stage_due_at").desc(nulls_last=True), "-id")
+    return qs
 
 
 def case_search(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -27,13 +27,15 @@ from . import messages as texts
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
-from .clock import enter_stage
+from .clock import enter_stage, start_contact_clock
 from .clock import set_thresholds_source as set_thresholds_source
 from .models import (
+    CONTACT_STATUSES,
     NOTE_STATUSES,
     Case,
     CaseEvent,
     CaseNumberSequence,
+    ContactMethod,
     ExtensionRequest,
     ExtensionStatus,
     Outcome,
@@ -43,6 +45,7 @@ from .models import (
     RatedVia,
     Rating,
     Status,
+    WarningLevel,
 )
 from .pauses import PAUSABLE as PAUSABLE
 from .pauses import case_approve_extension as case_approve_extension
@@ -50,7 +53,7 @@ from .pauses import case_deny_extension as case_deny_extension
 from .pauses import case_pause as case_pause
 from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
-from .permissions import can_add_note, can_callback, is_handling_unit_member
+from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
 from .rating_links import rating_link_issue
 from .transitions import CaseError as CaseError
 from .transitions import (
@@ -80,20 +83,44 @@ class PartyData:
     notify: bool = False
 
 
+@dataclass
+class CaseOrigin:
+    """Where a case came from beyond its channel (issue #12): a letter's number and date, a higher
+    authority's document number and deadline (上级交办: caps the clock), an imported case's source
+    and id in the old system. Empty values are left empty."""
+
+    letter_number: str = ""
+    letter_date: date | None = None
+    referral_authority: str = ""
+    referral_document: str = ""
+    referral_due_at: datetime | None = None
+    import_source: str = ""
+    external_id: str = ""
+
+    def apply(self, case: Case) -> None:
+        for name, value in vars(self).items():
+            setattr(case, name, value.strip() if isinstance(value, str) else value)
+
+
 _NEXT_NUMBER_SQL = (
-    f"UPDATE {CaseNumberSequence._meta.db_table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"
+    f"UPDATE {CaseNumberSequence._meta.db_table} SET last = last + %s WHERE prefix = %s AND year = %s RETURNING last"
 )
 
 
 def _next_number(prefix: str, year: int) -> str:
     """Readable, unique, gap-tolerant numbers per prefix and year (高明-2026-000123): one
     ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35), the row locked until commit."""
+    return _reserve_numbers(prefix, year, 1)[0]
+
+
+def _reserve_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers with the same one ``UPDATE`` (the historical import)."""
     for _attempt in range(3):
         with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+            cursor.execute(_NEXT_NUMBER_SQL, [count, prefix, year])
             row = cursor.fetchone()
         if row is not None:
-            return f"{prefix}-{year}-{row[0]:06d}"
+            return [f"{prefix}-{year}-{n:06d}" for n in range(row[0] - count + 1, row[0] + 1)]
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(prefix=prefix, year=year, last=0)
@@ -136,6 +163,7 @@ def case_create(
     people_count: int = 1,
     actor=None,
     at: datetime | None = None,
+    origin: CaseOrigin | None = None,
 ) -> Case:
     """Register a new case (待受理) at the claims centre responsible for ``region``.
 
@@ -161,6 +189,8 @@ def case_create(
             centre=centre,
             created_at=at,
         )
+        if origin is not None:
+            origin.apply(case)  # before the clock: a higher authority's deadline caps it
         enter_stage(case, "accept", at)
         case.save()
         written = Party.objects.bulk_create(
@@ -245,7 +275,8 @@ def _dispatch_step(lead: Unit, cooperating: list[Unit], *, actor, note: str, sys
 
 def _dispatch_messages(case: Case, lead: Unit, cooperating: list[Unit], reply_due_at) -> list[dict]:
     return _citizen_messages(case, texts.citizen_dispatched(case, lead, reply_due_at)) + _unit_messages(
-        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating]
+        [(lead, texts.unit_assigned(case))] + [(unit, texts.unit_cooperating(case, lead)) for unit in cooperating],
+        case=case,
     )
 
 
@@ -305,9 +336,44 @@ def case_dispatch(
 
 @transaction.atomic
 def case_sign(*, case: Case, actor, at=None) -> Case:
-    """签收: the lead unit takes the case; the handle-stage clock starts."""
-    _run(case, "sign", actor=actor, stage="handle", at=at)
+    """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
+    the contact clock (首次联系, ``cases.clock.start_contact_clock``) too."""
+    at = _now(at)
+    contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
+    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
     return case
+
+
+CONTACT_NOTE_MAX = 500
+
+
+@transaction.atomic
+def case_contact(*, case: Case, actor, method: str, note: str, at=None) -> CaseEvent:
+    """首次联系: the lead unit records contacting the citizen (电话 / 上门 / 短信, with a note).
+
+    Guarantees: once per case — one conditional ``UPDATE`` stops the contact clock (its level back
+    to none), so of two handlers recording at once exactly one succeeds and the other is told it is
+    already recorded; one internal ``contact`` event with the method and the note. The status does
+    not change. Only the lead unit's handlers, while the case is 处置中 or 待审核."""
+    if method not in ContactMethod.values:
+        raise CaseError(_("请选择联系方式（电话、上门或短信）。"))
+    note = _require_text(note, _("请填写联系情况，例如联系了谁、群众的主要诉求和答复。"))[:CONTACT_NOTE_MAX]
+    if case.status not in CONTACT_STATUSES:
+        raise CaseError(_("该案件当前状态为“%(status)s”，不能记录首次联系。") % {"status": case.get_status_display()})
+    if not can_contact(actor, case):
+        raise PermissionDenied
+    at = _now(at)
+    updated = Case.objects.filter(pk=case.pk, contacted_at__isnull=True, status__in=CONTACT_STATUSES).update(
+        contacted_at=at, contact_method=method, contact_level=WarningLevel.NONE, contact_changed_at=at
+    )
+    if not updated:
+        raise CaseError(_("该案件已记录过首次联系，请刷新页面查看。"))
+    case.contacted_at, case.contact_method, case.contact_level = at, method, WarningLevel.NONE
+    label = ContactMethod(method).label
+    text = _("%(method)s联系：%(note)s") % {"method": label, "note": note}
+    if case.contact_due_at is not None and at > case.contact_due_at:
+        text += _("（已超过首次联系时限）")
+    return _event(case, "contact", actor=actor, from_status=case.status, note=text, public=False, at=at)
 
 
 @transaction.atomic
@@ -345,7 +411,7 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.DENIED, decision_note=_("案件已移交")
     )
-    _notify_unit(to_unit, texts.unit_assigned(case))
+    _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 
 
@@ -449,7 +515,7 @@ def case_send_back(*, case: Case, actor, reason: str, at=None) -> Case:
     """驳回重办: back to the lead unit with the reason; the handle-stage clock restarts."""
     reason = _require_text(reason, _("请填写驳回理由，说明需要补充或重办的内容。"))
     _run(case, "send_back", actor=actor, note=reason, public=False, stage="handle", at=at)
-    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason))
+    _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason), case=case, kind="case_sent_back")
     return case
 
 

@@ -186,14 +186,17 @@ def _citizen_messages(case: Case, body: str) -> list[dict]:
     # ``all()``: the parties a service already holds (``case_create`` keeps them on the case) are
     # not read again; there are a handful per case.
     return [
-        {"kind": "case_update", "phone": p.phone, "user_id": p.user_id, "body": body}
+        {"kind": "case_update", "phone": p.phone, "user_id": p.user_id, "body": body, "case_number": case.number}
         for p in sorted(case.parties.all(), key=lambda p: p.pk)
         if p.notify and p.phone
     ]
 
 
-def _unit_messages(units_and_bodies: list[tuple[Unit, str]]) -> list[dict]:
-    """In-app messages to the active handlers of each unit, in the order given: one query for all."""
+def _unit_messages(
+    units_and_bodies: list[tuple[Unit, str]], *, case: Case | None = None, kind: str = "case_assignment"
+) -> list[dict]:
+    """In-app messages to the active handlers of each unit, in the order given: one query for all.
+    ``case``: the case they are about (the message centre links to it)."""
     unit_ids = [unit.pk for unit, _body in units_and_bodies if unit is not None]
     if not unit_ids:
         return []
@@ -205,7 +208,13 @@ def _unit_messages(units_and_bodies: list[tuple[Unit, str]]) -> list[dict]:
     ):
         handlers.setdefault(unit_id, []).append(user_id)
     return [
-        {"kind": "case_assignment", "user_id": user_id, "body": body, "channel": NotificationChannel.INAPP}
+        {
+            "kind": kind,
+            "user_id": user_id,
+            "body": body,
+            "channel": NotificationChannel.INAPP,
+            "case_number": case.number if case is not None else "",
+        }
         for unit, body in units_and_bodies
         if unit is not None
         for user_id in handlers.get(unit.pk, [])
@@ -216,8 +225,8 @@ def _notify_citizens(case: Case, body: str) -> None:
     notifications_bulk_send(_citizen_messages(case, body))
 
 
-def _notify_unit(unit: Unit | None, body: str) -> None:
-    notifications_bulk_send(_unit_messages([(unit, body)]))
+def _notify_unit(unit: Unit | None, body: str, *, case: Case | None = None, kind: str = "case_assignment") -> None:
+    notifications_bulk_send(_unit_messages([(unit, body)], case=case, kind=kind))
 
 
 def _require_text(value: str, message: str) -> str:

@@ -28,6 +28,7 @@ from . import services as s
 from .actions import Action
 from .models import Case, Status
 from .permissions import available_actions, is_handling_unit_member
+from .time_left import with_time_left
 
 PAGE_SIZE = 25
 #: Deeper pages are refused: an OFFSET that large is a scan, and a search narrows better.
@@ -131,6 +132,13 @@ def _add_note(case, user, d):
     return _("办理进展已记录（%(who)s）。") % {"who": _("群众可见") if d["public"] else _("仅内部可见")}
 
 
+def _contact(case, user, d):
+    s.case_contact(case=case, actor=user, method=d["method"], note=d["note"])
+    if case.contacted_late:
+        return _("已记录首次联系（%(method)s）；已超过首次联系时限。") % {"method": case.get_contact_method_display()}
+    return _("已记录首次联系（%(method)s）。") % {"method": case.get_contact_method_display()}
+
+
 def _submit_result(case, user, d):
     s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
     return _("办理结果已提交，等待诉求服务中心审核。")
@@ -167,6 +175,7 @@ ACTIONS: dict[str, Action] = {
     "resolve_on_spot": Action(gettext_lazy("即接即办"), f.ResolveOnSpotForm, _resolve_on_spot, "btn-outline-secondary", gettext_lazy("当场答复或解决，案件直接进入待评价。")),
     "reject": Action(gettext_lazy("不予受理"), f.RejectForm, _reject, "btn-outline-danger", gettext_lazy("理由和建议途径会告知群众。")),
     "sign": Action(gettext_lazy("签收"), f.SignForm, _sign, "btn-primary", gettext_lazy("签收后开始计算办理时限。")),
+    "contact": Action(gettext_lazy("记录首次联系"), f.ContactForm, _contact, "btn-primary", gettext_lazy("签收后须在首次联系时限内通过电话、上门或短信联系群众，并记录联系情况。")),
     "submit_result": Action(gettext_lazy("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", gettext_lazy("提交后由诉求服务中心审核。")),
     "add_note": Action(gettext_lazy("添加办理进展"), f.AddNoteForm, _add_note),
     "request_extension": Action(gettext_lazy("申请延期"), f.ExtensionForm, _request_extension, intro=gettext_lazy("审批前办理时限照常计算。")),
@@ -213,10 +222,11 @@ def case_list(request):
     page = page_number(request, max_page=MAX_PAGE)
     rows, has_next, total, total_capped = [], False, 0, False
     if form.is_valid():
-        found = selectors.case_search(user, **form.filters())
+        found = selectors.sorted_by_time_left(selectors.case_search(user, **form.filters()), form.cleaned_data["sort"])
         rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
         total, total_capped = capped_total(found, rows, page, has_next, cap=COUNT_CAP)
-    filtered = any(request.GET.get(k) for k in form.fields)
+        rows = with_time_left(rows)
+    filtered = any(request.GET.get(k) for k in form.fields if k != "sort")
     context = {
         "form": form,
         "cases": rows,
@@ -246,17 +256,25 @@ def inbox(request):
     tab = request.GET.get("tab") or Status.DISPATCHED
     if tab not in dict(INBOX_TABS):
         raise Http404
+    sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.inbox_counts(user)
-    rows, has_next = bounded_page(
-        selectors.handler_inbox(user, status=tab), page, page_size=PAGE_SIZE, max_page=MAX_PAGE
-    )
+    found = selectors.sorted_by_time_left(selectors.handler_inbox(user, status=tab), sort)
+    rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     units = set(selectors.handler_unit_ids(user))
-    for case in rows:
+    for case in with_time_left(rows):
         case.is_cooperating = case.lead_unit_id not in units
     tabs = [{"status": st, "label": label, "count": counts[st], "active": st == tab} for st, label in INBOX_TABS]
-    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next}
+    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
     return render(request, "cases/inbox.html", context)
+
+
+def _time_left_sort(request) -> str:
+    """The inbox's and the queues' order: least time left first (the default) or most first."""
+    sort = request.GET.get("sort") or "left"
+    if sort not in selectors.TIME_LEFT_SORTS:
+        raise Http404
+    return sort
 
 
 QUEUE_TABS = [
@@ -282,11 +300,12 @@ def queue(request):
         raise Http404
     if tab not in allowed:
         raise PermissionDenied
+    sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.queue_counts(user, allowed)
-    rows, has_next = bounded_page(
-        selectors.centre_queue_rows(user, status=tab), page, page_size=PAGE_SIZE, max_page=MAX_PAGE
-    )
+    found = selectors.sorted_by_time_left(selectors.centre_queue_rows(user, status=tab), sort)
+    rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
+    rows = with_time_left(rows)
     if tab == Status.ACCEPTED:
         for case in rows:
             case.routing_summary = _routing_summary(case)
@@ -295,7 +314,7 @@ def queue(request):
         for st, label in QUEUE_TABS
         if st in allowed
     ]
-    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next}
+    context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
     return render(request, "cases/queue.html", context)
 
 
@@ -319,6 +338,7 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
     ]
     events = list(case.events.all())
     last_return = next((e for e in reversed(events) if e.transition == "return_case"), None)
+    with_time_left([case])
     context = {
         "case": case,
         "region_chain": selectors.region_chain(case.region),

@@ -6,3 +6,10 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Yikouban"
+
+    def ready(self):
+        from notifications.links import set_reader
+
+        from .message_links import READER
+
+        set_reader(READER)  # the message centre's links to case pages (config/message_links.py)

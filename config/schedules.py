@@ -82,4 +82,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         schedule_type="I",  # Schedule.MINUTES
         minutes=15,
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-api-calls",
+        func="interfaces.tasks.api_calls_purge",
+        schedule_type="D",  # Schedule.DAILY: partner call-log rows older than API_CALL_LOG_DAYS
+    ),
 )

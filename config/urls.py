@@ -22,7 +22,10 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("mediation/", include("mediation.urls")),
     path("", include("intake.urls")),
+    path("messages/", include("notifications.urls")),
     path("", include("feedback.urls")),
+    path("open311/v2/", include("interfaces.open311.urls")),
+    path("", include("partner_api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -16,11 +16,16 @@ def client_address(request) -> str:
 def try_allowed(request, *, scope: str, limit: int, window: int) -> bool:
     """Count one try for this client in ``scope``; False once it has used ``limit`` tries within
     ``window`` seconds."""
-    key = f"{scope}:{client_address(request)}"
-    cache.add(key, 0, timeout=window)
+    return bucket_allowed(f"{scope}:{client_address(request)}", limit=limit, window=window)
+
+
+def bucket_allowed(bucket: str, *, limit: int, window: int) -> bool:
+    """Count one try in ``bucket`` (any cache key: a client, an API key…); False once it has used
+    ``limit`` tries within ``window`` seconds (a fixed window starting at its first try)."""
+    cache.add(bucket, 0, timeout=window)
     try:
-        tries = cache.incr(key)
+        tries = cache.incr(bucket)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+        cache.set(bucket, 1, timeout=window)
         tries = 1
     return tries <= limit

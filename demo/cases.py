@@ -19,6 +19,7 @@ from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
 from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
 from demo.people import DEMO_PASSWORD
+from demo.service_rates import demo_callback_answers, demo_contact, demo_unsatisfied
 from demo.texts import STORIES, pool_for
 from intake.services import claim_submit
 from notifications.services import notifications_suppressed
@@ -150,6 +151,7 @@ def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datet
                 if case.is_open and case.status != Status.FEEDBACK:
                     open_cases.append(case)
         created += _duplicates(first_index=count, count=DUPLICATES, now=now)
+        demo_callback_answers(key_prefix=DEMO_KEY)  # 解决率, 评价方式 (demo/service_rates.py)
     return created
 
 
@@ -334,6 +336,7 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
         late = _weighted(rng, [("sign", LATE_SIGN), ("handle", LATE_HANDLE), (None, 100 - LATE_SIGN - LATE_HANDLE)])
     signed_late = _overrun(case.pk, rng, now, step) if late == "sign" else None
     cs.case_sign(case=fresh(), actor=handler, at=signed_late or later(1, 24))
+    demo_contact(case_id=case.pk, handler=handler, now=now, step=step)  # 首次联系 (demo/service_rates.py)
     cs.case_add_note(
         case=fresh(),
         actor=handler,
@@ -369,6 +372,10 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
             case=fresh(), actor=handler, result=result + "（已补充书面材料）", outcome=outcome, at=later()
         )
     cs.case_approve(case=fresh(), actor=dispatcher, at=later())
+    if target == Status.CLOSED and demo_unsatisfied(  # 不满意 (demo/service_rates.py)
+        case_id=case.pk, citizen=citizen, dispatcher=dispatcher, now=now, step=step
+    ):
+        return case
     return _finish(case, target, rng, citizen, later)
 
 

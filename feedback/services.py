@@ -84,9 +84,9 @@ def _locked(case: Case) -> Case:
 # Who is told ----------------------------------------------------------------------------------
 
 
-def _inapp(user_ids, body: str, kind: str) -> list[dict]:
+def _inapp(user_ids, body: str, kind: str, case: Case) -> list[dict]:
     return [
-        {"kind": kind, "user_id": uid, "body": body, "channel": NotificationChannel.INAPP}
+        {"kind": kind, "user_id": uid, "body": body, "channel": NotificationChannel.INAPP, "case_number": case.number}
         for uid in dict.fromkeys(user_ids)
     ]
 
@@ -178,7 +178,7 @@ def supplement_add(
         body = _("案件 %(num)s 的群众留言：%(text)s") % {"num": case.number, "text": text[:100]}
         transition = "citizen_message"
     case_event_record(case=case, transition=transition, actor=actor, from_status=case.status, note=note, at=at)
-    notifications_bulk_send(_inapp(_unit_recipients(case), body, "citizen_voice"))
+    notifications_bulk_send(_inapp(_unit_recipients(case), body, "citizen_voice", case))
     return supplement
 
 
@@ -235,7 +235,7 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
         "title": case.title,
         "n": case.press_count,
     }
-    messages = _inapp(_unit_recipients(case), body, "citizen_press")
+    messages = _inapp(_unit_recipients(case), body, "citizen_press", case)
     if in_window >= alert_count:
         alert = _("案件 %(num)s（%(title)s）%(d)s 天内被群众催办 %(n)s 次，请关注办理情况。") % {
             "num": case.number,
@@ -243,7 +243,7 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
             "d": alert_days,
             "n": in_window,
         }
-        messages += _inapp(_region_supervisors(case), alert, "citizen_press_alert")
+        messages += _inapp(_region_supervisors(case), alert, "citizen_press_alert", case)
     notifications_bulk_send(messages)
     return in_window
 

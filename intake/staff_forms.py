@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
 from cases.forms import TextField
+from cases.services import CaseOrigin
 from routing.dispatch import directory_row
 from routing.forms import matter_choices
 from routing.models import MatterType, Region
@@ -262,3 +265,115 @@ class GridReportForm(StaffClaimForm):
             "longitude": data.get("longitude"),
         }
         return claim_arguments(self, clerk=clerk, contact=contact)
+
+
+def _require_scan(form: StaffClaimForm, label, message) -> None:
+    """The attachments field as a required scan (来信, 交办单): a held file counts as given."""
+    attachments = form.fields["attachments"]
+    attachments.required = not form.held
+    attachments.label = label
+    attachments.error_messages["required"] = message
+
+
+class LetterClaimForm(PersonFieldsMixin, StaffClaimForm):
+    """来信登记: a letter, with its scan (required), its date and its number."""
+
+    letter_number = TextField(
+        label=_("来信编号"),
+        max_length=60,
+        help_text=_("信封或登记簿上的编号，如“高明来信〔2026〕118号”。"),
+        error_messages={"required": _("请填写来信编号。")},
+    )
+    letter_date = forms.DateField(
+        label=_("来信日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("请填写来信日期（信上落款或收信的日期）。"),
+            "invalid": _("来信日期格式不对，如 2026-11-20。"),
+        },
+    )
+    accept_now = forms.BooleanField(label=_("登记后立即受理并派单"), required=False, initial=True)
+
+    field_order = [
+        "contact_name", "contact_phone", "id_number", "letter_number", "letter_date", "matter", "region",
+        "address", "description", "people_count", "attachments", "accept_now", "submission_key",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_name"].label = _("来信人姓名")
+        self.fields["contact_name"].error_messages["required"] = _("请填写来信人姓名（匿名来信填“匿名”）。")
+        self.fields["contact_phone"].label = _("来信人电话（信中留有时填写）")
+        self.fields["contact_phone"].required = False
+        _require_scan(
+            self, _("来信扫描件（必填，图片或 PDF，最多 9 个）"), _("请上传来信的扫描件或照片（图片或 PDF）。")
+        )
+
+    def clean_letter_date(self):
+        value = self.cleaned_data["letter_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("来信日期不能晚于今天。"))
+        return value
+
+    def claim_arguments(self, *, clerk) -> dict:
+        data = self.cleaned_data
+        origin = CaseOrigin(letter_number=data["letter_number"], letter_date=data["letter_date"])
+        return {**super().claim_arguments(clerk=clerk), "origin": origin}
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline given as a date: the end of that day, local time (as the working-day clock)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_current_timezone())
+
+
+class ReferralClaimForm(PersonFieldsMixin, StaffClaimForm):
+    """上级交办: a case handed down by a higher authority, with its document number and deadline."""
+
+    referral_authority = TextField(
+        label=_("交办机关"),
+        max_length=100,
+        help_text=_("如“佛山市群众诉求服务中心”“广东省信访局”。"),
+        error_messages={"required": _("请填写交办的上级机关。")},
+    )
+    referral_document = TextField(
+        label=_("交办文号"),
+        max_length=80,
+        help_text=_("交办单上的文号，如“佛诉交〔2026〕35号”。"),
+        error_messages={"required": _("请填写交办文号。")},
+    )
+    referral_deadline = forms.DateField(
+        label=_("上级办理时限"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("交办单要求办结的日期。它优先于事项本身的办理时限：各环节时限都不会晚于这一天。"),
+        error_messages={"required": _("请填写上级要求的办理时限。"), "invalid": _("办理时限格式不对，如 2026-12-20。")},
+    )
+    accept_now = forms.BooleanField(label=_("登记后立即受理并派单"), required=False, initial=True)
+
+    field_order = [
+        "referral_authority", "referral_document", "referral_deadline", "contact_name", "contact_phone",
+        "id_number", "matter", "region", "address", "description", "people_count", "attachments",
+        "accept_now", "submission_key",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_name"].label = _("反映人姓名")
+        self.fields["contact_name"].error_messages["required"] = _("请填写反映人姓名（交办单上写明的群众）。")
+        self.fields["contact_phone"].label = _("反映人电话（交办单上有时填写）")
+        self.fields["contact_phone"].required = False
+        self.fields["attachments"].label = _("交办单扫描件（图片或 PDF，最多 9 个）")
+
+    def clean_referral_deadline(self):
+        value = self.cleaned_data["referral_deadline"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("办理时限不能早于今天；已过期的交办请与交办机关确认新的时限。"))
+        return value
+
+    def claim_arguments(self, *, clerk) -> dict:
+        data = self.cleaned_data
+        origin = CaseOrigin(
+            referral_authority=data["referral_authority"],
+            referral_document=data["referral_document"],
+            referral_due_at=end_of_day(data["referral_deadline"]),
+        )
+        return {**super().claim_arguments(clerk=clerk), "origin": origin}

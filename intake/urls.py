@@ -21,4 +21,6 @@ urlpatterns = [
     path("hotline/new/", staff.hotline_register, name="hotline-register"),
     path("hotline/caller/", staff.hotline_caller, name="hotline-caller"),
     path("grid/new/", staff.grid_report, name="grid-report"),
+    path("letters/new/", staff.letter_register, name="letter-register"),
+    path("referrals/new/", staff.referral_register, name="referral-register"),
 ]

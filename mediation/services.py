@@ -67,22 +67,25 @@ def _require(value: str, message: str) -> str:
     return value
 
 
-def _notify_unit(unit: Unit | None, body: str, kind: str = "mediation") -> None:
+def _notify_unit(unit: Unit | None, body: str, kind: str = "mediation", case_number: str = "") -> None:
     if unit is None:
         return
     for m in Membership.objects.filter(unit=unit, role=Role.HANDLER, active=True).select_related("user"):
-        notification_send(kind=kind, user=m.user, body=body, channel=NotificationChannel.INAPP)
+        notification_send(kind=kind, user=m.user, body=body, channel=NotificationChannel.INAPP, case_number=case_number)
 
 
 def _notify_mediator(mediation: Mediation, body: str, kind: str = "mediation") -> None:
     if mediation.mediator_id:
         user = mediation.mediator.user
-        notification_send(kind=kind, user=user, body=body, channel=NotificationChannel.INAPP)
+        number = mediation.case.number
+        notification_send(kind=kind, user=user, body=body, channel=NotificationChannel.INAPP, case_number=number)
 
 
 def _notify_dispatchers(case: Case, body: str) -> None:
     for m in Membership.objects.filter(unit=case.centre, role=Role.DISPATCHER, active=True).select_related("user"):
-        notification_send(kind="mediation", user=m.user, body=body, channel=NotificationChannel.INAPP)
+        notification_send(
+            kind="mediation", user=m.user, body=body, channel=NotificationChannel.INAPP, case_number=case.number
+        )
 
 
 def _run(
@@ -399,7 +402,13 @@ def session_schedule(
     if notify_parties:
         body = _session_text(session, when)
         for party in mediation.case.parties.exclude(phone=""):
-            notification_send(kind="mediation_session", phone=party.phone, user=party.user, body=body)
+            notification_send(
+                kind="mediation_session",
+                phone=party.phone,
+                user=party.user,
+                body=body,
+                case_number=mediation.case.number,
+            )
     case_record(
         case=mediation.case,
         transition="mediation_session",
@@ -482,7 +491,13 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
             when = timezone.localtime(session.scheduled_at).strftime("%Y年%m月%d日 %H:%M")
             body = _("【提醒】") + _session_text(session, when)
             for party in session.mediation.case.parties.exclude(phone=""):
-                notification_send(kind="mediation_reminder", phone=party.phone, user=party.user, body=body)
+                notification_send(
+                    kind="mediation_reminder",
+                    phone=party.phone,
+                    user=party.user,
+                    body=body,
+                    case_number=session.mediation.case.number,
+                )
             sent += 1
     return sent
 
@@ -501,10 +516,10 @@ def _tell_referrer(mediation: Mediation, text: str, at) -> None:
     """The referring body (court, petition bureau, police, procuratorate) or the handling unit
     learns the outcome."""
     if mediation.referring_unit_id:
-        _notify_unit(mediation.referring_unit, text, kind="mediation_outcome")
+        _notify_unit(mediation.referring_unit, text, kind="mediation_outcome", case_number=mediation.case.number)
         Mediation.objects.filter(pk=mediation.pk).update(referrer_notified_at=at)
         mediation.referrer_notified_at = at
-    _notify_unit(mediation.case.lead_unit, text, kind="mediation_outcome")
+    _notify_unit(mediation.case.lead_unit, text, kind="mediation_outcome", case_number=mediation.case.number)
 
 
 @transaction.atomic

@@ -43,6 +43,11 @@ class OutboxMessage(models.Model):
     # delivery (cleared then), and the whole row is purged a day later (docs/security.md).
     one_time = models.BooleanField(_("一次性验证码"), default=False, db_default=False)  # raw INSERTs (supervision)
     secret = models.CharField(_("待发送的验证码"), max_length=32, blank=True, editable=False, default="", db_default="")
+    # The message centre (站内消息, docs/notifications.md): which case the message is about, by its
+    # public number (no foreign key: this app knows no other app's models; the link to the case
+    # page is resolved for the reader by ``notifications.links``), and when the recipient read it.
+    case_number = models.CharField(_("案件编号"), max_length=40, blank=True, default="", db_default="")
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息发件箱")
@@ -52,6 +57,12 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_recent"),
             models.Index(fields=["status", "attempts"], name="outbox_retry", condition=models.Q(status="failed")),
             models.Index(fields=["created_at"], name="outbox_pending", condition=models.Q(status="pending")),
+            # The bell: a user's unread messages, counted on every page from this index alone.
+            models.Index(
+                fields=["recipient_user", "-created_at"],
+                name="outbox_user_unread",
+                condition=models.Q(read_at__isnull=True, one_time=False, recipient_user__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,23 @@ def notifications_suppressed():
         _state.suppressed = previous
 
 
+@contextmanager
+def notifications_silenced():
+    """Write and send NOTHING inside the block: no outbox row, no SMS, no in-app message, no task.
+    For the historical import (issue #12): its cases happened long ago and their people were told
+    by the old system; unlike ``notifications_suppressed`` nothing is even recorded."""
+    previous = getattr(_state, "silenced", False)
+    _state.silenced = True
+    try:
+        yield
+    finally:
+        _state.silenced = previous
+
+
+def _silenced() -> bool:
+    return getattr(_state, "silenced", False)
+
+
 def notification_send(
     *,
     kind: str,
@@ -38,15 +55,19 @@ def notification_send(
     user=None,
     channel: str = NotificationChannel.SMS,
     secret: str = "",
+    case_number: str = "",
 ) -> OutboxMessage:
     """Record a message and deliver it after commit (a rolled-back transaction sends nothing).
 
     ``secret``: a one-time code inside ``body``. The row keeps ``body`` with the code masked; the
     code waits in ``secret`` until delivery clears it, and ``notifications_one_time_purge``
     deletes the row a day later. So neither the admin nor a database dump shows a usable code.
+    ``case_number``: the case the message is about (the message centre links to its page).
     """
     if secret:
         body = body.replace(secret, SECRET_MASK)
+    if _silenced():  # an unsaved row: callers may read it, nothing is stored or sent
+        return OutboxMessage(channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user)
     if getattr(_state, "suppressed", False):
         return OutboxMessage.objects.create(
             channel=channel,
@@ -59,6 +80,7 @@ def notification_send(
             # Never delivered, so the demo reads the code here (outbox_text); purged with the row.
             one_time=bool(secret),
             secret=secret,
+            case_number=case_number,
         )
     message = OutboxMessage.objects.create(
         channel=channel,
@@ -68,6 +90,7 @@ def notification_send(
         recipient_user=user,
         one_time=bool(secret),
         secret=secret,
+        case_number=case_number,
     )
     _deliver_on_commit([message.pk])
     return message
@@ -75,9 +98,10 @@ def notification_send(
 
 def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
     """Record several messages with ONE ``INSERT`` (in the order given) and deliver them after
-    commit in one task. Each dict holds ``kind``, ``body`` and ``phone`` and/or ``user_id``, and
-    ``channel`` (default SMS). No one-time codes here (``notification_send`` masks those)."""
-    if not messages:
+    commit in one task. Each dict holds ``kind``, ``body`` and ``phone`` and/or ``user_id``,
+    ``channel`` (default SMS) and optionally ``case_number``. No one-time codes here
+    (``notification_send`` masks those)."""
+    if not messages or _silenced():
         return []
     rows = [
         OutboxMessage(
@@ -86,6 +110,7 @@ def notifications_bulk_send(messages: list[dict]) -> list[OutboxMessage]:
             body=m["body"],
             recipient_phone=m.get("phone", ""),
             recipient_user_id=m.get("user_id"),
+            case_number=m.get("case_number", ""),
         )
         for m in messages
     ]
@@ -152,21 +177,26 @@ def _enqueue(ids: list[int]) -> None:
         async_task("notifications.tasks.notifications_deliver_many", list(ids))
 
 
-def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = None) -> int:
+def inapp_messages_bulk_send(*, recipients, kind: str, at: datetime | None = None, with_case: bool = False) -> int:
     """In-app messages to many users with ONE ``INSERT … SELECT`` (no Python loop), in the caller's
     transaction; returns how many were written. ``recipients`` is a queryset of any model reduced
-    to ``.values(recipient=<user id>, text=<message body>)``. In-app messages need no gateway, so
-    they are written as delivered (``sent``) and nothing is enqueued."""
+    to ``.values(recipient=<user id>, text=<message body>)``, and with ``with_case`` also
+    ``case_number=<the case's number>`` (the message centre's link). In-app messages need no
+    gateway, so they are written as delivered (``sent``) and nothing is enqueued."""
+    if _silenced():
+        return 0
     columns = ["channel", "kind", "recipient_phone", "status", "created_at", "sent_at", "error", "attempts"]
     at = connection.ops.adapt_datetimefield_value(at or timezone.now())
     constants = [NotificationChannel.INAPP, kind, "", OutboxStatus.SENT, at, at, "", 0]
     select, params = recipients.order_by().query.sql_with_params()
-    fields = [OutboxMessage._meta.get_field(name).column for name in [*columns, "recipient_user", "body"]]
+    picked = ["recipient_user", "body", *(["case_number"] if with_case else [])]
+    fields = [OutboxMessage._meta.get_field(name).column for name in [*columns, *picked]]
+    from_select = ["picked.recipient", "picked.text", *(["picked.case_number"] if with_case else [])]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f) for f in fields)}) "
-            f"SELECT {', '.join(['%s'] * len(constants))}, picked.recipient, picked.text FROM ({select}) picked",
+            f"SELECT {', '.join(['%s'] * len(constants))}, {', '.join(from_select)} FROM ({select}) picked",
             [*constants, *params],
         )
         return cursor.rowcount
@@ -272,3 +302,24 @@ def outbox_text(message: OutboxMessage) -> str:
     if message.secret:
         return message.text_to_send()
     return delivered_text(message.pk) or message.body
+
+
+# The message centre (站内消息) ---------------------------------------------------------------------
+
+
+def inbox_message_read(*, user, message_id: int, at: datetime | None = None) -> OutboxMessage | None:
+    """Mark one of ``user``'s messages read (a conditional UPDATE: reading it twice keeps the first
+    time) and return it; None when no such message is addressed to ``user`` (→ 404)."""
+    at = at or timezone.now()
+    mine = OutboxMessage.objects.filter(pk=message_id, recipient_user=user, one_time=False)
+    mine.filter(read_at__isnull=True).update(read_at=at)
+    return mine.only("id", "kind", "case_number", "read_at").first()
+
+
+def inbox_all_read(*, user, kind: str = "", at: datetime | None = None) -> int:
+    """Mark all of ``user``'s unread messages (of ``kind``, if given) read with ONE ``UPDATE``;
+    returns how many. Messages arriving meanwhile stay unread."""
+    unread = OutboxMessage.objects.filter(recipient_user=user, read_at__isnull=True, one_time=False)
+    if kind:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=at or timezone.now())

@@ -77,7 +77,16 @@ class RegionAdmin(TreeAdminMixin, admin.ModelAdmin):
 
 @admin.register(MatterType)
 class MatterTypeAdmin(TreeAdminMixin, admin.ModelAdmin):
-    list_display = ("tree_name", "code", "mediable", "accept_days", "sign_days", "handle_days", "active")
+    list_display = (
+        "tree_name",
+        "code",
+        "mediable",
+        "accept_days",
+        "sign_days",
+        "handle_days",
+        "contact_days",
+        "active",
+    )
     list_filter = ("mediable", "active", "depth")
     search_fields = ("code", "name", "keywords")
     autocomplete_fields = ("parent",)

@@ -15,7 +15,9 @@ from core.errors import ServiceError
 from .models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, RoutingRule, Unit, UnitRole
 
 TOP_LEVEL_KEYS = ("regions", "matter_types", "units", "rules")
-DEFAULT_DEADLINES = {"accept": 1, "sign": 1, "handle": 15}
+DEFAULT_DEADLINES = {"accept": 1, "sign": 1, "handle": 15, "contact": 1}
+#: The least value of each deadline: 首次联系 may be due the day the unit signs (0).
+MIN_DEADLINES = {"accept": 1, "sign": 1, "handle": 1, "contact": 0}
 # Column widths (the same for regions, matter types and units): checked here so that an over-long
 # value is an import error naming its entry on every database (SQLite would store it, PostgreSQL fail).
 CODE_MAX_LENGTH = Unit._meta.get_field("code").max_length
@@ -52,6 +54,7 @@ class MatterEntry:
     accept_days: int
     sign_days: int
     handle_days: int
+    contact_days: int = 1
 
 
 @dataclass
@@ -253,11 +256,13 @@ def _parse_matters(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str
             continue
         deadlines = item.get("deadlines") or {}
         if not isinstance(deadlines, dict) or set(deadlines) - set(DEFAULT_DEADLINES):
-            check.error(f"事项 {code}", "deadlines 只能包含 accept、sign、handle")
+            check.error(f"事项 {code}", "deadlines 只能包含 accept、sign、handle、contact")
             continue
         days = {**DEFAULT_DEADLINES, **deadlines}
-        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 365 for v in days.values()):
-            check.error(f"事项 {code}", "时限应为 1 到 365 之间的整数（工作日）")
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) and MIN_DEADLINES[k] <= v <= 365 for k, v in days.items()
+        ):
+            check.error(f"事项 {code}", "时限应为 1 到 365 之间的整数（工作日；首次联系 contact 可为 0）")
             continue
         parent = _code(item.get("parent")) if item.get("parent") is not None else None
         matter_parents[code] = parent
@@ -271,6 +276,7 @@ def _parse_matters(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str
                 accept_days=days["accept"],
                 sign_days=days["sign"],
                 handle_days=days["handle"],
+                contact_days=days["contact"],
             )
         )
     check.check_tree("事项", matter_parents, {entry.code for entry in plan.matter_types})

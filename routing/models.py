@@ -81,6 +81,14 @@ class MatterType(TreeNode):
     accept_days = models.PositiveSmallIntegerField(_("受理时限（工作日）"), default=1)
     sign_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=1)
     handle_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=15)
+    # 首次联系 (issue #11): the lead unit contacts the citizen by the end of this working day after
+    # signing (0: the day it signs).
+    contact_days = models.PositiveSmallIntegerField(
+        _("首次联系时限（工作日）"),
+        default=1,
+        db_default=1,
+        help_text=_("签收后须在第几个工作日结束前联系群众（0 表示签收当天）。"),
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta(TreeNode.Meta):

@@ -48,7 +48,12 @@ def directory_export() -> dict:
         if m.keywords:
             entry["keywords"] = list(m.keywords)
         entry["mediable"] = m.mediable
-        entry["deadlines"] = {"accept": m.accept_days, "sign": m.sign_days, "handle": m.handle_days}
+        entry["deadlines"] = {
+            "accept": m.accept_days,
+            "sign": m.sign_days,
+            "handle": m.handle_days,
+            "contact": m.contact_days,
+        }
         matter_types.append(entry)
     units = []
     for u in sorted(Unit.objects.select_related("region").prefetch_related("roles"), key=lambda u: u.code):

@@ -123,6 +123,7 @@ def directory_import(*, data: Any, actor=None) -> ImportSummary:
                 "accept_days": e.accept_days,
                 "sign_days": e.sign_days,
                 "handle_days": e.handle_days,
+                "contact_days": e.contact_days,
             },
         )
 

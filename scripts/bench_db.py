@@ -27,3 +27,21 @@ def bench_database(scratch: str, *, relative: bool = False) -> None:
     folder = ROOT / "var" / scratch
     shutil.rmtree(folder, ignore_errors=True)
     os.environ["YIKOUBAN_VAR_DIR"] = str(folder.relative_to(ROOT) if relative else folder)
+
+
+def wipe_and_migrate() -> None:
+    """Empty the bench database, migrate it and load the demo directory and accounts (after
+    ``django.setup()``)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from demo.people import load_demo
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            tables = [row[0] for row in cursor.fetchall()]
+            if tables:
+                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
+    call_command("migrate", verbosity=0, interactive=False)
+    load_demo()

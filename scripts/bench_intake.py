@@ -38,17 +38,15 @@ import http.client
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import bench_database  # noqa: E402
+from bench_db import bench_database, wipe_and_migrate  # noqa: E402
+from bench_server import gunicorn, load  # noqa: E402
 
 bench_database("bench-intake", relative=True)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
@@ -60,7 +58,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -81,19 +78,6 @@ WALK_IN = {
     "people_count": "1",
     "next_step": "accept",
 }
-
-
-def wipe_and_migrate() -> None:
-    from demo.people import load_demo
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            tables = [row[0] for row in cursor.fetchall()]
-            if tables:
-                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
 
 
 # 1. The service, in this process ------------------------------------------------------------------
@@ -173,12 +157,6 @@ def bench_service(claims: int, limit_s: float) -> dict:
 
 
 # 2. The window form through gunicorn ----------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Clerk:
     """One browser: its own keep-alive connection and cookies."""
 
@@ -245,73 +223,13 @@ class Clerk:
         return status == expect and (expect != 302 or "/window/receipt/" in location)
 
 
-def load(port: int, path: str, expect: int, clients: list[Clerk], warmup: float, seconds: float) -> float:
-    counts = [0] * len(clients)
-    errors = [0] * len(clients)
-    phase = {"timing": False, "stop": False}
-
-    def run(i: int, clerk: Clerk) -> None:
-        while not phase["stop"]:
-            ok = clerk.post_claim(path, expect)
-            if phase["timing"]:
-                if ok:
-                    counts[i] += 1
-                else:
-                    errors[i] += 1
-
-    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    time.sleep(warmup)
-    phase["timing"] = True
-    started = time.perf_counter()
-    time.sleep(seconds)
-    phase["timing"] = False
-    elapsed = time.perf_counter() - started
-    phase["stop"] = True
-    for t in threads:
-        t.join(timeout=60)
-    if sum(errors):
-        raise RuntimeError(f"{path}: {sum(errors)} unexpected answers")
-    return sum(counts) / elapsed
-
-
 def bench_server(clients: int, seconds: float) -> dict:
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "var" / "bench-intake-gunicorn.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise RuntimeError("gunicorn did not start; see var/bench-intake-gunicorn.log")
-            time.sleep(0.3)
+    with gunicorn("bench-intake-gunicorn.log") as port:
         browsers = [Clerk(port) for _ in range(clients)]
         for browser in browsers:
             browser.login()
-        bare = load(port, "/bench/bare/", 200, browsers, warmup=3, seconds=seconds)
-        form = load(port, "/window/new/", 302, browsers, warmup=3, seconds=seconds)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        bare = load("/bench/bare/", 200, browsers, warmup=3, seconds=seconds)
+        form = load("/window/new/", 302, browsers, warmup=3, seconds=seconds)
     return {
         "form_claims_per_s": round(form, 1),
         "bare_view_per_s": round(bare, 1),

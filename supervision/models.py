@@ -116,6 +116,14 @@ class KpiDaily(models.Model):
     # For the month's 办结率: cases finished this day that were registered in the same month.
     closed_same_month = models.PositiveIntegerField(_("当月登记当月办结"), default=0)
     ended_same_month = models.PositiveIntegerField(_("当月登记当月终止（不予受理、撤回、合并）"), default=0)
+    # issue #11: 响应率, 解决率, 重办率, 催办 (docs/kpi.md)
+    contact_due = models.PositiveIntegerField(_("首次联系时限届满"), default=0)
+    contacted_on_time = models.PositiveIntegerField(_("按时首次联系"), default=0)
+    answered = models.PositiveIntegerField(_("回答是否解决"), default=0)
+    solved = models.PositiveIntegerField(_("问题已解决"), default=0)
+    results = models.PositiveIntegerField(_("提交办理结果"), default=0)
+    send_backs = models.PositiveIntegerField(_("驳回重办"), default=0)
+    presses = models.PositiveIntegerField(_("群众催办"), default=0)
 
     class Meta:
         verbose_name = _("每日统计快照")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role
@@ -113,6 +113,8 @@ class UnitRow:
     yellow: int = 0
     red: int = 0
     total: int = 0
+    contact_late: int = 0  # not yet contacted past the contact deadline (首次联系 red)
+    presses: int = 0  # the citizens' 催办 on these open cases (``Case.press_count``)
 
 
 @dataclass
@@ -135,7 +137,7 @@ class Board:
     red_more: bool = False  # more red cases than the list shows
 
 
-SORT_COLUMNS = ("unit", "blue", "yellow", "red", "total")
+SORT_COLUMNS = ("unit", "blue", "yellow", "red", "total", "contact_late", "presses")
 
 
 #: Above this many regions the board passes a subquery instead of a list of ids (SQLite's limit on
@@ -201,6 +203,9 @@ def place_names(cases: list[Case]) -> dict[int, str]:
     return names
 
 
+UNIT_COUNTS = ("blue", "yellow", "red", "total", "contact_late", "presses")
+
+
 def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "red", descending: bool = True) -> Board:
     """The overdue board over the user's scope and the filters.
 
@@ -213,8 +218,9 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
     """
     qs = _open_cases(user, filters)
     # Counting ``region`` (never null) rather than ``id`` keeps every column the statement reads
-    # inside the partial index ``case_open_board``, so PostgreSQL answers it with an index-only
-    # scan: its cost follows the open cases in scope, never the closed ones.
+    # inside the partial index ``case_open_board`` (``contact_level`` and ``press_count`` are
+    # in it too), so PostgreSQL answers it with an index-only scan: its cost follows the open
+    # cases in scope, never the closed ones.
     grouped = (
         qs.values(holder=Coalesce("lead_unit_id", "centre_id", output_field=IntegerField()))
         .annotate(
@@ -222,25 +228,19 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
             yellow=Count("region", filter=Q(warning_level=WarningLevel.YELLOW)),
             red=Count("region", filter=Q(warning_level=WarningLevel.RED)),
             total=Count("region"),
+            # a recorded contact sets the level back to none: red means not contacted
+            contact_late=Count("region", filter=Q(contact_level=WarningLevel.RED)),
+            presses=Coalesce(Sum("press_count"), 0),
         )
         .order_by()
     )
     counts = {row["holder"]: row for row in grouped}
     units = Unit.objects.select_related("region").in_bulk(list(counts)) if counts else {}
-    rows = [
-        UnitRow(unit=units[pk], blue=c["blue"], yellow=c["yellow"], red=c["red"], total=c["total"])
-        for pk, c in counts.items()
-    ]
+    rows = [UnitRow(unit=units[pk], **{name: c[name] for name in UNIT_COUNTS}) for pk, c in counts.items()]
     if sort not in SORT_COLUMNS:
         sort, descending = "red", True
     board = Board(now=now, units=_sorted(rows, sort, descending))
-    board.totals = UnitRow(
-        unit=None,
-        blue=sum(r.blue for r in rows),
-        yellow=sum(r.yellow for r in rows),
-        red=sum(r.red for r in rows),
-        total=sum(r.total for r in rows),
-    )
+    board.totals = UnitRow(unit=None, **{name: sum(getattr(r, name) for r in rows) for name in UNIT_COUNTS})
     red = list(
         qs.filter(warning_level=WarningLevel.RED)
         .select_related("matter", "region", "lead_unit", "centre")

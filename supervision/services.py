@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from cases.models import WARNED_STATUSES, Case, WarningLevel
+from cases.models import CONTACT_WARNED_STATUSES, WARNED_STATUSES, Case, WarningLevel
 from cases.permissions import is_admin
 from cases.services import case_event_record, case_events_bulk_record
 from cases.workdays import add_working_days
@@ -38,15 +38,77 @@ class SupervisionError(ServiceError):
 # The warning sweep ----------------------------------------------------------------------------
 
 
-#: level → the condition (on precomputed clock points) under which an open, running case has it.
-def _conditions(now: datetime) -> list[tuple[str, Q]]:
-    return [
-        (WarningLevel.RED, Q(stage_due_at__lte=now)),
-        (WarningLevel.YELLOW, Q(yellow_at__lte=now, stage_due_at__gt=now)),
-        (WarningLevel.BLUE, Q(blue_at__lte=now, yellow_at__gt=now)),
-        (WarningLevel.NONE, Q(blue_at__gt=now) | Q(blue_at__isnull=True) | Q(stage_due_at__isnull=True)),
-    ]
+@dataclass(frozen=True)
+class WarningClock:
+    """One clock the sweep watches: the stage clock, or the contact clock (首次联系). Each has its
+    precomputed points, its own level and change time on the case, and its own event names
+    (``<prefix>warning_<level>``), so the two are recorded and notified independently."""
 
+    prefix: str
+    level: str
+    changed: str
+    due: str
+    yellow: str
+    blue: str
+
+    def running(self):
+        """The cases whose clock is running now (the sweep recomputes only these)."""
+        if self.prefix:
+            return Case.objects.filter(
+                status__in=CONTACT_WARNED_STATUSES, contacted_at__isnull=True, contact_due_at__isnull=False
+            )
+        return Case.objects.filter(status__in=WARNED_STATUSES, paused_at__isnull=True)
+
+    def conditions(self, now: datetime) -> list[tuple[str, Q]]:
+        """level → the condition (on the precomputed points) under which a running case has it."""
+        due, yellow, blue = self.due, self.yellow, self.blue
+        return [
+            (WarningLevel.RED, Q(**{f"{due}__lte": now})),
+            (WarningLevel.YELLOW, Q(**{f"{yellow}__lte": now, f"{due}__gt": now})),
+            (WarningLevel.BLUE, Q(**{f"{blue}__lte": now, f"{yellow}__gt": now})),
+            (
+                WarningLevel.NONE,
+                Q(**{f"{blue}__gt": now}) | Q(**{f"{blue}__isnull": True}) | Q(**{f"{due}__isnull": True}),
+            ),
+        ]
+
+    def changed_to(self, now: datetime, level: str):
+        """The cases whose level became ``level`` in the sweep at ``now``."""
+        return self.running().filter(**{self.changed: now, self.level: level})
+
+    def event_notes(self, t: dict[str, float]) -> dict[str, str]:
+        """The timeline notes, with the thresholds in force (an admin may have changed them)."""
+        if self.prefix:
+            return {
+                WarningLevel.BLUE: f"首次联系时限已用 {_share(t['blue'])}，尚未联系群众",
+                WarningLevel.YELLOW: f"首次联系时限已用 {_share(t['yellow'])}，请尽快联系群众",
+                WarningLevel.RED: "已超过首次联系时限，仍未联系群众",
+            }
+        return {
+            WarningLevel.BLUE: f"本环节已用时 {_share(t['blue'])}",
+            WarningLevel.YELLOW: f"本环节已用时 {_share(t['yellow'])}，请抓紧办理",
+            WarningLevel.RED: "本环节已超期",
+        }
+
+    def message_texts(self, t: dict[str, float]) -> dict[str, str]:
+        if self.prefix:
+            return {
+                WarningLevel.BLUE: f"首次联系进入蓝色预警（用时 {_share(t['blue'])}），请联系群众",
+                WarningLevel.YELLOW: f"首次联系进入黄色预警（用时 {_share(t['yellow'])}），请尽快联系群众",
+                WarningLevel.RED: "超过首次联系时限（红色预警），请立即联系群众",
+            }
+        return {
+            WarningLevel.BLUE: f"进入蓝色预警（用时 {_share(t['blue'])}）",
+            WarningLevel.YELLOW: f"进入黄色预警（用时 {_share(t['yellow'])}）",
+            WarningLevel.RED: "已超期（红色预警），请立即处理",
+        }
+
+
+STAGE_CLOCK = WarningClock("", "warning_level", "warning_changed_at", "stage_due_at", "yellow_at", "blue_at")
+CONTACT_CLOCK = WarningClock(
+    "contact_", "contact_level", "contact_changed_at", "contact_due_at", "contact_yellow_at", "contact_blue_at"
+)
+CLOCKS = (STAGE_CLOCK, CONTACT_CLOCK)
 
 #: The levels that are recorded on the timeline and notified (rising to any of them).
 EVENT_LEVELS = (WarningLevel.BLUE, WarningLevel.YELLOW, WarningLevel.RED)
@@ -56,32 +118,16 @@ def _share(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def _event_notes(t: dict[str, float]) -> dict[str, str]:
-    """The timeline notes, with the thresholds in force (an admin may have changed them)."""
-    return {
-        WarningLevel.BLUE: f"本环节已用时 {_share(t['blue'])}",
-        WarningLevel.YELLOW: f"本环节已用时 {_share(t['yellow'])}，请抓紧办理",
-        WarningLevel.RED: "本环节已超期",
-    }
-
-
-def _message_texts(t: dict[str, float]) -> dict[str, str]:
-    return {
-        WarningLevel.BLUE: f"进入蓝色预警（用时 {_share(t['blue'])}）",
-        WarningLevel.YELLOW: f"进入黄色预警（用时 {_share(t['yellow'])}）",
-        WarningLevel.RED: "已超期（红色预警），请立即处理",
-    }
-
-
 @dataclass
 class SweepResult:
-    changed: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)  # stage clock: level → cases
+    contact_changed: dict[str, int] = field(default_factory=dict)  # contact clock: level → cases
     events: int = 0
     notifications: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.changed.values())
+        return sum(self.changed.values()) + sum(self.contact_changed.values())
 
 
 def _take_sweep_lock() -> None:
@@ -94,13 +140,16 @@ def _take_sweep_lock() -> None:
 
 
 def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None) -> SweepResult:
-    """Recompute every open case's warning level with a few set-based statements.
+    """Recompute every open case's warning levels with a few set-based statements: the stage
+    clock's and the contact clock's (首次联系, until the lead unit records contacting the citizen).
 
-    Guarantees: each change of level is recorded once — a ``warning_<level>`` event on the case
-    timeline (internal) and an in-app message to the unit holding the case (and, on red, to the
-    supervisors at its claims centre). Runs under a lock in one transaction, so two sweeps at
-    once, or a sweep after a crash halfway (rolled back), give the same levels and no duplicate
-    events or messages. Paused cases keep their level. No Python loop over cases.
+    Guarantees: each change of level is recorded once — a ``warning_<level>`` (contact clock:
+    ``contact_warning_<level>``) event on the case timeline (internal) and an in-app message to
+    the unit holding the case (and, on red, to the supervisors at its claims centre). Runs under a
+    lock in one transaction, so two sweeps at once, or a sweep after a crash halfway (rolled
+    back), give the same levels and no duplicate events or messages. Paused cases keep their
+    stage level (the contact clock is not paused: the citizen still waits for a call). No Python
+    loop over cases.
 
     ``only`` (case ids) is for back-dated loads (the demo): they replay the sweep a running
     scheduler would have made at a past moment for the cases they are writing, without
@@ -110,42 +159,41 @@ def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None
     result = SweepResult()
     with transaction.atomic():
         _take_sweep_lock()
-        running = Case.objects.filter(status__in=WARNED_STATUSES, paused_at__isnull=True)
-        if only is not None:
-            running = running.filter(pk__in=only)
-        for level, condition in _conditions(now):
-            result.changed[level] = (
-                running.filter(condition)
-                .exclude(warning_level=level)
-                .update(warning_level=level, warning_changed_at=now)
-            )
-        if any(result.changed[level] for level in EVENT_LEVELS):
-            shares = current_thresholds()
-            result.events = _record_events(now, shares)
-            result.notifications = _notify(now, shares)
+        shares = None
+        for clock, changed in ((STAGE_CLOCK, result.changed), (CONTACT_CLOCK, result.contact_changed)):
+            running = clock.running()
+            if only is not None:
+                running = running.filter(pk__in=only)
+            for level, condition in clock.conditions(now):
+                changed[level] = (
+                    running.filter(condition)
+                    .exclude(**{clock.level: level})
+                    .update(**{clock.level: level, clock.changed: now})
+                )
+            if any(changed[level] for level in EVENT_LEVELS):
+                shares = shares or current_thresholds()
+                result.events += _record_events(clock, now, shares)
+                result.notifications += _notify(clock, now, shares)
     return result
 
 
-def _level_changed(now: datetime, level: str):
-    """The open cases whose level became ``level`` in the sweep at ``now``."""
-    return Case.objects.filter(warning_changed_at=now, warning_level=level, status__in=WARNED_STATUSES)
-
-
-def _record_events(now: datetime, shares: dict[str, float]) -> int:
+def _record_events(clock: WarningClock, now: datetime, shares: dict[str, float]) -> int:
     """One internal event per case whose level rose to blue/yellow/red now (one INSERT … SELECT each)."""
     return sum(
-        case_events_bulk_record(cases=_level_changed(now, level), transition=f"warning_{level}", note=note, at=now)
-        for level, note in _event_notes(shares).items()
+        case_events_bulk_record(
+            cases=clock.changed_to(now, level), transition=f"{clock.prefix}warning_{level}", note=note, at=now
+        )
+        for level, note in clock.event_notes(shares).items()
     )
 
 
-def _notify(now: datetime, shares: dict[str, float]) -> int:
+def _notify(clock: WarningClock, now: datetime, shares: dict[str, float]) -> int:
     """In-app messages, set-based: the unit holding each case (its lead unit's handlers, clerks and
     dispatchers; while it has none, the centre's clerks and dispatchers) for every new level; on red
     also the supervisors at the case's centre."""
     total = 0
-    for level, text in _message_texts(shares).items():
-        changed = _level_changed(now, level)
+    for level, text in clock.message_texts(shares).items():
+        changed = clock.changed_to(now, level)
         holders = [
             ("lead_unit__memberships", changed.filter(lead_unit__isnull=False), HOLDING_ROLES),
             ("centre__memberships", changed.filter(lead_unit__isnull=True), HOLDING_ROLES - {Role.HANDLER}),
@@ -155,12 +203,26 @@ def _notify(now: datetime, shares: dict[str, float]) -> int:
         parts = [
             cases.order_by()
             .filter(**{f"{members}__active": True, f"{members}__role__in": sorted(roles)})
-            .values(recipient=F(f"{members}__user"), text=Concat(Value("案件 "), "number", Value("：" + text)))
+            .values(
+                recipient=F(f"{members}__user"),
+                text=Concat(Value("案件 "), "number", Value("：" + text)),
+                case_number=F("number"),
+            )
             for members, cases, roles in holders
         ]
         recipients = parts[0].union(*parts[1:], all=True)  # one INSERT … SELECT per level
-        total += inapp_messages_bulk_send(recipients=recipients, kind=f"warning_{level}", at=now)
+        total += inapp_messages_bulk_send(
+            recipients=recipients, kind=f"{clock.prefix}warning_{level}", at=now, with_case=True
+        )
     return total
+
+
+def _point(start: str, window, share: float):
+    """SQL: ``start`` + ``window`` × ``share``. The Cast keeps the interval a whole number of
+    microseconds on SQLite, where a duration is an integer and a fractional one would not add to a
+    datetime."""
+    part = Cast(ExpressionWrapper(window * Value(share), output_field=DurationField()), DurationField())
+    return ExpressionWrapper(F(start) + part, output_field=DateTimeField())
 
 
 def warnings_rethreshold(*, thresholds: dict[str, float] | None = None) -> int:
@@ -174,14 +236,18 @@ def warnings_rethreshold(*, thresholds: dict[str, float] | None = None) -> int:
     window = ExpressionWrapper(F("stage_due_at") - F("stage_started_at"), output_field=DurationField())
 
     def point(share: float):
-        # interval × share; the Cast keeps it a whole number of microseconds on SQLite, where a
-        # duration is an integer and a fractional one would not add to a datetime.
-        part = Cast(ExpressionWrapper(window * Value(share), output_field=DurationField()), DurationField())
-        return ExpressionWrapper(F("stage_started_at") + part, output_field=DateTimeField())
+        return _point("stage_started_at", window, share)
 
-    return Case.objects.filter(
+    moved = Case.objects.filter(
         status__in=WARNED_STATUSES, stage_started_at__isnull=False, stage_due_at__gt=F("stage_started_at")
     ).update(blue_at=point(thresholds["blue"]), yellow_at=point(thresholds["yellow"]))
+    # the contact clocks still running (首次联系), the same way over their own window
+    window = ExpressionWrapper(F("contact_due_at") - F("contact_started_at"), output_field=DurationField())
+    CONTACT_CLOCK.running().filter(contact_started_at__isnull=False, contact_due_at__gt=F("contact_started_at")).update(
+        contact_blue_at=_point("contact_started_at", window, thresholds["blue"]),
+        contact_yellow_at=_point("contact_started_at", window, thresholds["yellow"]),
+    )
+    return moved
 
 
 @transaction.atomic
@@ -323,7 +389,9 @@ def order_press(
         raise SupervisionError(_("该督办单已办结。"))
     order.refresh_from_db()
     _order_event(order, "order_press", actor=actor, note=instruction, at=at)
-    _notify_unit_handlers(order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction})
+    _notify_unit_handlers(
+        order, _("再次督办：案件 %(n)s，%(i)s。") % {"n": order.case.number, "i": instruction}, kind="supervision_press"
+    )
     return order
 
 
@@ -345,8 +413,14 @@ def order_close(*, order: SupervisionOrder, actor, note: str = "", at: datetime 
     return order
 
 
-def _notify_unit_handlers(order: SupervisionOrder, body: str) -> None:
+def _notify_unit_handlers(order: SupervisionOrder, body: str, kind: str = "supervision_order") -> None:
     from accounts.models import Membership, Role
 
     for membership in Membership.objects.filter(unit=order.unit, role=Role.HANDLER, active=True).select_related("user"):
-        notification_send(kind="supervision_order", user=membership.user, body=body, channel=NotificationChannel.INAPP)
+        notification_send(
+            kind=kind,
+            user=membership.user,
+            body=body,
+            channel=NotificationChannel.INAPP,
+            case_number=order.case.number,
+        )

@@ -28,8 +28,10 @@ ALLOWED: dict[str, set[str] | None] = {
     "intake": {"core", "notifications", "routing", "accounts", "cases"},
     "mediation": {"core", "notifications", "routing", "accounts", "cases"},
     "supervision": {"core", "notifications", "routing", "accounts", "cases"},
+    "interfaces": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     # 回访与群众互动 (issue #11): on top of intake (its uploads and the tracking grant)
     "feedback": {"core", "notifications", "routing", "accounts", "cases", "intake"},
+    "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
     "demo": None,
     "config": None,
 }

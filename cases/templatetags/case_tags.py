@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Status
 from cases.panels import citizen_panels as registered_citizen_panels
 from cases.panels import render_panels
+from cases.time_left import WARNING_WORDS
+from cases.time_left import time_left as compute_time_left
 from core.formatting import cn_date, cn_datetime
 from core.masking import mask_phone
 
@@ -48,6 +50,7 @@ EVENT_LABELS = {
     "rate_closed": _("群众评价，办结"),
     "rate_unsatisfied": _("群众不满意，重新审核"),
     "auto_close": _("逾期未评价，自动办结"),
+    "import_close": _("原系统已办结（历史数据导入）"),
     "withdraw": _("撤回"),
     "merge": _("合并到其他案件"),
     "merge_in": _("合并重复诉求"),
@@ -56,6 +59,10 @@ EVENT_LABELS = {
     "warning_blue": _("蓝色预警"),
     "warning_yellow": _("黄色预警"),
     "warning_red": _("红色预警：已超期"),
+    "contact": _("首次联系群众"),
+    "contact_warning_blue": _("首次联系蓝色预警"),
+    "contact_warning_yellow": _("首次联系黄色预警"),
+    "contact_warning_red": _("首次联系红色预警：已超过时限"),
     "order_issue": _("督办"),
     "order_reply": _("督办回复"),
     "order_press": _("再次督办"),
@@ -81,6 +88,8 @@ EVENT_LABELS = {
     "press": _("群众催办"),
     "callback_attempt": _("电话回访"),
     "close_unreached": _("回访未接通，办结"),
+    # written by the partner API (partner_api) for a referring body's reply
+    "referral_reply": _("移送单位答复"),
 }
 
 
@@ -122,8 +131,36 @@ def late(case) -> bool:
     return bool(case.is_open and case.stage_due_at and case.paused_at is None and case.stage_due_at < timezone.now())
 
 
+@register.filter
+def time_left(case):
+    """The case's ``TimeLeft`` (lists set it for a page with ``cases.time_left.with_time_left``;
+    a single case is computed here, reading the work calendar once)."""
+    if hasattr(case, "time_left"):
+        return case.time_left
+    case.time_left = compute_time_left(case)
+    return case.time_left
+
+
+@register.filter
+def warning_words(level: str) -> str:
+    return str(WARNING_WORDS.get(level, ""))
+
+
 @register.simple_tag(takes_context=True)
 def citizen_panels(context, claim, case, mode):
     """The panels other apps registered for the citizen's case page and the tracking result
     (``cases.panels.citizen_panels``), in order."""
     return render_panels(context, registered_citizen_panels(), claim=claim, case=case, mode=mode)
+
+
+@register.filter
+def referral_words(case) -> str:
+    """``上级交办 · 文号 佛诉交〔2026〕35号 · 时限 2026年12月20日`` for a case handed down by a
+    higher authority (its deadline caps the stage clocks); "" for any other case."""
+    if not case.referral_due_at:
+        return ""
+    parts = [str(_("上级交办"))]
+    if case.referral_document:
+        parts.append(str(_("文号 %(d)s")) % {"d": case.referral_document})
+    parts.append(str(_("时限 %(t)s")) % {"t": cn_date(case.referral_due_at)})
+    return " · ".join(parts)

@@ -34,3 +34,9 @@ def citizen_paused(case) -> bool:
 @register.filter
 def citizen_paused_words(case) -> str:
     return citizen_words.paused_words(case)
+
+
+@register.filter
+def citizen_countdown(case) -> str:
+    """The current step's expected date and the working days left, in plain words."""
+    return citizen_words.countdown_words(case)

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_q",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     # Ours, bottom of the dependency graph first (docs/architecture.md).
     "core",
     "notifications",
@@ -41,7 +43,9 @@ INSTALLED_APPS = [
     "intake",
     "mediation",
     "supervision",
+    "interfaces",
     "feedback",
+    "partner_api",
     "config",
 ]
 
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.staff_context",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -346,9 +351,50 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
 MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
 
+# Partner interfaces (interfaces app, docs/interfaces.md): calls per API key per minute unless the
+# key sets its own, and anonymous calls (Open311 discovery and service list) per client address.
+API_KEY_RATE_PER_MINUTE = env.get_int("API_KEY_RATE_PER_MINUTE", 120)
+API_ANONYMOUS_RATE_PER_MINUTE = env.get_int("API_ANONYMOUS_RATE_PER_MINUTE", 60)
 # The citizen's voice and the call-back (feedback app, issue #11; docs/feedback.md).
 FEEDBACK_DAILY_LIMITS = {"material": 3, "message": 5}  # per case and calendar day
 FEEDBACK_PRESS_ALERT = (3, 7)  # this many presses within this many days → the region's supervisors
 FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before 未接通 may close a case
 FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
 INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
+API_CALL_LOG_DAYS = env.get_int("API_CALL_LOG_DAYS", 180)  # the call log is purged daily past this
+# Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
+# whom partners ask for help and for a key.
+OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"
+OPEN311_CONTACT = env.get("OPEN311_CONTACT", "诉求服务中心信息科（工作日 9:00–17:00）")
+OPEN311_KEY_SERVICE = env.get(
+    "OPEN311_KEY_SERVICE", "接口密钥请向诉求服务中心申请，由系统管理员使用 manage.py api_key_create 创建。"
+)
+# Paths whose views refuse control characters themselves, in their own error format
+# (config.middleware.ControlCharacterMiddleware leaves them alone; interfaces.keys.api_view checks).
+CONTROL_CHARACTER_SELF_CHECKED_PATHS = ("/open311/",)
+
+# Partner REST API /api/v1/ (partner_api, docs/api.md): Django REST framework + drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["partner_api.problems.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partner_api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "一口办 合作方接口",
+    "DESCRIPTION": "12345 平台、网格平台、法院和信访部门对接用的 REST 接口。说明见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+PARTNER_API_MAX_BODY_BYTES = 64 * 1024
+# The event feed leaves events this young for the next call (docs/api.md "Event feed").
+PARTNER_API_FEED_SETTLE_SECONDS = env.get_int("PARTNER_API_FEED_SETTLE_SECONDS", 10)
+PARTNER_API_PROBLEM_BASE = "https://yikouban.invalid/problems/"

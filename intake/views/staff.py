@@ -24,7 +24,7 @@ from routing.models import Channel
 from ..held import held_uploads_drop, held_uploads_reshow
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
-from ..staff_forms import GridReportForm, HotlineClaimForm, WindowClaimForm
+from ..staff_forms import GridReportForm, HotlineClaimForm, LetterClaimForm, ReferralClaimForm, WindowClaimForm
 
 
 def _require(request, role: str) -> None:
@@ -180,3 +180,41 @@ def grid_report(request):
         request, _("已上报，编号 %(n)s，查询码 %(c)s。") % {"n": claim.case.number, "c": claim.tracking_code}
     )
     return redirect("intake:grid-report")
+
+
+def _clerk_register(request, form_class, *, channel: str, template: str):
+    """A clerk's registration screen with "accept now" (来信, 上级交办): GET shows the form; POST
+    registers, then accepts and routes when asked, else leaves the case in the queue."""
+    _require(request, Role.CLERK)
+    if request.method == "GET":
+        return render(request, template, {"form": form_class()})
+    with notifications_batched(), directory_pinned():
+        form = form_class(request.POST, request.FILES, owner=request.user)
+        if not form.is_valid():
+            return _shown_again(request, form, template)
+        with service_call(form) as call:
+            claim, created = _submit(form, channel=channel, request=request)
+        if not call.ok:
+            return _shown_again(request, form, template)
+        held_uploads_drop(owner=request.user, form_key=form.form_key)
+        if created and form.cleaned_data["accept_now"]:
+            _follow_up(request, claim.case, WindowClaimForm.NEXT_ACCEPT)
+        elif created:
+            messages.info(request, _("已登记，案件在待受理队列中。"))
+    return redirect("intake:receipt", code=claim.tracking_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_register(request):
+    """来信登记: a letter with its scan (required), date and number."""
+    return _clerk_register(request, LetterClaimForm, channel=Channel.LETTER, template="intake/staff/letter_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_register(request):
+    """上级交办: a case handed down with its document number and the authority's deadline."""
+    return _clerk_register(
+        request, ReferralClaimForm, channel=Channel.REFERRAL, template="intake/staff/referral_form.html"
+    )

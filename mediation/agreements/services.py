@@ -541,6 +541,7 @@ def agreement_batch_generate(*, batch_id: int) -> int:
                             channel=NotificationChannel.INAPP,
                             body=_("调解 %(n)s 的批量协议书已生成 %(done)s 份，可向当事人发送确认码。")
                             % {"n": mediation.number, "done": locked.done},
+                            case_number=mediation.case.number,
                         )
                     return made
                 made += len(_batch_chunk(locked, mediation, todo, others))
@@ -757,6 +758,7 @@ def agreements_followup_remind(*, now: dt.datetime | None = None) -> int:
                         "case": agreement.case_number,
                         "d": cn_date(agreement.performance_deadline),
                     },
+                    case_number=agreement.case_number,
                 )
                 sent += 1
 

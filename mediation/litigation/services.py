@@ -556,5 +556,6 @@ def litigation_reply(
                 user=mediation.mediator.user,
                 body=_("%(n)s 的诉讼材料包：%(note)s。") % {"n": mediation.number, "note": note},
                 channel=NotificationChannel.INAPP,
+                case_number=mediation.case.number,
             )
     return package

@@ -128,6 +128,7 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "%(period)s，%(scope)s共受理群众诉求%(registered)s件，办结%(closed)s件；本期登记案件办结率%(completion)s，"
         "按期办结率%(on_time)s，化解成功率%(mediation)s，就地化解率%(local)s，满意率%(satisfaction)s，"
         "平均办结用时%(days)s个工作日；承办单位退回%(returns)s次。"
+        "响应率%(response)s，解决率%(solve)s，重办率%(rework)s；群众催办%(presses)s次。"
     ) % {
         "period": board.period.label,
         "scope": board.scope.name,
@@ -140,6 +141,10 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "satisfaction": fmt(t.satisfaction_rate, RATE),
         "days": fmt(t.avg_working_days, DAYS),
         "returns": t.returns,
+        "response": fmt(t.response_rate, RATE),
+        "solve": fmt(t.solve_rate, RATE),
+        "rework": fmt(t.rework_rate, RATE),
+        "presses": t.presses,
     }
 
 
@@ -178,6 +183,7 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
         *_summary_section(board, width, styles),
         para(_("二、近12个月趋势"), styles["h2"]),
         trend_chart(board, width),
+        _service_trend_table(board, width, styles),
         _matter_section(board, width, styles),
         _region_section(board, width, styles),
         *_channel_section(board, width, styles),
@@ -253,21 +259,44 @@ def _channel_section(board, width, styles) -> list:
     return [
         para(_("五、来源渠道"), styles["h2"]),
         _table(
-            [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
+            [_("来源渠道"), _("受理量"), _("占比"), _("办结量"), _("满意率"), _("解决率"), _("响应率")],
             [
                 [
                     r.label,
                     r.measures.registered,
                     fmt(ratio(r.measures.registered, board.totals.registered), RATE),
                     r.measures.closed,
+                    fmt(r.measures.satisfaction_rate, RATE),
+                    fmt(r.measures.solve_rate, RATE),
+                    fmt(r.measures.response_rate, RATE),
                 ]
                 for r in board.by_channel
             ]
-            or [[_("本期无数据"), "", "", ""]],
-            [width * 0.4] + [width * 0.2] * 3,
+            or [[_("本期无数据"), "", "", "", "", "", ""]],
+            [width * 0.22] + [width * 0.13] * 6,
             styles,
         ),
     ]
+
+
+def _service_trend_table(board, width, styles) -> Table:
+    """The three rates (响应率, 解决率, 满意率) and 重办率 of each month of the trend."""
+    return _table(
+        [_("月份"), _("响应率"), _("解决率"), _("满意率"), _("重办率"), _("催办次数")],
+        [
+            [
+                r.label,
+                fmt(r.measures.response_rate, RATE),
+                fmt(r.measures.solve_rate, RATE),
+                fmt(r.measures.satisfaction_rate, RATE),
+                fmt(r.measures.rework_rate, RATE),
+                r.measures.presses,
+            ]
+            for r in board.trend
+        ],
+        [width * 0.2] + [width * 0.16] * 5,
+        styles,
+    )
 
 
 def _worst_units_section(worst, width, styles) -> list:

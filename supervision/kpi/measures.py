@@ -14,6 +14,11 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 平均办结用时: working days from registration to closing, averaged over the closed cases.
 - 退回: ``return_case`` events in the period, by the unit that returned the case.
 - 承办量 (unit ranking): cases the unit signed for in the period (the centre: resolved at the window).
+- 响应率: of the cases whose contact deadline (首次联系) fell in the period and has passed, those the
+  lead unit contacted by it (cases withdrawn or merged before it without a contact count in neither).
+- 解决率: of the closed cases whose citizen answered "is the problem solved?", those answering yes.
+- 重办率: ``send_back`` events ÷ ``submit_result`` events in the period (by the lead unit).
+- 催办: the citizen's ``press`` events in the period (by the unit leading the case then).
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
@@ -55,6 +60,15 @@ LATE_STAGE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Sta
 FINISHED_STATUSES = [Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]
 FINISHING_TRANSITIONS = ["rate_closed", "auto_close", "reject", "withdraw", "merge"]
 RETURN_TRANSITION = "return_case"
+RESULT_TRANSITION = "submit_result"
+SEND_BACK_TRANSITION = "send_back"
+PRESS_TRANSITION = "press"
+#: Events counted for the unit leading the case when they happened (``CaseEvent.handling_unit``)
+#: rather than the acting unit: a send-back is the centre's act on the lead unit's work, a press
+#: the citizen's on the lead unit's case.
+LEAD_UNIT_TRANSITIONS = [SEND_BACK_TRANSITION, PRESS_TRANSITION]
+#: 响应率: a case withdrawn or merged before its contact deadline without a contact counts in neither.
+CONTACT_VOID_STATUSES = [Status.WITHDRAWN, Status.MERGED]
 #: A unit takes a case on (承办) when it signs for it; the centre when it resolves it at the window.
 TAKING_TRANSITIONS = ["sign", "resolve_on_spot"]
 MEDIATION_OUTCOMES = [Outcome.MEDIATED, Outcome.UNRESOLVABLE, Outcome.REFERRED]
@@ -87,6 +101,14 @@ class Measures:
     returns: int = 0
     closed_same_month: int = 0
     ended_same_month: int = 0
+    # issue #11: 响应率 (contact clock), 解决率 (call-back answer), 重办率, 催办
+    contact_due: int = 0
+    contacted_on_time: int = 0
+    answered: int = 0
+    solved: int = 0
+    results: int = 0
+    send_backs: int = 0
+    presses: int = 0
 
     def add(self, values: Measures | dict) -> None:
         """Add another ``Measures``, or a dict of some of the counts (only those it names)."""
@@ -113,6 +135,18 @@ class Measures:
         return ratio(self.satisfied, self.rated)
 
     @property
+    def response_rate(self) -> float | None:
+        return ratio(self.contacted_on_time, self.contact_due)
+
+    @property
+    def solve_rate(self) -> float | None:
+        return ratio(self.solved, self.answered)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return ratio(self.send_backs, self.results)
+
+    @property
     def avg_working_days(self) -> float | None:
         return round(self.working_days / self.closed, 1) if self.closed else None
 
@@ -129,7 +163,19 @@ class Measures:
 
 MEASURE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measures))
 #: The counts ``finished_rows`` returns as such.
-CLOSED_COUNTS = ("closed", "on_time", "mediated", "mediation_closed", "local", "rated", "satisfied")
+CLOSED_COUNTS = (
+    "closed",
+    "on_time",
+    "mediated",
+    "mediation_closed",
+    "local",
+    "rated",
+    "satisfied",
+    "answered",
+    "solved",
+)
+#: The counts ``unit_event_rows`` returns as such.
+EVENT_COUNTS = ("returns", "taken", "results", "send_backs", "presses")
 
 
 # Scope ------------------------------------------------------------------------------------------
@@ -264,19 +310,49 @@ def finished_rows(
             local=Count("id", filter=closed & Q(result_unit__region__level__in=LOCAL_LEVELS)),
             rated=Count("id", filter=closed & ~Q(rating="")),
             satisfied=Count("id", filter=closed & Q(rating__in=SATISFIED_RATINGS)),
+            answered=Count("id", filter=closed & Q(solved__isnull=False)),
+            solved=Count("id", filter=closed & Q(solved=True)),
+        )
+        .order_by()
+    )
+
+
+def contact_rows(ranges: Ranges, scope_path: str, base_path: str | None = None, *, now: dt.datetime) -> QuerySet:
+    """响应率: cases whose contact deadline (``contact_due_at``, set at the first signing) falls in
+    ``ranges`` and has passed by ``now``, per deadline day × place × matter × channel × lead unit,
+    with those contacted by the deadline. A deadline is the end of a working day, so a day's counts
+    are final once it is over (the snapshot's rule). Found through the partial index
+    ``case_contact_clock``."""
+    void = Q(status__in=CONTACT_VOID_STATUSES, contacted_at__isnull=True, closed_at__lte=F("contact_due_at"))
+    return (
+        Case.objects.filter(_in_ranges("contact_due_at", ranges), _under(scope_path), contact_due_at__lte=now)
+        .exclude(void)
+        .annotate(day=TruncDate("contact_due_at"))
+        .values(
+            "day",
+            region_path=place("", base_path),
+            matter_top=matter_top(),
+            channel_code=F("channel"),
+            unit=F("lead_unit__code"),
+        )
+        .annotate(
+            contact_due=Count("id"),
+            contacted_on_time=Count("id", filter=Q(contacted_at__lte=F("contact_due_at"))),
         )
         .order_by()
     )
 
 
 def unit_event_rows(ranges: Ranges, scope_path: str, base_path: str | None = None) -> QuerySet:
-    """Per day × place × matter × channel × acting unit: 退回 (``return_case``) and 承办 (the unit
-    signed for the case, or the centre resolved it at the window)."""
+    """Per day × place × matter × channel × unit: 退回 (``return_case``), 承办 (the unit signed for
+    the case, or the centre resolved it at the window), results submitted, send-backs (重办) and
+    the citizen's presses (催办). The unit is the acting unit — for send-backs and presses the unit
+    that led the case at the time (``LEAD_UNIT_TRANSITIONS``)."""
     return (
         CaseEvent.objects.filter(
             _in_ranges("created_at", ranges),
             _under(scope_path, "case__"),
-            transition__in=[RETURN_TRANSITION, *TAKING_TRANSITIONS],
+            transition__in=[RETURN_TRANSITION, *TAKING_TRANSITIONS, RESULT_TRANSITION, *LEAD_UNIT_TRANSITIONS],
         )
         .annotate(day=TruncDate("created_at"))
         .values(
@@ -284,11 +360,17 @@ def unit_event_rows(ranges: Ranges, scope_path: str, base_path: str | None = Non
             region_path=place("case__", base_path),
             matter_top=matter_top("case__"),
             channel_code=F("case__channel"),
-            unit_code=F("actor_unit__code"),
+            unit_code=SqlCase(
+                When(transition__in=LEAD_UNIT_TRANSITIONS, then=F("handling_unit__code")),
+                default=F("actor_unit__code"),
+            ),
         )
         .annotate(
             returns=Count("id", filter=Q(transition=RETURN_TRANSITION)),
             taken=Count("id", filter=Q(transition__in=TAKING_TRANSITIONS)),
+            results=Count("id", filter=Q(transition=RESULT_TRANSITION)),
+            send_backs=Count("id", filter=Q(transition=SEND_BACK_TRANSITION)),
+            presses=Count("id", filter=Q(transition=PRESS_TRANSITION)),
         )
         .order_by()
     )
@@ -343,13 +425,21 @@ class FineRow:
 
 
 def fine_rows(
-    ranges: Ranges, scope_path: str, counter: WorkdayCounter, *, base_path: str | None = None, live: bool = False
+    ranges: Ranges,
+    scope_path: str,
+    counter: WorkdayCounter,
+    *,
+    base_path: str | None = None,
+    live: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[FineRow]:
-    """The three grouped queries over ``ranges``, as one list (three queries). ``base_path``: group
+    """The four grouped queries over ``ranges``, as one list (four queries). ``base_path``: group
     places by the child region of that path (see ``place``); ``live``: the board's path (finished
-    cases found through their events, see ``finished_rows``)."""
+    cases found through their events, see ``finished_rows``); ``now``: contact deadlines after it
+    are not counted yet (``contact_rows``)."""
     if not ranges:
         return []
+    now = now or timezone.now()
     out: list[FineRow] = []
     for row in registered_rows(ranges, scope_path, base_path):
         out.append(_fine(row, "", {"registered": row["registered"]}))
@@ -365,7 +455,10 @@ def fine_rows(
         # A unit's row is about the cases it closed; one that was only rejected or withdrawn is not.
         out.append(_fine(row, (row["unit"] or "") if row["closed"] else "", measures))
     for row in unit_event_rows(ranges, scope_path, base_path):
-        out.append(_fine(row, row["unit_code"] or "", {"returns": row["returns"], "taken": row["taken"]}))
+        out.append(_fine(row, row["unit_code"] or "", {name: row[name] for name in EVENT_COUNTS}))
+    for row in contact_rows(ranges, scope_path, base_path, now=now):
+        counts = {"contact_due": row["contact_due"], "contacted_on_time": row["contacted_on_time"]}
+        out.append(_fine(row, row["unit"] or "", counts))
     return out
 
 
@@ -429,6 +522,10 @@ RANKING_SORTS: dict[str, tuple[str, Callable[[KpiRow], object]]] = {
     "closed": (gettext_lazy("办结量"), lambda r: r.measures.closed),
     "cases": (gettext_lazy("承办量"), lambda r: r.cases),
     "returns": (gettext_lazy("退回数"), lambda r: r.measures.returns),
+    "response": (gettext_lazy("响应率"), lambda r: r.measures.response_rate),
+    "solve": (gettext_lazy("解决率"), lambda r: r.measures.solve_rate),
+    "rework": (gettext_lazy("重办率"), lambda r: r.measures.rework_rate),
+    "presses": (gettext_lazy("催办数"), lambda r: r.measures.presses),
 }
 
 
@@ -559,7 +656,7 @@ def kpi_board(
     counter = WorkdayCounter() if live_days else None
     live_ranges = _live_ranges(live_days, partial)
     base_path = base.path if base else "/"
-    for row in fine_rows(live_ranges, scope.path, counter, base_path=base_path, live=True):
+    for row in fine_rows(live_ranges, scope.path, counter, base_path=base_path, live=True, now=now):
         if period.start <= row.day <= period.end:
             fold(period_cells, row, row.region_path)  # already the child region's code
         if trend_first <= row.day <= trend_last:

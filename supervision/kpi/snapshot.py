@@ -97,10 +97,10 @@ def kpi_snapshot_days(
     return written
 
 
-def _snapshot_rows(ranges, *, bucket, counter) -> list[KpiDaily]:
-    """The ``KpiDaily`` rows of the cases and events in ``ranges`` (three grouped queries)."""
+def _snapshot_rows(ranges, *, bucket, counter, now) -> list[KpiDaily]:
+    """The ``KpiDaily`` rows of the cases and events in ``ranges`` (four grouped queries)."""
     cells: dict[tuple[dt.date, int, str], dict] = defaultdict(lambda: defaultdict(Measures))
-    for row in fine_rows(ranges, "", counter):
+    for row in fine_rows(ranges, "", counter, now=now):
         fold(cells[(row.day, *bucket(row.region_path))], row, "")
     return [
         KpiDaily(date=day, region_id=region_id, region_path=path, dimension=dimension, key=key, **vars(measures))
@@ -127,7 +127,7 @@ def _replace(first: dt.date, last: dt.date, rows: list[KpiDaily], *, now, throug
 def _write_chunk(first: dt.date, last: dt.date, *, bucket, counter, now) -> None:
     _take_lock()
     ranges = [(day_start(first), day_start(last + dt.timedelta(days=1)))]
-    _replace(first, last, _snapshot_rows(ranges, bucket=bucket, counter=counter), now=now)
+    _replace(first, last, _snapshot_rows(ranges, bucket=bucket, counter=counter, now=now), now=now)
 
 
 def partial_cut(now: dt.datetime | None = None) -> dt.datetime:
@@ -157,7 +157,7 @@ def kpi_snapshot_today(*, now: dt.datetime | None = None) -> bool:
         _take_lock()
         if KpiDailyRun.objects.filter(date=day, through__isnull=True).exists():
             return False
-        rows = _snapshot_rows([(start, cut)], bucket=_bucket_finder(), counter=WorkdayCounter())
+        rows = _snapshot_rows([(start, cut)], bucket=_bucket_finder(), counter=WorkdayCounter(), now=now)
         _replace(day, day, rows, now=now, through=cut)
     return True
 

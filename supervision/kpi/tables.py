@@ -12,7 +12,8 @@ from .measures import KpiBoard
 
 
 def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
-    """(key, name, value, kind, definition) of each headline figure: counts first, then rates."""
+    """(key, name, value, kind, definition) of each headline figure: counts first, then rates (the
+    figures of issue #11 last, so the earlier rows keep their places in the exports)."""
     t = board.totals
     return [
         ("registered", _("受理量"), t.registered, INT, _("期内登记的案件数（含其后不予受理、撤回、合并的）")),
@@ -55,16 +56,41 @@ def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
             RATE,
             _("已评价的期内办结案件中，满意与基本满意的比例"),
         ),
+        (
+            "response_rate",
+            _("响应率"),
+            t.response_rate,
+            RATE,
+            _("首次联系时限在期内届满的案件中，承办单位按时联系群众的比例（时限届满前撤回、合并且未联系的不计）"),
+        ),
+        (
+            "solve_rate",
+            _("解决率"),
+            t.solve_rate,
+            RATE,
+            _("期内办结且群众回答了“问题是否解决”的案件中，回答已解决的比例（联系不上、未回答的不计）"),
+        ),
+        (
+            "rework_rate",
+            _("重办率"),
+            t.rework_rate,
+            RATE,
+            _("期内驳回重办次数 ÷ 期内提交办理结果次数"),
+        ),
+        ("presses", _("催办次数"), t.presses, INT, _("期内群众对在办案件点击“催办”的次数")),
     ]
 
 
 #: The measures after the label in the breakdown tables: (attribute of ``Measures``, kind).
+#: The three rates and re-work (issue #11), at the end of the trend, matter and channel tables.
+SERVICE_MEASURES = [("response_rate", RATE), ("solve_rate", RATE), ("rework_rate", RATE)]
 TREND_MEASURES = [
     ("registered", INT),
     ("closed", INT),
     ("month_completion_rate", RATE),
     ("on_time_rate", RATE),
     ("satisfaction_rate", RATE),
+    *SERVICE_MEASURES,
 ]
 MATTER_MEASURES = [
     ("registered", INT),
@@ -72,6 +98,7 @@ MATTER_MEASURES = [
     ("on_time_rate", RATE),
     ("mediation_rate", RATE),
     ("satisfaction_rate", RATE),
+    *SERVICE_MEASURES,
 ]
 REGION_MEASURES = [
     ("registered", INT),
@@ -80,6 +107,10 @@ REGION_MEASURES = [
     ("local_rate", RATE),
     ("satisfaction_rate", RATE),
 ]
+
+
+def _service_headers() -> list[str]:
+    return [_("响应率"), _("解决率"), _("重办率")]
 
 
 def _measure_rows(rows, names: list[tuple[str, str]]) -> list[list[Cell]]:
@@ -93,13 +124,21 @@ def kpi_tables(board: KpiBoard) -> list[KpiTable]:
         KpiTable(
             "trend",
             _("月度趋势（近12个月）"),
-            [_("月份"), _("受理量"), _("办结量"), _("办结率"), _("按期办结率"), _("满意率")],
+            [_("月份"), _("受理量"), _("办结量"), _("办结率"), _("按期办结率"), _("满意率"), *_service_headers()],
             _measure_rows(board.trend, TREND_MEASURES),
         ),
         KpiTable(
             "matter",
             _("按事项大类"),
-            [_("事项大类"), _("受理量"), _("办结量"), _("按期办结率"), _("化解成功率"), _("满意率")],
+            [
+                _("事项大类"),
+                _("受理量"),
+                _("办结量"),
+                _("按期办结率"),
+                _("化解成功率"),
+                _("满意率"),
+                *_service_headers(),
+            ],
             _measure_rows(board.by_matter, MATTER_MEASURES),
         ),
         KpiTable(
@@ -118,16 +157,19 @@ def _channel_table(board: KpiBoard) -> KpiTable:
     return KpiTable(
         "channel",
         _("按来源渠道"),
-        [_("来源渠道"), _("受理量"), _("占比"), _("办结量")],
+        [_("来源渠道"), _("受理量"), _("占比"), _("办结量"), _("满意率"), *_service_headers()],
         [
             [
                 (row.label, TEXT),
                 (row.measures.registered, INT),
                 (ratio(row.measures.registered, total_registered), RATE),
                 (row.measures.closed, INT),
+                (row.measures.satisfaction_rate, RATE),
             ]
+            + [(getattr(row.measures, name), kind) for name, kind in SERVICE_MEASURES]
             for row in board.by_channel
         ],
+        note=_("满意率、解决率按期内办结案件的来源渠道统计；评价方式（网上、短信链接、电话回访）不影响口径。"),
     )
 
 
@@ -135,7 +177,17 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
     return KpiTable(
         "ranking",
         _("承办单位排名"),
-        [_("排名"), _("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+        [
+            _("排名"),
+            _("单位"),
+            _("承办量"),
+            _("办结量"),
+            _("按期办结率"),
+            _("满意率"),
+            _("退回数"),
+            *_service_headers(),
+            _("催办数"),
+        ],
         [
             [
                 (row.rank, INT),
@@ -145,13 +197,30 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
                 (row.measures.on_time_rate, RATE),
                 (row.measures.satisfaction_rate, RATE),
                 (row.measures.returns, INT),
+                (row.measures.response_rate, RATE),
+                (row.measures.solve_rate, RATE),
+                (row.measures.rework_rate, RATE),
+                (row.measures.presses, INT),
             ]
             for row in board.ranking
         ],
-        sort_keys=["", "", "cases", "closed", "on_time", "satisfaction", "returns"],
+        sort_keys=[
+            "",
+            "",
+            "cases",
+            "closed",
+            "on_time",
+            "satisfaction",
+            "returns",
+            "response",
+            "solve",
+            "rework",
+            "presses",
+        ],
         note=_(
-            "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率按期内办结的案件计；"
-            "退回数：期内退回中心重新分派的次数。点击列名可按该列排序。"
+            "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率、解决率按期内办结的案件计；"
+            "退回数：期内退回中心重新分派的次数；响应率按首次联系时限在期内届满的案件计；重办率：期内被驳回重办次数 ÷ 提交办理结果次数；"
+            "催办数：群众对本单位主办案件的催办次数。点击列名可按该列排序。"
         ),
     )
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from cases.templatetags.case_tags import referral_words
 from cases.templatetags.staff_case_tags import channel_label
 from core.formatting import cn_datetime
 from core.xlsx import BOLD, WorkbookWriter
@@ -52,6 +53,8 @@ COLUMNS = [
     ("yellow", gettext_lazy("黄色预警"), gettext_lazy("黄")),
     ("red", gettext_lazy("红色预警（超期）"), gettext_lazy("红")),
     ("total", gettext_lazy("在办合计"), gettext_lazy("合计")),
+    ("contact_late", gettext_lazy("首次联系超时"), gettext_lazy("未联系")),
+    ("presses", gettext_lazy("群众催办"), gettext_lazy("催办")),
 ]
 
 
@@ -114,6 +117,10 @@ def overdue_export(request):
     return response
 
 
+def _unit_counts(row: selectors.UnitRow) -> list[int]:
+    return [getattr(row, name) for name in selectors.UNIT_COUNTS]
+
+
 def _workbook(board: selectors.Board, summary: str) -> bytes:
     generated = _("筛选条件：%(f)s；导出时间：%(t)s") % {"f": summary, "t": cn_datetime(board.now)}
 
@@ -132,10 +139,19 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
     book = WorkbookWriter()
     sheet(
         book.sheet(_("单位统计")),
-        [_("承办单位"), _("所在区划"), _("蓝色预警"), _("黄色预警"), _("红色预警（超期）"), _("在办合计")],
-        [[r.unit.name, r.unit.region.name, r.blue, r.yellow, r.red, r.total] for r in board.units],
-        [36, 14, 10, 10, 16, 10],
-        totals=[_("合计"), "", board.totals.blue, board.totals.yellow, board.totals.red, board.totals.total],
+        [
+            _("承办单位"),
+            _("所在区划"),
+            _("蓝色预警"),
+            _("黄色预警"),
+            _("红色预警（超期）"),
+            _("在办合计"),
+            _("首次联系超时"),
+            _("群众催办（次）"),
+        ],
+        [[r.unit.name, r.unit.region.name, *_unit_counts(r)] for r in board.units],
+        [36, 14, 10, 10, 16, 10, 14, 14],
+        totals=[_("合计"), "", *_unit_counts(board.totals)],
     )
     red = sheet(
         book.sheet(_("超期清单")),
@@ -149,6 +165,8 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("所处环节"),
             _("本环节时限"),
             _("来源渠道"),
+            _("群众催办（次）"),
+            _("上级交办"),
         ],  # fmt: skip
         [
             [
@@ -161,10 +179,12 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 str(r.case.stage_label),
                 cn_datetime(r.case.stage_due_at),
                 channel_label(r.case.channel),
+                r.case.press_count,
+                referral_words(r.case),
             ]
             for r in board.red
         ],
-        [22, 36, 10, 30, 14, 26, 10, 20, 12],
+        [22, 36, 10, 30, 14, 26, 10, 20, 12, 14, 44],
         formats=["", "", "0.0"],
     )
     if board.red_more:

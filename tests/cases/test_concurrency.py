@@ -91,3 +91,24 @@ def test_double_posted_claim_creates_one(demo, race):
     assert sorted(r[1] for r in results) == [False, True]
     assert Claim.objects.count() == 1 and Case.objects.count() == 1
     assert connection.vendor == "postgresql"
+
+
+def test_two_handlers_record_the_first_contact_at_once_one_is_recorded(dispatched_case, race):
+    """首次联系: a conditional UPDATE on ``contacted_at IS NULL``; the second is told it is done."""
+    from accounts.services import staff_user_ensure
+
+    second = staff_user_ensure(
+        username="rsj3", full_name="人社局三", password="x-Pass-2026", memberships=[("GM-RSJ", "handler")]
+    )
+    first = User.objects.get(username="gm_labor")
+    s.case_sign(case=Case.objects.get(pk=dispatched_case.pk), actor=first)
+    loaded = [Case.objects.select_related("region", "matter").get(pk=dispatched_case.pk) for _ in range(2)]
+    results = race(
+        lambda: s.case_contact(case=loaded[0], actor=first, method="phone", note="电话联系申请人"),
+        lambda: s.case_contact(case=loaded[1], actor=second, method="visit", note="上门走访申请人"),
+    )
+    losers = [r for r in results if isinstance(r, Exception)]
+    assert len(losers) == 1 and isinstance(losers[0], s.CaseError), results
+    assert "已记录过首次联系" in losers[0].message
+    assert CaseEvent.objects.filter(case=dispatched_case, transition="contact").count() == 1
+    assert Case.objects.get(pk=dispatched_case.pk).contacted_at is not None

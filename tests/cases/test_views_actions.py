@@ -57,6 +57,8 @@ ACTIONS = [
      {"note": LONG}, "内容过长", LONG),
     ("add_note", "handling", "gm_labor", {"note": "已约谈企业负责人", "public": "on"}, Status.HANDLING,
      {"note": "", "public": "on"}, "请填写办理进展", None),
+    ("contact", "handling", "gm_labor", {"method": "phone", "note": "已电话联系申请人，约定明日上门核实"}, Status.HANDLING,
+     {"method": "fax", "note": "已电话联系申请人"}, "请从电话、上门、短信中选择联系方式", "已电话联系申请人"),
     ("submit_result", "handling", "gm_labor", {"outcome": "resolved", "result": "企业已足额支付工资"}, Status.REVIEWING,
      {"outcome": "paid", "result": "企业已足额支付工资"}, "请从列表中选择办理结论", "企业已足额支付工资"),
     ("approve", "reviewing", "gm_dispatch", {"note": ""}, Status.FEEDBACK,

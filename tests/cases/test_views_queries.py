@@ -13,14 +13,16 @@ from cases.models import Rating
 
 pytestmark = pytest.mark.django_db
 
-# Every page: session, user, memberships (cached for the request), then its own reads.
-LIST_BOUND = 5  # + top-level matters for the filter, one bounded page of cases
-INBOX_BOUND = 5  # + one grouped count (UNION ALL of lead and cooperating), one page
-QUEUE_BOUND = 5  # + one grouped count, one page (dispatch queue: return reason as a subquery)
+# Every page: session, user, memberships (cached for the request), the header's bell (one count
+# of unread messages), then its own reads; a page showing the working days left reads the work
+# calendar once (cases.time_left).
+LIST_BOUND = 7  # + top-level matters for the filter, one bounded page of cases, the calendar
+INBOX_BOUND = 7  # + one grouped count (UNION ALL of lead and cooperating), one page, the calendar
+QUEUE_BOUND = 7  # + one grouped count, one page (dispatch queue: return reason as a subquery), the calendar
 # + the case, 6 prefetches (cooperating units, parties, events, claims, attachments, registering
-# clerks), region chain, matter chain, the pending extension request if any, and at most one
-# list of units for the action forms
-DETAIL_BOUND = 14
+# clerks), region chain, matter chain, the pending extension request if any, at most one
+# list of units for the action forms, and the calendar
+DETAIL_BOUND = 16
 
 
 def count(client, url, bound, django_assert_max_num_queries, method="get"):

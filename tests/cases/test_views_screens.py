@@ -87,7 +87,11 @@ def test_case_list_pages_and_counts_no_further_than_the_cap(case_in, login, monk
 
     with CaptureQueriesContext(connection) as ctx:
         clerk.get(url)
-    counts = [q["sql"].upper() for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    counts = [
+        q["sql"].upper()
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and "OUTBOXMESSAGE" not in q["sql"].upper()  # the header's bell
+    ]
     # The total is counted over a LIMITed subquery, never over the whole table (1,000,000 cases).
     assert len(counts) == 1 and f"LIMIT {views.COUNT_CAP + 1}" in counts[0], counts
     assert clerk.get(url + "?page=abc").status_code == 200

@@ -131,6 +131,7 @@ def citizen_pages(page, base: str, data: dict):
     yield "claim form with errors", None
     yield "my claims", base + reverse("intake:my-claims")
     yield "claim page", base + reverse("intake:claim-detail", args=[data["late_claim"].tracking_code])
+    yield "message centre", base + reverse("notifications:inbox")
     yield "materials form", base + reverse("feedback:claim-material", args=[data["late_claim"].tracking_code])
     yield "message form", base + reverse("feedback:claim-message", args=[data["late_claim"].tracking_code])
 
@@ -161,6 +162,8 @@ def clerk_pages(page, base: str, data: dict):
     yield "referral form", base + reverse("mediation:referral-new")
     yield "call-back workbench", base + reverse("feedback:workbench")
     yield "call-back page", base + reverse("feedback:callback", args=[data["awaiting"].number])
+    yield "letter form", base + reverse("intake:letter-register")
+    yield "上级交办 form", base + reverse("intake:referral-register")
     # a failed submit: the error summary, the red fields and the held files (issue #17)
     page.goto(base + reverse("intake:window-register"))
     form = page.locator("main form")
@@ -194,7 +197,12 @@ ROLES = {
     "dispatcher": staff_pages(
         "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
     ),
-    "handler": staff_pages("gm_labor", ("inbox", "cases:inbox", None), ("case page", "cases:case-detail", "late")),
+    "handler": staff_pages(
+        "gm_labor",
+        ("inbox", "cases:inbox", None),
+        ("case page", "cases:case-detail", "late"),
+        ("message centre", "notifications:inbox", None),
+    ),
     "grid worker": staff_pages(
         "md_grid", ("随手拍", "intake:grid-report", None), ("case search", "cases:case-list", None)
     ),

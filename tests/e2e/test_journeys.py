@@ -256,6 +256,16 @@ def test_handler_submits_a_result_the_centre_approves_and_the_citizen_rates(live
     click_and_wait(handler, handler.get_by_test_id("action-sign").get_by_role("button", name="签收"))
     assert handler.get_by_text("已签收，请在办理时限内处置。").is_visible()
     assert handler.get_by_test_id("status").first.inner_text() == "处置中"
+    assert "尚未联系群众" in handler.get_by_test_id("case-contact").inner_text()
+
+    # 首次联系 (issue #11): how the unit reached the citizen, with a note
+    contact = handler.get_by_test_id("action-contact")
+    contact.locator("summary").click()
+    contact.get_by_label("电话").check()
+    contact.get_by_label("联系情况").fill("已电话联系申请人，核实欠薪金额与工期。")
+    click_and_wait(handler, contact.get_by_role("button", name="确认记录首次联系"))
+    assert handler.get_by_text("已记录首次联系（电话）。").is_visible()
+    assert "按时联系" in handler.get_by_test_id("case-contact").inner_text()
 
     note = handler.get_by_test_id("action-add_note")
     note.locator("summary").click()
@@ -328,6 +338,7 @@ def test_handler_submits_a_result_the_centre_approves_and_the_citizen_rates(live
         ("accept", Status.ACCEPTED, User.objects.get(username="gm_window")),
         ("dispatch", Status.DISPATCHED, None),  # automatic, by the routing rule
         ("sign", Status.HANDLING, User.objects.get(username="gm_labor")),
+        ("contact", Status.HANDLING, User.objects.get(username="gm_labor")),
         ("add_note", Status.HANDLING, User.objects.get(username="gm_labor")),
         ("submit_result", Status.REVIEWING, User.objects.get(username="gm_labor")),
         ("approve", Status.FEEDBACK, User.objects.get(username="gm_dispatch")),

@@ -68,6 +68,7 @@ def world(django_db_setup, django_db_blocker):
             "pk": [order.pk, 1],
             "object_id": [1, case.pk],
             "action": ["close", "press", "reply", "sign", "accept", "cancel", "withdraw"],
+            "fmt": ["json", "xml"],  # Open311's format suffix (interfaces.open311)
         }
         transaction.set_rollback(True)
 

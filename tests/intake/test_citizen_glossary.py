@@ -246,13 +246,42 @@ def every_state(mediators, submit_claim, user, fresh, citizen):
     s.case_accept(case=fresh(kept), actor=window)
     duplicate = claim("merged", text="老板拖欠工资三个月，我们几个工友都没拿到钱。")
     s.case_merge(case=fresh(duplicate), actor=window, into=fresh(kept))
+    claims["imported_closed"] = _imported_closed_claim()
     return claims
+
+
+def _imported_closed_claim():
+    """A case the old system had closed, brought in by ``manage.py import_cases`` (issue #12)."""
+    import json
+
+    from intake.importer import cases_import
+    from intake.models import Claim
+
+    line = {
+        "external_id": "OLD-1",
+        "channel": "letter",
+        "matter": "labor.wages",
+        "region": "440608102201",
+        "description": "明东村五金厂拖欠工资两个月，来信请求帮助追讨。",
+        "contact_name": "夏志明",
+        "contact_phone": "13800138000",
+        "people": 1,
+        "created_at": "2025-03-03T09:30:00+08:00",
+        "status": "closed",
+        "result": "企业已足额支付工资。",
+        "closed_at": "2025-03-28T16:00:00+08:00",
+    }
+    results, _imported = cases_import(lines=[json.dumps(line, ensure_ascii=False)])
+    return Claim.objects.get(case__number=results[0]["case"])
 
 
 def test_every_citizen_page_in_every_state_is_in_plain_words(every_state, login, citizen, client, user):
     me = login(citizen)
     seen_kinds = set()
     assert_plain("my claims", me.get(reverse("intake:my-claims")).content.decode())
+    # the message centre: the SMS copies of every state, their kinds and the filter (issue #11)
+    assert_plain("message centre", me.get(reverse("notifications:inbox")).content.decode())
+    assert_plain("message centre (unread)", me.get(reverse("notifications:inbox") + "?unread=1").content.decode())
     for name, claim in every_state.items():
         code = claim.tracking_code
         detail = me.get(reverse("intake:claim-detail", args=[code]))

@@ -53,6 +53,10 @@ def test_the_formulas_by_hand(october, user, now):
         returns=1,
         closed_same_month=3,
         ended_same_month=1,
+        # contact deadlines in October: A (10-13), B (10-14), C (10-21), none contacted; results
+        # submitted in October: A, C, B
+        contact_due=3,
+        results=3,
     )
     t = board.totals
     assert (t.on_time_rate, t.mediation_rate, t.local_rate, t.satisfaction_rate) == (0.75, 0.6667, 0.25, 0.75)

@@ -214,20 +214,32 @@ def test_export_holds_the_screens_figures(world, login, monkeypatch):
     book = load_workbook(BytesIO(response.content))
     assert book.sheetnames == ["单位统计", "超期清单"]
     units = list(book["单位统计"].iter_rows(values_only=True))
-    assert units[0] == ("承办单位", "所在区划", "蓝色预警", "黄色预警", "红色预警（超期）", "在办合计")
+    assert units[0] == (
+        "承办单位",
+        "所在区划",
+        "蓝色预警",
+        "黄色预警",
+        "红色预警（超期）",
+        "在办合计",
+        "首次联系超时",
+        "群众催办（次）",
+    )
     body = units[1 : 1 + len(screen.units)]
-    assert body == [(r.unit.name, r.unit.region.name, r.blue, r.yellow, r.red, r.total) for r in screen.units]
+    assert body == [
+        (r.unit.name, r.unit.region.name, r.blue, r.yellow, r.red, r.total, r.contact_late, r.presses)
+        for r in screen.units
+    ]
     assert [r[0] for r in body] == [
         "禅城区人力资源和社会保障局",
         "高明区人力资源和社会保障局",
         "高明区群众诉求服务中心",
     ]
     t = screen.totals
-    assert units[1 + len(screen.units)] == ("合计", None, t.blue, t.yellow, t.red, t.total)
+    assert units[1 + len(screen.units)] == ("合计", None, t.blue, t.yellow, t.red, t.total, t.contact_late, t.presses)
     assert "筛选条件：事项：劳动保障" in units[-1][0]
 
     red = list(book["超期清单"].iter_rows(values_only=True))
-    assert red[0][:4] == ("案件编号", "标题", "超期天数", "承办单位")
+    assert red[0][:4] == ("案件编号", "标题", "超期天数", "承办单位") and red[0][-2:] == ("群众催办（次）", "上级交办")
     rows = red[1 : 1 + len(screen.red)]
     assert len(screen.red) == 4
     assert [(r[0], r[3], r[5]) for r in rows] == [(x.case.number, x.holder.name, x.place) for x in screen.red]
@@ -253,8 +265,33 @@ def test_query_count_does_not_grow(submit_case, login, django_assert_max_num_que
         while len(made) < n:
             made.append(submit_case(region=regions[len(made) % 4], at=S - len(made) * DAY))
         warnings_sweep(now=S + 3 * DAY)
-        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as ctx:
+        with django_assert_max_num_queries(13), CaptureQueriesContext(connection) as ctx:
             response = client.get(BOARD + "?sort=total")
         assert response.status_code == 200 and len(response.context["board"].red) >= n - 2
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_contact_deadlines_and_presses_per_unit(world, login, user):
+    """首次联系超时 and 催办 (issue #11): per unit, in the totals, tiles, the red list and the export."""
+    # at the sweep, every signed case was past its contact deadline (the next working day)
+    yellow, hotline = world["yellow"], world["red_hotline"]
+    cs.case_contact(case=Case.objects.get(pk=yellow.pk), actor=user("gm_labor"), method="visit", note="上门走访")
+    Case.objects.filter(pk=hotline.pk).update(press_count=3)  # the citizen's 催办 (the press button's field)
+    Case.objects.filter(pk=world["blue"].pk).update(press_count=1)
+    client = login("gm_supervisor")
+    response = client.get(BOARD)
+    rows = {r.unit.code: (r.contact_late, r.presses) for r in response.context["board"].units}
+    # GM-RSJ: yellow contacted, red_hotline and red_yanghe not; the centre's case was never signed
+    assert rows == {"GM-RSJ": (2, 3), "GM-ZX": (0, 0), "GM-CGJ": (1, 0), "GM-SCJG": (1, 1)}
+    board = response.context["board"]
+    assert (board.totals.contact_late, board.totals.presses) == (4, 4)
+    page = response.content.decode()
+    assert 'data-testid="tile-contact-late">4<' in page and 'data-testid="tile-presses">4<' in page
+    hotline_row = page.split(f'data-number="{hotline.number}"')[1].split("</tr>")[0]
+    assert "群众催办 3 次" in hotline_row
+    assert list(table(client.get(BOARD + "?sort=presses")))[0] == "GM-RSJ"
+    assert list(table(client.get(BOARD + "?sort=contact_late&dir=asc")))[0] == "GM-ZX"
+    book = load_workbook(BytesIO(client.get(EXPORT).content))
+    red = {row[0]: row[-2] for row in book["超期清单"].iter_rows(min_row=2, values_only=True) if row and row[0]}
+    assert red[hotline.number] == 3
