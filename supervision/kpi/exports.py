@@ -28,6 +28,7 @@ from core.pdf import FONT, para
 from core.periods import Period, ratio
 
 from . import measures as kpi
+from .report_extras import longest_overdue, worst_units
 from .tables import summary_figures
 
 SERIES = [colors.HexColor("#b3261e"), colors.HexColor("#2563eb"), colors.HexColor("#d97706")]
@@ -187,8 +188,8 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
         _matter_section(board, width, styles),
         _region_section(board, width, styles),
         *_channel_section(board, width, styles),
-        *_worst_units_section(kpi.worst_units(board), width, styles),
-        *_overdue_section(kpi.longest_overdue(scope, now=now), width, styles),
+        *_worst_units_section(worst_units(board), width, styles),
+        *_overdue_section(longest_overdue(scope, now=now), width, styles),
     ]
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

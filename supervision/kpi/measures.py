@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from cases.models import OPEN_STATUSES, Case, CaseEvent, Outcome, Rating, Status, WorkCalendarDay
+from cases.models import Case, CaseEvent, Outcome, Rating, Status, WorkCalendarDay
 from cases.selectors import region_scope
 from cases.workdays import is_workday
 from core.periods import Period, add_months, day_start, month_label, ratio
@@ -773,47 +773,3 @@ def _ranking_rows(cells: dict, sort: str) -> list[KpiRow]:
     names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     rows = [KpiRow(code, names.get(code, code), found[code], cases=found[code].taken) for code in codes]
     return _sort_ranking(rows, sort)
-
-
-# Monthly report extras ----------------------------------------------------------------------------
-
-
-def worst_units(board: KpiBoard, *, min_closed: int = 5, limit: int = 5) -> list[KpiRow]:
-    """Units with the lowest 按期办结率 among those that closed at least ``min_closed`` cases."""
-    rows = [r for r in board.ranking if r.measures.closed >= min_closed]
-    return sorted(rows, key=lambda r: (r.measures.on_time_rate, -r.measures.closed, r.key))[:limit]
-
-
-@dataclass
-class OverdueCase:
-    number: str
-    title: str
-    matter: str
-    region: str
-    unit: str
-    status: str
-    due_at: dt.datetime
-    days_overdue: int
-
-
-def longest_overdue(scope: KpiScope, *, now: dt.datetime | None = None, limit: int = 10) -> list[OverdueCase]:
-    """Open cases in scope past their stage's due time, longest overdue first (one bounded query)."""
-    now = now or timezone.now()
-    cases = (
-        Case.objects.filter(scope.case_filter(), status__in=OPEN_STATUSES, stage_due_at__lt=now)
-        .select_related("matter", "region", "lead_unit", "centre")
-        .order_by("stage_due_at", "id")[:limit]
-    )
-    return [
-        OverdueCase(
-            number=c.number,
-            title=c.title,
-            matter=c.matter.name,
-            region=c.region.name,
-            unit=(c.lead_unit or c.centre).name,
-            status=c.get_status_display(),
-            due_at=c.stage_due_at,
-            days_overdue=max((now - c.stage_due_at).days, 0),
-        )
-        for c in cases
-    ]

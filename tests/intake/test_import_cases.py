@@ -215,7 +215,7 @@ def test_a_thousand_lines_import_in_bulk(tmp_path, demo, django_assert_max_num_q
             extra.update(result="已办结", closed_at="2025-04-01T10:00:00+08:00")
         rows.append(record(n, contact_phone=f"139{n:08d}", **extra))
     path = write(tmp_path, rows)
-    with django_assert_max_num_queries(200), open(path, encoding="utf-8") as stream:  # bulk: no statement per line
+    with django_assert_max_num_queries(40), open(path, encoding="utf-8") as stream:  # 33: no statement per line
         results, imported = cases_import(lines=stream)
     assert imported and len(results) == 1000 and all("case" in r for r in results)
     assert Case.objects.count() == 1000 and len({r["case"] for r in results}) == 1000

@@ -119,6 +119,8 @@ def test_a_letter_may_come_without_a_phone_and_sends_no_sms(login):
     case = Case.objects.get()
     assert case.status == Status.SUBMITTED
     assert not OutboxMessage.objects.filter(kind="tracking_code").exists()
+    receipt = login("gm_window").get(response["Location"]).content.decode()
+    assert "何秀英</td>" in receipt  # no empty （） where the phone would be
 
 
 @pytest.mark.parametrize(("username", "status"), [("gm_labor", 403), ("gm_supervisor", 403), ("13800138000", 403)])

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from cases.workdays import working_days_between
 from core.periods import Period
-from supervision.kpi.measures import KpiScope, Measures, WorkdayCounter, _cohort, kpi_board, kpi_scope, worst_units
+from supervision.kpi.measures import KpiScope, Measures, WorkdayCounter, _cohort, kpi_board, kpi_scope
+from supervision.kpi.report_extras import worst_units
 from supervision.kpi.snapshot import kpi_snapshot_days, kpi_snapshot_missing
 from supervision.models import KpiDaily, KpiDailyRun
 from supervision.tasks import kpi_snapshot
