@@ -114,8 +114,15 @@ def test_a_citizen_presses_and_the_third_press_tells_the_supervisors(live_server
     told = OutboxMessage.objects.filter(kind="citizen_press_alert", channel="inapp")
     assert {m.recipient_user.username for m in told} == {"gm_supervisor", "fs_supervisor"}
     assert all(case.number in m.body and "催办 3 次" in m.body for m in told)
-    # TODO(lead): with the header bell merged (data-unread-count, /messages/), log in as
-    # gm_supervisor here and assert the bell's data-unread-count ≥ 1 and the message on /messages/.
+    # the district supervisor sees it under the header's bell
+    supervisor = new_page()
+    login(supervisor, live_server.url, "gm_supervisor")
+    bell = supervisor.get_by_test_id("bell")
+    assert int(bell.get_attribute("data-unread-count")) >= 1
+    click_and_wait(supervisor, bell)
+    listed = supervisor.get_by_test_id("message-list").get_by_test_id("message").filter(has_text=case.number)
+    assert "催办 3 次" in listed.first.inner_text()
+    shot(supervisor, screenshots, "feedback-2-supervisor-bell")
 
 
 def test_a_clerk_records_call_backs_on_the_workbench(live_server, demo, new_page, screenshots):
