@@ -73,7 +73,8 @@ def _poster_styles():
 
 
 def _poster_story(region: Region, chain: list[Region], point: ServicePoint | None, s) -> list:
-    place = " · ".join(r.name for r in chain[-3:]) or region.name
+    # Ideographic spaces, not "·": STSong-Light has no glyph for U+00B7.
+    place = "\u3000".join(r.name for r in chain[-3:]) or region.name
     doors = [_("我要反映"), _("我要咨询"), _("申请调解"), _("查询进度")]
     door_table = Table([[para(d, s["door"]) for d in doors]], colWidths=[42 * mm] * 4)
     door_table.setStyle(
@@ -89,7 +90,7 @@ def _poster_story(region: Region, chain: list[Region], point: ServicePoint | Non
     )
     story = [
         para(_("一码解纷"), s["title"]),
-        para(_("有事扫一扫 · 反映、咨询、调解、查进度"), s["subtitle"]),
+        para(_("有事扫一扫：反映、咨询、调解、查进度"), s["subtitle"]),
         Spacer(1, 8 * mm),
         para(place, s["h2"]),
         Spacer(1, 6 * mm),
