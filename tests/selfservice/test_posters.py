@@ -143,3 +143,8 @@ def test_district_pdf_query_count_does_not_grow_with_places(login):
         return len(ctx)
 
     assert count("440608102") == count("440608")
+
+
+def test_dispatchers_and_admins_find_the_posters_in_the_menu(login):
+    assert reverse("selfservice:poster-list") in login("gm_dispatch").get("/").content.decode()
+    assert reverse("selfservice:poster-list") not in login("gm_labor").get("/").content.decode()
