@@ -73,6 +73,7 @@ class Membership(models.Model):
 class VerificationPurpose(models.TextChoices):
     REGISTER = "register", _("注册")
     RESET_PASSWORD = "reset_password", _("重置密码")
+    LOGIN = "login", _("验证码登录")
 
 
 class VerificationCode(models.Model):

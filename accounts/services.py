@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import ServiceError
 from notifications.services import notification_send
@@ -46,7 +48,8 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
 
     Refuses (``AccountError``) when a code was sent to the same phone for the same purpose less
     than ``VERIFICATION_CODE_RESEND_SECONDS`` ago, or when the platform has sent its hourly budget
-    of codes (``SMS_CODE_GLOBAL_LIMIT``; the per-client budget is the view's, it knows the client).
+    of codes (``SMS_CODE_GLOBAL_LIMIT``), or the phone its hourly share (``SMS_CODE_PHONE_LIMIT``,
+    all purposes together; the per-client budget is the view's, it knows the client).
     The code itself is never stored, only its HMAC.
     """
     _lock_phone(phone, purpose)
@@ -54,6 +57,14 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     budget, window = settings.SMS_CODE_GLOBAL_LIMIT
     if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:
         raise AccountError(_("当前获取验证码的人数较多，请稍后再试；急需办理请到窗口或拨打热线。"), field="code")
+    per_phone, phone_window = settings.SMS_CODE_PHONE_LIMIT
+    recent = VerificationCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=phone_window))
+    if recent.count() >= per_phone:
+        raise AccountError(
+            _("该手机号获取验证码的次数过多，请 %(m)s 分钟后再试；急需办理请到窗口或拨打热线。")
+            % {"m": phone_window // 60},
+            field="code",
+        )
     wait = settings.VERIFICATION_CODE_RESEND_SECONDS
     last = VerificationCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < wait:
@@ -97,6 +108,26 @@ def _verification_code_consume(*, phone: str, purpose: str, code: str) -> None:
     VerificationCode.objects.filter(pk=record.pk).update(used_at=now)
 
 
+def _after_code(*, phone: str, purpose: str, code: str, then: Callable[[], User]) -> User:
+    """Check and use up the code, then run ``then`` in the same transaction.
+
+    A wrong code counts toward the attempt limit even though ``then`` never runs: the counted
+    attempt is committed first, the error is raised after the atomic block."""
+    error: AccountError | None = None
+    user = None
+    with transaction.atomic():
+        try:
+            _verification_code_consume(phone=phone, purpose=purpose, code=code)
+        except AccountError as exc:
+            error = exc  # commit the counted attempt, then report
+        else:
+            user = then()
+    if error is not None:
+        raise error
+    assert user is not None
+    return user
+
+
 def citizen_register(*, phone: str, code: str, password: str, full_name: str) -> User:
     """Create a citizen account after checking the SMS code.
 
@@ -105,24 +136,69 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
     code sent to the phone, an existing and a new phone get the same answer (no enumeration);
     only the phone's holder learns that it is already registered.
     """
-    error: AccountError | None = None
-    user = None
-    with transaction.atomic():
-        try:
-            _verification_code_consume(phone=phone, purpose=VerificationPurpose.REGISTER, code=code)
-        except AccountError as exc:
-            error = exc  # commit the counted attempt, then report
-        else:
-            if User.objects.filter(phone=phone).exists():
-                raise AccountError(_("该手机号已注册，请直接登录；如忘记密码请到窗口办理。"), field="phone")
-            user = User(username=f"citizen-{phone}", phone=phone, full_name=full_name.strip(), is_citizen=True)
-            validate_password(password, user)
-            user.set_password(password)
+
+    def create() -> User:
+        if User.objects.filter(phone=phone).exists():
+            raise AccountError(_("该手机号已注册，请直接登录；如忘记密码可用短信验证码找回。"), field="phone")
+        user = User(username=f"citizen-{phone}", phone=phone, full_name=full_name.strip(), is_citizen=True)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return _after_code(phone=phone, purpose=VerificationPurpose.REGISTER, code=code, then=create)
+
+
+NOT_REGISTERED = _lazy("该手机号还没有注册。请先用手机号注册，或在“我要反映”页面填写诉求时直接验证手机号。")
+NO_CODE_LOGIN = _lazy("该手机号不能用验证码登录：工作人员请用工作账号和密码登录。")
+
+
+def citizen_login_by_code(*, phone: str, code: str, sign_up: bool = False, full_name: str = "") -> User:
+    """The citizen whose phone received ``code`` (purpose ``login``), for ``login()``.
+
+    Guarantees: the code is single-use and its wrong tries count (``_after_code``); an unknown
+    phone gets no account unless ``sign_up`` (the claim form's inline sign-in, where the citizen
+    has agreed to the privacy notice and typed a name): then a citizen account without a usable
+    password is created (a password can be set later by "忘记密码"). Staff accounts never log in
+    by code. Whether a phone is registered is said only after its code was right, so only the
+    phone's holder learns it (docs/security.md).
+    """
+
+    def find() -> User:
+        user = User.objects.filter(phone=phone).first()
+        if user is None:
+            if not sign_up:
+                raise AccountError(str(NOT_REGISTERED), field="phone")
+            user = User(username=f"citizen-{phone}", phone=phone, full_name=full_name.strip()[:50], is_citizen=True)
+            user.set_unusable_password()
             user.save()
-    if error is not None:
-        raise error
-    assert user is not None
-    return user
+            return user
+        if not user.is_citizen:
+            raise AccountError(str(NO_CODE_LOGIN), field="phone")
+        if not user.is_active:
+            raise AccountError(_("该账号已停用，请联系诉求服务中心。"), field="phone")
+        return user
+
+    return _after_code(phone=phone, purpose=VerificationPurpose.LOGIN, code=code, then=find)
+
+
+def citizen_password_reset(*, phone: str, code: str, password: str) -> User:
+    """Set a new password for the citizen whose phone received ``code`` (purpose
+    ``reset_password``). Same guarantees as ``citizen_login_by_code``; staff passwords are reset
+    by an administrator, never by SMS."""
+
+    def reset() -> User:
+        user = User.objects.filter(phone=phone).first()
+        if user is None:
+            raise AccountError(str(NOT_REGISTERED), field="phone")
+        if not user.is_citizen:
+            raise AccountError(_("工作人员账号的密码请联系系统管理员重置。"), field="phone")
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user
+
+    return _after_code(phone=phone, purpose=VerificationPurpose.RESET_PASSWORD, code=code, then=reset)
 
 
 @transaction.atomic

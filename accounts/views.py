@@ -11,15 +11,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.masking import mask_phone
 from core.ratelimit import try_allowed
 from core.views import service_call
 
 from . import elderly
-from .forms import CitizenRegistrationForm, LoginForm
+from .forms import CitizenRegistrationForm, LoginForm, PasswordResetForm, SmsLoginForm
 from .homes import home_work
-from .models import Role
+from .models import Role, VerificationPurpose
 from .selectors import covered_areas, user_roles
-from .services import AccountError, citizen_register, user_elderly_mode_set, verification_code_send
+from .services import (
+    AccountError,
+    citizen_login_by_code,
+    citizen_password_reset,
+    citizen_register,
+    user_elderly_mode_set,
+    verification_code_send,
+)
 
 
 def home(request):
@@ -52,6 +60,84 @@ def _sms_budget_check(request) -> None:
         )
 
 
+def _verify_budget_check(request) -> None:
+    """Code checks per client address (``SMS_CODE_VERIFY_CLIENT_LIMIT``): each code allows five
+    tries, and this caps the tries one client makes across many phones."""
+    limit, window = settings.SMS_CODE_VERIFY_CLIENT_LIMIT
+    if not try_allowed(request, scope="accounts:sms-verify", limit=limit, window=window):
+        raise AccountError(_("验证次数过多，请 %(m)s 分钟后再试。") % {"m": window // 60}, field="code")
+
+
+def code_send(request, *, phone: str, purpose: str) -> None:
+    """Send a code to ``phone`` within the client's budget, and say so in words that are the same
+    whether or not the phone has an account (no enumeration). Raises ``AccountError``."""
+    _sms_budget_check(request)
+    verification_code_send(phone=phone, purpose=purpose)
+    messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效；请查看短信。") % {"phone": mask_phone(phone)})
+
+
+def code_login(request, *, phone: str, code: str, sign_up: bool = False, full_name: str = ""):
+    """Check the code within the client's budget and log the citizen in. Raises ``AccountError``."""
+    _verify_budget_check(request)
+    user = citizen_login_by_code(phone=phone, code=code, sign_up=sign_up, full_name=full_name)
+    login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
+    return user
+
+
+def _safe_next(request, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def sms_login(request):
+    """手机号 + 短信验证码 login for citizens (docs/security.md "SMS login"). Never creates an
+    account: an unregistered phone is told so only after its code was right."""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    context = {"next": _safe_next(request, "")}
+    if request.method == "GET":
+        return render(request, "accounts/sms_login.html", {**context, "form": SmsLoginForm()})
+    sending_code = request.POST.get("action") == "send_code"
+    form = SmsLoginForm(request.POST, sending_code=sending_code)
+    if form.is_valid():
+        data = form.cleaned_data
+        with service_call(form):
+            if sending_code:
+                code_send(request, phone=data["phone"], purpose=VerificationPurpose.LOGIN)
+            else:
+                code_login(request, phone=data["phone"], code=data["code"])
+                messages.success(request, _("登录成功。"))
+                return redirect(_safe_next(request))
+    status = 200 if form.is_valid() else 400
+    return render(
+        request, "accounts/sms_login.html", {**context, "form": form, "code_sent": sending_code}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """忘记密码: a code to the phone, then a new password (citizens only; docs/security.md)."""
+    if request.method == "GET":
+        return render(request, "accounts/password_reset.html", {"form": PasswordResetForm()})
+    sending_code = request.POST.get("action") == "send_code"
+    form = PasswordResetForm(request.POST, sending_code=sending_code)
+    if form.is_valid():
+        data = form.cleaned_data
+        with service_call(form):
+            if sending_code:
+                code_send(request, phone=data["phone"], purpose=VerificationPurpose.RESET_PASSWORD)
+            else:
+                _verify_budget_check(request)
+                citizen_password_reset(phone=data["phone"], code=data["code"], password=data["password1"])
+                messages.success(request, _("密码已重置，请用新密码登录。"))
+                return redirect("accounts:login")
+    status = 200 if form.is_valid() else 400
+    return render(request, "accounts/password_reset.html", {"form": form, "code_sent": sending_code}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.user.is_authenticated:
@@ -65,9 +151,7 @@ def register(request):
         data = form.cleaned_data
         with service_call(form):
             if sending_code:
-                _sms_budget_check(request)
-                verification_code_send(phone=data["phone"])
-                messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
+                code_send(request, phone=data["phone"], purpose=VerificationPurpose.REGISTER)
             else:
                 user = citizen_register(
                     phone=data["phone"], code=data["code"], password=data["password1"], full_name=data["full_name"]

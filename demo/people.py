@@ -12,6 +12,8 @@ from accounts.services import citizen_ensure, staff_user_ensure
 from routing import yaml_io
 from routing.services import directory_import
 
+from .places import load_demo_service_points
+
 DEMO_DIRECTORY = settings.BASE_DIR / "demo" / "city.yaml"
 DEMO_PASSWORD = "Yikouban@2026"
 
@@ -57,6 +59,7 @@ def load_demo(*, directory_path=DEMO_DIRECTORY) -> list[str]:
         )
     for phone, name in DEMO_CITIZENS:
         citizen_ensure(phone=phone, full_name=name, password=DEMO_PASSWORD)
+    load_demo_service_points()  # 一码解纷 posters (selfservice)
     return summary.lines()
 
 

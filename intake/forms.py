@@ -12,6 +12,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import check_code
 from accounts.models import phone_validator
 from cases.forms import TextField
 from cases.models import Rating
@@ -217,6 +218,28 @@ class ClaimForm(forms.Form):
                 code="unverified_phone",
             )
         return phone
+
+
+class InlineSignInForm(forms.Form):
+    """The claim form's sign-in for a visitor: the SMS code sent to the claim's contact phone."""
+
+    sms_code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text=_("验证码发到上面填写的联系电话，10 分钟内有效。"),
+    )
+
+    def __init__(self, *args, sending_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sending_code = sending_code
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.sending_code:
+            check_code(self, cleaned, field="sms_code")
+        return cleaned
 
 
 def claim_form_initial_from(data) -> dict:

@@ -15,11 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import VerificationPurpose
 from accounts.selectors import user_roles
+from accounts.services import AccountError
+from accounts.views import code_login, code_send
 from cases.citizen_words import status_words
 from cases.models import RatedVia, Status
 from cases.permissions import available_actions
@@ -27,11 +31,20 @@ from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
 from core.ratelimit import try_allowed
 from core.views import service_call
-from routing.models import Channel
+from routing.models import Channel, Region
 from routing.selectors import suggest_matters
 
 from .. import selectors
-from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
+from ..forms import (
+    ClaimForm,
+    InlineSignInForm,
+    RatingForm,
+    TrackForm,
+    WithdrawForm,
+    claim_form_initial_from,
+    new_submission_token,
+    normalise_phone,
+)
 from ..held import as_uploads, held_uploads_drop, held_uploads_reshow
 from ..services import claim_submit as claim_submit_service
 from ..tracking import tracking_grant, tracking_granted_claim
@@ -41,6 +54,7 @@ CLAIMS_PER_PAGE = 20
 #: Public tracking tries per client address and window (seconds); override in settings.
 TRACK_RATE_LIMIT = getattr(settings, "INTAKE_TRACK_RATE_LIMIT", (10, 10 * 60))
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+PHONE = re.compile(r"1[3-9]\d{9}")
 
 
 def _refused(request, message: str, *, staff_links: bool = False):
@@ -57,11 +71,37 @@ def _submission_key(user, token: str) -> str:
 # 1. Submit -----------------------------------------------------------------------------------
 
 
-@login_required
+#: What a logged-out citizen typed in the claim form, kept in the session until the claim is
+#: submitted (the inline sign-in, or a password login that comes back to the form).
+DRAFT = "intake_claim_draft"
+
+
+def _draft_initial(request) -> dict:
+    draft = request.session.get(DRAFT)
+    return dict(draft) if isinstance(draft, dict) else {}
+
+
+def _draft_keep(request) -> dict:
+    draft = claim_form_initial_from(request.POST)
+    request.session[DRAFT] = draft
+    return draft
+
+
+def _region_preset(request) -> dict:
+    """``?region=<code>`` (the place's QR code, selfservice) presets where it happened."""
+    code = (request.GET.get("region") or "").strip()[:40]
+    return {"region": code} if code and Region.objects.filter(code=code).exists() else {}
+
+
 @require_http_methods(["GET", "POST"])
 def claim_submit(request):
-    """The web claim form. One claim per form token, however often it is posted."""
+    """The web claim form. One claim per form token, however often it is posted.
+
+    Logged out, the form can be filled in all the same; signing in by an SMS code to the contact
+    phone happens on the page, and what was typed is kept (``_claim_submit_anonymous``)."""
     user = request.user
+    if not user.is_authenticated:
+        return _claim_submit_anonymous(request)
     if not user.is_citizen:
         return _refused(
             request,
@@ -74,6 +114,8 @@ def claim_submit(request):
             "contact_name": user.full_name,
             "contact_phone": user.phone or "",
             "people_count": 1,
+            **_draft_initial(request),
+            **_region_preset(request),
         }
         return _claim_form_page(request, ClaimForm(initial=initial))
 
@@ -83,6 +125,7 @@ def claim_submit(request):
         earlier = selectors.claim_by_submission(user, _submission_key(user, token))
         if earlier is not None:  # a double click or a retry of a post that already succeeded
             held_uploads_drop(owner=user, form_key=token)
+            request.session.pop(DRAFT, None)
             return redirect("intake:claim-submitted", code=earlier.tracking_code)
 
     if "next_level" in request.POST:  # no JavaScript: show the next level of the region cascade
@@ -105,30 +148,106 @@ def claim_submit(request):
     if stale:
         form.add_error(None, _("页面已过期，请检查填写的内容后再次提交。"))
     if form.is_valid():
-        cleaned = form.cleaned_data
-        with service_call(form) as call:
-            claim, _created = claim_submit_service(
-                channel=Channel.WEB,
-                matter=cleaned["matter"],
-                region=cleaned["region"],
-                address=cleaned["address"],
-                description=cleaned["description"],
-                people_count=cleaned["people_count"],
-                contact_name=cleaned["contact_name"],
-                contact_phone=cleaned["contact_phone"],
-                uploads=as_uploads(form.held) + cleaned["attachments"],
-                submitter=user,
-                submission_key=_submission_key(user, cleaned["submission_token"]),
-            )
-        if call.ok:
-            held_uploads_drop(owner=user, form_key=form.form_key)
-            return redirect("intake:claim-submitted", code=claim.tracking_code)
+        done = _claim_save(request, form, user)
+        if done:
+            return done
     cleaned = getattr(form, "cleaned_data", {})
     fresh = None if "attachments" in form.errors else cleaned.get("attachments")
     files_lost = _hold_files(request, form, files_chosen, fresh)
     if fresh:
         cleaned["attachments"] = []  # held now: never attached twice
     return _claim_form_page(request, form, files_lost=files_lost, status=400)
+
+
+def _claim_save(request, form: ClaimForm, user):
+    """Submit the valid ``form`` for ``user``: the redirect to the receipt, or None with the
+    service's message on the form."""
+    cleaned = form.cleaned_data
+    with service_call(form) as call:
+        claim, _created = claim_submit_service(
+            channel=Channel.WEB,
+            matter=cleaned["matter"],
+            region=cleaned["region"],
+            address=cleaned["address"],
+            description=cleaned["description"],
+            people_count=cleaned["people_count"],
+            contact_name=cleaned["contact_name"],
+            contact_phone=cleaned["contact_phone"],
+            uploads=as_uploads(form.held) + cleaned["attachments"],
+            submitter=user,
+            submission_key=_submission_key(user, cleaned["submission_token"]),
+        )
+    if not call.ok:
+        return None
+    held_uploads_drop(owner=user, form_key=form.form_key)
+    request.session.pop(DRAFT, None)
+    return redirect("intake:claim-submitted", code=claim.tracking_code)
+
+
+def _claim_submit_anonymous(request):
+    """The claim form for a visitor who is not logged in (issue #14 "Getting in").
+
+    Every post keeps the typed text in the session (``DRAFT``). "获取验证码" sends a login code
+    to the contact phone; "验证并提交" checks the claim, then the code, logs the citizen in —
+    creating a citizen account for a phone that has none: this page is an explicit sign-up,
+    the citizen has typed a name and agreed to the privacy notice — and submits the claim.
+    "只登录" logs in and comes back to the form (with the draft) to add photos, which need an
+    account to be held (intake.held). Nothing is stored for a claim until the code is right.
+    """
+    if request.method == "GET":
+        initial = {"submission_token": new_submission_token(), "people_count": 1}
+        initial.update(_draft_initial(request))
+        initial.update(_region_preset(request))
+        return _claim_form_page(request, ClaimForm(initial=initial), sign_in=InlineSignInForm())
+
+    draft = _draft_keep(request)
+    action = request.POST.get("action", "")
+    if action == "password_login":  # the draft is kept; the login page comes back here
+        return redirect(f"{reverse('accounts:login')}?next={reverse('intake:claim-submit')}")
+    if "next_level" in request.POST:
+        return _claim_form_page(request, ClaimForm(initial=draft), sign_in=InlineSignInForm())
+    if action == "send_code":
+        sign_in = InlineSignInForm(request.POST, sending_code=True)
+        phone = normalise_phone(request.POST.get("contact_phone", ""))
+        if sign_in.is_valid():
+            if not PHONE.fullmatch(phone):
+                sign_in.add_error(None, _("请先在“联系电话”中填写 11 位手机号，验证码会发到这个号码。"))
+            else:
+                with service_call(sign_in):
+                    code_send(request, phone=phone, purpose=VerificationPurpose.LOGIN)
+        status = 400 if sign_in.errors else 200
+        return _claim_form_page(request, ClaimForm(initial=draft), sign_in=sign_in, status=status)
+
+    data = request.POST.copy()
+    if not _TOKEN.fullmatch(data.get("submission_token", "").strip().lower()):
+        data["submission_token"] = new_submission_token()
+    form = ClaimForm(data, account_phone=None, owner=None)
+    sign_in = InlineSignInForm(request.POST)
+    login_only = action == "login_only"
+    ready = sign_in.is_valid() and (login_only or form.is_valid())
+    if ready:
+        phone = normalise_phone(request.POST.get("contact_phone", ""))
+        with service_call(sign_in) as call:
+            if not PHONE.fullmatch(phone):
+                raise AccountError(_("请先在“联系电话”中填写 11 位手机号，验证码会发到这个号码。"))
+            user = code_login(
+                request,
+                phone=phone,
+                code=sign_in.cleaned_data["sms_code"],
+                sign_up=True,
+                full_name=request.POST.get("contact_name", ""),
+            )
+        if call.ok:
+            if login_only or not user.is_citizen:
+                messages.success(request, _("已登录，您填写的内容已保留。"))
+                return redirect("intake:claim-submit")
+            done = _claim_save(request, form, user)
+            if done:
+                return done
+            return _claim_form_page(request, form, status=400)
+    if login_only:
+        form = ClaimForm(initial=draft)
+    return _claim_form_page(request, form, sign_in=sign_in, status=400)
 
 
 def _hold_files(request, form: ClaimForm, chosen: list, fresh: list | None) -> int:
@@ -140,7 +259,7 @@ def _hold_files(request, form: ClaimForm, chosen: list, fresh: list | None) -> i
     return len(chosen) - len(kept)
 
 
-def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: int = 200):
+def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: int = 200, sign_in=None):
     errors = form.errors if form.is_bound else {}
     # The summary links each wrong field, so a long form on a phone is quick to fix.
     error_links = [
@@ -148,7 +267,13 @@ def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: i
         for name in errors
         if name in form.fields and name != "submission_token"
     ]
-    context = {"form": form, "files_lost": files_lost, "error_count": len(errors), "error_links": error_links}
+    context = {
+        "form": form,
+        "files_lost": files_lost,
+        "error_count": len(errors),
+        "error_links": error_links,
+        "sign_in": sign_in,
+    }
     return render(request, "intake/citizen/claim_form.html", context, status=status)
 
 

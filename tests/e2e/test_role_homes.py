@@ -51,9 +51,10 @@ def test_landing_page_says_what_the_service_is(live_server, demo, page, screensh
     assert submit.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(179, 38, 30)"
     page.screenshot(path=screenshots / "landing.png", full_page=True)
 
-    # Submitting needs an account: the button leads to the login page, which comes back after.
+    # Submitting needs an account: the form says why and offers the SMS sign-in on the page.
     click_and_wait(page, submit)
-    assert "/accounts/login/" in page.url and "next=/claims/new/" in page.url
+    assert page.url.endswith("/claims/new/")
+    assert "为了把办理进展告诉您，需要先用手机号登录" in page.locator("main").inner_text()
 
 
 @pytest.mark.parametrize(

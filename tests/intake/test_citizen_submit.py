@@ -19,10 +19,11 @@ def page(response) -> str:
 # Who may submit ------------------------------------------------------------------------------
 
 
-def test_anonymous_is_sent_to_login_and_back(client, demo):
+def test_anonymous_may_fill_in_the_form_and_is_told_why_to_sign_in(client, demo):
+    # The inline SMS sign-in is tested in test_citizen_inline_sign_in.py.
     response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next={URL}"
+    assert response.status_code == 200
+    assert "为了把办理进展告诉您，需要先用手机号登录" in page(response)
 
 
 @pytest.mark.parametrize("username", ["gm_window", "gm_labor", "admin"])
