@@ -32,6 +32,8 @@ ALLOWED: dict[str, set[str] | None] = {
     # 回访与群众互动 (issue #11): on top of intake (its uploads and the tracking grant)
     "feedback": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
+    # 智能咨询 (issue #14): hands intake its letter drafts through intake.presets
+    "consult": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     "demo": None,
     "config": None,
 }

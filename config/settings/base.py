@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "interfaces",
     "feedback",
     "partner_api",
+    "consult",
     "config",
 ]
 

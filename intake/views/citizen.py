@@ -33,6 +33,7 @@ from routing.selectors import suggest_matters
 from .. import selectors
 from ..forms import ClaimForm, RatingForm, TrackForm, WithdrawForm, claim_form_initial_from, new_submission_token
 from ..held import as_uploads, held_uploads_drop, held_uploads_reshow
+from ..presets import claim_presets
 from ..services import claim_submit as claim_submit_service
 from ..tracking import tracking_grant, tracking_granted_claim
 from ..uploads import MAX_FILES, UploadError, check_uploads
@@ -74,6 +75,7 @@ def claim_submit(request):
             "contact_name": user.full_name,
             "contact_phone": user.phone or "",
             "people_count": 1,
+            **claim_presets(request.GET),
         }
         return _claim_form_page(request, ClaimForm(initial=initial))
 
