@@ -4,6 +4,7 @@ questionnaire, reads the 解纷意见书, then signs in and one click opens the 
 from __future__ import annotations
 
 import pytest
+from test_accessibility import axe_violations, describe
 from test_role_homes import DEMO_CITIZEN_PHONE, click_and_wait, login
 
 from consult.models import GuidanceLetter
@@ -22,8 +23,11 @@ def questionnaires(demo):
 
 
 def _no_sideways_scroll(page) -> None:
+    """Fits a phone, and axe-core finds nothing (the accessibility gate, docs/testing.md)."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone ({width}px)"
+    violations = axe_violations(page)
+    assert not violations, describe("consult", page.url, violations)
 
 
 def test_consult_to_letter_to_a_prefilled_claim_on_a_phone(live_server, questionnaires, new_page, screenshots):
