@@ -29,6 +29,15 @@ def test_the_claim_form_starts_from_the_letter(issue, login, citizen):
     assert form.initial["contact_name"] == citizen.full_name  # the account's own values stay
 
 
+def test_the_prefilled_form_shows_the_place_and_the_draft(issue, login, citizen):
+    issue()
+    code = GuidanceLetter.objects.get().code
+    html = login(citizen).get(reverse("intake:claim-submit"), {"draft": code}).content.decode()
+    assert '<option value="440608101" selected>' in html  # 杨和镇 chosen in the region cascade
+    assert '<option value="labor.wages" selected>' in html
+    assert "我想反映的是拖欠工资方面的问题。" in html
+
+
 def test_the_draft_alone_brings_matter_and_region(issue, login, citizen):
     issue()
     form = _form(login(citizen), draft=GuidanceLetter.objects.get().code.lower())
