@@ -34,6 +34,8 @@ ALLOWED: dict[str, set[str] | None] = {
     "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
     # 一码解纷 (issue #14): the QR place pages and posters, above the directory and the accounts
     "selfservice": {"core", "notifications", "routing", "accounts"},
+    # 智能咨询 (issue #14): hands intake its letter drafts through intake.presets
+    "consult": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     "demo": None,
     "config": None,
 }

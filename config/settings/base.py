@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "feedback",
     "partner_api",
     "selfservice",
+    "consult",
     "config",
 ]
 

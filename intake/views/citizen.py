@@ -31,7 +31,7 @@ from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
 from core.ratelimit import try_allowed
 from core.views import service_call
-from routing.models import Channel, Region
+from routing.models import Channel
 from routing.selectors import suggest_matters
 
 from .. import selectors
@@ -46,6 +46,7 @@ from ..forms import (
     normalise_phone,
 )
 from ..held import as_uploads, held_uploads_drop, held_uploads_reshow
+from ..presets import claim_presets
 from ..services import claim_submit as claim_submit_service
 from ..tracking import tracking_grant, tracking_granted_claim
 from ..uploads import MAX_FILES, UploadError, check_uploads
@@ -87,12 +88,6 @@ def _draft_keep(request) -> dict:
     return draft
 
 
-def _region_preset(request) -> dict:
-    """``?region=<code>`` (the place's QR code, selfservice) presets where it happened."""
-    code = (request.GET.get("region") or "").strip()[:40]
-    return {"region": code} if code and Region.objects.filter(code=code).exists() else {}
-
-
 @require_http_methods(["GET", "POST"])
 def claim_submit(request):
     """The web claim form. One claim per form token, however often it is posted.
@@ -115,7 +110,7 @@ def claim_submit(request):
             "contact_phone": user.phone or "",
             "people_count": 1,
             **_draft_initial(request),
-            **_region_preset(request),
+            **claim_presets(request.GET),
         }
         return _claim_form_page(request, ClaimForm(initial=initial))
 
@@ -197,7 +192,7 @@ def _claim_submit_anonymous(request):
     if request.method == "GET":
         initial = {"submission_token": new_submission_token(), "people_count": 1}
         initial.update(_draft_initial(request))
-        initial.update(_region_preset(request))
+        initial.update(claim_presets(request.GET))
         return _claim_form_page(request, ClaimForm(initial=initial), sign_in=InlineSignInForm())
 
     draft = _draft_keep(request)

@@ -38,6 +38,10 @@ class Command(BaseCommand):
 
             issued = load_demo_orders()
             self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
+        from demo.consult import load_demo_questionnaires
+
+        made = load_demo_questionnaires()
+        self.stdout.write(f"智能咨询问卷：新增 {made} 份" if made else "智能咨询问卷：已存在，未改动")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if not quiet_logins:
             self.stdout.write("演示账号（登录名 / 密码 / 身份）：")

@@ -1,0 +1,81 @@
+"""The 解纷意见书 as a PDF (``core.pdf``: the built-in CID font, every text escaped).
+
+Drawn only from the letter's snapshot (``GuidanceLetter.result``), so the PDF of an old letter is
+the same after its questionnaire is edited. Deterministic (``invariant``): the same letter renders
+to the same bytes.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.conf import settings
+from django.urls import reverse
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from core import pdf
+from core.pdf import cn_date, para
+
+DISCLAIMER = (
+    "本意见书根据您的回答自动生成，供您了解解决纠纷的途径参考，不是法律意见或处理决定。"
+    "具体情况请向综治中心、人民调解组织或律师咨询。"
+)
+
+
+def verify_url() -> str:
+    return f"{settings.PUBLIC_BASE_URL}{reverse('consult:verify')}"
+
+
+def _bullets(items, style) -> list:
+    return [para(f"{number}. {item}", style) for number, item in enumerate(items, start=1)]
+
+
+def letter_pdf_bytes(letter) -> bytes:
+    pdf.register_font()
+    styles = pdf.styles(11, 19)
+    result = letter.result
+    story: list = [
+        para(f"{result['matter_name']}解纷意见书", styles["title"]),
+        para(f"验证码：{letter.code}　出具日期：{cn_date(letter.issued_at)}", styles["meta"]),
+        Spacer(1, 3 * mm),
+        para("一、建议的解决途径", styles["h2"]),
+        para(f"{result['path_label']}：{result['headline']}", styles["body"]),
+    ]
+    if result.get("department"):
+        story.append(para(f"可找的部门：{result['department']}", styles["body"]))
+    story.append(para("二、理由", styles["h2"]))
+    story.extend(_bullets(result["reasons"], styles["body"]))
+    story.append(para("三、需要准备的材料", styles["h2"]))
+    story.extend(_bullets(result["materials"], styles["body"]))
+    if result.get("time_limits"):
+        story.append(para("四、要注意的时间", styles["h2"]))
+        story.extend(_bullets(result["time_limits"], styles["body"]))
+    if result.get("laws"):
+        story.append(para("五、相关法律规定", styles["h2"]))
+        story.extend(
+            para(f"《{law['law']}》{law['article']}：{law['summary']}", styles["body"]) for law in result["laws"]
+        )
+    story.append(para("六、就近办理", styles["h2"]))
+    centre = result.get("centre")
+    if centre:
+        story.append(para(f"{centre['name']}（{centre['region']}）", styles["body"]))
+    else:
+        story.append(para("可到所在乡镇（街道）综治中心或区群众诉求服务中心。", styles["body"]))
+    story.append(para("您的回答", styles["h2"]))
+    story.extend(para(f"{item['question']}　{item['answer']}", styles["plain"]) for item in result["answers"])
+    story.append(Spacer(1, 4 * mm))
+    story.append(para(DISCLAIMER, styles["note"]))
+    story.append(para(f"核验：访问 {verify_url()} 输入验证码 {letter.code}", styles["note"]))
+
+    buffer = BytesIO()
+    document = pdf.document(
+        buffer,
+        title=f"{result['matter_name']}解纷意见书",
+        author="一口办",
+        margins=(22 * mm, 22 * mm, 20 * mm, 20 * mm),
+        invariant=True,
+    )
+    footer = pdf.page_footer(centre=lambda page: f"验证码 {letter.code} · 第 {page} 页")
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

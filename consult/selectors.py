@@ -1,0 +1,95 @@
+"""Reads of the consult app."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch
+
+from routing.dispatch import current_index, unit_cached
+from routing.models import Region, RegionLevel
+from routing.roles import DISPATCH_ROLE
+
+from .models import GuidanceLetter, Questionnaire, QuestionnaireVersion
+
+#: Where a citizen goes in person: the town's 综治中心 first, else the district's 诉求服务中心.
+CENTRE_ROLES = ("comprehensive_centre", DISPATCH_ROLE)
+_CODE = re.compile(r"[A-Z2-9]{12}")
+
+
+def questionnaires():
+    """The active questionnaires of active mediable matters, in display order (one query)."""
+    return (
+        Questionnaire.objects.filter(active=True, matter__active=True, matter__mediable=True)
+        .select_related("matter")
+        .order_by("sort_order", "id")
+    )
+
+
+def questionnaire_with_version(matter_code: str) -> tuple[Questionnaire, QuestionnaireVersion] | None:
+    """The active questionnaire of a matter and its current (latest) version, or None."""
+    latest = QuestionnaireVersion.objects.order_by("-number")
+    found = (
+        questionnaires()
+        .filter(matter__code=matter_code)
+        .prefetch_related(Prefetch("versions", queryset=latest, to_attr="ordered"))
+        .first()
+    )
+    if found is None or not found.ordered:
+        return None
+    return found, found.ordered[0]
+
+
+def version_of(questionnaire: Questionnaire, number) -> QuestionnaireVersion | None:
+    try:
+        return questionnaire.versions.get(number=int(number))
+    except (QuestionnaireVersion.DoesNotExist, TypeError, ValueError):
+        return None
+
+
+def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Towns (乡镇街道) grouped by district, for the 'where do you live' select."""
+    towns = Region.objects.filter(level=RegionLevel.TOWN).select_related("parent").order_by("path")
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for town in towns:
+        groups.setdefault(town.parent.name if town.parent else "", []).append((town.code, town.name))
+    return list(groups.items())
+
+
+def region_by_code(code: str | None) -> Region | None:
+    if not code or len(code) > 40:
+        return None
+    return Region.objects.filter(code=code).first()
+
+
+def nearest_centre(region: Region | None) -> dict | None:
+    """The centre a citizen of ``region`` can visit: name and the region it sits in."""
+    if region is None:
+        return None
+    index = current_index()
+    for role in CENTRE_ROLES:
+        code = index.nearest_with_role(region.code, role)
+        if code:
+            unit = unit_cached(code)
+            return {"name": unit.name, "region": unit.region.name}
+    return None
+
+
+def normalise_code(value: str) -> str:
+    return re.sub(r"[\s\-－—]", "", value or "").upper()
+
+
+def letter_by_code(value: str) -> GuidanceLetter | None:
+    code = normalise_code(value)
+    if not _CODE.fullmatch(code):
+        return None
+    return GuidanceLetter.objects.filter(code=code).first()
+
+
+def letter_claim_draft(code: str) -> dict | None:
+    """What the citizen claim form starts from when opened from a letter (intake.presets)."""
+    letter = letter_by_code(code)
+    if letter is None:
+        return None
+    result = letter.result
+    return {"matter": result["matter_code"], "region": result["region_code"], "description": result["draft"]}
