@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("open311/v2/", include("interfaces.open311.urls")),
     path("", include("partner_api.urls")),
+    path("suggestions/", include("suggestions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,8 @@ ALLOWED: dict[str, set[str] | None] = {
     # 回访与群众互动 (issue #11): on top of intake (its uploads and the tracking grant)
     "feedback": {"core", "notifications", "routing", "accounts", "cases", "intake"},
     "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
+    # 建议征集 (issue #14)
+    "suggestions": {"core", "notifications", "routing", "accounts", "cases"},
     "demo": None,
     "config": None,
 }

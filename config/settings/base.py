@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "feedback",
     "partner_api",
     "config",
+    "suggestions",
 ]
 
 MIDDLEWARE = [
