@@ -61,10 +61,15 @@ def _initial(request) -> dict:
     return initial
 
 
+def _region_code(data) -> str:
+    """The deepest region picked in the cascade (``region_0`` …), or a preset ``region``."""
+    return RequestForm.base_fields["region"].widget.value_from_datadict(data, {}, "region") or ""
+
+
 def _recommended(data) -> list:
     """The three recommended mediators for the matter and place chosen so far (or none)."""
     matter = MatterType.objects.filter(code=data.get("matter") or "", active=True, mediable=True).first()
-    region_code = RequestForm.base_fields["region"].widget.value_from_datadict(data, {}, "region") or ""
+    region_code = _region_code(data)
     region = Region.objects.filter(code=region_code).first()
     if matter is None or region is None:
         return []
@@ -85,7 +90,8 @@ def request_new(request):
         recommended = _recommended(request.POST)
         form = RequestForm(request.POST, recommended=recommended)
         if "preview" in request.POST:  # show the mediators for the matter and place; nothing is saved
-            form = RequestForm(initial=request.POST.dict(), recommended=recommended)
+            initial = {**request.POST.dict(), "region": _region_code(request.POST)}
+            form = RequestForm(initial=initial, recommended=recommended)
             return render(request, "mediation/citizen/request_form.html", {"form": form, "recommended": recommended})
         if form.is_valid():
             data = form.cleaned_data
@@ -195,7 +201,9 @@ def centre_request_confirm(request, pk: int):
 
 def _link_page(request, template: str, context: dict, *, status: int = 200):
     response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer header
+    # The token never leaves in a Referer header (only the origin does); "no-referrer" would make
+    # Chromium send ``Origin: null`` with the answer, which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -92,6 +92,19 @@ def test_preview_shows_three_recommended_mediators_without_personal_data(login, 
     assert not MediationRequest.objects.exists()
 
 
+def test_preview_keeps_what_was_typed_and_the_cascade_place(login, citizen, mediators):
+    from routing.models import Region
+
+    chain = Region.objects.get(code=REGION).ancestor_codes
+    data = {f"region_{i}": code for i, code in enumerate(chain)}
+    data.update({"matter": "labor.wages", "description": "对方拖欠工资三个月不给", "preview": "1"})
+    html = login(citizen).post(NEW, data).content.decode()
+    assert "对方拖欠工资三个月不给" in html
+    assert f'value="{REGION}" selected' in html
+    assert len(re.findall(r'name="preferred" value="(\d+)"', html)) == 3
+    assert not MediationRequest.objects.exists()
+
+
 def test_citizen_submits_a_request(login, citizen, mediators):
     client = login(citizen)
     preview = client.post(NEW, {"matter": "labor.wages", "region": REGION, "preview": "1"}).content.decode()
@@ -204,7 +217,7 @@ def test_accepting_by_link_starts_the_mediation(client, made, user):
     raw = _invite(request, user)
     page = client.get(_link(raw))
     assert page.status_code == 200 and "同意调解" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert "夏志明" not in page.content.decode()
     done = client.post(_link(raw), {"answer": "accept"})
     assert done.status_code == 200 and "您已同意调解" in done.content.decode()
