@@ -27,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("interfaces.open311.urls")),
     path("", include("partner_api.urls")),
     path("consult/", include("consult.urls")),
+    path("suggestions/", include("suggestions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("q/", include("selfservice.urls")),

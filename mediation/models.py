@@ -449,3 +449,75 @@ class LitigationPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mediation_id} {self.reference}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待中心确认")
+    INVITING = "inviting", _("已邀请对方，待答复")
+    ACCEPTED = "accepted", _("对方同意，调解已开始")
+    DECLINED = "declined", _("对方不同意调解")
+    EXPIRED = "expired", _("邀请已过期")
+
+
+class MediationRequest(models.Model):
+    """A citizen's own request for mediation (申请调解, ``mediation.requests``).
+
+    The request opens a web case (so the centre accepts it as any claim); the centre confirms it and
+    the other party is invited by SMS through a single-use link, of which only the SHA-256 is kept.
+    The ``Mediation`` itself is created only when the other party agrees."""
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="mediation_request"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人账号"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    preferred_mediator = models.ForeignKey(
+        MediatorProfile,
+        verbose_name=_("希望的调解员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mediator = models.ForeignKey(
+        MediatorProfile,
+        verbose_name=_("中心确认的调解员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    other_name = models.CharField(_("对方姓名"), max_length=50)
+    other_phone = models.CharField(_("对方手机号"), max_length=20)
+    token_hash = models.CharField(_("邀请链接摘要"), max_length=64, blank=True, db_index=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    invite_expires_at = models.DateTimeField(_("邀请有效期至"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("对方答复时间"), null=True, blank=True)
+    mediation = models.OneToOneField(
+        Mediation,
+        verbose_name=_("调解"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="citizen_request",
+    )
+    created_at = models.DateTimeField(_("申请时间"))
+
+    class Meta:
+        verbose_name = _("调解申请")
+        verbose_name_plural = _("调解申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="mediation_request_status")]
+
+    def __str__(self) -> str:
+        return self.case.number

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("mediation.agreements.urls")),
     # 一键诉讼: the package for the court and its reply
     path("", include("mediation.litigation.urls")),
+    # 申请调解: the citizen's request, the centre's confirmation, the other party's link
+    path("", include("mediation.citizen.urls")),
     # 调解统计 and the mediator directory
     path("kpi/", dashboards.mediation_kpi, name="mediation-kpi"),
     path("kpi/export/", dashboards.mediation_kpi_export, name="mediation-kpi-export"),

@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str] | None] = {
     "selfservice": {"core", "notifications", "routing", "accounts"},
     # 智能咨询 (issue #14): hands intake its letter drafts through intake.presets
     "consult": {"core", "notifications", "routing", "accounts", "cases", "intake"},
+    # 建议征集 (issue #14)
+    "suggestions": {"core", "notifications", "routing", "accounts", "cases"},
     "demo": None,
     "config": None,
 }

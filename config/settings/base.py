@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "selfservice",
     "consult",
     "config",
+    "suggestions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,308 @@
+"""A citizen's own request for mediation (申请调解) and the other party's answer by link.
+
+1. ``request_submit``: the citizen names the matter, the place, the other party (name, phone) and,
+   optionally, one of the three recommended mediators; a web case (待受理) is opened at the centre
+   with both parties, and the centre's dispatchers are told.
+2. ``request_confirm``: a dispatcher of the centre confirms (accepting the case if nobody has yet)
+   and picks the mediator (the citizen's preference by default); the other party gets an SMS with
+   a single-use link. Only the link's SHA-256 is stored; the raw token lives in the SMS alone
+   (``notification_send(secret=…)`` masks it in the outbox row).
+3. ``invitation_answer``: the other party agrees or declines through the link. The first answer
+   claims the invitation with one conditional ``UPDATE`` (a second click, a reused or an expired
+   link changes nothing). Only on agreement is the ``Mediation`` opened (``mediation_request``,
+   in the confirming dispatcher's name, since the centre's confirmation was conditional on it) and
+   the confirmed mediator assigned; a declined request leaves the case to ordinary handling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions as case_permissions
+from cases.models import Case, PartyRole, Status
+from cases.services import PartyData, case_accept, case_create, case_record
+from core.masking import mask_phone
+from notifications.models import NotificationChannel
+from notifications.services import notification_send
+from routing.models import MatterType, Region
+
+from ..matching import candidates, recommend
+from ..models import MediationRequest, MediatorProfile, RequestStatus, Source
+from ..services import MediationError, _notify_dispatchers, mediation_assign, mediation_request
+
+#: How long the other party's invitation link stays usable (calendar days).
+INVITE_DAYS = getattr(settings, "MEDIATION_INVITE_DAYS", 7)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+_PHONE = re.compile(r"1[3-9]\d{9}")
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def probe_case(matter: MatterType, region: Region) -> Case:
+    """An unsaved case carrying only what the recommendation reads (matter and place)."""
+    return Case(matter=matter, region=region)
+
+
+def recommended_for(matter: MatterType, region: Region) -> list:
+    """The three mediators the dispatcher would see recommended for this matter and place."""
+    return recommend(probe_case(matter, region))
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    applicant,
+    matter: MatterType,
+    region: Region,
+    description: str,
+    other_name: str,
+    other_phone: str,
+    preferred: MediatorProfile | None = None,
+    address: str = "",
+    at: datetime | None = None,
+) -> MediationRequest:
+    """Open the web case of a mediation request (待受理) and tell the centre's dispatchers.
+    Refuses a matter that is not mediable, an invalid or own phone for the other party, and a
+    preferred mediator who is not among the three recommended."""
+    at = at or timezone.now()
+    if not applicant.is_authenticated:
+        raise PermissionDenied
+    if not matter.mediable or not matter.active:
+        raise MediationError(_("“%(m)s”类事项不适用调解，请选择其他事项，或直接反映诉求。") % {"m": matter.name})
+    other_name = (other_name or "").strip()
+    other_phone = (other_phone or "").strip()
+    if not other_name:
+        raise MediationError(_("请填写对方的姓名或单位名称。"), field="other_name")
+    if not _PHONE.fullmatch(other_phone):
+        raise MediationError(_("请填写对方的 11 位手机号，如 13800138000。"), field="other_phone")
+    if other_phone == (applicant.phone or ""):
+        raise MediationError(_("对方手机号不能是您本人的手机号。"), field="other_phone")
+    if preferred is not None and preferred.pk not in {c.profile.pk for c in recommended_for(matter, region)}:
+        raise MediationError(_("您选择的调解员暂时不能接受新的调解，请重新选择。"), field="preferred")
+    case = case_create(
+        channel="web",
+        matter=matter,
+        region=region,
+        title=_("申请调解：%(m)s") % {"m": matter.name},
+        description=description.strip(),
+        address=address.strip(),
+        parties=[
+            PartyData(
+                name=applicant.full_name or applicant.username,
+                phone=applicant.phone or "",
+                role=PartyRole.APPLICANT,
+                user_id=applicant.pk,
+                notify=True,
+            ),
+            PartyData(name=other_name, phone=other_phone, role=PartyRole.RESPONDENT),
+        ],
+        actor=applicant,
+        at=at,
+    )
+    request = MediationRequest.objects.create(
+        case=case,
+        applicant=applicant,
+        preferred_mediator=preferred,
+        other_name=other_name,
+        other_phone=other_phone,
+        created_at=at,
+    )
+    _notify_dispatchers(case, _("新的调解申请 %(n)s，请确认并邀请对方当事人。") % {"n": case.number})
+    return request
+
+
+def can_confirm(user, request: MediationRequest) -> bool:
+    """The centre confirms: a dispatcher of the case's region subtree (or an admin)."""
+    return case_permissions.is_dispatcher_for(user, request.case) or case_permissions.is_admin(user)
+
+
+def invite_url(raw: str) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("mediation:invitation", args=[raw])
+
+
+@transaction.atomic
+def request_confirm(
+    *, request: MediationRequest, actor, mediator: MediatorProfile | None, at: datetime | None = None
+) -> MediationRequest:
+    """The centre confirms the request: the case is accepted (if still 待受理), the mediator fixed
+    and the other party invited by SMS with a single-use link valid ``INVITE_DAYS`` days."""
+    at = at or timezone.now()
+    if not can_confirm(actor, request):
+        raise PermissionDenied
+    locked = MediationRequest.objects.select_for_update().filter(pk=request.pk).values_list("status", flat=True).first()
+    if locked != RequestStatus.PENDING:
+        raise MediationError(_("该调解申请已处理，请刷新页面查看最新状态。"))
+    case = request.case
+    if mediator is not None:
+        chosen = next((c for c in candidates(case) if c.profile.pk == mediator.pk), None)
+        if chosen is None or not chosen.eligible:
+            raise MediationError(_("所选调解员当前不可安排，请选择其他调解员。"), field="mediator")
+    if case.status == Status.SUBMITTED:
+        case = case_accept(case=case, actor=actor, note=_("群众申请调解，中心确认"), at=at)
+    elif not case.is_open:
+        raise MediationError(_("该案件当前状态为“%(s)s”，不能再邀请对方调解。") % {"s": case.get_status_display()})
+    raw = secrets.token_urlsafe(24)
+    request.status = RequestStatus.INVITING
+    request.mediator = mediator
+    request.confirmed_by = actor
+    request.confirmed_at = at
+    request.invite_expires_at = at + timedelta(days=INVITE_DAYS)
+    request.token_hash = _hash(raw)
+    request.save(
+        update_fields=["status", "mediator", "confirmed_by", "confirmed_at", "invite_expires_at", "token_hash"]
+    )
+    case_record(
+        case=case,
+        transition="mediation_invite",
+        actor=actor,
+        note=_("中心确认调解申请，已短信邀请对方当事人（%(p)s）") % {"p": mask_phone(request.other_phone)},
+        public=False,
+        at=at,
+    )
+    body = _(
+        "【一口办】%(name)s，%(who)s向%(centre)s申请与您调解“%(matter)s”纠纷。是否同意调解，请在%(days)s天内打开链接答复（仅可使用一次）：%(url)s"
+    ) % {
+        "name": request.other_name,
+        "who": _mask_name(request.applicant.full_name or ""),
+        "centre": case.centre.name,
+        "matter": case.matter.name,
+        "days": INVITE_DAYS,
+        "url": invite_url(raw),
+    }
+    notification_send(kind="mediation_invite", phone=request.other_phone, body=body, secret=raw)
+    notification_send(
+        kind="mediation_invite",
+        user=request.applicant,
+        channel=NotificationChannel.INAPP,
+        body=_("您的调解申请已确认，我们已短信邀请对方，对方同意后即开始调解。"),
+        case_number=case.number,
+    )
+    return request
+
+
+def _mask_name(name: str) -> str:
+    """夏志明 → 夏先生/女士 is not known; keep the family name only: 夏**."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else _("一位群众")
+
+
+def invitation_find(raw: str) -> MediationRequest | None:
+    """The invitation behind a link, or None for anything that is not one of ours."""
+    if not raw or not _TOKEN.fullmatch(raw):
+        return None
+    return (
+        MediationRequest.objects.select_related("case__matter", "case__centre", "applicant", "mediator__user")
+        .filter(token_hash=_hash(raw))
+        .first()
+    )
+
+
+def invitation_state(request: MediationRequest | None, at: datetime | None = None) -> str:
+    """``open``, ``answered`` (accepted or declined), ``expired`` or ``invalid`` (404)."""
+    at = at or timezone.now()
+    if request is None:
+        return "invalid"
+    if request.status in (RequestStatus.ACCEPTED, RequestStatus.DECLINED):
+        return "answered"
+    if request.status == RequestStatus.EXPIRED:
+        return "expired"
+    if request.status != RequestStatus.INVITING:
+        return "invalid"
+    if request.invite_expires_at is None or request.invite_expires_at <= at:
+        return "expired"
+    return "open"
+
+
+@transaction.atomic
+def invitation_expire(*, request: MediationRequest, at: datetime | None = None) -> bool:
+    """Mark an out-of-date invitation expired (once) and tell the applicant; True if it did."""
+    at = at or timezone.now()
+    done = MediationRequest.objects.filter(
+        pk=request.pk, status=RequestStatus.INVITING, invite_expires_at__lte=at
+    ).update(status=RequestStatus.EXPIRED)
+    if done:
+        request.status = RequestStatus.EXPIRED
+        notification_send(
+            kind="mediation_invite",
+            user=request.applicant,
+            channel=NotificationChannel.INAPP,
+            body=_("对方未在期限内答复调解邀请，您的诉求将按一般程序继续办理。"),
+            case_number=request.case.number,
+        )
+    return bool(done)
+
+
+class InvitationGone(MediationError):
+    """The link was answered already, has expired, or is not ours."""
+
+
+@transaction.atomic
+def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> MediationRequest:
+    """The other party's answer. Claims the invitation with one conditional ``UPDATE``; on
+    agreement opens the mediation and assigns the confirmed mediator (if still available; else
+    the centre's dispatchers assign one)."""
+    at = at or timezone.now()
+    request = invitation_find(raw)
+    if invitation_state(request, at) != "open":
+        raise InvitationGone(_("邀请链接不存在、已使用或已过期。"))
+    status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
+    claimed = MediationRequest.objects.filter(
+        pk=request.pk, status=RequestStatus.INVITING, invite_expires_at__gt=at
+    ).update(status=status, answered_at=at)
+    if not claimed:
+        raise InvitationGone(_("邀请链接不存在、已使用或已过期。"))
+    request.status, request.answered_at = status, at
+    case = Case.objects.select_related("matter", "region", "centre", "lead_unit").get(pk=request.case_id)
+    actor = request.confirmed_by
+    if not accept:
+        case_record(
+            case=case,
+            transition="mediation_invite_answer",
+            actor=actor,
+            note=_("对方当事人不同意调解"),
+            public=False,
+            at=at,
+        )
+        _notify_dispatchers(case, _("调解申请 %(n)s：对方不同意调解，请按一般程序办理。") % {"n": case.number})
+        notification_send(
+            kind="mediation_invite",
+            user=request.applicant,
+            channel=NotificationChannel.INAPP,
+            body=_("对方不同意调解，您的诉求将按一般程序继续办理。"),
+            case_number=case.number,
+        )
+        return request
+    mediation = mediation_request(
+        case=case,
+        actor=actor,
+        note=_("群众申请调解，对方当事人已同意：%(d)s") % {"d": case.description[:200]},
+        source=Source.CENTRE,
+        at=at,
+    )
+    MediationRequest.objects.filter(pk=request.pk).update(mediation=mediation)
+    request.mediation = mediation
+    if request.mediator_id:
+        try:
+            with transaction.atomic():
+                mediation_assign(mediation=mediation, actor=actor, mediator=request.mediator, at=at)
+        except MediationError:
+            pass  # no longer available: the dispatchers were told by mediation_request
+    notification_send(
+        kind="mediation_invite",
+        user=request.applicant,
+        channel=NotificationChannel.INAPP,
+        body=_("对方已同意调解，调解员会尽快与您联系。"),
+        case_number=case.number,
+    )
+    return request

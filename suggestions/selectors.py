@@ -1,0 +1,32 @@
+"""Reads of 建议征集: the public topic list and page, the staff's lists (bounded, no N+1)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from . import permissions
+from .models import Suggestion, Topic
+
+
+def public_topics() -> QuerySet[Topic]:
+    return Topic.objects.select_related("centre").annotate(
+        shown_count=Count("suggestions", filter=Q(suggestions__hidden=False))
+    )
+
+
+def public_suggestions(topic: Topic) -> QuerySet[Suggestion]:
+    """What the public reads once a topic has closed: the suggestions not hidden, with replies."""
+    return topic.suggestions.filter(hidden=False).order_by("created_at", "id")
+
+
+def managed_topics(user) -> QuerySet[Topic]:
+    qs = public_topics().annotate(
+        new_count=Count("suggestions", filter=Q(suggestions__verdict="new", suggestions__hidden=False))
+    )
+    if permissions.is_admin(user):
+        return qs
+    return qs.filter(centre_id__in=permissions.managed_centre_ids(user))
+
+
+def managed_suggestions(topic: Topic) -> QuerySet[Suggestion]:
+    return topic.suggestions.select_related("author", "replied_by", "hidden_by").order_by("created_at", "id")
