@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch
-
 from routing.dispatch import current_index, unit_cached
 from routing.models import Region, RegionLevel
 from routing.roles import DISPATCH_ROLE
@@ -26,18 +24,14 @@ def questionnaires():
     )
 
 
-def questionnaire_with_version(matter_code: str) -> tuple[Questionnaire, QuestionnaireVersion] | None:
-    """The active questionnaire of a matter and its current (latest) version, or None."""
-    latest = QuestionnaireVersion.objects.order_by("-number")
-    found = (
-        questionnaires()
-        .filter(matter__code=matter_code)
-        .prefetch_related(Prefetch("versions", queryset=latest, to_attr="ordered"))
-        .first()
-    )
-    if found is None or not found.ordered:
+def questionnaire_with_version(matter_code: str, number=None) -> tuple[Questionnaire, QuestionnaireVersion] | None:
+    """The active questionnaire of a matter with its version ``number``, or its current (latest)
+    one when no number is given; None when either does not exist (two queries, one tree read)."""
+    found = questionnaires().filter(matter__code=matter_code).first()
+    if found is None:
         return None
-    return found, found.ordered[0]
+    version = version_of(found, number) if number else found.versions.order_by("-number").first()
+    return None if version is None else (found, version)
 
 
 def version_of(questionnaire: Questionnaire, number) -> QuestionnaireVersion | None:

@@ -44,15 +44,10 @@ def _query(region_code: str, version: int, answers: dict[str, str]) -> str:
 
 
 def _found(matter: str, version_number):
-    found = selectors.questionnaire_with_version(matter)
+    found = selectors.questionnaire_with_version(matter, version_number)
     if found is None:
         raise Http404
-    questionnaire, version = found
-    if version_number:
-        version = selectors.version_of(questionnaire, version_number)
-        if version is None:
-            raise Http404
-    return questionnaire, version
+    return found
 
 
 @require_GET

@@ -207,3 +207,15 @@ def test_every_demo_questionnaire_reaches_a_letter(client, issue, questionnaires
     html = client.get(reverse("consult:letter", args=[code])).content.decode()
     assert "解纷意见书" in html and "相关法律规定" in html
     assert_plain(f"letter {matter}", html)
+
+
+def test_the_letter_and_a_question_take_few_queries(client, issue, django_assert_max_num_queries):
+    code = _letter_code(issue())
+    url = reverse("consult:questionnaire", args=["labor.wages"])
+    client.get(url, {"region": REGION})  # the directory index, built once per stamp
+    with django_assert_max_num_queries(3):  # the letter, by its code (no other row: a snapshot)
+        assert client.get(reverse("consult:letter", args=[code])).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("consult:letter-pdf", args=[code])).status_code == 200
+    with django_assert_max_num_queries(4):  # the questionnaire and its versions, the region
+        assert client.get(url, {"region": REGION, "v": 1, "a_still_working": "working"}).status_code == 200
