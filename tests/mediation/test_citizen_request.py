@@ -293,3 +293,14 @@ def test_citizen_pages_are_plain(login, made, user, client):
     assert_plain("invitation SMS", sms.body)
     assert_plain("answered", client.post(_link(raw), {"answer": "accept"}).content.decode())
     assert_plain("my requests", citizen_client.get(reverse("mediation:request-mine")).content.decode())
+
+
+def test_the_pages_are_reachable_from_home_and_the_workbench(login, citizen, mediators):
+    home = login(citizen).get(reverse("home")).content.decode()
+    assert reverse("mediation:request-new") in home and reverse("suggestions:topic-list") in home
+    workbench = login("gm_dispatch").get(reverse("mediation:mediation-list")).content.decode()
+    assert reverse("mediation:centre-request-list") in workbench
+    assert (
+        reverse("mediation:centre-request-list")
+        not in login("gm_mediator").get(reverse("mediation:mediation-list")).content.decode()
+    )
