@@ -175,7 +175,7 @@ def request_confirm(
         "【一口办】%(name)s，%(who)s向%(centre)s申请与您调解“%(matter)s”纠纷。是否同意调解，请在%(days)s天内打开链接答复（仅可使用一次）：%(url)s"
     ) % {
         "name": request.other_name,
-        "who": _mask_name(request.applicant.full_name or ""),
+        "who": mask_name(request.applicant.full_name or ""),
         "centre": case.centre.name,
         "matter": case.matter.name,
         "days": INVITE_DAYS,
@@ -192,7 +192,7 @@ def request_confirm(
     return request
 
 
-def _mask_name(name: str) -> str:
+def mask_name(name: str) -> str:
     """夏志明 → 夏先生/女士 is not known; keep the family name only: 夏**."""
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else _("一位群众")
 

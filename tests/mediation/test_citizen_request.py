@@ -304,3 +304,17 @@ def test_the_pages_are_reachable_from_home_and_the_workbench(login, citizen, med
         reverse("mediation:centre-request-list")
         not in login("gm_mediator").get(reverse("mediation:mediation-list")).content.decode()
     )
+
+
+def test_own_list_does_not_grow_queries_with_rows(login, made, citizen, django_assert_max_num_queries):
+    for i in range(3):
+        made(other_phone=f"1370013700{i}")
+    client = login(citizen)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("mediation:request-mine"))
+    assert page.content.decode().count("等待中心确认") == 3
+
+
+def test_masked_name_in_the_invitation():
+    assert rs.mask_name("夏志明") == "夏**"
+    assert rs.mask_name("") == "一位群众"
