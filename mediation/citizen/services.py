@@ -243,6 +243,17 @@ def invitation_expire(*, request: MediationRequest, at: datetime | None = None) 
     return bool(done)
 
 
+def invitations_expire(at: datetime | None = None, batch: int = 500) -> int:
+    """q2 schedule (hourly): mark invitations past their date expired and tell the applicants.
+    Each row is claimed by ``invitation_expire``'s conditional ``UPDATE``: concurrent runs tell
+    each applicant once."""
+    at = at or timezone.now()
+    due = MediationRequest.objects.filter(status=RequestStatus.INVITING, invite_expires_at__lte=at).select_related(
+        "case", "applicant"
+    )
+    return sum(invitation_expire(request=row, at=at) for row in due[:batch])
+
+
 class InvitationGone(MediationError):
     """The link was answered already, has expired, or is not ours."""
 

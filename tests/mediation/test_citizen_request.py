@@ -318,3 +318,16 @@ def test_own_list_does_not_grow_queries_with_rows(login, made, citizen, django_a
 def test_masked_name_in_the_invitation():
     assert rs.mask_name("夏志明") == "夏**"
     assert rs.mask_name("") == "一位群众"
+
+
+def test_the_hourly_sweep_expires_invitations_once(made, user, citizen):
+    from mediation.tasks import mediation_invitations_expire
+
+    request = made()
+    _invite(request, user)
+    assert mediation_invitations_expire() == 0
+    MediationRequest.objects.filter(pk=request.pk).update(invite_expires_at=timezone.now() - timedelta(minutes=1))
+    assert mediation_invitations_expire() == 1
+    assert mediation_invitations_expire() == 0
+    assert MediationRequest.objects.get().status == RequestStatus.EXPIRED
+    assert OutboxMessage.objects.filter(recipient_user=citizen, body__contains="未在期限内答复").count() == 1
