@@ -83,6 +83,11 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         minutes=15,
     ),
     ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}mediation-invitations-expire",
+        func="mediation.tasks.mediation_invitations_expire",
+        schedule_type="H",  # Schedule.HOURLY: citizens' mediation invitations past their date
+    ),
+    ScheduleSpec(
         name=f"{SCHEDULE_PREFIX}purge-api-calls",
         func="interfaces.tasks.api_calls_purge",
         schedule_type="D",  # Schedule.DAILY: partner call-log rows older than API_CALL_LOG_DAYS

@@ -32,3 +32,10 @@ def session_reminders_send() -> int:
     from .services import session_reminders_send as send
 
     return send()
+
+
+def mediation_invitations_expire() -> int:
+    """q2 schedule (hourly): citizens' mediation invitations past their date become expired."""
+    from .citizen.services import invitations_expire
+
+    return invitations_expire()

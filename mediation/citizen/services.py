@@ -175,7 +175,7 @@ def request_confirm(
         "【一口办】%(name)s，%(who)s向%(centre)s申请与您调解“%(matter)s”纠纷。是否同意调解，请在%(days)s天内打开链接答复（仅可使用一次）：%(url)s"
     ) % {
         "name": request.other_name,
-        "who": _mask_name(request.applicant.full_name or ""),
+        "who": mask_name(request.applicant.full_name or ""),
         "centre": case.centre.name,
         "matter": case.matter.name,
         "days": INVITE_DAYS,
@@ -192,7 +192,7 @@ def request_confirm(
     return request
 
 
-def _mask_name(name: str) -> str:
+def mask_name(name: str) -> str:
     """夏志明 → 夏先生/女士 is not known; keep the family name only: 夏**."""
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else _("一位群众")
 
@@ -241,6 +241,17 @@ def invitation_expire(*, request: MediationRequest, at: datetime | None = None) 
             case_number=request.case.number,
         )
     return bool(done)
+
+
+def invitations_expire(at: datetime | None = None, batch: int = 500) -> int:
+    """q2 schedule (hourly): mark invitations past their date expired and tell the applicants.
+    Each row is claimed by ``invitation_expire``'s conditional ``UPDATE``: concurrent runs tell
+    each applicant once."""
+    at = at or timezone.now()
+    due = MediationRequest.objects.filter(status=RequestStatus.INVITING, invite_expires_at__lte=at).select_related(
+        "case", "applicant"
+    )
+    return sum(invitation_expire(request=row, at=at) for row in due[:batch])
 
 
 class InvitationGone(MediationError):

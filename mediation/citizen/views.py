@@ -232,6 +232,6 @@ def invitation(request, token: str):
             if call.ok:
                 return _link_page(request, "mediation/citizen/invite_done.html", {"made": found})
             return _link_page(request, "mediation/citizen/invite_gone.html", {}, status=404)
-    context = {"made": found, "who": services._mask_name(found.applicant.full_name or "")}
+    context = {"made": found, "who": services.mask_name(found.applicant.full_name or "")}
     status = 400 if request.method == "POST" else 200
     return _link_page(request, "mediation/citizen/invite.html", context, status=status)

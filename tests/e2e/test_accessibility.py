@@ -151,6 +151,7 @@ def public_pages(page, base: str, data: dict):
     yield "register", base + reverse("accounts:register")
     yield "agreement verification", base + reverse("mediation:agreement-verify")
     yield "rating link", base + data["link"]
+    yield "suggestions", base + reverse("suggestions:topic-list")
 
 
 def clerk_pages(page, base: str, data: dict):
@@ -195,7 +196,13 @@ ROLES = {
     "citizen": citizen_pages,
     "clerk": clerk_pages,
     "dispatcher": staff_pages(
-        "gm_dispatch", ("queue", "cases:queue", None), ("case page", "cases:case-detail", "late")
+        "gm_dispatch",
+        ("queue", "cases:queue", None),
+        ("case page", "cases:case-detail", "late"),
+        # 申请调解 and 建议征集 (issue #14)
+        ("citizen mediation requests", "mediation:centre-request-list", None),
+        ("suggestion topics", "suggestions:manage-list", None),
+        ("new suggestion topic", "suggestions:manage-new", None),
     ),
     "handler": staff_pages(
         "gm_labor",

@@ -1,5 +1,5 @@
 """申请调解 in a real browser (issue #14): on a phone, the citizen asks for mediation and picks one
-of the three recommended mediators; the centre confirms; the other party opens the SMS link on
+of the three recommended mediators; the centre confirms on its screen; the other party opens the SMS link on
 their phone — in 长辈模式 — and agrees; the mediation starts with the chosen mediator. axe-core
 finds nothing on the pages of the journey nor on the public 建议征集 page.
 """
@@ -18,7 +18,6 @@ from test_role_homes import click_and_wait, login
 from accounts.elderly import COOKIE
 from accounts.models import User
 from demo.mediation import load_demo_mediators
-from mediation.citizen import services as rs
 from mediation.models import Mediation, MediationRequest, MediationStatus, RequestStatus
 from notifications.models import OutboxMessage
 from notifications.services import outbox_text
@@ -64,8 +63,15 @@ def test_other_party_accepts_a_citizens_mediation_request_by_link(live_server, d
     made = MediationRequest.objects.get()
     assert made.preferred_mediator.display_name in chosen_label
 
-    # the centre confirms (its screen is covered by the view tests)
-    rs.request_confirm(request=made, actor=User.objects.get(username="gm_dispatch"), mediator=made.preferred_mediator)
+    # the centre confirms on its screen, the citizen's wish preselected
+    centre = new_page()
+    login(centre, base, "gm_dispatch")
+    centre.goto(f"{base}/mediation/requests/")
+    click_and_wait(centre, centre.get_by_role("link", name=made.case.number))
+    assert centre.locator("#id_mediator").input_value() == str(made.preferred_mediator_id)
+    _axe(centre, "confirm page", failures)
+    click_and_wait(centre, centre.get_by_role("button", name="确认并短信邀请对方"))
+    assert "待答复" in centre.get_by_test_id("request-status").inner_text()
     sms = OutboxMessage.objects.get(kind="mediation_invite", recipient_phone="13700137000")
     text = outbox_text(sms)  # what the other party's phone shows
     link = re.search(r"https?://\S+", text).group(0).replace("http://testserver", base)
@@ -105,6 +111,10 @@ def test_other_party_accepts_a_citizens_mediation_request_by_link(live_server, d
         opens_on=today - timedelta(days=1),
         closes_on=today + timedelta(days=5),
     )
+    centre.goto(f"{base}/suggestions/manage/")
+    _axe(centre, "suggestion topics", failures)
+    click_and_wait(centre, centre.get_by_role("link", name="窗口服务意见征集"))
+    _axe(centre, "suggestion topic (staff)", failures)
     page.goto(f"{base}/suggestions/")
     _axe(page, "suggestions", failures)
     page.get_by_role("link", name="窗口服务意见征集").click()

@@ -293,3 +293,41 @@ def test_citizen_pages_are_plain(login, made, user, client):
     assert_plain("invitation SMS", sms.body)
     assert_plain("answered", client.post(_link(raw), {"answer": "accept"}).content.decode())
     assert_plain("my requests", citizen_client.get(reverse("mediation:request-mine")).content.decode())
+
+
+def test_the_pages_are_reachable_from_home_and_the_workbench(login, citizen, mediators):
+    home = login(citizen).get(reverse("home")).content.decode()
+    assert reverse("mediation:request-new") in home and reverse("suggestions:topic-list") in home
+    workbench = login("gm_dispatch").get(reverse("mediation:mediation-list")).content.decode()
+    assert reverse("mediation:centre-request-list") in workbench
+    assert (
+        reverse("mediation:centre-request-list")
+        not in login("gm_mediator").get(reverse("mediation:mediation-list")).content.decode()
+    )
+
+
+def test_own_list_does_not_grow_queries_with_rows(login, made, citizen, django_assert_max_num_queries):
+    for i in range(3):
+        made(other_phone=f"1370013700{i}")
+    client = login(citizen)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("mediation:request-mine"))
+    assert page.content.decode().count("等待中心确认") == 3
+
+
+def test_masked_name_in_the_invitation():
+    assert rs.mask_name("夏志明") == "夏**"
+    assert rs.mask_name("") == "一位群众"
+
+
+def test_the_hourly_sweep_expires_invitations_once(made, user, citizen):
+    from mediation.tasks import mediation_invitations_expire
+
+    request = made()
+    _invite(request, user)
+    assert mediation_invitations_expire() == 0
+    MediationRequest.objects.filter(pk=request.pk).update(invite_expires_at=timezone.now() - timedelta(minutes=1))
+    assert mediation_invitations_expire() == 1
+    assert mediation_invitations_expire() == 0
+    assert MediationRequest.objects.get().status == RequestStatus.EXPIRED
+    assert OutboxMessage.objects.filter(recipient_user=citizen, body__contains="未在期限内答复").count() == 1
