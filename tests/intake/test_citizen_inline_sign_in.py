@@ -43,7 +43,7 @@ def test_logged_out_form_explains_and_offers_inline_sign_in(client, demo):
 
 def test_region_preset_from_the_query(client, demo):
     html = client.get(URL + "?region=440608102201").content.decode()
-    assert 'value="440608102201" selected' in html or 'value="440608102201"selected' in html or "明东村" in html
+    assert '<option value="440608102201" selected>' in html
     assert client.get(URL + "?region=nosuch").status_code == 200
 
 
