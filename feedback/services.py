@@ -209,7 +209,9 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
     """催办: the citizen asks for the case to be hurried. At most once per working day per case.
     Counts on ``Case.press_count`` (an atomic ``F()`` increment), writes a public ``press`` event,
     tells the lead unit at once (the centre before a unit has the case); the third press within
-    seven days (``FEEDBACK_PRESS_ALERT``) also tells the supervisors of the case's region.
+    seven days (``FEEDBACK_PRESS_ALERT``) also tells the supervisors of the case's region — once:
+    only the press that brings the count within the window to exactly the threshold alerts, the
+    fourth, fifth… do not (they would again only when the window had dropped below it).
     Returns the number of presses in the window."""
     at = _now(at)
     _locked(case)
@@ -236,7 +238,7 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
         "n": case.press_count,
     }
     messages = _inapp(_unit_recipients(case), body, "citizen_press", case)
-    if in_window >= alert_count:
+    if in_window == alert_count:  # reaching the threshold alerts; the presses past it do not
         alert = _("案件 %(num)s（%(title)s）%(d)s 天内被群众催办 %(n)s 次，请关注办理情况。") % {
             "num": case.number,
             "title": case.title,

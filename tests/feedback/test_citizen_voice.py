@@ -252,6 +252,18 @@ def test_three_presses_in_seven_days_tell_the_supervisors(open_claim, user, citi
     assert fresh(open_claim.case).press_count == 3
 
 
+def test_the_supervisors_are_alerted_once_not_on_every_later_press(open_claim, user, citizen, fresh):
+    days = _working_days(5)
+    for at in days[:3]:
+        fs.case_press(case=fresh(open_claim.case), actor=citizen, at=at)
+    alerts = OutboxMessage.objects.filter(kind="citizen_press_alert")
+    assert alerts.count() == 2  # gm_supervisor and fs_supervisor, once each
+    for at in days[3:]:  # the 4th and 5th presses still tell the unit, not the supervisors again
+        fs.case_press(case=fresh(open_claim.case), actor=citizen, at=at)
+    assert alerts.count() == 2
+    assert _inbox(user("gm_labor"), "citizen_press").count() == 5
+
+
 def test_presses_spread_over_more_than_seven_days_do_not_alert(open_claim, citizen, fresh):
     days = _working_days(12)
     for at in (days[0], days[6], days[11]):
