@@ -92,12 +92,16 @@ def _inapp(user_ids, body: str, kind: str, case: Case) -> list[dict]:
 
 
 def _unit_recipients(case: Case) -> list[int]:
-    """The lead unit's handlers; before a unit has the case, the centre's clerks and dispatchers."""
+    """The lead unit's handlers; before a unit has the case, the centre's clerks and dispatchers.
+    While the result awaits review (待审核) the centre's dispatchers hold the case: they are told
+    too, beside the lead unit's handlers."""
     if case.lead_unit_id:
         members = Membership.objects.filter(unit_id=case.lead_unit_id, role=Role.HANDLER, active=True)
+        if case.status == Status.REVIEWING:
+            members |= Membership.objects.filter(unit_id=case.centre_id, role=Role.DISPATCHER, active=True)
     else:
         members = Membership.objects.filter(unit_id=case.centre_id, role__in=[Role.CLERK, Role.DISPATCHER], active=True)
-    return list(members.order_by("pk").values_list("user_id", flat=True))
+    return list(dict.fromkeys(members.order_by("pk").values_list("user_id", flat=True)))
 
 
 def _region_supervisors(case: Case) -> list[int]:

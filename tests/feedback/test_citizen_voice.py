@@ -284,6 +284,24 @@ def test_before_a_unit_has_it_the_centre_is_told(submit_claim, user, citizen, fr
     assert {"gm_window", "gm_dispatch"} <= told and "gm_labor" not in told
 
 
+def test_during_review_the_centres_dispatchers_are_told_too(open_claim, user, citizen, fresh):
+    from cases.models import Outcome
+
+    s.case_sign(case=fresh(open_claim.case), actor=user("gm_labor"))
+    s.case_submit_result(case=fresh(open_claim.case), actor=user("gm_labor"), result="已协调", outcome=Outcome.RESOLVED)
+    assert fresh(open_claim.case).status == Status.REVIEWING
+    fs.case_press(case=fresh(open_claim.case), actor=citizen)
+    told = {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="citizen_press")}
+    assert {"gm_labor", "gm_dispatch"} <= told and "gm_window" not in told
+    assert _inbox(user("gm_dispatch"), "citizen_press").count() == 1  # once, not per membership
+
+
+def test_while_handled_the_centre_is_not_told(open_claim, user, citizen, fresh):
+    fs.case_press(case=fresh(open_claim.case), actor=citizen)
+    told = {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="citizen_press")}
+    assert "gm_labor" in told and "gm_dispatch" not in told
+
+
 def test_a_case_awaiting_the_rating_is_not_pressed(submit_claim, to_feedback, citizen, fresh):
     claim = submit_claim()
     case = to_feedback(claim.case)
