@@ -32,6 +32,7 @@ from cases.rating_links import RatingLink
 from cases.services import case_close_unreached, case_event_record, case_rate
 from cases.workdays import is_workday
 from core.errors import ServiceError
+from core.masking import mask_numbers_in_text
 from intake.models import Claim
 from intake.services import claim_attachments_add
 from intake.uploads import CheckedUpload
@@ -179,7 +180,9 @@ def supplement_add(
         transition = "supplement"
     else:
         note = text
-        body = _("案件 %(num)s 的群众留言：%(text)s") % {"num": case.number, "text": text[:100]}
+        # the quote reaches handlers' message centre: phone and ID numbers masked (as in lists)
+        quote = mask_numbers_in_text(text)[:100]
+        body = _("案件 %(num)s 的群众留言：%(text)s") % {"num": case.number, "text": quote}
         transition = "citizen_message"
     case_event_record(case=case, transition=transition, actor=actor, from_status=case.status, note=note, at=at)
     notifications_bulk_send(_inapp(_unit_recipients(case), body, "citizen_voice", case))

@@ -83,6 +83,19 @@ def test_a_message_is_a_public_event_and_reaches_the_unit(open_claim, login, cit
     assert _inbox(user("gm_labor"), "citizen_voice").get().body.endswith("老板说下周发")
 
 
+def test_phone_and_id_numbers_in_a_message_are_masked_for_the_staff(open_claim, login, citizen, user):
+    text = "请回电13912345678，我的身份证440608199001011234，谢谢"
+    me = login(citizen)
+    assert (
+        me.post(reverse("feedback:claim-message", args=[open_claim.tracking_code]), {"text": text}).status_code == 302
+    )
+    body = _inbox(user("gm_labor"), "citizen_voice").get().body
+    assert "13912345678" not in body and "440608199001011234" not in body
+    assert body.endswith("请回电139****5678，我的身份证440608********1234，谢谢")
+    page = login("gm_labor").get("/messages/").content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+
+
 @pytest.mark.parametrize(
     "files, reason",
     [
