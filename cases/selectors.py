@@ -83,7 +83,8 @@ def citizen_timeline(case: Case) -> list[CaseEvent]:
 
 # Staff screens (case list, inbox, queues, case page) ------------------------------------------
 # (Imports here rather than at the top: this section was appended to a shared module.)
-from django.db.models import Count, Subquery  # noqa: E402
+from django.db.models import Case as CaseWhen  # noqa: E402
+from django.db.models import Count, IntegerField, Subquery, Value, When  # noqa: E402
 
 from routing.models import MatterType, Region, Unit  # noqa: E402
 from routing.selectors import region_ancestors  # noqa: E402
@@ -101,17 +102,26 @@ def handler_unit_ids(user) -> list[int]:
 
 
 #: ``?sort=`` of the staff lists: by the time left in the current stage (the stage's due time, which
-#: orders the cases as their working days left do), least or most first; cases without a running
-#: clock last. A paused case sorts by its due time as it stood when the clock stopped.
+#: orders the cases as their working days left do), least or most first; cases without a stage
+#: clock last. A paused case (中止计时) keeps an old due time while its time stands still, so it
+#: is not ranked by it: its time never runs out while paused, so it comes after the running
+#: clocks for ``left`` and before them for ``-left``.
 TIME_LEFT_SORTS = {"left", "-left"}
 
 
 def sorted_by_time_left(qs: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    if sort not in TIME_LEFT_SORTS:
+        return qs
+    paused_rank, running_rank = (1, 0) if sort == "left" else (0, 1)
+    group = CaseWhen(
+        When(stage_due_at__isnull=True, then=Value(2)),
+        When(paused_at__isnull=False, then=Value(paused_rank)),
+        default=Value(running_rank),
+        output_field=IntegerField(),
+    )
     if sort == "left":
-        return qs.order_by(F("stage_due_at").asc(nulls_last=True), "id")
-    if sort == "-left":
-        return qs.order_by(F("stage_due_at").desc(nulls_last=True), "-id")
-    return qs
+        return qs.order_by(group, F("stage_due_at").asc(), "id")
+    return qs.order_by(group, F("stage_due_at").desc(), "-id")
 
 
 def case_search(

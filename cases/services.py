@@ -507,6 +507,8 @@ def _notify_result(case: Case) -> None:
         user=party.user if party.user_id else None,
         body=texts.citizen_result_link(case, link.url),
         secret=link.secret,
+        one_time=False,  # listed in the message centre (token masked) and kept, not purged
+        case_number=case.number,
     )
 
 

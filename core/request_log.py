@@ -21,13 +21,15 @@ from contextlib import ExitStack
 from django.conf import settings
 from django.db import connections
 
+from core.masking import PERSONAL_NUMBER
+
 logger = logging.getLogger("yikouban.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # A mainland mobile number (11 digits from 1) or an ID number (17 digits and a digit or X),
 # wherever digits stand alone (case numbers like 高明-2026-000123 are left as they are).
-_PERSONAL_NUMBER = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|[0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
+_PERSONAL_NUMBER = PERSONAL_NUMBER
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("yikouban_request_id", default=None)
 

@@ -32,6 +32,7 @@ from cases.rating_links import RatingLink
 from cases.services import case_close_unreached, case_event_record, case_rate
 from cases.workdays import is_workday
 from core.errors import ServiceError
+from core.masking import mask_numbers_in_text
 from intake.models import Claim
 from intake.services import claim_attachments_add
 from intake.uploads import CheckedUpload
@@ -92,12 +93,16 @@ def _inapp(user_ids, body: str, kind: str, case: Case) -> list[dict]:
 
 
 def _unit_recipients(case: Case) -> list[int]:
-    """The lead unit's handlers; before a unit has the case, the centre's clerks and dispatchers."""
+    """The lead unit's handlers; before a unit has the case, the centre's clerks and dispatchers.
+    While the result awaits review (待审核) the centre's dispatchers hold the case: they are told
+    too, beside the lead unit's handlers."""
     if case.lead_unit_id:
         members = Membership.objects.filter(unit_id=case.lead_unit_id, role=Role.HANDLER, active=True)
+        if case.status == Status.REVIEWING:
+            members |= Membership.objects.filter(unit_id=case.centre_id, role=Role.DISPATCHER, active=True)
     else:
         members = Membership.objects.filter(unit_id=case.centre_id, role__in=[Role.CLERK, Role.DISPATCHER], active=True)
-    return list(members.order_by("pk").values_list("user_id", flat=True))
+    return list(dict.fromkeys(members.order_by("pk").values_list("user_id", flat=True)))
 
 
 def _region_supervisors(case: Case) -> list[int]:
@@ -175,7 +180,9 @@ def supplement_add(
         transition = "supplement"
     else:
         note = text
-        body = _("案件 %(num)s 的群众留言：%(text)s") % {"num": case.number, "text": text[:100]}
+        # the quote reaches handlers' message centre: phone and ID numbers masked (as in lists)
+        quote = mask_numbers_in_text(text)[:100]
+        body = _("案件 %(num)s 的群众留言：%(text)s") % {"num": case.number, "text": quote}
         transition = "citizen_message"
     case_event_record(case=case, transition=transition, actor=actor, from_status=case.status, note=note, at=at)
     notifications_bulk_send(_inapp(_unit_recipients(case), body, "citizen_voice", case))
@@ -209,7 +216,9 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
     """催办: the citizen asks for the case to be hurried. At most once per working day per case.
     Counts on ``Case.press_count`` (an atomic ``F()`` increment), writes a public ``press`` event,
     tells the lead unit at once (the centre before a unit has the case); the third press within
-    seven days (``FEEDBACK_PRESS_ALERT``) also tells the supervisors of the case's region.
+    seven days (``FEEDBACK_PRESS_ALERT``) also tells the supervisors of the case's region — once:
+    only the press that brings the count within the window to exactly the threshold alerts, the
+    fourth, fifth… do not (they would again only when the window had dropped below it).
     Returns the number of presses in the window."""
     at = _now(at)
     _locked(case)
@@ -236,7 +245,7 @@ def case_press(*, case: Case, actor=None, at: datetime | None = None) -> int:
         "n": case.press_count,
     }
     messages = _inapp(_unit_recipients(case), body, "citizen_press", case)
-    if in_window >= alert_count:
+    if in_window == alert_count:  # reaching the threshold alerts; the presses past it do not
         alert = _("案件 %(num)s（%(title)s）%(d)s 天内被群众催办 %(n)s 次，请关注办理情况。") % {
             "num": case.number,
             "title": case.title,

@@ -56,16 +56,21 @@ def notification_send(
     channel: str = NotificationChannel.SMS,
     secret: str = "",
     case_number: str = "",
+    one_time: bool | None = None,
 ) -> OutboxMessage:
     """Record a message and deliver it after commit (a rolled-back transaction sends nothing).
 
     ``secret``: a one-time code inside ``body``. The row keeps ``body`` with the code masked; the
     code waits in ``secret`` until delivery clears it, and ``notifications_one_time_purge``
     deletes the row a day later. So neither the admin nor a database dump shows a usable code.
+    ``one_time=False`` (a secret that is not a verification code, such as the token of the rating
+    link in the result SMS): the row stays an ordinary message — listed in the recipient's message
+    centre with the secret masked, kept as the audit record; the purge only clears its ``secret``.
     ``case_number``: the case the message is about (the message centre links to its page).
     """
     if secret:
         body = body.replace(secret, SECRET_MASK)
+    one_time = bool(secret) if one_time is None else one_time and bool(secret)
     if _silenced():  # an unsaved row: callers may read it, nothing is stored or sent
         return OutboxMessage(channel=channel, kind=kind, body=body, recipient_phone=phone, recipient_user=user)
     if getattr(_state, "suppressed", False):
@@ -78,7 +83,7 @@ def notification_send(
             status=OutboxStatus.SENT,
             error="未实际发送（历史数据回填）",
             # Never delivered, so the demo reads the code here (outbox_text); purged with the row.
-            one_time=bool(secret),
+            one_time=one_time,
             secret=secret,
             case_number=case_number,
         )
@@ -88,7 +93,7 @@ def notification_send(
         body=body,
         recipient_phone=phone,
         recipient_user=user,
-        one_time=bool(secret),
+        one_time=one_time,
         secret=secret,
         case_number=case_number,
     )
@@ -287,8 +292,11 @@ def notifications_requeue_undelivered(*, limit: int = 500, now: datetime | None 
 
 def notifications_one_time_purge() -> int:
     """Delete one-time messages (codes) older than ``ONE_TIME_MESSAGE_KEEP_HOURS`` whatever their
-    status; a code is useless by then. Idempotent; concurrent runs delete nothing twice."""
+    status; a code is useless by then. Other messages carrying a secret (the rating link of the
+    result SMS) are kept as the record of what was sent: only their ``secret`` is cleared (their
+    body has it masked). Idempotent; concurrent runs delete nothing twice. Returns the rows deleted."""
     cutoff = timezone.now() - timedelta(hours=settings.ONE_TIME_MESSAGE_KEEP_HOURS)
+    OutboxMessage.objects.filter(one_time=False, created_at__lt=cutoff).exclude(secret="").update(secret="")
     deleted, _ = OutboxMessage.objects.filter(one_time=True, created_at__lt=cutoff).delete()
     return deleted
 

@@ -35,12 +35,19 @@ SERIES = [colors.HexColor("#b3261e"), colors.HexColor("#2563eb"), colors.HexColo
 
 
 def _styles() -> dict:
-    return pdf.styles(10.5, 17, overrides={"note": {"spaceBefore": 4}})
+    return pdf.styles(
+        10.5,
+        17,
+        overrides={"note": {"spaceBefore": 4}, "small_cell": {"fontSize": 7.5, "leading": 10}},
+    )
 
 
-def _table(headers: list[str], rows: list[list[str]], widths: list[float], styles) -> Table:
-    data = [[para(h, styles["cell"]) for h in headers]]
-    data += [[para(c, styles["cell"]) for c in row] for row in rows]
+def _table(headers: list[str], rows: list[list[str]], widths: list[float], styles, *, compact: bool = False) -> Table:
+    """A bordered table; ``compact`` (the wide tables with the service rates) uses a 7.5 pt font
+    and narrower padding so nine columns still fit the A4 portrait text width."""
+    cell = styles["small_cell" if compact else "cell"]
+    data = [[para(h, cell) for h in headers]]
+    data += [[para(c, cell) for c in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -52,10 +59,27 @@ def _table(headers: list[str], rows: list[list[str]], widths: list[float], style
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#faf9f7")]),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                *([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)] if compact else []),
             ]
         )
     )
     return table
+
+
+#: The service rates of issue #11 at the end of each breakdown row (matter, region, channel, units).
+SERVICE_RATES = [
+    (lambda: _("响应率"), "response_rate"),
+    (lambda: _("解决率"), "solve_rate"),
+    (lambda: _("重办率"), "rework_rate"),
+]
+
+
+def _service_headers() -> list[str]:
+    return [heading() for heading, _attr in SERVICE_RATES]
+
+
+def _service_cells(measures) -> list[str]:
+    return [fmt(getattr(measures, attr), RATE) for _heading, attr in SERVICE_RATES]
 
 
 def _legend(drawing: Drawing, x: float, y: float, names: list[str]) -> None:
@@ -237,7 +261,7 @@ def _breakdown_section(head: list, intro: list, rows, columns: tuple[str, str, s
     label and fourth rate (``columns``: label heading, rate heading, ``Measures`` attribute)."""
     label, rate_heading, rate = columns
     table = _table(
-        [label, _("受理量"), _("办结量"), _("按期办结率"), rate_heading, _("满意率")],
+        [label, _("受理量"), _("办结量"), _("按期办结率"), rate_heading, _("满意率"), *_service_headers()],
         [
             [
                 r.label,
@@ -246,12 +270,14 @@ def _breakdown_section(head: list, intro: list, rows, columns: tuple[str, str, s
                 fmt(r.measures.on_time_rate, RATE),
                 fmt(getattr(r.measures, rate), RATE),
                 fmt(r.measures.satisfaction_rate, RATE),
+                *_service_cells(r.measures),
             ]
             for r in rows
         ]
-        or [[_("本期无数据"), "", "", "", "", ""]],
-        [width * 0.3] + [width * 0.14] * 5,
+        or [[_("本期无数据")] + [""] * 8],
+        [width * 0.2] + [width * 0.1] * 8,
         styles,
+        compact=True,
     )
     return KeepTogether([*head, *intro, table])
 
@@ -260,7 +286,7 @@ def _channel_section(board, width, styles) -> list:
     return [
         para(_("五、来源渠道"), styles["h2"]),
         _table(
-            [_("来源渠道"), _("受理量"), _("占比"), _("办结量"), _("满意率"), _("解决率"), _("响应率")],
+            [_("来源渠道"), _("受理量"), _("占比"), _("办结量"), _("满意率"), *_service_headers()],
             [
                 [
                     r.label,
@@ -268,14 +294,14 @@ def _channel_section(board, width, styles) -> list:
                     fmt(ratio(r.measures.registered, board.totals.registered), RATE),
                     r.measures.closed,
                     fmt(r.measures.satisfaction_rate, RATE),
-                    fmt(r.measures.solve_rate, RATE),
-                    fmt(r.measures.response_rate, RATE),
+                    *_service_cells(r.measures),
                 ]
                 for r in board.by_channel
             ]
-            or [[_("本期无数据"), "", "", "", "", "", ""]],
-            [width * 0.22] + [width * 0.13] * 6,
+            or [[_("本期无数据")] + [""] * 7],
+            [width * 0.23] + [width * 0.11] * 7,
             styles,
+            compact=True,
         ),
     ]
 
@@ -305,7 +331,7 @@ def _worst_units_section(worst, width, styles) -> list:
     if not worst:
         return [heading, para(_("本期没有办结 5 件及以上的承办单位。"), styles["body"])]
     table = _table(
-        [_("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), _("退回数")],
+        [_("单位"), _("承办量"), _("办结量"), _("按期办结率"), _("满意率"), *_service_headers(), _("退回数")],
         [
             [
                 r.label,
@@ -313,12 +339,14 @@ def _worst_units_section(worst, width, styles) -> list:
                 r.measures.closed,
                 fmt(r.measures.on_time_rate, RATE),
                 fmt(r.measures.satisfaction_rate, RATE),
+                *_service_cells(r.measures),
                 r.measures.returns,
             ]
             for r in worst
         ],
-        [width * 0.4] + [width * 0.12] * 5,
+        [width * 0.28] + [width * 0.09] * 8,
         styles,
+        compact=True,
     )
     return [heading, table, para(_("仅列本期办结 5 件及以上的单位，按按期办结率由低到高排列。"), styles["note"])]
 

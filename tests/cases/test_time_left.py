@@ -147,6 +147,28 @@ def test_sorting_by_time_left(submit_case, user, fresh, login):
     assert order(listing + "?sort=-left")[:2] == [later.number, soon.number]
 
 
+def test_a_paused_case_sorts_after_running_clocks_and_first_by_most_time_left(submit_case, user, fresh, login):
+    """A paused case keeps its old due time while the clock stands still: it is not "least time
+    left" (its time cannot run out) — last for ``left``, first for ``-left``."""
+    from cases.pauses import case_pause
+
+    paused = _signed(submit_case, user, fresh, due_in=dt.timedelta(hours=1))
+    case_pause(case=paused, actor=user("gm_labor"), reason="等待鉴定结论")
+    soon = _signed(submit_case, user, fresh, due_in=dt.timedelta(hours=2))
+    later = _signed(submit_case, user, fresh, due_in=dt.timedelta(days=6))
+    client = login("gm_labor")
+
+    def order(url):
+        page = client.get(url).content.decode()
+        cases = (paused, soon, later)
+        first = {c.number: page.index(f'href="{reverse("cases:case-detail", args=[c.number])}"') for c in cases}
+        return sorted(first, key=first.get)
+
+    for url in (reverse("cases:inbox") + "?tab=handling&", reverse("cases:case-list") + "?"):
+        assert order(url + "sort=left") == [soon.number, later.number, paused.number]
+        assert order(url + "sort=-left") == [paused.number, later.number, soon.number]
+
+
 def test_an_unknown_sort_is_refused(login):
     assert login("gm_labor").get(reverse("cases:inbox") + "?sort=warp").status_code == 404
     response = login("gm_window").get(reverse("cases:case-list") + "?sort=warp")

@@ -3,7 +3,8 @@
    closes; opening the link again says 已评价.
 2. A citizen presses (催办) on their case page: the third press within seven days tells the
    supervisors of the case's region. Presses are once per working day, so the two earlier ones are
-   made through the service on the previous working days; the third is clicked.
+   made through the service on two pinned working days and the third is clicked on the next one
+   (the service's clock pinned too).
 3. A window clerk records an unanswered call and a rating by phone on the call-back workbench.
 The ORM sets up cases, reads the SMS as the claimant's phone would, and checks the final state.
 """
@@ -22,7 +23,7 @@ from accounts.models import User
 from cases import services as s
 from cases.models import Case, CaseEvent, Outcome, RatedVia, Status
 from cases.workdays import is_workday
-from feedback.services import case_press, press_day
+from feedback.services import case_press
 from notifications.models import OutboxMessage
 from notifications.services import outbox_text
 
@@ -79,20 +80,28 @@ def test_a_window_claimant_rates_from_the_sms_link(live_server, demo, new_page, 
     assert CaseEvent.objects.filter(case=case, transition="rate_closed").count() == 1
 
 
-def _earlier_working_days(count: int) -> list[dt.datetime]:
-    """10:00 on the ``count`` working days before today's press day (all within seven days)."""
-    day, days = press_day(timezone.now()) - dt.timedelta(days=1), []
-    while len(days) < count:
-        if is_workday(day):
-            days.append(timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0))))
-        day -= dt.timedelta(days=1)
-    return days
+#: The three press days, pinned (Tuesday to Thursday of an ordinary week): the two earlier presses
+#: and the clicked one fall on three working days within seven days whatever today is — counting
+#: back from today could cross a long holiday and leave the first press out of the window.
+PRESS_DAYS = [timezone.make_aware(dt.datetime(2026, 12, d, 10, 0)) for d in (8, 9, 10)]
 
 
-def test_a_citizen_presses_and_the_third_press_tells_the_supervisors(live_server, demo, new_page, screenshots):
+def test_a_citizen_presses_and_the_third_press_tells_the_supervisors(
+    live_server, demo, new_page, screenshots, monkeypatch
+):
+    from feedback import services as feedback_services
+    from notifications.selectors import inbox_unread_count
+    from notifications.services import inbox_all_read
+
+    assert all(is_workday(at.date()) for at in PRESS_DAYS)
+    # the clicked press (no ``at``: the service's clock) happens on the third day
+    monkeypatch.setattr(feedback_services, "_now", lambda at: at or PRESS_DAYS[2])
     claim = accepted_web_case()
     citizen = User.objects.get(phone=DEMO_CITIZEN_PHONE)
-    for at in reversed(_earlier_working_days(2)):
+    gm_supervisor = User.objects.get(username="gm_supervisor")
+    inbox_all_read(user=gm_supervisor)  # below the bell's cap, so a new message shows as a rise
+    unread_before = inbox_unread_count(gm_supervisor)
+    for at in PRESS_DAYS[:2]:
         case_press(case=Case.objects.get(pk=claim.case_id), actor=citizen, at=at)
     assert not OutboxMessage.objects.filter(kind="citizen_press_alert").exists()
 
@@ -118,7 +127,7 @@ def test_a_citizen_presses_and_the_third_press_tells_the_supervisors(live_server
     supervisor = new_page()
     login(supervisor, live_server.url, "gm_supervisor")
     bell = supervisor.get_by_test_id("bell")
-    assert int(bell.get_attribute("data-unread-count")) >= 1
+    assert int(bell.get_attribute("data-unread-count")) > unread_before
     click_and_wait(supervisor, bell)
     listed = supervisor.get_by_test_id("message-list").get_by_test_id("message").filter(has_text=case.number)
     assert "催办 3 次" in listed.first.inner_text()

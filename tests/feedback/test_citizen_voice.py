@@ -83,6 +83,19 @@ def test_a_message_is_a_public_event_and_reaches_the_unit(open_claim, login, cit
     assert _inbox(user("gm_labor"), "citizen_voice").get().body.endswith("老板说下周发")
 
 
+def test_phone_and_id_numbers_in_a_message_are_masked_for_the_staff(open_claim, login, citizen, user):
+    text = "请回电13912345678，我的身份证440608199001011234，谢谢"
+    me = login(citizen)
+    assert (
+        me.post(reverse("feedback:claim-message", args=[open_claim.tracking_code]), {"text": text}).status_code == 302
+    )
+    body = _inbox(user("gm_labor"), "citizen_voice").get().body
+    assert "13912345678" not in body and "440608199001011234" not in body
+    assert body.endswith("请回电139****5678，我的身份证440608********1234，谢谢")
+    page = login("gm_labor").get("/messages/").content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+
+
 @pytest.mark.parametrize(
     "files, reason",
     [
@@ -252,6 +265,18 @@ def test_three_presses_in_seven_days_tell_the_supervisors(open_claim, user, citi
     assert fresh(open_claim.case).press_count == 3
 
 
+def test_the_supervisors_are_alerted_once_not_on_every_later_press(open_claim, user, citizen, fresh):
+    days = _working_days(5)
+    for at in days[:3]:
+        fs.case_press(case=fresh(open_claim.case), actor=citizen, at=at)
+    alerts = OutboxMessage.objects.filter(kind="citizen_press_alert")
+    assert alerts.count() == 2  # gm_supervisor and fs_supervisor, once each
+    for at in days[3:]:  # the 4th and 5th presses still tell the unit, not the supervisors again
+        fs.case_press(case=fresh(open_claim.case), actor=citizen, at=at)
+    assert alerts.count() == 2
+    assert _inbox(user("gm_labor"), "citizen_press").count() == 5
+
+
 def test_presses_spread_over_more_than_seven_days_do_not_alert(open_claim, citizen, fresh):
     days = _working_days(12)
     for at in (days[0], days[6], days[11]):
@@ -270,6 +295,24 @@ def test_before_a_unit_has_it_the_centre_is_told(submit_claim, user, citizen, fr
     fs.case_press(case=fresh(claim.case), actor=citizen)
     told = {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="citizen_press")}
     assert {"gm_window", "gm_dispatch"} <= told and "gm_labor" not in told
+
+
+def test_during_review_the_centres_dispatchers_are_told_too(open_claim, user, citizen, fresh):
+    from cases.models import Outcome
+
+    s.case_sign(case=fresh(open_claim.case), actor=user("gm_labor"))
+    s.case_submit_result(case=fresh(open_claim.case), actor=user("gm_labor"), result="已协调", outcome=Outcome.RESOLVED)
+    assert fresh(open_claim.case).status == Status.REVIEWING
+    fs.case_press(case=fresh(open_claim.case), actor=citizen)
+    told = {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="citizen_press")}
+    assert {"gm_labor", "gm_dispatch"} <= told and "gm_window" not in told
+    assert _inbox(user("gm_dispatch"), "citizen_press").count() == 1  # once, not per membership
+
+
+def test_while_handled_the_centre_is_not_told(open_claim, user, citizen, fresh):
+    fs.case_press(case=fresh(open_claim.case), actor=citizen)
+    told = {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="citizen_press")}
+    assert "gm_labor" in told and "gm_dispatch" not in told
 
 
 def test_a_case_awaiting_the_rating_is_not_pressed(submit_claim, to_feedback, citizen, fresh):

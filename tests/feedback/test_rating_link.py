@@ -34,7 +34,9 @@ def test_the_result_sms_carries_a_link_kept_only_in_the_sms(submit_case, to_feed
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
     message = OutboxMessage.objects.get(recipient_phone="13800138000", body__contains="/r/")
     assert token not in message.body and "/r/******/" in message.body  # the row keeps it masked
-    assert message.one_time and "请点击链接评价" in message.body and case.number in message.body
+    assert "请点击链接评价" in message.body and case.number in message.body
+    # not a verification code: an ordinary message of the case, listed in the message centre
+    assert not message.one_time and message.case_number == case.number
     # nothing else in the database holds the raw token
     assert not RatingToken.objects.filter(token_hash=token).exists()
     assert _url(token) == f"/r/{token}/"
@@ -204,3 +206,37 @@ def test_the_logged_in_rating_records_web_and_solved(submit_claim, to_feedback, 
     assert response.status_code == 302
     case = fresh(claim.case)
     assert case.rated_via == RatedVia.WEB and case.solved is False and case.status == Status.CLOSED
+
+
+def test_the_result_message_is_in_the_citizens_message_centre_with_the_token_masked(
+    submit_claim, to_feedback, link_token, login, citizen
+):
+    claim = submit_claim()
+    to_feedback(claim.case)
+    token = link_token()
+    client = login(citizen)
+    page = client.get("/messages/").content.decode()
+    assert "请点击链接评价" in page and "/r/******/" in page and token not in page
+    message = OutboxMessage.objects.get(recipient_user=citizen, body__contains="/r/")
+    response = client.post(reverse("notifications:message-open", args=[message.pk]))
+    assert response["Location"] == reverse("intake:claim-detail", args=[claim.tracking_code])
+
+
+def test_the_purge_keeps_the_result_message_and_clears_its_secret(submit_case, to_feedback, link_token):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notifications.services import notification_send, notifications_one_time_purge
+
+    to_feedback(submit_case())
+    link_token()
+    message = OutboxMessage.objects.get(recipient_phone="13800138000", body__contains="/r/")
+    OutboxMessage.objects.filter(pk=message.pk).update(secret="x" * 20)  # as if never delivered
+    code = notification_send(kind="verification_code", body="验证码 111111", phone="13800138000", secret="111111")
+    old = timezone.now() - dt.timedelta(hours=25)
+    OutboxMessage.objects.filter(pk__in=[message.pk, code.pk]).update(created_at=old)
+    assert notifications_one_time_purge() == 1
+    message.refresh_from_db()
+    assert message.secret == "" and "/r/******/" in message.body  # the record stays, no usable token
+    assert not OutboxMessage.objects.filter(pk=code.pk).exists()

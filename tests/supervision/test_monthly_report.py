@@ -58,3 +58,26 @@ def test_the_button_downloads_the_report(october, login, tmp_path):
         assert TITLE in "".join(text.split())
     bad = login("gm_supervisor").get(reverse("supervision:monthly-report") + "?month=2026-1x")
     assert bad.status_code == 400
+
+
+def test_the_breakdown_tables_carry_the_service_rates(october, monkeypatch, tmp_path):
+    """Issue #11: the matter, region, channel and unit tables of the PDF each show 响应率, 解决率,
+    满意率 and 重办率 (read back with pdfminer), in a compact font so they fit A4 portrait."""
+    from pdfminer.high_level import extract_text
+
+    from supervision.kpi import exports
+    from supervision.kpi.report_extras import worst_units
+
+    # October has fewer than five closed cases per unit: list every unit in the unit table.
+    monkeypatch.setattr(exports, "worst_units", lambda board: worst_units(board, min_closed=1))
+    out = tmp_path / "report.pdf"
+    call_command("monthly_report", region="440608", month="2026-10", output=str(out))
+    compact = "".join(extract_text(str(out)).split())
+    marks = ["三、事项分布", "四、地区分布", "五、来源渠道", "六、按期办结率较低的承办单位", "七、重点关注案件"]
+    positions = [compact.index(mark) for mark in marks]
+    assert positions == sorted(positions)
+    for start, end in zip(positions, positions[1:], strict=False):
+        section = compact[start:end]
+        for heading in ("响应率", "解决率", "满意率", "重办率"):
+            assert heading in section, (section[:12], heading)
+    assert "高明区人力资源和社会保障局" in compact[positions[3] : positions[4]]
