@@ -134,7 +134,8 @@ def service_definition(request, code: str, fmt: str):
 
 def _request_data(case: Case) -> dict:
     """What GeoReport shows of a case: never a name, a phone or an ID number, nor the citizen's
-    own description (it may hold them)."""
+    own words (the description and the typed address may hold them): the place is the region
+    path's names only."""
     closed = case.status in STATUS_GROUPS["closed"]
     place = place_name(current_index(), case.region.code)
     return {
@@ -148,7 +149,7 @@ def _request_data(case: Case) -> dict:
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.stage_due_at),
-        "address": f"{place} {case.address}".strip() if case.address else place,
+        "address": place,  # never case.address: the citizen's own text may hold a name or a phone
         "address_id": case.region.code,
         "lat": case.latitude,
         "long": case.longitude,

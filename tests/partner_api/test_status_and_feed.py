@@ -62,6 +62,14 @@ def test_public_status_has_words_and_codes_but_no_personal_data(api, filed):
     assert not [p for p in PRIVATE if p in text]
 
 
+def test_the_typed_address_never_shows_only_the_place_name(api, filed):
+    client = api()
+    (number,) = filed(client, address="明东村 王建国家 13600136000")
+    text = client.get(f"/api/v1/cases/{number}").content.decode()
+    assert "13600136000" not in text and "王建国" not in text and "136****6000" not in text
+    assert '"name"' in text
+
+
 def test_internal_events_are_not_shown(api, filed):
     from cases.models import Case
     from cases.services import case_record
