@@ -138,7 +138,9 @@ def _coordinate(value) -> Decimal | None:
 
 def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Claim, bool]:
     """Check the form and register the claim. Returns ``(claim, created)``; a repeated
-    ``Idempotency-Key`` from the same key returns the first claim. Raises ``Refusal``."""
+    ``Idempotency-Key`` from the same key with the same request returns the first claim; with
+    another request (service, place, description, address or people differ) it is a 409.
+    Raises ``Refusal``."""
     data = form_data(post)
     form = RequestForm(data)
     if not form.is_valid():
@@ -159,19 +161,28 @@ def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Cla
         if idempotency_key:
             digest = hashlib.sha256(idempotency_key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
             submission_key = f"api-{key.pk}-{digest}"
+        address, people = cleaned["address_string"] or "", cleaned["attribute_people"] or 1
         try:
-            return claim_submit(
+            claim, created = claim_submit(
                 channel=Channel.API,
                 matter=matter,
                 region=region,
                 description=description,
                 contact_name=name,
                 contact_phone=cleaned["phone"] or "",
-                address=cleaned["address_string"] or "",
-                people_count=cleaned["attribute_people"] or 1,
+                address=address,
+                people_count=people,
                 latitude=_coordinate(cleaned["lat"]),
                 longitude=_coordinate(cleaned["long"]),
                 submission_key=submission_key,
             )
         except (CaseError, ValidationError) as exc:
             raise Refusal(400, [getattr(exc, "message", None) or str(exc)]) from exc
+        case = claim.case
+        first = (case.matter_id, case.region_id, case.description, case.address, case.people_count)
+        if not created and first != (matter.pk, region.pk, description, address, people):
+            # the partner API's rule (docs/api.md): a key reused for another request is a conflict
+            raise Refusal(
+                409, [_("该 Idempotency-Key 已用于另一个内容不同的请求；新请求请换一个新的 Idempotency-Key。")]
+            )
+        return claim, created

@@ -75,6 +75,20 @@ def test_idempotency_key_returns_the_first_claim(o311, api_key, claim_form):
     assert Case.objects.count() == 2
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_idempotency_key_reused_for_another_request_is_409(o311, api_key, claim_form, fmt):
+    _key, raw = api_key()
+    assert o311.post(f"requests.{fmt}", raw, claim_form(), HTTP_IDEMPOTENCY_KEY="order-1").status_code == 200
+    other = o311.post(
+        f"requests.{fmt}", raw, claim_form(description="另一件事：路灯坏了"), HTTP_IDEMPOTENCY_KEY="order-1"
+    )
+    assert other.status_code == 409 and Case.objects.count() == 1
+    if fmt == "json":
+        assert other.data[0]["code"] == 409 and "Idempotency-Key 已用于另一个" in other.data[0]["description"]
+    else:
+        assert other.data.findtext("error/code") == "409"
+
+
 @pytest.mark.parametrize(
     "fields, status, words",
     [
