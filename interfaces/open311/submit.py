@@ -60,6 +60,7 @@ class RequestForm(forms.Form):
     long = forms.DecimalField(min_value=-180, max_value=180, required=False)
     media_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
     attribute_region = forms.CharField(max_length=40, required=False)
+    address_id = forms.CharField(max_length=40, required=False)  # GeoReport's name for the region code we output
     attribute_people = forms.IntegerField(min_value=1, max_value=MAX_PEOPLE, required=False)
 
     LABELS = {"attribute_region": "attribute[region]", "attribute_people": "attribute[people]"}
@@ -87,9 +88,14 @@ def form_data(post) -> dict:
 
 
 def _place(key: ApiKey, data: dict) -> Region:
-    """The claim's place: ``attribute[region]``, else a place named in ``address_string``. The
-    directory has no coordinates, so ``lat``/``long`` alone cannot name one."""
-    code = data["attribute_region"].strip()
+    """The claim's place: ``attribute[region]`` (or GeoReport's ``address_id``, the same code),
+    else a place named in ``address_string``, else — with ``lat``/``long`` only — the key's own
+    region when it is a town or below. The directory has no coordinates, so ``lat``/``long``
+    cannot name a place inside a larger area."""
+    code, alias = data["attribute_region"].strip(), data["address_id"].strip()
+    if code and alias and code != alias:
+        raise Refusal(400, [_("attribute[region] 与 address_id 是同一项（区划编码），两者不一致：请只提供一个。")])
+    code = code or alias
     if code:
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -109,12 +115,23 @@ def _place(key: ApiKey, data: dict) -> Region:
                     % {"hint": hint}
                 ],
             )
+    elif data.get("lat") is not None and key.region is not None and key.region.level in CLAIM_LEVELS:
+        region = key.region  # the key serves one town, village or grid: the coordinates lie in it
+    elif data.get("lat") is not None:
+        raise Refusal(
+            400,
+            [
+                _(
+                    "仅有 lat/long 无法确定地点：本平台的区划没有坐标。请提供 attribute[region] 或 address_id（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称。"
+                )
+            ],
+        )
     else:
         raise Refusal(
             400,
             [
                 _(
-                    "缺少地点：请提供 attribute[region]（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称；仅有 lat/long 无法确定区划。"
+                    "缺少地点：请提供 attribute[region] 或 address_id（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称。"
                 )
             ],
         )
