@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cases.models import Case
 from interfaces.models import ApiCall
 from routing.models import MatterType
 
@@ -229,10 +230,31 @@ def test_a_key_sees_only_its_region(o311, api_key, api_case):
     assert o311("requests/高明-2026-999999.json", gaoming).status_code == 404
 
 
-def test_reading_requests_needs_an_open311_key(o311, api_key, api_case):
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_reading_requests_without_a_key_shows_public_fields_everywhere(o311, api_key, api_case, fmt):
+    case = api_case("dispatched", address="明东村 王建国家 13600136000")
+    listed = o311(f"requests.{fmt}")
+    assert listed.status_code == 200
+    assert case.number in [row["service_request_id"] for row in _requests(listed)]
+    one = o311(f"requests/{case.number}.{fmt}")
+    assert one.status_code == 200 and _requests(one)[0]["address"] == "高明区明城镇明东村"
+    assert "13600136000" not in one.content.decode() and "王建国" not in one.content.decode()
+
+
+def test_keyless_reads_are_rate_limited_per_address(o311, api_case, settings):
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 2
+    assert [o311("requests.json").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_creating_requests_needs_an_open311_key(o311, api_key, claim_form):
+    refused = o311.post("requests.json", None, claim_form())
+    assert refused.status_code == 403 and "缺少接口密钥" in refused.data[0]["description"]
+    assert not Case.objects.exists()
+
+
+def test_reading_requests_with_a_key_needs_the_open311_scope(o311, api_key, api_case):
     api_case()
     _claims, claims_only = api_key(scopes=["claims"])
-    assert o311("requests.json").status_code == 403
     assert o311("requests.json", claims_only).status_code == 403
     assert o311("requests/x.xml", claims_only).data.findtext("error/code") == "403"
     assert o311("services.json", "yk_wrong").status_code == 403  # a key sent to a public endpoint is checked
