@@ -77,7 +77,24 @@ class CoordinateField(serializers.DecimalField):
         return super().to_internal_value(str(data))
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """A request body refusing keys it does not know: a typo (``people`` for ``people_count``)
+    would otherwise be dropped silently and its default used."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name[:60]: [_("未知字段“%(f)s”，请对照接口文档检查拼写。") % {"f": name[:60]}]
+                        for name in unknown[:20]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class ClaimCreateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(
         choices=PARTNER_CHANNELS,
         help_text="受理渠道：hotline（12345 热线）、grid（网格）、api（其他接口接入）、referral（部门移交）。",
@@ -131,7 +148,7 @@ class ClaimCreateSerializer(serializers.Serializer):
         return value
 
 
-class LitigationReplySerializer(serializers.Serializer):
+class LitigationReplySerializer(StrictSerializer):
     reference = TextField(max_length=80, help_text="诉讼材料包的通道回执号（信封中的 reference）。")
     decision = serializers.ChoiceField(
         choices=["accepted", "returned"],
@@ -151,7 +168,7 @@ class LitigationReplySerializer(serializers.Serializer):
         return data
 
 
-class ReferralReplySerializer(serializers.Serializer):
+class ReferralReplySerializer(StrictSerializer):
     referral_document = TextField(max_length=80, help_text="移送时的文书号，如（2026）粤0608民诉前调1234号。")
     reply = TextField(max_length=2000, help_text="答复内容，如对调解结果的意见、司法确认的结果。")
     document = TextField(max_length=80, required=False, allow_blank=True, default="", help_text="答复文书号（可选）。")

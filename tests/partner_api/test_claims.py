@@ -102,6 +102,7 @@ BAD = [
     ({"description": "拖" * 2001}, "description", "2000"),
     ({"latitude": "22.9"}, "latitude", "数字"),
     ({"contact_name": None}, "contact_name", "null"),
+    ({"people": 50}, "people", "未知字段"),  # a typo for people_count is not dropped silently
 ]
 
 
