@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import phone_validator
+from interfaces.open311.selectors import service
 from routing.dispatch import directory_row
 from routing.models import MatterType, Region
 
@@ -131,6 +132,10 @@ class ClaimCreateSerializer(StrictSerializer):
         matter = directory_row(MatterType, value)
         if matter is None or not matter.active:
             raise serializers.ValidationError(_("未知的事项类型代码“%(c)s”。") % {"c": value[:60]})
+        if service(value) is None:  # an active matter without active children, as Open311 serves them
+            raise serializers.ValidationError(
+                _("“%(c)s”是事项分组，请填写其下具体的事项类型代码（如 labor.wages）。") % {"c": value[:60]}
+            )
         return matter
 
     def validate_region(self, value: str) -> Region:

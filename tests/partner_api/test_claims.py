@@ -103,6 +103,7 @@ BAD = [
     ({"latitude": "22.9"}, "latitude", "数字"),
     ({"contact_name": None}, "contact_name", "null"),
     ({"people": 50}, "people", "未知字段"),  # a typo for people_count is not dropped silently
+    ({"matter": "labor"}, "matter", "具体的事项类型"),  # a group, not a leaf
 ]
 
 
