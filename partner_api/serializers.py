@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -127,6 +128,41 @@ class ClaimCreateSerializer(StrictSerializer):
     people_count = CountField(min_value=1, max_value=100000, required=False, default=1, help_text="涉及人数。")
     latitude = CoordinateField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = CoordinateField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+    referral_authority = TextField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="上级交办：交办机关（可选）。"
+    )
+    referral_document = TextField(
+        max_length=80, required=False, allow_blank=True, default="", help_text="上级交办：交办文号（可选）。"
+    )
+    referral_deadline = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="上级交办：要求办结的日期，如 2026-12-20（可选；三项交办信息须同时提供，仅用于 channel=referral）。",
+        error_messages={"invalid": _("日期格式应为 YYYY-MM-DD，如 2026-12-20。")},
+    )
+
+    REFERRAL_FIELDS = ("referral_authority", "referral_document", "referral_deadline")
+
+    def validate_referral_deadline(self, value):
+        if value is not None and value < timezone.localdate():
+            raise serializers.ValidationError(_("办理时限不能早于今天；已过期的交办请与交办机关确认新的时限。"))
+        return value
+
+    def validate(self, data):
+        """上级交办: the authority, its document number and deadline come together, on a referral
+        only (the clerk's 上级交办 form asks for all three too)."""
+        given = [name for name in self.REFERRAL_FIELDS if data.get(name)]
+        if given and data["channel"] != "referral":
+            raise serializers.ValidationError(
+                {name: [_("交办信息仅用于 channel=referral（上级交办）。")] for name in given}
+            )
+        if given and len(given) < len(self.REFERRAL_FIELDS):
+            missing = [name for name in self.REFERRAL_FIELDS if name not in given]
+            raise serializers.ValidationError(
+                {name: [_("交办机关、交办文号和办理时限须同时提供。")] for name in missing}
+            )
+        return data
 
     def validate_matter(self, value: str) -> MatterType:
         matter = directory_row(MatterType, value)
