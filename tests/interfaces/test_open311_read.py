@@ -309,3 +309,16 @@ def test_service_list_and_definition_query_counts(o311, api_key, django_assert_m
     o311("services/labor.wages.json", raw)
     with django_assert_max_num_queries(5):  # the key, the directory stamp, the places, the call row
         o311("services/labor.wages.xml", raw)
+
+
+def test_status_notes_mask_phone_and_id_numbers_staff_quote(o311, api_key, api_case, user, fresh):
+    from cases import services as s
+
+    case = api_case("submitted")
+    s.case_reject(
+        case=fresh(case), actor=user("gm_window"), reason="请联系法院 13600136000，身份证 44060819900101123X 已核"
+    )
+    _key, raw = api_key()
+    (row,) = o311(f"requests/{case.number}.json", raw).data
+    assert "13600136000" not in row["status_notes"] and "44060819900101123X" not in row["status_notes"]
+    assert "***********" in row["status_notes"] and "请联系法院" in row["status_notes"]
