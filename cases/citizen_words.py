@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.request_log import mask_personal_numbers
+
 from .models import Status
 from .workdays import calendar_overrides, is_workday, working_days_between
 
@@ -306,6 +308,13 @@ def event_sentence(event) -> str:
     """The sentence a citizen reads for one timeline event ("" for a kind citizens never see)."""
     make = SENTENCES.get(event.transition)
     return make(event) if make else ""
+
+
+def api_sentence(event) -> str:
+    """The citizen's sentence as a partner interface (Open311 ``status_notes``, the partner API's
+    status and feed) shows it: phone and ID numbers a staff note or a refusal reason may quote
+    are masked, since the text leaves for another system."""
+    return mask_personal_numbers(event_sentence(event))
 
 
 def citizen_events(events) -> list:

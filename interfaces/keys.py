@@ -111,9 +111,10 @@ def region_allows(key: ApiKey, region: Region) -> bool:
     return key.region is None or region.path.startswith(key.region.path)
 
 
-def region_filter(key: ApiKey, field: str = "region") -> Q:
-    """A filter keeping rows whose ``field`` (a Region relation) lies in the key's subtree."""
-    return Q() if key.region is None else Q(**{f"{field}__path__startswith": key.region.path})
+def region_filter(key: ApiKey | None, field: str = "region") -> Q:
+    """A filter keeping rows whose ``field`` (a Region relation) lies in the key's subtree (no
+    key, as for the public tracking: everywhere)."""
+    return Q() if key is None or key.region is None else Q(**{f"{field}__path__startswith": key.region.path})
 
 
 def _door(request: HttpRequest, scope: str, key_optional: bool) -> ApiKey | None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from cases.citizen_words import clock_paused, due_label, event_sentence, status_words
+from cases.citizen_words import api_sentence, clock_paused, due_label, status_words
 from cases.models import Case, CaseEvent
 from interfaces.keys import region_filter
 
@@ -29,7 +29,7 @@ def _event(event: CaseEvent) -> dict:
     return {
         "kind": event.transition,
         "status": event.to_status,
-        "text": event_sentence(event),
+        "text": api_sentence(event),
         "at": event.created_at.isoformat(),
     }
 

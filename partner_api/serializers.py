@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import phone_validator
+from interfaces.open311.selectors import service
 from routing.dispatch import directory_row
 from routing.models import MatterType, Region
 
@@ -77,7 +79,24 @@ class CoordinateField(serializers.DecimalField):
         return super().to_internal_value(str(data))
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """A request body refusing keys it does not know: a typo (``people`` for ``people_count``)
+    would otherwise be dropped silently and its default used."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name[:60]: [_("未知字段“%(f)s”，请对照接口文档检查拼写。") % {"f": name[:60]}]
+                        for name in unknown[:20]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class ClaimCreateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(
         choices=PARTNER_CHANNELS,
         help_text="受理渠道：hotline（12345 热线）、grid（网格）、api（其他接口接入）、referral（部门移交）。",
@@ -109,11 +128,50 @@ class ClaimCreateSerializer(serializers.Serializer):
     people_count = CountField(min_value=1, max_value=100000, required=False, default=1, help_text="涉及人数。")
     latitude = CoordinateField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = CoordinateField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+    referral_authority = TextField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="上级交办：交办机关（可选）。"
+    )
+    referral_document = TextField(
+        max_length=80, required=False, allow_blank=True, default="", help_text="上级交办：交办文号（可选）。"
+    )
+    referral_deadline = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="上级交办：要求办结的日期，如 2026-12-20（可选；三项交办信息须同时提供，仅用于 channel=referral）。",
+        error_messages={"invalid": _("日期格式应为 YYYY-MM-DD，如 2026-12-20。")},
+    )
+
+    REFERRAL_FIELDS = ("referral_authority", "referral_document", "referral_deadline")
+
+    def validate_referral_deadline(self, value):
+        if value is not None and value < timezone.localdate():
+            raise serializers.ValidationError(_("办理时限不能早于今天；已过期的交办请与交办机关确认新的时限。"))
+        return value
+
+    def validate(self, data):
+        """上级交办: the authority, its document number and deadline come together, on a referral
+        only (the clerk's 上级交办 form asks for all three too)."""
+        given = [name for name in self.REFERRAL_FIELDS if data.get(name)]
+        if given and data["channel"] != "referral":
+            raise serializers.ValidationError(
+                {name: [_("交办信息仅用于 channel=referral（上级交办）。")] for name in given}
+            )
+        if given and len(given) < len(self.REFERRAL_FIELDS):
+            missing = [name for name in self.REFERRAL_FIELDS if name not in given]
+            raise serializers.ValidationError(
+                {name: [_("交办机关、交办文号和办理时限须同时提供。")] for name in missing}
+            )
+        return data
 
     def validate_matter(self, value: str) -> MatterType:
         matter = directory_row(MatterType, value)
         if matter is None or not matter.active:
             raise serializers.ValidationError(_("未知的事项类型代码“%(c)s”。") % {"c": value[:60]})
+        if service(value) is None:  # an active matter without active children, as Open311 serves them
+            raise serializers.ValidationError(
+                _("“%(c)s”是事项分组，请填写其下具体的事项类型代码（如 labor.wages）。") % {"c": value[:60]}
+            )
         return matter
 
     def validate_region(self, value: str) -> Region:
@@ -131,7 +189,7 @@ class ClaimCreateSerializer(serializers.Serializer):
         return value
 
 
-class LitigationReplySerializer(serializers.Serializer):
+class LitigationReplySerializer(StrictSerializer):
     reference = TextField(max_length=80, help_text="诉讼材料包的通道回执号（信封中的 reference）。")
     decision = serializers.ChoiceField(
         choices=["accepted", "returned"],
@@ -151,7 +209,7 @@ class LitigationReplySerializer(serializers.Serializer):
         return data
 
 
-class ReferralReplySerializer(serializers.Serializer):
+class ReferralReplySerializer(StrictSerializer):
     referral_document = TextField(max_length=80, help_text="移送时的文书号，如（2026）粤0608民诉前调1234号。")
     reply = TextField(max_length=2000, help_text="答复内容，如对调解结果的意见、司法确认的结果。")
     document = TextField(max_length=80, required=False, allow_blank=True, default="", help_text="答复文书号（可选）。")

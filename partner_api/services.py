@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.citizen_words import status_words
-from cases.services import case_record
+from cases.services import CaseOrigin, case_record
 from core.errors import ForbiddenError, ServiceError
 from intake.selectors_staff import citizen_by_phone
 from intake.services import claim_submit
+from intake.staff_forms import end_of_day
 from interfaces.keys import region_allows
 from mediation.litigation.services import litigation_reply
 from mediation.models import LitigationPackage, Mediation
@@ -92,6 +93,18 @@ def idempotent(
 # Claims --------------------------------------------------------------------------------------------
 
 
+def _origin(data: dict) -> CaseOrigin | None:
+    """上级交办 sent by a partner: stored as the clerk's 上级交办 form stores it (the deadline caps
+    every stage clock at the end of that day)."""
+    if not data.get("referral_deadline"):
+        return None
+    return CaseOrigin(
+        referral_authority=data["referral_authority"],
+        referral_document=data["referral_document"],
+        referral_due_at=end_of_day(data["referral_deadline"]),
+    )
+
+
 def claim_answer(partner_claim: PartnerClaim) -> dict:
     claim, case = partner_claim.claim, partner_claim.case
     return {
@@ -137,6 +150,7 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             at=at,
+            origin=_origin(data),
         )
         if not created:
             raise _Raced

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from cases.citizen_words import SENTENCES, event_sentence
+from cases.citizen_words import SENTENCES, api_sentence
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Status
 from intake.models import Claim
 from routing.dispatch import DirectoryIndex, current_index, reference_cached
@@ -165,4 +165,4 @@ def _attach_status_notes(rows: list[Case]) -> None:
         event = events.get(case.note_event_id)
         if event is not None:
             event.case = case  # the sentence reads the case's channel, not another row
-        case.status_note = event_sentence(event) if event is not None else ""
+        case.status_note = api_sentence(event) if event is not None else ""

@@ -60,6 +60,7 @@ class RequestForm(forms.Form):
     long = forms.DecimalField(min_value=-180, max_value=180, required=False)
     media_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
     attribute_region = forms.CharField(max_length=40, required=False)
+    address_id = forms.CharField(max_length=40, required=False)  # GeoReport's name for the region code we output
     attribute_people = forms.IntegerField(min_value=1, max_value=MAX_PEOPLE, required=False)
 
     LABELS = {"attribute_region": "attribute[region]", "attribute_people": "attribute[people]"}
@@ -87,9 +88,14 @@ def form_data(post) -> dict:
 
 
 def _place(key: ApiKey, data: dict) -> Region:
-    """The claim's place: ``attribute[region]``, else a place named in ``address_string``. The
-    directory has no coordinates, so ``lat``/``long`` alone cannot name one."""
-    code = data["attribute_region"].strip()
+    """The claim's place: ``attribute[region]`` (or GeoReport's ``address_id``, the same code),
+    else a place named in ``address_string``, else — with ``lat``/``long`` only — the key's own
+    region when it is a town or below. The directory has no coordinates, so ``lat``/``long``
+    cannot name a place inside a larger area."""
+    code, alias = data["attribute_region"].strip(), data["address_id"].strip()
+    if code and alias and code != alias:
+        raise Refusal(400, [_("attribute[region] 与 address_id 是同一项（区划编码），两者不一致：请只提供一个。")])
+    code = code or alias
     if code:
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -109,12 +115,23 @@ def _place(key: ApiKey, data: dict) -> Region:
                     % {"hint": hint}
                 ],
             )
+    elif data.get("lat") is not None and key.region is not None and key.region.level in CLAIM_LEVELS:
+        region = key.region  # the key serves one town, village or grid: the coordinates lie in it
+    elif data.get("lat") is not None:
+        raise Refusal(
+            400,
+            [
+                _(
+                    "仅有 lat/long 无法确定地点：本平台的区划没有坐标。请提供 attribute[region] 或 address_id（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称。"
+                )
+            ],
+        )
     else:
         raise Refusal(
             400,
             [
                 _(
-                    "缺少地点：请提供 attribute[region]（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称；仅有 lat/long 无法确定区划。"
+                    "缺少地点：请提供 attribute[region] 或 address_id（区划编码），或在 address_string 中写明乡镇（街道）、村（社区）名称。"
                 )
             ],
         )
@@ -138,7 +155,9 @@ def _coordinate(value) -> Decimal | None:
 
 def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Claim, bool]:
     """Check the form and register the claim. Returns ``(claim, created)``; a repeated
-    ``Idempotency-Key`` from the same key returns the first claim. Raises ``Refusal``."""
+    ``Idempotency-Key`` from the same key with the same request returns the first claim; with
+    another request (service, place, description, address or people differ) it is a 409.
+    Raises ``Refusal``."""
     data = form_data(post)
     form = RequestForm(data)
     if not form.is_valid():
@@ -159,19 +178,28 @@ def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Cla
         if idempotency_key:
             digest = hashlib.sha256(idempotency_key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
             submission_key = f"api-{key.pk}-{digest}"
+        address, people = cleaned["address_string"] or "", cleaned["attribute_people"] or 1
         try:
-            return claim_submit(
+            claim, created = claim_submit(
                 channel=Channel.API,
                 matter=matter,
                 region=region,
                 description=description,
                 contact_name=name,
                 contact_phone=cleaned["phone"] or "",
-                address=cleaned["address_string"] or "",
-                people_count=cleaned["attribute_people"] or 1,
+                address=address,
+                people_count=people,
                 latitude=_coordinate(cleaned["lat"]),
                 longitude=_coordinate(cleaned["long"]),
                 submission_key=submission_key,
             )
         except (CaseError, ValidationError) as exc:
             raise Refusal(400, [getattr(exc, "message", None) or str(exc)]) from exc
+        case = claim.case
+        first = (case.matter_id, case.region_id, case.description, case.address, case.people_count)
+        if not created and first != (matter.pk, region.pk, description, address, people):
+            # the partner API's rule (docs/api.md): a key reused for another request is a conflict
+            raise Refusal(
+                409, [_("该 Idempotency-Key 已用于另一个内容不同的请求；新请求请换一个新的 Idempotency-Key。")]
+            )
+        return claim, created

@@ -1,9 +1,11 @@
 """Open311 GeoReport v2 endpoints. Every answer, errors included, is in the format the path asks
 for (``.json`` / ``.xml``); a path we do not serve answers 404 in XML, the spec's required format.
 
-Keys: discovery and the service list and definitions are public (a key, when sent, is checked and
-narrows the places listed to its area); reading and creating service requests need a key with the
-``open311`` scope, and see only the key's region subtree (docs/interfaces.md).
+Keys: discovery, the service list and definitions and reading service requests are public (a
+key, when sent, is checked and narrows the places and requests to its area; without one the
+client address is rate-limited and requests are read everywhere, public fields only, as the public
+tracking shows them); creating service requests needs a key with the ``open311`` scope
+(docs/interfaces.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case
 from routing.dispatch import current_index, directory_pinned
 
-from ..keys import KeyRefused, api_view
+from ..keys import KeyRefused, api_view, authenticate
 from .formats import answer, errors, w3c
 from .selectors import STATUS_GROUPS, claim_places, place_name, request_one, requests_search, services
 from .submit import Refusal, request_submit
@@ -134,7 +136,8 @@ def service_definition(request, code: str, fmt: str):
 
 def _request_data(case: Case) -> dict:
     """What GeoReport shows of a case: never a name, a phone or an ID number, nor the citizen's
-    own description (it may hold them)."""
+    own words (the description and the typed address may hold them): the place is the region
+    path's names only."""
     closed = case.status in STATUS_GROUPS["closed"]
     place = place_name(current_index(), case.region.code)
     return {
@@ -148,7 +151,7 @@ def _request_data(case: Case) -> dict:
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.stage_due_at),
-        "address": f"{place} {case.address}".strip() if case.address else place,
+        "address": place,  # never case.address: the citizen's own text may hold a name or a phone
         "address_id": case.region.code,
         "lat": case.latitude,
         "long": case.longitude,
@@ -227,19 +230,30 @@ def _create(request, fmt: str) -> HttpResponse:
     return answer(fmt, "service_requests", data)
 
 
-@open311_view("requests")
+def _key_required(request) -> HttpResponse:
+    """Creating a request needs a key even though reading does not: the door's own refusal."""
+    try:
+        authenticate("", SCOPE)
+    except KeyRefused as refusal:
+        return _refuse(request, refusal)
+    raise AssertionError("an empty key is always refused")
+
+
+@open311_view("requests", key_optional=True)  # GET is public (the spec's api_key is optional on reads)
 def requests_view(request, fmt: str):
     try:
         if request.method == "GET":
             return _search(request, fmt)
         if request.method == "POST":
+            if request.api_key is None:
+                return _key_required(request)
             return _create(request, fmt)
     except Refusal as refusal:
         return errors(fmt, refusal.status, refusal.descriptions)
     return _method_not_allowed(fmt, ["GET", "POST"])
 
 
-@open311_view("request")
+@open311_view("request", key_optional=True)
 def request_view(request, number: str, fmt: str):
     if request.method != "GET":
         return _method_not_allowed(fmt, ["GET"])

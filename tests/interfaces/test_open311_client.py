@@ -2,10 +2,10 @@
 requirements-dev.txt) against the live server, in JSON and XML.
 
 georeport does its own HTTP with ``requests`` and never sends an ``api_key`` on reads (the spec
-makes it optional there; we require one for service requests). The only patch is to its transport:
-``requests.get`` gets our key added to its query parameters. Its URL building and parsing
-(``response.json()``, ``xmltodict``) run as published. It cannot create requests, so the POST goes
-through ``requests.post`` as a client would send it (form-encoded).
+makes it optional there, and so do we: keyless reads are public). Nothing of it is patched: its
+URL building, transport and parsing (``response.json()``, ``xmltodict``) run as published. It
+cannot create requests, so the POST goes through ``requests.post`` as a client would send it
+(form-encoded, with the key).
 """
 
 from __future__ import annotations
@@ -18,15 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def partner(live_server, api_key, monkeypatch):
-    """(base URL, raw key) with requests.get adding the key, as the partner's client is set up."""
+def partner(live_server, api_key):
+    """(base URL, raw key): the key is only for the POST; georeport reads without one."""
     _key, raw = api_key(region="440608", partner="佛山 12345 平台")
-    real_get = requests.get
-
-    def get_with_key(url, params=None, **kwargs):
-        return real_get(url, params={**(params or {}), "api_key": raw}, **kwargs)
-
-    monkeypatch.setattr(requests, "get", get_with_key)
     return live_server.url + "/open311/v2", raw
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cases.models import Case
 from interfaces.models import ApiCall
 from routing.models import MatterType
 
@@ -117,7 +118,7 @@ def test_an_unknown_path_is_404_in_xml(client, demo):
 def test_requests_list_and_one(o311, api_key, api_case, fmt):
     _key, raw = api_key(region="440608")
     dispatched = api_case("dispatched")
-    rejected = api_case("rejected", address="工业路<8>号 & 旁")
+    rejected = api_case("rejected", address="明东村 王建国家 13600136000")
     response = o311(f"requests.{fmt}", raw)
     assert response.status_code == 200
     rows = {row["service_request_id"]: row for row in _requests(response)}
@@ -130,7 +131,8 @@ def test_requests_list_and_one(o311, api_key, api_case, fmt):
     assert open_row["requested_datetime"] == timezone.localtime(dispatched.created_at).isoformat(timespec="seconds")
     assert open_row["service_code"] == "labor.wages" and open_row["service_name"] == "拖欠工资"
     assert open_row["address"] == "高明区明城镇明东村"
-    assert closed_row["address"] == "高明区明城镇明东村 工业路<8>号 & 旁"  # escaped in XML, parsed back
+    assert closed_row["address"] == "高明区明城镇明东村"  # the place name only, never the typed text
+    assert "13600136000" not in response.content.decode() and "王建国" not in response.content.decode()
     assert "属于<b>法院</b>受理范围" in closed_row["status_notes"]
     assert closed_row["expected_datetime"] is None
     one = o311(f"requests/{dispatched.number}.{fmt}", raw)
@@ -228,10 +230,31 @@ def test_a_key_sees_only_its_region(o311, api_key, api_case):
     assert o311("requests/高明-2026-999999.json", gaoming).status_code == 404
 
 
-def test_reading_requests_needs_an_open311_key(o311, api_key, api_case):
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_reading_requests_without_a_key_shows_public_fields_everywhere(o311, api_key, api_case, fmt):
+    case = api_case("dispatched", address="明东村 王建国家 13600136000")
+    listed = o311(f"requests.{fmt}")
+    assert listed.status_code == 200
+    assert case.number in [row["service_request_id"] for row in _requests(listed)]
+    one = o311(f"requests/{case.number}.{fmt}")
+    assert one.status_code == 200 and _requests(one)[0]["address"] == "高明区明城镇明东村"
+    assert "13600136000" not in one.content.decode() and "王建国" not in one.content.decode()
+
+
+def test_keyless_reads_are_rate_limited_per_address(o311, api_case, settings):
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 2
+    assert [o311("requests.json").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_creating_requests_needs_an_open311_key(o311, api_key, claim_form):
+    refused = o311.post("requests.json", None, claim_form())
+    assert refused.status_code == 403 and "缺少接口密钥" in refused.data[0]["description"]
+    assert not Case.objects.exists()
+
+
+def test_reading_requests_with_a_key_needs_the_open311_scope(o311, api_key, api_case):
     api_case()
     _claims, claims_only = api_key(scopes=["claims"])
-    assert o311("requests.json").status_code == 403
     assert o311("requests.json", claims_only).status_code == 403
     assert o311("requests/x.xml", claims_only).data.findtext("error/code") == "403"
     assert o311("services.json", "yk_wrong").status_code == 403  # a key sent to a public endpoint is checked
@@ -286,3 +309,16 @@ def test_service_list_and_definition_query_counts(o311, api_key, django_assert_m
     o311("services/labor.wages.json", raw)
     with django_assert_max_num_queries(5):  # the key, the directory stamp, the places, the call row
         o311("services/labor.wages.xml", raw)
+
+
+def test_status_notes_mask_phone_and_id_numbers_staff_quote(o311, api_key, api_case, user, fresh):
+    from cases import services as s
+
+    case = api_case("submitted")
+    s.case_reject(
+        case=fresh(case), actor=user("gm_window"), reason="请联系法院 13600136000，身份证 44060819900101123X 已核"
+    )
+    _key, raw = api_key()
+    (row,) = o311(f"requests/{case.number}.json", raw).data
+    assert "13600136000" not in row["status_notes"] and "44060819900101123X" not in row["status_notes"]
+    assert "***********" in row["status_notes"] and "请联系法院" in row["status_notes"]

@@ -66,6 +66,27 @@ def test_place_from_the_address_string(o311, api_key, claim_form):
     assert Case.objects.get().region.code == "440608102201"  # the village, not the town beside it
 
 
+def test_address_id_is_another_name_for_the_region(o311, api_key, claim_form):
+    _key, raw = api_key(region="440608")
+    form = claim_form(**{"attribute[region]": None, "address_id": "440608102201"})
+    assert o311.post("requests.json", raw, form).status_code == 200
+    assert Case.objects.get().region.code == "440608102201"
+    both = claim_form(**{"attribute[region]": "440608102201", "address_id": "440608102"})
+    refused = o311.post("requests.json", raw, both)
+    assert refused.status_code == 400 and "不一致" in refused.data[0]["description"]
+
+
+def test_lat_long_alone_use_a_town_keys_region(o311, api_key, claim_form):
+    _key, raw = api_key(region="440608102")
+    form = claim_form(**{"attribute[region]": None, "address_string": None, "lat": "22.9", "long": "112.7"})
+    assert o311.post("requests.json", raw, form).status_code == 200
+    assert Case.objects.get().region.code == "440608102"
+    _key, district = api_key(region="440608")
+    refused = o311.post("requests.json", district, form)
+    assert refused.status_code == 400 and "区划没有坐标" in refused.data[0]["description"]
+    assert Case.objects.count() == 1
+
+
 def test_idempotency_key_returns_the_first_claim(o311, api_key, claim_form):
     _key, raw = api_key()
     first = o311.post("requests.json", raw, claim_form(), HTTP_IDEMPOTENCY_KEY="order-1")
@@ -73,6 +94,20 @@ def test_idempotency_key_returns_the_first_claim(o311, api_key, claim_form):
     assert first.data == again.data and Case.objects.count() == 1
     o311.post("requests.json", raw, claim_form(), HTTP_IDEMPOTENCY_KEY="order-2")
     assert Case.objects.count() == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_idempotency_key_reused_for_another_request_is_409(o311, api_key, claim_form, fmt):
+    _key, raw = api_key()
+    assert o311.post(f"requests.{fmt}", raw, claim_form(), HTTP_IDEMPOTENCY_KEY="order-1").status_code == 200
+    other = o311.post(
+        f"requests.{fmt}", raw, claim_form(description="另一件事：路灯坏了"), HTTP_IDEMPOTENCY_KEY="order-1"
+    )
+    assert other.status_code == 409 and Case.objects.count() == 1
+    if fmt == "json":
+        assert other.data[0]["code"] == 409 and "Idempotency-Key 已用于另一个" in other.data[0]["description"]
+    else:
+        assert other.data.findtext("error/code") == "409"
 
 
 @pytest.mark.parametrize(

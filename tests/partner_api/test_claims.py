@@ -36,6 +36,45 @@ def test_a_claim_is_registered_at_the_centre_like_every_channel(api, channel, ci
     assert PartnerClaim.objects.get().partner == "高明区12345平台"
 
 
+REFERRAL = {
+    "channel": "referral",
+    "referral_authority": "佛山市群众诉求服务中心",
+    "referral_document": "佛诉交〔2026〕35号",
+}
+
+
+def test_a_referral_keeps_its_authority_document_and_deadline(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from intake.staff_forms import end_of_day
+
+    deadline = timezone.localdate() + timedelta(days=10)
+    response = api().post(URL, {**WAGES, **REFERRAL, "referral_deadline": str(deadline)})
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number=response.json()["case_number"])
+    assert case.referral_authority == "佛山市群众诉求服务中心" and case.referral_document == "佛诉交〔2026〕35号"
+    assert case.referral_due_at == end_of_day(deadline) and case.stage_due_at <= case.referral_due_at
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({**REFERRAL}, "referral_deadline", "须同时提供"),
+        ({"channel": "referral", "referral_deadline": "2099-01-01"}, "referral_authority", "须同时提供"),
+        ({**REFERRAL, "channel": "hotline", "referral_deadline": "2099-01-01"}, "referral_document", "仅用于"),
+        ({**REFERRAL, "referral_deadline": "2020-01-01"}, "referral_deadline", "不能早于今天"),
+        ({**REFERRAL, "referral_deadline": "明天"}, "referral_deadline", "YYYY-MM-DD"),
+    ],
+)
+def test_bad_referral_fields_are_named_and_nothing_is_written(api, written, change, field, words):
+    before = written()
+    body = problem_of(api().post(URL, {**WAGES, **change}), 400)
+    assert words in " ".join(body["errors"][field]), body["errors"]
+    assert written() == before
+
+
 def test_a_retry_with_the_same_key_returns_the_first_claim(api, written):
     client = api()
     first = client.post(URL, WAGES, key="retry-1")
@@ -102,6 +141,8 @@ BAD = [
     ({"description": "拖" * 2001}, "description", "2000"),
     ({"latitude": "22.9"}, "latitude", "数字"),
     ({"contact_name": None}, "contact_name", "null"),
+    ({"people": 50}, "people", "未知字段"),  # a typo for people_count is not dropped silently
+    ({"matter": "labor"}, "matter", "具体的事项类型"),  # a group, not a leaf
 ]
 
 

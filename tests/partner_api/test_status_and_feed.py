@@ -62,6 +62,30 @@ def test_public_status_has_words_and_codes_but_no_personal_data(api, filed):
     assert not [p for p in PRIVATE if p in text]
 
 
+def test_the_typed_address_never_shows_only_the_place_name(api, filed):
+    client = api()
+    (number,) = filed(client, address="明东村 王建国家 13600136000")
+    text = client.get(f"/api/v1/cases/{number}").content.decode()
+    assert "13600136000" not in text and "王建国" not in text and "136****6000" not in text
+    assert '"name"' in text
+
+
+def test_staff_notes_reach_partners_with_numbers_masked(api, filed, settled):
+    from accounts.models import User
+    from cases.models import Case
+    from cases.services import case_add_note
+
+    client = api()
+    (number,) = filed(client)
+    case = Case.objects.select_related("lead_unit", "region", "matter", "centre").get(number=number)
+    lead = User.objects.filter(memberships__unit=case.lead_unit).first() or User.objects.get(username="gm_window")
+    case_add_note(case=case, actor=lead, note="已约老板 13600136000 明日面谈", public=True)
+    status = client.get(f"/api/v1/cases/{number}").content.decode()
+    feed = client.get("/api/v1/events").content.decode()
+    for text in (status, feed):
+        assert "13600136000" not in text and "已约老板 *********** 明日面谈" in text
+
+
 def test_internal_events_are_not_shown(api, filed):
     from cases.models import Case
     from cases.services import case_record
