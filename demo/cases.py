@@ -18,6 +18,7 @@ from accounts.models import Membership, Role, User
 from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
 from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
+from demo.citizen_voice import demo_callback, demo_citizen_voice
 from demo.people import DEMO_PASSWORD
 from demo.service_rates import demo_callback_answers, demo_contact, demo_unsatisfied
 from demo.texts import STORIES, pool_for
@@ -151,7 +152,8 @@ def load_demo_cases(*, count: int = DEMO_CASES, seed: int = 20261121, now: datet
                 if case.is_open and case.status != Status.FEEDBACK:
                     open_cases.append(case)
         created += _duplicates(first_index=count, count=DUPLICATES, now=now)
-        demo_callback_answers(key_prefix=DEMO_KEY)  # 解决率, 评价方式 (demo/service_rates.py)
+        demo_citizen_voice(key_prefix=DEMO_KEY, now=now)  # 催办, 留言 (demo/citizen_voice.py)
+        demo_callback_answers(key_prefix=DEMO_KEY)  # 解决率 on web ratings (demo/service_rates.py)
     return created
 
 
@@ -260,7 +262,7 @@ def _one(*, index, rng, target, channel, region, matter, people, start, now, act
         cs.case_resolve_on_spot(
             case=fresh(), actor=clerk, result="窗口当场解答并协调处理完毕，群众表示满意。", at=later()
         )
-        return _finish(case, target, rng, citizen, later)
+        return _finish(case, target, rng, citizen, later, clerk=clerk, now=now)
     cs.case_accept(case=fresh(), actor=clerk, at=later(1, 20))
     current = fresh()
     if current.status == Status.ACCEPTED:  # the manual dispatch queue
@@ -376,7 +378,7 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
         case_id=case.pk, citizen=citizen, dispatcher=dispatcher, now=now, step=step
     ):
         return case
-    return _finish(case, target, rng, citizen, later)
+    return _finish(case, target, rng, citizen, later, clerk=actors.get(current.centre, Role.CLERK), now=now)
 
 
 def _overrun(case_id: int, rng: random.Random, now: datetime, step: list[datetime]) -> datetime | None:
@@ -401,11 +403,15 @@ def _overrun(case_id: int, rng: random.Random, now: datetime, step: list[datetim
     return late_at
 
 
-def _finish(case, target, rng, citizen, later):
+def _finish(case, target, rng, citizen, later, *, clerk, now):
     if target != Status.CLOSED:
         return case
     current = Case.objects.select_related("centre", "region", "matter").get(pk=case.pk)
     if citizen is None:
+        # No account: the call-back rates it (or closes it unreached) when it can, by case id
+        # only (demo/citizen_voice.py); otherwise the system closes it when the time is over.
+        if demo_callback(case_id=case.pk, clerk=clerk, now=now):
+            return case
         if current.stage_due_at <= timezone.now():
             cs.case_auto_close(case=current, at=current.stage_due_at)
         return case

@@ -1,5 +1,6 @@
-"""Demo data for issue #11's figures: 首次联系 (响应率) and the call-back answers (解决率, 满意率 by
-how the rating was given), so the KPI board shows believable, non-trivial rates on ``make run``.
+"""Demo data for issue #11's figures: 首次联系 (响应率), 不满意 (重办率) and 问题是否解决 on web
+ratings (解决率), so the KPI board shows believable, non-trivial rates on ``make run`` (the
+call-back, the SMS link and 催办 are in ``demo/citizen_voice.py``).
 
 Kept apart from ``demo/cases.py``, which calls ``demo_contact`` once after a unit signs,
 ``demo_unsatisfied`` before a case is rated and ``demo_callback_answers`` once at the end. Every choice here follows from the case id, never from
@@ -86,15 +87,12 @@ def _fresh(case_id: int) -> Case:
 
 
 def demo_callback_answers(*, key_prefix: str) -> int:
-    """The call-back's answers on the closed, rated demo cases that have none yet (so the
-    call-back's own demo, if it set some, is kept): how the rating was given (mostly on the web,
-    some by the SMS link, some by phone) and whether the problem was solved (most 满意 yes, some
-    基本满意 no, 不满意 no). Set-based; returns the cases answered."""
+    """问题是否解决 on the closed, rated demo cases that have no answer yet — the web ratings (the
+    call-back and the SMS link, demo/citizen_voice.py, asked it through the real services, and
+    those answers are kept): most 满意 yes, some 基本满意 no, every 不满意 no. Set-based; returns the
+    cases answered."""
     demo = Case.objects.filter(claims__submission_key__startswith=key_prefix).values("pk")
     rated = Case.objects.filter(pk__in=demo, status=Status.CLOSED).exclude(rating="")
-    by_id = rated.annotate(slot=F("id") % 5)
-    by_id.filter(rated_via="", slot=0).update(rated_via=RatedVia.PHONE)
-    by_id.filter(rated_via="", slot=1).update(rated_via=RatedVia.LINK)
     rated.filter(rated_via="").update(rated_via=RatedVia.WEB)
     unanswered = rated.filter(solved__isnull=True).annotate(slot=F("id") % 7)
     no = Q(rating=Rating.UNSATISFIED) | Q(rating=Rating.BASIC, slot__in=[0, 2, 4]) | Q(rating=Rating.SATISFIED, slot=3)

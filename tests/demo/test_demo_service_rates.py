@@ -10,6 +10,8 @@ from cases.models import Case, CaseEvent, Status
 from core.periods import Period
 from demo.cases import load_demo_cases
 from demo.people import load_demo
+from feedback.models import CallAttempt
+from notifications.models import OutboxMessage
 from supervision.kpi.measures import KpiScope, kpi_board
 from supervision.services import warnings_sweep
 
@@ -31,10 +33,14 @@ def test_the_demo_rates_are_not_trivial(demo_world):
         value = getattr(t, name)
         assert value is not None and 0 < value < 1, (name, value)
     assert t.rated > t.satisfied and t.answered > t.solved > 0
-    # by channel too: every channel that reaches a unit has a 响应率; 解决率 needs a rating (web
-    # accounts here; the phone call-back rates the other channels' cases)
+    # by channel too: every channel that reaches a unit has a 响应率, and every channel with rated
+    # cases a 满意率 and a 解决率 — the window, hotline and grid too (rated on the call-back)
     assert len([r for r in board.by_channel if r.measures.response_rate is not None]) >= 3
-    assert any(r.measures.solve_rate is not None for r in board.by_channel)
+    rated = [r for r in board.by_channel if r.measures.rated]
+    assert {r.key for r in rated} >= {"web", "window", "hotline"}
+    for row in rated:
+        assert row.measures.satisfaction_rate is not None and row.measures.solve_rate is not None, row.key
+    assert t.presses > 0
 
 
 def test_late_contacts_carry_their_warnings_and_ratings_say_how(demo_world):
@@ -54,3 +60,33 @@ def test_late_contacts_carry_their_warnings_and_ratings_say_how(demo_world):
     assert not closed.filter(solved=None).exists()
     # unsatisfied citizens whose case the system then closed keep their 不满意
     assert closed.filter(rating="unsatisfied").exists()
+    # the call-back and the SMS link rate the cases of channels without accounts; web cases rate on the web
+    assert not closed.filter(rated_via="web").exclude(channel="web").exists()
+    assert closed.filter(rated_via="phone").exclude(channel="web").exists()
+    assert closed.filter(rated_via="link").exists()
+    assert CallAttempt.objects.filter(outcome="rated").count() == closed.filter(rated_via="phone").count()
+    assert closed.filter(rated_via__in=["phone", "link"], solved=False).exists()
+    # 未接通: three unanswered calls on three different days, then closed unrated
+    unreached = Case.objects.filter(events__transition="close_unreached")
+    assert unreached.exists()
+    for case in unreached:
+        assert case.status == Status.CLOSED and case.rating == ""
+        days = CallAttempt.objects.filter(case=case, outcome="no_answer").values_list("day", flat=True)
+        assert len(set(days)) == 3, case.number
+
+
+def test_citizens_press_late_cases_and_leave_messages(demo_world):
+    pressed = Case.objects.filter(press_count__gt=0)
+    assert pressed.count() >= 3
+    for case in pressed:
+        events = CaseEvent.objects.filter(case=case, transition="press").order_by("created_at")
+        assert events.count() == case.press_count
+        assert all(e.created_at > case.stage_due_at for e in events)  # pressed when late
+        assert len({timezone.localtime(e.created_at).date() for e in events}) == case.press_count
+    alerted = pressed.filter(press_count=3).get()
+    assert alerted.region.code.startswith("440608")  # 高明: gm_supervisor was told
+    alert = OutboxMessage.objects.filter(kind="citizen_press_alert", case_number=alerted.number)
+    assert alert.filter(recipient_user__username="gm_supervisor").exists()
+    assert CaseEvent.objects.filter(transition="citizen_message").count() >= 3
+    assert load_demo_cases() == 0  # a second run adds nothing
+    assert CaseEvent.objects.filter(transition="press").count() == sum(pressed.values_list("press_count", flat=True))
