@@ -115,8 +115,8 @@ def _rate_by_link(case: Case, at: datetime, latest: datetime) -> bool:
     token = RatingToken.objects.filter(case=case, used_at=None, revoked_at=None).select_related("party").first()
     if token is None:
         return False
-    # The result SMS carries no case number; its code is the one whose hash the open link keeps.
-    secrets = OutboxMessage.objects.filter(recipient_phone=token.party.phone, one_time=True).exclude(secret="")
+    # The result SMS's code is the one whose hash the open link keeps.
+    secrets = OutboxMessage.objects.filter(recipient_phone=token.party.phone).exclude(secret="")
     raw = next((raw for raw in secrets.values_list("secret", flat=True) if rating_token_find(raw) == token), None)
     if raw is None:
         return False
