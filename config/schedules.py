@@ -92,4 +92,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         func="interfaces.tasks.api_calls_purge",
         schedule_type="D",  # Schedule.DAILY: partner call-log rows older than API_CALL_LOG_DAYS
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}purge-idempotency-records",
+        func="partner_api.tasks.idempotency_records_purge",
+        schedule_type="D",  # Schedule.DAILY: records older than PARTNER_API_IDEMPOTENCY_DAYS
+    ),
 )

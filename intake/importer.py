@@ -112,6 +112,8 @@ def _check_all(lines: Iterable[str], *, source: str, now: datetime, index) -> li
     first_line: dict[str, int] = {}
     rows: dict = {}  # matter types and regions by code: one shared instance each
     for number, text in enumerate(lines, start=1):
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a UTF-8 BOM (Excel, Notepad) is no part of line 1
         if not text.strip():
             continue  # a blank line is no record (as ``manage.py route``)
         line, item = _check_line(number, text, now=now, rows=rows)
@@ -262,6 +264,17 @@ def _row(model, code, rows: dict):
     return rows[key]
 
 
+TOO_HIGH_LEVELS = ("province", "city", "district")  # as the live channels: a town or below
+
+
+def _leaf(matter: MatterType, rows: dict) -> bool:
+    """An active matter type without active children (Open311's services, the partner API)."""
+    key = ("leaf", matter.pk)
+    if key not in rows:
+        rows[key] = not MatterType.objects.filter(parent_id=matter.pk, active=True).exists()
+    return rows[key]
+
+
 def _fields(data: dict, errors: list, line: Line, *, now: datetime, rows: dict) -> ImportedCase | None:
     line.external_id = external_id = _text(data, "external_id", errors, max_length=64)
     channel = data.get("channel")
@@ -270,9 +283,15 @@ def _fields(data: dict, errors: list, line: Line, *, now: datetime, rows: dict) 
     matter = _row(MatterType, data["matter"], rows)
     if matter is None:
         errors.append(_("matter 不是已有的事项类型编码。"))
+    elif not matter.active:
+        errors.append(_("matter 事项类型 %(c)s 已停用，请改用在用的事项类型。") % {"c": matter.code})
+    elif not _leaf(matter, rows):
+        errors.append(_("matter %(c)s 是事项分组，请填写其下具体的事项类型编码。") % {"c": matter.code})
     region = _row(Region, data["region"], rows)
     if region is None:
         errors.append(_("region 不是已有的区划编码。"))
+    elif region.level in TOO_HIGH_LEVELS:
+        errors.append(_("region 应为乡镇（街道）或更具体的村（社区）、网格的编码，不能是区县及以上。"))
     description = _text(data, "description", errors, max_length=DESCRIPTION_MAX)
     contact_name = _text(data, "contact_name", errors, max_length=50)
     line.phone = phone = _phone(data, errors)

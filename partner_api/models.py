@@ -34,9 +34,19 @@ class PartnerClaim(models.Model):
 
 class IdempotencyRecord(models.Model):
     """One write of a partner under its ``Idempotency-Key``: the request's digest and the answer.
-    A retry with the same key and body gets the same answer; with another body, 409. Keyed by the
-    partner, not the API key, so a partner's new key does not forget its earlier writes."""
+    A retry with the same key and body gets the same answer; with another body, 409. Scoped by the
+    API key (``api_key``), not the partner's name: two keys of one partner, or two partners who
+    happen to share a name, never see each other's answers. Purged daily past
+    ``PARTNER_API_IDEMPOTENCY_DAYS``."""
 
+    api_key = models.ForeignKey(
+        "interfaces.ApiKey",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接口密钥"),
+    )
     partner = models.CharField(_("合作方"), max_length=100)
     key = models.CharField(_("幂等键"), max_length=100)
     endpoint = models.CharField(_("接口"), max_length=60)
@@ -49,7 +59,7 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("幂等记录")
         verbose_name_plural = _("幂等记录")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["partner", "key"], name="idempotency_partner_key")]
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_api_key_key")]
 
     def __str__(self) -> str:
         return f"{self.partner} {self.key}"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,14 +59,14 @@ def _replay(record: IdempotencyRecord, digest: str, endpoint: str) -> tuple[int,
 
 
 def idempotent(
-    *, partner: str, key: str, endpoint: str, body, write: Callable[[], tuple[int, dict]], at: datetime | None = None
+    *, api_key, key: str, endpoint: str, body, write: Callable[[], tuple[int, dict]], at: datetime | None = None
 ) -> tuple[int, dict, bool]:
-    """Run ``write`` once per ``(partner, key)``. Returns ``(status, answer, replayed)``: a retry
+    """Run ``write`` once per ``(API key, Idempotency-Key)``. Returns ``(status, answer, replayed)``: a retry
     with the same body gets the first answer (``replayed``); another body under the same key is a
     ``PartnerConflict`` and writes nothing. A refused write (an exception) records nothing, so the
     partner may correct the request and send it again under the same key."""
     digest = request_digest(body)
-    record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+    record = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
     if record is not None:
         return _replay(record, digest, endpoint)
     try:
@@ -73,7 +74,8 @@ def idempotent(
         with notifications_batched(), transaction.atomic():
             status, answer = write()
             IdempotencyRecord.objects.create(
-                partner=partner,
+                api_key=api_key,
+                partner=api_key.partner,
                 key=key,
                 endpoint=endpoint,
                 request_sha256=digest,
@@ -83,7 +85,7 @@ def idempotent(
             )
             notifications_batch_enqueue()  # the delivery task commits with the claim: one commit fewer
     except (IntegrityError, _Raced):
-        record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+        record = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
         if record is None:
             raise
         return _replay(record, digest, endpoint)
@@ -119,8 +121,16 @@ def claim_answer(partner_claim: PartnerClaim) -> dict:
     }
 
 
-def _submission_key(partner: str, key: str) -> str:
-    return hashlib.sha256(f"api\x00{partner}\x00{key}".encode("utf-8", "surrogatepass")).hexdigest()
+def _submission_key(api_key, key: str) -> str:
+    return hashlib.sha256(f"api\x00key{api_key.pk}\x00{key}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def idempotency_records_purge(*, now: datetime | None = None) -> int:
+    """Delete idempotency records older than ``PARTNER_API_IDEMPOTENCY_DAYS`` (one ``DELETE``;
+    nothing points at them). A retry arriving later is a new request. Safe to run twice."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PARTNER_API_IDEMPOTENCY_DAYS)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datetime | None = None) -> PartnerClaim:
@@ -146,7 +156,7 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
             address=data.get("address", ""),
             people_count=data.get("people_count", 1),
             submitter=citizen_by_phone(data["contact_phone"]),
-            submission_key=_submission_key(partner, idempotency_key),
+            submission_key=_submission_key(api_key, idempotency_key),
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             at=at,

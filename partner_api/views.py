@@ -113,9 +113,7 @@ class ClaimCreateView(PartnerView):
                 return 201, services.claim_answer(record)
 
             return _answer(
-                *services.idempotent(
-                    partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
-                )
+                *services.idempotent(api_key=request.auth, key=key, endpoint=self.api_endpoint, body=body, write=write)
             )
 
 
@@ -191,9 +189,7 @@ class _ReplyView(PartnerView):
         if key is None:
             return _answer(*write(), False)
         return _answer(
-            *services.idempotent(
-                partner=request.auth.partner, key=key, endpoint=self.api_endpoint, body=body, write=write
-            )
+            *services.idempotent(api_key=request.auth, key=key, endpoint=self.api_endpoint, body=body, write=write)
         )
 
 

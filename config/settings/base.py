@@ -367,6 +367,7 @@ FEEDBACK_UNREACHED_DAYS = 3  # unanswered call-backs on different days before æœ
 FEEDBACK_LINK_RATE_LIMIT = (30, 10 * 60)  # rating-link requests per client address and window (s)
 INTAKE_TRACK_GRANT_SECONDS = 30 * 60  # a tracking lookup lets the browser add materials this long
 API_CALL_LOG_DAYS = env.get_int("API_CALL_LOG_DAYS", 180)  # the call log is purged daily past this
+PARTNER_API_IDEMPOTENCY_DAYS = env.get_int("PARTNER_API_IDEMPOTENCY_DAYS", 30)  # idempotency records, purged daily
 # Open311 discovery (interfaces/open311, docs/interfaces.md): when the endpoint last changed, and
 # whom partners ask for help and for a key.
 OPEN311_CHANGESET = "2026-12-07T00:00:00+08:00"

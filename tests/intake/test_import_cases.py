@@ -13,6 +13,7 @@ from cases.models import Case, CaseEvent, Party, Status, WarningLevel
 from intake.importer import cases_import
 from intake.models import Claim
 from notifications.models import OutboxMessage
+from routing.models import MatterType
 
 pytestmark = pytest.mark.django_db
 
@@ -165,12 +166,17 @@ BAD_LINES = [
     (record(description="  "), "description 不能为空"),
     (record(external_id=""), "external_id 不能为空"),
     (record(contact_name="何" * 51), "contact_name 不超过 50 个字"),
-    (record(region="440608", matter="labor.wages", status="dispatched", people=1, channel="api"), None),
+    (record(region="440608"), "不能是区县及以上"),
+    (record(matter="labor"), "是事项分组"),
+    (record(matter="labor.inactive"), "已停用"),
+    (record(matter="labor.wages", status="dispatched", people=1, channel="api"), None),
 ]
 
 
 @pytest.mark.parametrize(("bad", "message"), [b for b in BAD_LINES if b[1]])
 def test_each_bad_line_is_reported_by_number_and_nothing_is_imported(tmp_path, demo, bad, message):
+    labor = MatterType.objects.get(code="labor")
+    MatterType.objects.create(code="labor.inactive", name="已停用的事项", parent=labor, active=False)
     rows = [record(1), record(2), bad, record(4)]
     output, code, err = run(write(tmp_path, rows))
     assert code == 1 and "整个文件未导入" in err
@@ -268,3 +274,10 @@ def test_the_admin_finds_an_imported_case_by_its_old_id(tmp_path, demo, admin_cl
     output, _code, _err = run(write(tmp_path, [record(7)]))
     page = admin_client.get("/admin/cases/case/", {"q": "GM-OLD-00007"}).content.decode()
     assert output[0]["case"] in page
+
+
+def test_a_utf8_bom_does_not_spoil_line_1(tmp_path, demo):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record(1), ensure_ascii=False) + "\n").encode())
+    output, code, _err = run(path)
+    assert code == 0 and output[0]["line"] == 1 and "case" in output[0]

@@ -289,3 +289,32 @@ def test_wrong_keys_use_up_the_addresss_budget(api, settings):
     response = client.post(URL, WAGES, headers={"Authorization": "Api-Key yk_guess"})
     problem_of(response, 429)
     assert response["Retry-After"]
+
+
+def test_idempotency_records_are_scoped_by_api_key_not_partner_name(api, api_key):
+    _first, raw_a = api_key(partner="高明区12345平台")
+    _second, raw_b = api_key(partner="高明区12345平台")  # the same partner name, another key
+    a = api(raw_a).post(URL, WAGES, key="same-key")
+    b = api(raw_b).post(URL, {**WAGES, "external_id": "12345-20261207-0002"}, key="same-key")
+    assert a.status_code == b.status_code == 201, b.content
+    assert a.json()["case_number"] != b.json()["case_number"]
+    assert IdempotencyRecord.objects.count() == 2
+
+
+def test_idempotency_records_are_purged_daily_past_their_age(api, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.schedules import SCHEDULES
+    from partner_api.tasks import idempotency_records_purge
+
+    settings.PARTNER_API_IDEMPOTENCY_DAYS = 30
+    client = api()
+    client.post(URL, WAGES, key="old")
+    client.post(URL, {**WAGES, "external_id": "12345-20261207-0002"}, key="new")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=31))
+    assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert idempotency_records_purge() == 0
+    assert any(s.func == "partner_api.tasks.idempotency_records_purge" for s in SCHEDULES)

@@ -86,6 +86,35 @@ def test_staff_notes_reach_partners_with_numbers_masked(api, filed, settled):
         assert "13600136000" not in text and "已约老板 *********** 明日面谈" in text
 
 
+def test_the_feed_leaves_out_imported_cases(api, filed, settled, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = api()
+    (live,) = filed(client)
+    line = {
+        "external_id": "GM-OLD-00001",
+        "channel": "hotline",
+        "matter": "labor.wages",
+        "region": "440608102201",
+        "description": "明东村五金厂老板拖欠三个月工资共计一万二千元，多次讨要无果。",
+        "contact_name": "何秀英",
+        "contact_phone": "13900139000",
+        "people": 3,
+        "created_at": "2025-03-03T09:30:00+08:00",
+    }
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_cases", str(path), stdout=out, stderr=StringIO())
+    imported = json.loads(out.getvalue().splitlines()[0])["case"]
+    assert client.get(f"/api/v1/cases/{imported}").status_code == 200  # the status still answers
+    numbers = {event["case_number"] for event in client.get("/api/v1/events").json()["events"]}
+    assert live in numbers and imported not in numbers
+
+
 def test_internal_events_are_not_shown(api, filed):
     from cases.models import Case
     from cases.services import case_record

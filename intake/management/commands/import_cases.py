@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if not source or len(source) > 40:
             raise CommandError("--source 应为 1 到 40 个字符。")
         try:
-            stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
+            stream = sys.stdin if file == "-" else open(file, encoding="utf-8-sig")  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"无法读取 {file}：{exc}") from exc
         try:
