@@ -17,12 +17,13 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import VerificationPurpose
 from accounts.selectors import user_roles
-from accounts.services import AccountError
+from accounts.services import NOT_REGISTERED, AccountError
 from accounts.views import code_login, code_send
 from cases.citizen_words import status_words
 from cases.models import RatedVia, Status
@@ -179,6 +180,26 @@ def _claim_save(request, form: ClaimForm, user):
     return redirect("intake:claim-submitted", code=claim.tracking_code)
 
 
+SIGN_UP_NEEDS_CONSENT = _lazy(
+    "这个手机号还没有账号，登录会同时为您注册：请先填写“联系人”姓名，并勾选同意《个人信息保护说明》，再点“只登录”。"
+)
+
+
+def _inline_code_login(request, phone: str, code: str, *, login_only: bool):
+    """The inline sign-in's ``code_login``. "验证并提交" has passed the claim form (name and privacy
+    consent); "只登录" has not, so it signs a new phone up only when the name is typed and the
+    consent ticked, and otherwise says so — after the code was right, like any unregistered phone."""
+    name = request.POST.get("contact_name", "").strip()
+    consented = request.POST.get("consent") in ("on", "true", "1")
+    sign_up = not login_only or bool(name and consented)
+    try:
+        return code_login(request, phone=phone, code=code, sign_up=sign_up, full_name=name)
+    except AccountError as exc:
+        if sign_up or exc.message != str(NOT_REGISTERED):
+            raise
+        raise AccountError(str(SIGN_UP_NEEDS_CONSENT)) from exc
+
+
 def _claim_submit_anonymous(request):
     """The claim form for a visitor who is not logged in (issue #14 "Getting in").
 
@@ -225,13 +246,7 @@ def _claim_submit_anonymous(request):
         with service_call(sign_in) as call:
             if not PHONE.fullmatch(phone):
                 raise AccountError(_("请先在“联系电话”中填写 11 位手机号，验证码会发到这个号码。"))
-            user = code_login(
-                request,
-                phone=phone,
-                code=sign_in.cleaned_data["sms_code"],
-                sign_up=True,
-                full_name=request.POST.get("contact_name", ""),
-            )
+            user = _inline_code_login(request, phone, sign_in.cleaned_data["sms_code"], login_only=login_only)
         if call.ok:
             if login_only or not user.is_citizen:
                 messages.success(request, _("已登录，您填写的内容已保留。"))

@@ -36,7 +36,7 @@ def _letter_prefill(code: str) -> dict:
         return {}
     try:
         model = apps.get_model("consult", "GuidanceLetter")
-        letter = model.objects.filter(code=code).first()
+        letter = model.objects.filter(code=code.upper()).first()
     except Exception:  # an optional app of another shape: ignore the preset
         return {}
     if letter is None:
@@ -47,7 +47,10 @@ def _letter_prefill(code: str) -> dict:
         code_value = getattr(value, "code", value)
         if isinstance(code_value, str) and code_value:
             initial[field] = code_value
-    text = getattr(letter, "description", "") or getattr(letter, "summary", "")
+    # consult's letter keeps the draft it hands intake's claim form (``letter_claim_draft``) in
+    # ``result["draft"]``; mediation may not import consult or intake, so it reads the same field.
+    result = getattr(letter, "result", None)
+    text = result.get("draft", "") if isinstance(result, dict) else ""
     if isinstance(text, str) and text:
         initial["description"] = text[:2000]
     return initial

@@ -143,3 +143,29 @@ def test_staff_phone_cannot_sign_in_inline(client, user, claim_data):
     response = client.post(URL, data)
     assert response.status_code == 400 and "工作人员请用工作账号和密码登录" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize("missing", [{"consent": ""}, {"contact_name": ""}, {"consent": "", "contact_name": " "}])
+def test_login_only_signs_a_new_phone_up_only_with_name_and_consent(client, demo, claim_data, missing):
+    client.post(URL, claim_data(contact_phone=NEW_PHONE, contact_name="何秀英", action="send_code"))
+    code = latest_code(NEW_PHONE)
+    data = claim_data(contact_phone=NEW_PHONE, contact_name="何秀英", sms_code=code, action="login_only")
+    data.update(missing)
+    if not data.get("consent"):
+        data.pop("consent", None)
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "请先填写“联系人”姓名，并勾选同意《个人信息保护说明》" in response.content.decode()
+    assert not User.objects.filter(phone=NEW_PHONE).exists() and "_auth_user_id" not in client.session
+    # the code was not used up: with the name and the consent the same code signs up
+    data = claim_data(contact_phone=NEW_PHONE, contact_name="何秀英", sms_code=code, action="login_only")
+    assert client.post(URL, data).status_code == 302
+    assert User.objects.get(phone=NEW_PHONE).full_name == "何秀英"
+
+
+def test_login_only_of_an_existing_account_needs_no_consent(client, citizen, claim_data):
+    client.post(URL, claim_data(contact_phone=citizen.phone, action="send_code"))
+    data = claim_data(contact_phone=citizen.phone, sms_code=latest_code(citizen.phone), action="login_only")
+    data.pop("consent", None)
+    response = client.post(URL, data)
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == citizen.pk

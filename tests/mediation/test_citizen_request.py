@@ -16,6 +16,7 @@ from mediation.citizen import services as rs
 from mediation.models import Mediation, MediationRequest, MediationStatus, RequestStatus
 from notifications.models import OutboxMessage
 from routing.models import Unit
+from tests.consult.conftest import issue, questionnaires  # noqa: F401 (fixtures)
 
 REGION = "440608102201"  # 明东村
 NEW = reverse("mediation:request-new")
@@ -331,3 +332,17 @@ def test_the_hourly_sweep_expires_invitations_once(made, user, citizen):
     assert mediation_invitations_expire() == 0
     assert MediationRequest.objects.get().status == RequestStatus.EXPIRED
     assert OutboxMessage.objects.filter(recipient_user=citizen, body__contains="未在期限内答复").count() == 1
+
+
+def test_a_guidance_letter_prefills_the_request(login, citizen, mediators, issue):  # noqa: F811
+    """智能咨询's 申请调解 link (``?letter=<code>``) starts the request from the letter's draft."""
+    from consult.models import GuidanceLetter
+
+    issue()
+    letter = GuidanceLetter.objects.get()
+    page = login(citizen).get(NEW + f"?letter={letter.code}")
+    assert page.status_code == 200
+    initial = page.context["form"].initial
+    assert initial["description"].startswith("我想反映的是拖欠工资方面的问题。")
+    assert initial["matter"] == "labor.wages"
+    assert "我想反映的是拖欠工资方面的问题。" in page.content.decode()

@@ -148,3 +148,18 @@ def test_district_pdf_query_count_does_not_grow_with_places(login):
 def test_dispatchers_and_admins_find_the_posters_in_the_menu(login):
     assert reverse("selfservice:poster-list") in login("gm_dispatch").get("/").content.decode()
     assert reverse("selfservice:poster-list") not in login("gm_labor").get("/").content.decode()
+
+
+def test_every_demo_place_has_a_service_point_with_address_and_hours(login):
+    """The demo loader (demo.places via load_demo) gives every poster an address and hours: a town
+    without a 综治中心 of its own names its district's 群众诉求服务中心."""
+    from routing.models import Region
+    from selfservice.selectors import QR_LEVELS, service_points_for
+
+    places = list(Region.objects.filter(level__in=QR_LEVELS))
+    points = service_points_for(places)
+    assert places and all(points[p.code].address and points[p.code].hours for p in places)
+    text = pdf_text(login("gm_dispatch").get(poster_url("440608101")))  # 杨和镇: no point of its own
+    assert "杨和镇" in text and "高明区群众诉求服务中心" in text
+    assert "荷城街道文昌路 168 号" in text and "周一至周五 8:30" in text
+    assert "请就近到" not in text
