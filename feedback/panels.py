@@ -10,7 +10,7 @@ from cases.permissions import can_callback, is_citizen_party
 
 from .models import SupplementKind
 from .selectors import case_call_attempts, case_supplements
-from .services import PRESSABLE, press_allowed, supplements_left_today
+from .services import PRESSABLE, press_allowed, supplements_left_by_kind
 
 
 def citizen_panel_context(*, request, claim, case, mode: str) -> dict | None:
@@ -20,12 +20,13 @@ def citizen_panel_context(*, request, claim, case, mode: str) -> dict | None:
         return None
     if mode == "owner" and not is_citizen_party(request.user, case):
         return None
+    left = supplements_left_by_kind(case)
     return {
         "voice_mode": mode,
         "voice_claim": claim,
         "voice_case": case,
-        "materials_left": supplements_left_today(case, SupplementKind.MATERIAL),
-        "messages_left": supplements_left_today(case, SupplementKind.MESSAGE),
+        "materials_left": left[SupplementKind.MATERIAL],
+        "messages_left": left[SupplementKind.MESSAGE],
         "daily_limits": settings.FEEDBACK_DAILY_LIMITS,
         "can_press": case.status in PRESSABLE,
         "press_allowed": press_allowed(case),
