@@ -52,14 +52,14 @@ class KeyRefused(Exception):
 
 def key_from_request(request: HttpRequest, *, params: bool = True) -> str:
     """The raw key of a call, or "". The header wins; ``params`` also reads ``api_key`` from the
-    form body (POST) or the query string (GET), as Open311 clients send it."""
+    form body of a POST, then from the query string, as Open311 clients send it."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, value = header.partition(" ")
     if scheme.lower() == AUTH_SCHEME.lower() and value.strip():
         return value.strip()
     if params:
-        source = request.POST if request.method == "POST" else request.GET
-        return (source.get("api_key") or "").strip()
+        in_form = request.POST.get("api_key") if request.method == "POST" else None
+        return (in_form or request.GET.get("api_key") or "").strip()
     return ""
 
 

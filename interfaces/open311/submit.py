@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import phone_validator
 from cases.forms import TextField
@@ -42,19 +43,25 @@ class Refusal(Exception):
 class RequestForm(forms.Form):
     """The GeoReport fields we read (``attribute[x]`` arrives as ``attribute_x``)."""
 
-    service_code = forms.CharField(max_length=40, error_messages={"required": _("缺少 service_code（事项类型编码）。")})
+    service_code = forms.CharField(
+        max_length=40, error_messages={"required": gettext_lazy("缺少 service_code（事项类型编码）。")}
+    )
     description = TextField(
         max_length=MAX_DESCRIPTION,
         error_messages={
-            "required": _("缺少 description（诉求内容）。"),
-            "max_length": _("description（诉求内容）不能超过 %(limit_value)d 个字，当前 %(show_value)d 个字。"),
+            "required": gettext_lazy("缺少 description（诉求内容）。"),
+            "max_length": gettext_lazy(
+                "description（诉求内容）不能超过 %(limit_value)d 个字，当前 %(show_value)d 个字。"
+            ),
         },
     )
     first_name = TextField(max_length=25, required=False)
     last_name = TextField(max_length=25, required=False)
     phone = forms.CharField(max_length=11, required=False, validators=[phone_validator])
     address_string = TextField(
-        max_length=200, required=False, error_messages={"max_length": _("address_string 不能超过 200 个字。")}
+        max_length=200,
+        required=False,
+        error_messages={"max_length": gettext_lazy("address_string 不能超过 200 个字。")},
     )
     lat = forms.DecimalField(min_value=-90, max_value=90, required=False)
     long = forms.DecimalField(min_value=-180, max_value=180, required=False)

@@ -24,7 +24,7 @@ from routing.dispatch import current_index, directory_pinned
 
 from ..keys import KeyRefused, api_view, authenticate
 from .formats import answer, errors, w3c
-from .selectors import STATUS_GROUPS, claim_places, place_name, request_one, requests_search, services
+from .selectors import STATUS_GROUPS, claim_places, place_name, request_one, requests_search, service, services
 from .submit import Refusal, request_submit
 
 SCOPE = "open311"
@@ -97,7 +97,7 @@ def service_list(request, fmt: str):
 def service_definition(request, code: str, fmt: str):
     if request.method != "GET":
         return _method_not_allowed(fmt, ["GET"])
-    matter = next((m for m in services() if m.code == code), None)
+    matter = service(code)
     if matter is None:
         return errors(fmt, 404, _("service_code: 事项类型 %(code)s 不存在或已停用。") % {"code": code})
     places = claim_places(getattr(request, "api_key", None))

@@ -105,6 +105,7 @@ def test_key_from_header_wins_over_parameter():
     assert key_from_request(request) == "header"
     assert key_from_request(factory.get("/x", {"api_key": "param"})) == "param"
     assert key_from_request(factory.post("/x", {"api_key": "form"})) == "form"
+    assert key_from_request(factory.post("/x?api_key=query", {"note": "x"})) == "query"
     assert key_from_request(factory.get("/x", {"api_key": "param"}), params=False) == ""
     assert key_from_request(factory.get("/x", HTTP_AUTHORIZATION="Bearer abc")) == ""
 
