@@ -195,3 +195,14 @@ def test_the_nav_and_the_message_kind(login):
 
     assert LIST in login("gm_supervisor").get(reverse("supervision:overdue")).content.decode()
     assert kind_label("risk_warning") == "研判预警"
+
+
+def test_the_supervisors_home_counts_the_warnings_awaiting_assessment(make_warning, login, user):
+    from supervision.risk.services import risk_warning_assess
+
+    make_warning()
+    done = make_warning()
+    risk_warning_assess(warning=done, actor=user("gm_supervisor"), assessment="已核实", measures="已约谈")
+    body = login("gm_supervisor").get(reverse("home")).content.decode()
+    assert 'data-testid="risk-open-count">1<' in body
+    assert reverse("supervision:risk-list") + "?status=open" in body
