@@ -230,7 +230,7 @@ def _percent(value) -> str:
 class RiskKind(models.TextChoices):
     SURGE = "surge", _("诉求激增")
     GROUP = "group", _("群体性诉求")
-    FREQUENT = "frequent", _("重复来访人")
+    FREQUENT = "frequent", _("重复信访人")
 
 
 class RiskStatus(models.TextChoices):
@@ -271,7 +271,7 @@ class RiskWarning(models.Model):
     people = models.PositiveIntegerField(_("涉及人数"), default=0)
     claims = models.PositiveIntegerField(_("诉求件数"), default=0)
     subject = models.CharField(
-        _("对象"), max_length=60, blank=True, help_text=_("群体性诉求的案件编号，或重复来访人的手机号（已遮挡）")
+        _("对象"), max_length=60, blank=True, help_text=_("群体性诉求的案件编号，或重复信访人的手机号（已遮挡）")
     )
     subject_key = models.CharField(_("对象标识"), max_length=64, db_index=True, editable=False)
     fingerprint = models.CharField(_("指纹"), max_length=64, unique=True, editable=False)

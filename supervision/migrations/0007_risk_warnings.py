@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=[("surge", "诉求激增"), ("group", "群体性诉求"), ("frequent", "重复来访人")],
+                        choices=[("surge", "诉求激增"), ("group", "群体性诉求"), ("frequent", "重复信访人")],
                         max_length=10,
                         verbose_name="预警类型",
                     ),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                     "subject",
                     models.CharField(
                         blank=True,
-                        help_text="群体性诉求的案件编号，或重复来访人的手机号（已遮挡）",
+                        help_text="群体性诉求的案件编号，或重复信访人的手机号（已遮挡）",
                         max_length=60,
                         verbose_name="对象",
                     ),

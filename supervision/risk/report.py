@@ -130,7 +130,7 @@ def warning_text(w: RiskWarning) -> str:
     if w.kind == RiskKind.SURGE:
         text = _("近%(d)s日 %(n)s 件") % {"d": rules["surge_days"], "n": w.count}
         if w.ratio:
-            text += _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": w.ratio}
+            text += _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{w.ratio:.1f}"}
         return text
     if w.kind == RiskKind.GROUP:
         return _("案件 %(c)s，涉及 %(p)s 人、%(n)s 件诉求") % {"c": w.subject, "p": w.people, "n": w.claims}

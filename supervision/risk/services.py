@@ -336,7 +336,7 @@ def _new(findings: list[Finding]) -> list[Finding]:
 def _message(w: RiskWarning, region: Region, rules: dict) -> str:
     if w.kind == RiskKind.SURGE:
         matter = w.matter.name if w.matter_id else _("其他事项")
-        times = _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": w.ratio} if w.ratio else ""
+        times = _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{w.ratio:.1f}"} if w.ratio else ""
         return _("研判预警（诉求激增）：%(place)s%(matter)s类诉求近%(d)s日 %(n)s 件%(times)s，请研判。") % {
             "place": region.name, "matter": matter, "d": rules["surge_days"], "n": w.count, "times": times,
         }  # fmt: skip
@@ -344,7 +344,7 @@ def _message(w: RiskWarning, region: Region, rules: dict) -> str:
         return _("研判预警（群体性诉求）：%(place)s案件 %(number)s 涉及 %(people)s 人、%(claims)s 件诉求，请研判。") % {
             "place": region.name, "number": w.subject, "people": w.people, "claims": w.claims,
         }  # fmt: skip
-    return _("研判预警（重复来访）：手机号 %(phone)s 近%(d)s日在%(place)s提出 %(n)s 件诉求，请研判。") % {
+    return _("研判预警（重复信访）：手机号 %(phone)s 近%(d)s日在%(place)s提出 %(n)s 件诉求，请研判。") % {
         "phone": w.subject, "d": rules["frequent_days"], "place": region.name, "n": w.count,
     }  # fmt: skip
 

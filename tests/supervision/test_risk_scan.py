@@ -137,19 +137,31 @@ def test_one_phone_on_many_cases_is_a_frequent_claimant(claim, scan):
     assert w.matter is None  # two matter branches
     assert set(w.cases.values_list("pk", flat=True)) == {c.pk for c in cases}
     assert phone not in w.subject_key and phone not in w.fingerprint
+    bodies = {m.body for m in risk_messages()}
+    assert bodies == {"研判预警（重复信访）：手机号 139****5678 近30日在高明区提出 3 件诉求，请研判。"}
 
 
 def test_the_supervisors_of_the_place_are_told_once_each(claim, scan, user, staff):
+    from accounts.services import staff_user_ensure
+
     nanhai = staff("nh_supervisor", "NH-ZX", "supervisor")
+    staff_user_ensure(  # supervises the district and the city: still one message
+        username="both_supervisor",
+        full_name="两级督办",
+        password="x-Pass-2026",
+        memberships=[("GM-ZX", "supervisor"), ("FS-ZX", "supervisor")],
+    )
+    weekly(claim, 1)
     for day in (13, 14, 15, 16, 17):
         claim(11, day)
     scan()
     sent = risk_messages()
-    assert sorted(m.recipient_user.username for m in sent) == ["fs_supervisor", "gm_supervisor"]
+    assert sorted(m.recipient_user.username for m in sent) == ["both_supervisor", "fs_supervisor", "gm_supervisor"]
     assert nanhai not in [m.recipient_user for m in sent]
-    body = sent[0].body
-    assert "明城镇" in body and "劳动" in body and "近7日 5 件" in body
-    assert sent[0].channel == "inapp"
+    assert {m.body for m in sent} == {
+        "研判预警（诉求激增）：明城镇劳动保障类诉求近7日 5 件，为前8周周均的 5.0 倍，请研判。"
+    }
+    assert {m.channel for m in sent} == {"inapp"}
 
 
 def test_the_scan_is_idempotent(claim, scan, at):
