@@ -304,6 +304,17 @@ class RiskWarning(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.region_id} · {self.created_at:%Y-%m-%d}"
 
+    @property
+    def window_label(self) -> str:
+        """The window's days, "2026年11月13日至2026年11月19日" (its end is the midnight after)."""
+        import datetime as dt
+
+        from core.periods import date_label
+
+        first = timezone.localtime(self.window_start).date()
+        last = timezone.localtime(self.window_end - dt.timedelta(microseconds=1)).date()
+        return _("%(a)s至%(b)s") % {"a": date_label(first), "b": date_label(last)}
+
 
 class RiskWarningCase(models.Model):
     """A case behind a risk warning."""

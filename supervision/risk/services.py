@@ -336,7 +336,9 @@ def _new(findings: list[Finding]) -> list[Finding]:
 def _message(w: RiskWarning, region: Region, rules: dict) -> str:
     if w.kind == RiskKind.SURGE:
         matter = w.matter.name if w.matter_id else _("其他事项")
-        times = _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{w.ratio:.1f}"} if w.ratio else ""
+        times = (
+            _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{w.ratio:.1f}"} if w.ratio else ""
+        )
         return _("研判预警（诉求激增）：%(place)s%(matter)s类诉求近%(d)s日 %(n)s 件%(times)s，请研判。") % {
             "place": region.name, "matter": matter, "d": rules["surge_days"], "n": w.count, "times": times,
         }  # fmt: skip

@@ -191,3 +191,16 @@ def test_the_scan_uses_grouped_queries(claim, scan, django_assert_max_num_querie
     with django_assert_max_num_queries(25):
         result = scan()
     assert result.total == 3
+
+
+def test_the_surge_reads_in_words_on_its_page(claim, scan, login):
+    from django.urls import reverse
+
+    weekly(claim, 1)
+    for day in (13, 14, 15, 16, 17, 18):
+        claim(11, day)
+    scan()
+    [surge] = warnings("surge")
+    html = login("gm_supervisor").get(reverse("supervision:risk-detail", args=[surge.pk])).content.decode()
+    assert "近7日 6 件，前8周周均 1.0 件，为其 6.0 倍" in html
+    assert "2026年11月13日至2026年11月19日" in html

@@ -105,6 +105,7 @@ def test_the_page_shows_the_cases_with_phones_masked(make_warning, login):
         assert f'data-testid="case-{case.number}"' in html
         assert reverse("cases:case-detail", args=[case.number]) in html
     assert "139****5678" in html and "13912345678" not in html
+    assert 'data-testid="window">2026年11月13日至2026年11月19日<' in html
     assert 'name="assessment"' in html and 'name="measures"' in html
 
 
