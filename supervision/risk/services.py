@@ -358,9 +358,9 @@ def _notify(warnings: list[RiskWarning], rules: dict) -> int:
     if not warnings:
         return 0
     supervisors = defaultdict(set)
-    for user_id, path in Membership.objects.filter(role=Role.SUPERVISOR, active=True, user__is_active=True).values_list(
-        "user_id", "unit__region__path"
-    ):
+    for user_id, path in Membership.objects.filter(
+        role=Role.SUPERVISOR, active=True, user__is_active=True, unit__active=True
+    ).values_list("user_id", "unit__region__path"):
         supervisors[path].add(user_id)
     messages = []
     for w in warnings:

@@ -204,3 +204,17 @@ def test_the_surge_reads_in_words_on_its_page(claim, scan, login):
     html = login("gm_supervisor").get(reverse("supervision:risk-detail", args=[surge.pk])).content.decode()
     assert "近7日 6 件，前8周周均 1.0 件，为其 6.0 倍" in html
     assert "2026年11月13日至2026年11月19日" in html
+
+
+def test_a_surge_that_goes_on_is_warned_again_once_a_new_week_has_passed(claim, scan, at):
+    for day in (13, 14, 15, 16, 17):
+        claim(11, day)
+    assert scan().created == {"surge": 1}
+    for day in (20, 21, 23, 24, 25):
+        claim(11, day)
+    assert scan(at(11, 26, 6)).total == 0  # its window overlaps the first warning's
+    second = scan(at(11, 27, 6))  # 11-20 … 11-26: a whole new week, still five and more
+    assert second.created == {"surge": 1}
+    first, again = warnings("surge")
+    assert again.window_start == first.window_end
+    assert again.count == 5 and float(again.baseline) == 0.63  # the first week: 5 / 8, to 0.01
