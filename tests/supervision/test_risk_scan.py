@@ -218,3 +218,19 @@ def test_a_surge_that_goes_on_is_warned_again_once_a_new_week_has_passed(claim, 
     first, again = warnings("surge")
     assert again.window_start == first.window_end
     assert again.count == 5 and float(again.baseline) == 0.63  # the first week: 5 / 8, to 0.01
+
+
+def test_the_command_runs_the_scan_for_a_day(claim, capsys):
+    from django.core.management import CommandError, call_command
+
+    for day in (13, 14, 15, 16, 17):
+        claim(11, day)
+    call_command("risk_scan", date="2026-11-20")
+    out = capsys.readouterr().out
+    assert "新增 诉求激增 1 条，群体性诉求 0 条，重复信访人 0 条；已通知督办人 2 人次" in out
+    call_command("risk_scan", date="2026-11-20")
+    assert "新增 诉求激增 0 条" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="日期格式"):
+        call_command("risk_scan", date="2026/11/20")
+    with pytest.raises(CommandError, match="将来"):
+        call_command("risk_scan", date="2999-01-01")
