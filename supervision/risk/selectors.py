@@ -73,3 +73,15 @@ def risk_warning_cases(warning: RiskWarning) -> list[Case]:
 
 def risk_warning_history(warning: RiskWarning):
     return list(warning.notes.select_related("actor").order_by("created_at", "id"))
+
+
+def case_risk_warnings(user, case: Case) -> list[RiskWarning]:
+    """The warnings of the user's scope that ``case`` is behind, newest first (one query)."""
+    scope = _scope(user)
+    if scope is None:
+        return []
+    return list(
+        RiskWarning.objects.filter(scope, case_links__case=case)
+        .select_related("region", "matter")
+        .order_by("-created_at", "-id")[:10]
+    )

@@ -207,3 +207,18 @@ def test_the_supervisors_home_counts_the_warnings_awaiting_assessment(make_warni
     body = login("gm_supervisor").get(reverse("home")).content.decode()
     assert 'data-testid="risk-open-count">1<' in body
     assert reverse("supervision:risk-list") + "?status=open" in body
+
+
+def test_the_case_page_shows_its_warnings_to_the_supervisors_only(make_warning, login, open_case):
+    warning = make_warning(cases=1)
+    case = warning.cases.get()
+    url = reverse("cases:case-detail", args=[case.number])
+    page = login("gm_supervisor").get(url).content.decode()
+    assert 'data-testid="case-risk-warnings"' in page
+    assert reverse("supervision:risk-detail", args=[warning.pk]) in page
+    assert 'data-testid="case-risk-warnings"' not in login("gm_window").get(url).content.decode()
+    other = open_case(status="submitted")
+    assert (
+        'data-testid="case-risk-warnings"'
+        not in login("gm_supervisor").get(reverse("cases:case-detail", args=[other.number])).content.decode()
+    )
