@@ -1,19 +1,21 @@
 """The similarity engine (issue #13, contract in docs/search.md): open cases a new claim may repeat,
 and closed cases like a given text.
 
-Only this module knows how candidates are retrieved; callers never index by hand. Scoring is an
-IDF-weighted cosine over the two texts' term sets (``similar.text.terms``), 0..1.
+Callers never index by hand (``similar.index`` keeps the index fresh). Candidates come from the
+full-text index (``similar.retrieval``, the only part a search engine would replace); this module
+re-scores them with an IDF-weighted cosine over the two texts' term sets (``similar.text.terms``),
+0..1, and explains each match.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
 
+from similar import retrieval
 from similar import text as textmod
 
 #: A text scoring at least this against an open case is "描述相似" (tuned on the labelled set).
@@ -37,23 +39,21 @@ class Match:
     why: str  # ready-to-show Chinese reason
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    case_id: int
-    text: str
-    region_path: str
-    matter_id: int
-
-
 # --- weights -------------------------------------------------------------------------------------
-def _weights(terms: Iterable[str]) -> dict[str, float]:
-    """IDF per term (rarer terms count more)."""
-    return {term: 1.0 for term in terms}
+#: IDF counts at least this many cases: a young index (a new centre, the tests) weighs terms
+#: nearly alike instead of punishing the words forty repeats of one complaint share; past it, the
+#: real statistics take over.
+PRIOR_CASES = 5000
+
+
+def _idf(total: int, df: int) -> float:
+    """BM25's IDF over at least ``PRIOR_CASES`` cases: always positive, small for a term most
+    cases contain, ~ln(N) for a rare one."""
+    total = max(total, PRIOR_CASES)
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 def _cosine(query: set[str], other: set[str], weight: dict[str, float]) -> float:
-    if not query or not other:
-        return 0.0
     shared = query & other
     if not shared:
         return 0.0
@@ -111,14 +111,8 @@ def _matter_branch_path(matter_id: int | None) -> str:
     return f"/{codes[0]}/" if codes else ""
 
 
-# --- candidates (the retrieval step: the only part a search engine would replace) ----------------
 def _case_text(title: str, description: str) -> str:
     return f"{title}\n{description}"
-
-
-def _candidates(queryset) -> list[_Candidate]:
-    rows = queryset.values_list("id", "title", "description", "region__path", "matter_id")
-    return [_Candidate(pk, _case_text(title, desc), path, matter) for pk, title, desc, path, matter in rows]
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -134,41 +128,52 @@ def _why(text_score: float, same_place: str, same_matter: bool, shared: tuple[st
     return why
 
 
+def _query(text: str) -> tuple[set[str], int, dict[str, int]]:
+    """The text's terms, the number of indexed cases and the terms' document frequencies."""
+    query = set(textmod.terms(text))
+    total, df = retrieval.doc_frequencies(query)
+    return query, total, df
+
+
 def _rank(
     text: str,
-    candidates: list[_Candidate],
+    query: set[str],
+    rows: list[retrieval.Row],
     *,
+    total: int,
+    df: dict[str, int],
     region_path: str,
     matter_id: int | None,
     boost: bool,
     min_score: float,
     limit: int,
 ) -> list[Match]:
-    query = set(textmod.terms(text))
-    if not query or limit <= 0:
-        return []
-    cand_terms = {c.case_id: set(textmod.terms(c.text)) for c in candidates}
-    weight = _weights(query | set().union(*cand_terms.values()) if cand_terms else query)
+    """Re-score ``rows`` against ``query`` (IDF-weighted cosine), boost, order, explain."""
+    cand_terms = {row.case_id: set(row.tokens.split()) for row in rows}
+    seen = set().union(*cand_terms.values()) if cand_terms else set()
+    more_total, more_df = retrieval.doc_frequencies(seen - query)
+    total = max(total, more_total)
+    weight = {t: _idf(total, n) for t, n in {**more_df, **df}.items()}
     levels = _levels(region_path) if region_path else {}
     scored = []
-    for cand in candidates:
-        other = cand_terms[cand.case_id]
+    for row in rows:
+        other = cand_terms[row.case_id]
         text_score = _cosine(query, other, weight)
         if text_score <= 0 or text_score < min_score:
             continue
-        place = _same_place(region_path, cand.region_path, levels)
-        same_matter = matter_id is not None and cand.matter_id == matter_id
+        place = _same_place(region_path, row.region_path, levels)
+        same_matter = matter_id is not None and row.matter_id == matter_id
         score = text_score
         if boost:
             score = min(1.0, text_score * (1 + (MATTER_BOOST if same_matter else 0) + PLACE_BOOST[place]))
-        scored.append((score, text_score, cand, place, same_matter, query & other))
+        scored.append((score, text_score, row, place, same_matter, query & other))
     scored.sort(key=lambda item: (-item[0], -item[2].case_id))
     matches = []
-    for score, text_score, cand, place, same_matter, shared in scored[:limit]:
-        shown = textmod.phrases(text, shared, lambda t: weight.get(t, 1.0))
+    for score, text_score, row, place, same_matter, shared in scored[:limit]:
+        shown = textmod.phrases(text, shared, lambda t: weight.get(t, 0.0))
         matches.append(
             Match(
-                case_id=cand.case_id,
+                case_id=row.case_id,
                 score=round(score, 4),
                 shared_terms=shown,
                 same_place=place,
@@ -194,21 +199,26 @@ def similar_open_cases(
     ``region_id`` (its town-level ancestor or itself, with everything below) and the same matter
     branch (the top-level ancestor of ``matter_id`` and everything below), whose text scores at
     least ``min_score``, best first. ``score`` is the text similarity itself (no boosts)."""
-    from cases.models import OPEN_STATUSES, Case
+    from cases.models import OPEN_STATUSES
 
+    query, total, df = _query(text)
+    if not query or limit <= 0:
+        return []
     region_path = _region_path(region_id)
-    qs = Case.objects.filter(status__in=OPEN_STATUSES, created_at__gte=timezone.now() - timedelta(days=days))
-    if region_path:
-        qs = qs.filter(region__path__startswith=_town_path(region_path, _levels(region_path)))
-    branch = _matter_branch_path(matter_id)
-    if branch:
-        qs = qs.filter(matter__path__startswith=branch)
-    exclude = [pk for pk in exclude_case_ids if pk is not None]
-    if exclude:
-        qs = qs.exclude(pk__in=exclude)
+    rows = retrieval.candidates(
+        retrieval.query_groups(df),
+        statuses=OPEN_STATUSES,
+        since=timezone.now() - timedelta(days=days),
+        region_prefix=_town_path(region_path, _levels(region_path)) if region_path else "",
+        matter_prefix=_matter_branch_path(matter_id),
+        exclude=[pk for pk in exclude_case_ids if pk is not None],
+    )
     return _rank(
         text,
-        _candidates(qs),
+        query,
+        rows,
+        total=total,
+        df=df,
         region_path=region_path,
         matter_id=matter_id,
         boost=False,
@@ -231,17 +241,24 @@ def similar_closed_cases(
     the candidates to the user's scope; ``matter_id``/``region_id`` raise the score of a case of
     the same matter / the same place (never filter). ``score`` includes those boosts; the text
     similarity alone is in ``why``."""
-    from cases.models import Case, Status
+    from cases.models import Status
 
-    qs = Case.objects.filter(status=Status.CLOSED)
-    if cases is not None:
-        qs = qs.filter(pk__in=cases.values("pk"))
-    exclude = [pk for pk in exclude_case_ids if pk is not None]
-    if exclude:
-        qs = qs.exclude(pk__in=exclude)
+    query, total, df = _query(text)
+    if not query or limit <= 0:
+        return []
+    rows = retrieval.candidates(
+        retrieval.query_groups(df),
+        statuses=[Status.CLOSED],
+        scope=cases,
+        exclude=[pk for pk in exclude_case_ids if pk is not None],
+        limit=max(retrieval.CANDIDATES, limit),
+    )
     return _rank(
         text,
-        _candidates(qs),
+        query,
+        rows,
+        total=total,
+        df=df,
         region_path=_region_path(region_id),
         matter_id=matter_id,
         boost=True,
