@@ -243,12 +243,25 @@ def similar_closed_cases(
     similarity alone is in ``why``."""
     from cases.models import Status
 
+    return _boosted(
+        text,
+        statuses=[Status.CLOSED],
+        matter_id=matter_id,
+        region_id=region_id,
+        cases=cases,
+        limit=limit,
+        exclude_case_ids=exclude_case_ids,
+        min_score=min_score,
+    )
+
+
+def _boosted(text, *, statuses, matter_id, region_id, limit, exclude_case_ids, cases=None, min_score=0.0):
     query, total, df = _query(text)
     if not query or limit <= 0:
         return []
     rows = retrieval.candidates(
         retrieval.query_groups(df),
-        statuses=[Status.CLOSED],
+        statuses=statuses,
         scope=cases,
         exclude=[pk for pk in exclude_case_ids if pk is not None],
         limit=max(retrieval.CANDIDATES, limit),
@@ -264,6 +277,28 @@ def similar_closed_cases(
         boost=True,
         min_score=max(min_score, 1e-9),
         limit=limit,
+    )
+
+
+def similar_cases(
+    text: str,
+    *,
+    matter_id: int | None = None,
+    region_id: int | None = None,
+    limit: int = 5,
+    exclude_case_ids=(),
+) -> list[Match]:
+    """Open and closed cases (not merged, rejected or withdrawn) most similar to ``text``, with the
+    same boosts as ``similar_closed_cases``: what ``manage.py similar_cases`` answers."""
+    from cases.models import OPEN_STATUSES, Status
+
+    return _boosted(
+        text,
+        statuses=[*OPEN_STATUSES, Status.CLOSED],
+        matter_id=matter_id,
+        region_id=region_id,
+        limit=limit,
+        exclude_case_ids=exclude_case_ids,
     )
 
 
