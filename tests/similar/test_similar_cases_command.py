@@ -76,7 +76,7 @@ def test_a_bad_line_is_named_on_stderr_the_others_answered_and_the_exit_status_n
     assert code == 1
     assert [line["ref"] for line in out] == ["ok1", "ok2"]
     assert len(out[0]["similar"]) == 1
-    assert f"第 2 行：" in err and message in err
+    assert "第 2 行：" in err and message in err
 
 
 def test_no_cases_and_matter_or_region_left_out(tmp_path, demo):
