@@ -97,4 +97,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         func="partner_api.tasks.idempotency_records_purge",
         schedule_type="D",  # Schedule.DAILY: records older than PARTNER_API_IDEMPOTENCY_DAYS
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}risk-scan",
+        func="supervision.tasks.risk_scan",
+        schedule_type="D",  # Schedule.DAILY: 研判预警 over the complete days before the run
+    ),
 )
