@@ -699,9 +699,7 @@ class DuplicatePair(models.Model):
         ]
         indexes = [
             # the dispatcher's list: the open pairs, newest first
-            models.Index(
-                fields=["created_at", "id"], name="duplicate_pair_open", condition=models.Q(status="open")
-            ),
+            models.Index(fields=["created_at", "id"], name="duplicate_pair_open", condition=models.Q(status="open")),
             models.Index(fields=["case_b"], name="duplicate_pair_case_b"),
         ]
 
