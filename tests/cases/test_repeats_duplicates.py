@@ -252,7 +252,7 @@ def test_others_get_404(pair, login, who, citizen, foreign_dispatcher):
         method = client.get if name == "duplicate-detail" else client.post
         response = method(reverse(f"cases:{name}", args=[found.pk]))
         missing = method(reverse(f"cases:{name}", args=[found.pk + 1000]))
-        assert response.status_code == missing.status_code == 404, (username, name)
+        assert response.status_code == missing.status_code == 404, (who, name)
     found.refresh_from_db()
     assert found.status == DuplicateStatus.OPEN
     assert Case.objects.get(pk=second.pk).status == Status.SUBMITTED
