@@ -126,8 +126,19 @@ def test_the_overdue_board_shows_the_count(repeated, login, user, fresh):
 
     from supervision.services import warnings_sweep
 
-    target, _plain = repeated
+    target, plain = repeated
     warnings_sweep(now=timezone.now() + timedelta(days=30))
     page = login("gm_supervisor").get(reverse("supervision:overdue")).content.decode()
     row = page.split(f'data-number="{target.number}"')[1].split("</tr>")[0]
     assert 'data-testid="repeat-count"' in row and "重复 3 次" in row
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    export = login("gm_supervisor").get(reverse("supervision:overdue-export"))
+    sheet = list(load_workbook(BytesIO(export.content))["超期清单"].iter_rows(values_only=True))
+    column = sheet[0].index("诉求次数（含重复）")
+    assert {r[0]: r[column] for r in sheet[1:] if r and r[0] in (target.number, plain.number)} == {
+        target.number: 3,
+        plain.number: 1,
+    }
