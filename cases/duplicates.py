@@ -15,10 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -52,9 +54,13 @@ NOTE_MAX = 500
 
 
 def _similar_open_cases(case: Case) -> list:
-    """The engine's open cases like ``case`` (same town, same matter branch, 30 days)."""
-    from similar.engine import similar_open_cases
-
+    """The engine's open cases like ``case`` (same town, same matter branch, 30 days):
+    ``settings.CASES_SIMILAR_OPEN_CASES`` (``similar.engine.similar_open_cases``; config wires it,
+    cases does not import the engine, which reads cases)."""
+    path = getattr(settings, "CASES_SIMILAR_OPEN_CASES", "")
+    if not path:
+        return []
+    similar_open_cases = import_string(path)
     return similar_open_cases(
         f"{case.title}\n{case.description}",
         region_id=case.region_id,

@@ -291,3 +291,11 @@ def test_the_tab_reads_in_a_fixed_number_of_queries(submit_case, engine, login, 
         assert response.status_code == 200 and len(response.context["pairs"]) == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_without_an_engine_the_scan_still_pairs_phones(submit_case, settings):
+    settings.CASES_SIMILAR_OPEN_CASES = ""
+    a = submit_case(text=WAGES, phone="13700001234")
+    b = submit_case(text="另一处工地也拖欠工资。", phone="13700001234")
+    assert d.duplicates_scan().pairs_added == 1
+    assert pairs() == [(a.pk, b.pk, "open", "nightly")]
