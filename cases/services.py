@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -609,7 +610,8 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at=None) -> Case:
 
 @transaction.atomic
 def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Case:
-    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``."""
+    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``, and ``into``'s
+    重复诉求次数 (``repeat_count``) grows by ``case``'s, in the same transaction."""
     if into.pk == case.pk:
         raise CaseError(_("不能合并到案件自身。"))
     if not into.is_open:
@@ -623,6 +625,11 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Cas
         stage=None,
         at=at,
     )
+    # 重复诉求次数: ``into`` now carries the merged case's claims too — one set-based UPDATE that
+    # reads the merged case's count in the database (exact even if ``case`` was loaded earlier).
+    carried = Case.objects.filter(pk=case.pk).values("repeat_count")
+    Case.objects.filter(pk=into.pk).update(repeat_count=F("repeat_count") + Subquery(carried))
+    into.repeat_count += case.repeat_count
     existing = {(p.name, p.phone, p.user_id) for p in into.parties.all()}
     Party.objects.bulk_create(
         [

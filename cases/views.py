@@ -26,6 +26,8 @@ from . import forms as f
 from . import selectors
 from . import services as s
 from .actions import Action
+from .duplicate_views import duplicates_tab
+from .duplicates import duplicate_pairs_for
 from .models import Case, Status
 from .permissions import available_actions, is_handling_unit_member
 from .time_left import with_time_left
@@ -282,38 +284,46 @@ QUEUE_TABS = [
     (Status.ACCEPTED, gettext_lazy("待派单")),
     (Status.REVIEWING, gettext_lazy("待审核")),
 ]
+#: The dispatcher's 疑似重复 tab (issue #13): pairs of open cases to merge or mark 非重复.
+DUPLICATES_TAB = "duplicates"
 
 
 @login_required
 @require_GET
 def queue(request):
-    """The centre's queues: clerks work 待受理; dispatchers also 待派单 and 待审核."""
+    """The centre's queues: clerks work 待受理; dispatchers also 待派单, 待审核 and 疑似重复."""
     user = request.user
     if has_role(user, Role.DISPATCHER):
-        allowed = [st for st, _label in QUEUE_TABS]
+        allowed = [st for st, _label in QUEUE_TABS] + [DUPLICATES_TAB]
     elif has_role(user, Role.CLERK):
         allowed = [Status.SUBMITTED]
     else:
         raise PermissionDenied
     tab = request.GET.get("tab") or allowed[0]
-    if tab not in dict(QUEUE_TABS):
+    if tab not in dict(QUEUE_TABS) and tab != DUPLICATES_TAB:
         raise Http404
     if tab not in allowed:
         raise PermissionDenied
     sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
-    counts = selectors.queue_counts(user, allowed)
+    statuses = [st for st in allowed if st != DUPLICATES_TAB]
+    counts = selectors.queue_counts(user, statuses)
+    if DUPLICATES_TAB in allowed:
+        counts[DUPLICATES_TAB] = duplicate_pairs_for(user).count()
+    tabs = [
+        {"status": st, "label": label, "count": counts[st], "active": st == tab}
+        for st, label in [*QUEUE_TABS, (DUPLICATES_TAB, gettext_lazy("疑似重复"))]
+        if st in allowed
+    ]
+    if tab == DUPLICATES_TAB:
+        context = {"tabs": tabs, "tab": tab, "page": page, **duplicates_tab(request, page=page)}
+        return render(request, "cases/duplicates.html", context)
     found = selectors.sorted_by_time_left(selectors.centre_queue_rows(user, status=tab), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     rows = with_time_left(rows)
     if tab == Status.ACCEPTED:
         for case in rows:
             case.routing_summary = _routing_summary(case)
-    tabs = [
-        {"status": st, "label": label, "count": counts[st], "active": st == tab}
-        for st, label in QUEUE_TABS
-        if st in allowed
-    ]
     context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
     return render(request, "cases/queue.html", context)
 

@@ -92,6 +92,8 @@ EVENT_LABELS = {
     "close_unreached": _("回访未接通，办结"),
     # written by the partner API (partner_api) for a referring body's reply
     "referral_reply": _("移送单位答复"),
+    # the dispatcher's 疑似重复 decision (issue #13, cases.duplicates)
+    "not_duplicate": _("排除疑似重复"),
 }
 
 
