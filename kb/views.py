@@ -6,6 +6,8 @@ else gets a 404, as if there were no such article)."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,6 +21,8 @@ from routing.models import MatterType
 from . import permissions, selectors
 from .forms import PanelForm, SearchForm
 
+#: What a matter code can look like (anything else is not looked up: NUL bytes and the like).
+CODE = re.compile(r"[\w.\-]{1,60}")
 PAGE_SIZE = 10
 MAX_PAGE = 50
 
@@ -105,8 +109,8 @@ def staff_panel(request):
 @require_GET
 def citizen_tips(request):
     """常见问答 and 办事指南 for the matter a citizen picked on the claim form (public)."""
-    code = request.GET.get("matter", "")[:60]
-    matter = MatterType.objects.filter(code=code, active=True).first() if code else None
+    code = request.GET.get("matter", "")
+    matter = MatterType.objects.filter(code=code, active=True).first() if CODE.fullmatch(code) else None
     if code and matter is None:
         return render(request, "kb/_tips_body.html", {"tips": [], "unknown": True}, status=400)
     tips = selectors.citizen_tips(matter) if matter else []

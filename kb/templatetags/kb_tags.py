@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from routing.models import MatterType
 
 from .. import selectors
+from ..views import CODE
 
 register = template.Library()
 
@@ -16,8 +17,8 @@ register = template.Library()
 def kb_tips_for(matter_code):
     """The citizen tips for the matter already chosen when the claim form is shown (again)."""
     matter = None
-    if matter_code and isinstance(matter_code, str):
-        matter = MatterType.objects.filter(code=matter_code[:60], active=True).first()
+    if isinstance(matter_code, str) and CODE.fullmatch(matter_code):
+        matter = MatterType.objects.filter(code=matter_code, active=True).first()
     tips = selectors.citizen_tips(matter) if matter else []
     return render_to_string("kb/_tips_body.html", {"tips": tips, "matter": matter})
 

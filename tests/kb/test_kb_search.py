@@ -86,3 +86,21 @@ def _anon():
 
 def _codes(q):
     return [r.article.code for r in selectors.search_page(_anon(), q=q)[0]]
+
+
+def test_postgresql_uses_the_gin_index(demo, article):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite answers from its FTS5 table by construction")
+    article("g", title="拖欠工资", body="拖欠工资的处理办法说明。" * 3)
+    words = search.query_terms("拖欠工资")
+    tsquery = " | ".join(f"'{w}'" for w in words)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM kb_article WHERE {search.PG_VECTOR} @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "kb_article_terms_gin" in plan, plan
