@@ -54,28 +54,35 @@ def query_terms(text: str, *, limit: int = MAX_QUERY_TERMS) -> list[str]:
     return list(seen)
 
 
-def ranked_ids(candidates, words: list[str], *, offset: int = 0, limit: int = 10) -> list[int]:
-    """Ids of the articles of ``candidates`` (a queryset) that share a term with ``words``, best first."""
+def ranked_ids(candidates, words: list[str], *, boost=None, offset: int = 0, limit: int = 10) -> list[int]:
+    """Ids of the articles of ``candidates`` (a queryset) that share a term with ``words``, best first;
+    those in ``boost`` (a queryset, e.g. the articles of the matter the words suggest) before the rest."""
     if not words:
         return []
     sub_sql, sub_params = candidates.order_by().values("pk").query.sql_with_params()
+    first, first_params = "", []
+    if boost is not None:
+        boost_sql, first_params = boost.order_by().values("pk").query.sql_with_params()
+        first = f"CASE WHEN {{id}} IN ({boost_sql}) THEN 0 ELSE 1 END, "
     if connection.vendor == "postgresql":
         tsquery = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
         sql = (
             f"SELECT kb_article.id FROM kb_article "
             f"WHERE {PG_VECTOR} @@ to_tsquery('simple'::regconfig, %s) AND kb_article.id IN ({sub_sql}) "
-            f"ORDER BY ts_rank({PG_VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC, kb_article.id "
+            f"ORDER BY {first.format(id='kb_article.id')}"
+            f"ts_rank({PG_VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC, kb_article.id "
             f"LIMIT %s OFFSET %s"
         )
-        params = [tsquery, *sub_params, tsquery, limit, offset]
+        params = [tsquery, *sub_params, *first_params, tsquery, limit, offset]
     else:
         match = " OR ".join(f'"{w}"' for w in words)
         sql = (
             f"SELECT kb_article_fts.rowid FROM kb_article_fts "
             f"WHERE kb_article_fts MATCH %s AND kb_article_fts.rowid IN ({sub_sql}) "
-            f"ORDER BY bm25(kb_article_fts, 3.0, 1.0), kb_article_fts.rowid LIMIT %s OFFSET %s"
+            f"ORDER BY {first.format(id='kb_article_fts.rowid')}"
+            f"bm25(kb_article_fts, 3.0, 1.0), kb_article_fts.rowid LIMIT %s OFFSET %s"
         )
-        params = [match, *sub_params, limit, offset]
+        params = [match, *sub_params, *first_params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

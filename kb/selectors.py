@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from routing.models import MatterType, Region
+from routing.selectors import suggest_matters
 
 from . import permissions, search
 from .models import Article, Category
@@ -46,11 +48,18 @@ class SearchResult:
     passage_html: str
 
 
+class SearchPage(NamedTuple):
+    results: list[SearchResult]
+    has_next: bool
+    words: list[str]  # the query's terms
+    guessed: MatterType | None  # the matter the query suggested, whose articles come first
+
+
 def search_page(
     user, *, q: str = "", category: str = "", matter: MatterType | None = None, page: int = 1, page_size: int = 10
-) -> tuple[list[SearchResult], bool, list[str]]:
-    """One page of results (ranked when there is a query, else by category and title), whether
-    another page follows, and the query's terms (for the "what was searched" line)."""
+) -> SearchPage:
+    """One page of results (ranked when there is a query, else by category and title) and whether
+    another page follows."""
     qs = visible_articles(user)
     if category:
         qs = qs.filter(category=category)
@@ -58,8 +67,10 @@ def search_page(
         qs = for_matter(qs, matter)
     words = search.query_terms(q) if q else []
     start = (page - 1) * page_size
+    guessed = None
     if q:
-        ids = search.ranked_ids(qs, words, offset=start, limit=page_size + 1)
+        boost, guessed = _guess_boost(q, matter)
+        ids = search.ranked_ids(qs, words, boost=boost, offset=start, limit=page_size + 1)
         by_id = {a.pk: a for a in _with_relations(Article.objects.filter(pk__in=ids))}
         rows = [by_id[i] for i in ids if i in by_id]
     else:
@@ -73,7 +84,18 @@ def search_page(
         )
         for a in rows[:page_size]
     ]
-    return results, has_next, words
+    return SearchPage(results, has_next, words, guessed)
+
+
+def _guess_boost(text: str, matter: MatterType | None):
+    """With no matter chosen, the articles of the matter the text suggests (by the directory's
+    keywords) come first: "公司拖欠工资三个月" puts 拖欠工资 before anything else that says 个月."""
+    if matter is not None:
+        return None, None
+    guessed = next(iter(suggest_matters(text, limit=1)), None)
+    if guessed is None:
+        return None, None
+    return for_matter(Article.objects.all(), guessed, below=False), guessed
 
 
 def article_for(user, pk: int) -> Article | None:
@@ -100,7 +122,8 @@ def panel_articles(
     if matter is not None:
         qs = for_matter(qs, matter, below=False)
     words = search.query_terms(text)
-    ids = search.ranked_ids(qs, words, limit=limit) if words else []
+    boost = _guess_boost(text, matter)[0]
+    ids = search.ranked_ids(qs, words, boost=boost, limit=limit) if words else []
     if matter is not None and len(ids) < limit:
         ids += list(
             qs.exclude(pk__in=ids).order_by("category", "title").values_list("pk", flat=True)[: limit - len(ids)]

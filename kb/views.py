@@ -44,7 +44,7 @@ def kb_search(request):
         data = form.cleaned_data if form.is_bound else {}
         q = data.get("q", "")
         page = page_number(request, max_page=MAX_PAGE)
-        results, has_next, words = selectors.search_page(
+        results, has_next, words, guessed = selectors.search_page(
             request.user,
             q=q,
             category=data.get("category", ""),
@@ -61,6 +61,7 @@ def kb_search(request):
                 "has_next": has_next and page < MAX_PAGE,
                 "page": page,
                 "searched": bool(q),
+                "guessed": guessed if results else None,
                 "query_string": _query_string(request, page),
             }
         )

@@ -44,13 +44,15 @@
         .catch(function () {});
     }
     function later() { clearTimeout(timer); timer = setTimeout(refresh, 400); }
-    form.addEventListener("input", function (e) { if (e.target.name === "description") later(); });
-    form.addEventListener("change", function (e) {
-      var name = e.target.name || "";
-      if (name === "matter" || name === "region" || name.indexOf("region_") === 0) later();
-    });
     var description = form.querySelector("[name=description]");
     var matter = form.querySelector("[name=matter]");
+    if (description) description.addEventListener("input", later);
+    // On the element itself: the matter suggestions set it with a change event that does not bubble.
+    if (matter) matter.addEventListener("change", later);
+    form.addEventListener("change", function (e) {
+      var name = e.target.name || "";
+      if (name === "region" || name.indexOf("region_") === 0) later();
+    });
     if ((description && description.value.trim()) || (matter && matter.value)) refresh();
   }
 

@@ -14,7 +14,8 @@ HOSTILE = '<script>alert("x")</script> 拖欠工资 <img src=x onerror=alert(1)>
 def test_words_in_another_order_and_form_are_found(demo, article):
     article("wages", title="用人单位必须按时足额发工资", body="单位拖欠工资的，劳动者可以申请支付令。" * 2)
     article("noise", title="楼上邻居晚上很吵怎么办", body="先和邻居沟通，沟通无效的可以请物业调解。" * 2)
-    results, _more, words = selectors.search_page(_anon(), q="工资被拖欠了")
+    page = selectors.search_page(_anon(), q="工资被拖欠了")
+    results, words = page.results, page.words
     assert [r.article.code for r in results] == ["wages"]
     assert words
 
@@ -22,8 +23,18 @@ def test_words_in_another_order_and_form_are_found(demo, article):
 def test_rank_puts_the_closer_article_first(demo, article):
     article("a", title="物业服务合同", body="物业应当做好小区公共部分的维修养护。" * 2)
     article("b", title="物业费可以不交吗", body="业主应当按照约定支付物业费，物业不得停水停电催交物业费。" * 2)
-    results, _more, _words = selectors.search_page(_anon(), q="不交物业费")
+    results = selectors.search_page(_anon(), q="不交物业费").results
     assert [r.article.code for r in results][0] == "b"
+
+
+def test_the_matter_a_query_suggests_comes_first(demo):
+    from demo.kb import load_demo_articles
+
+    load_demo_articles()
+    page = selectors.search_page(_anon(), q="公司拖欠工资三个月不给")
+    assert page.guessed is not None and page.guessed.code == "labor.wages"
+    top = page.results[0].article
+    assert set(top.matters.values_list("code", flat=True)) & {"labor.wages", "labor"}
 
 
 def test_filters_category_and_matter_branch(demo, article):
@@ -49,7 +60,7 @@ def test_filters_category_and_matter_branch(demo, article):
 
 def test_highlight_escapes_hostile_text(demo, article):
     article("x", title='<b onmouseover="1">拖欠工资</b>', body=HOSTILE * 2)
-    [result], _more, _words = selectors.search_page(_anon(), q="拖欠工资")
+    [result] = selectors.search_page(_anon(), q="拖欠工资").results
     for fragment in (str(result.title_html), str(result.passage_html)):
         assert "<script" not in fragment and "<img" not in fragment and "<b " not in fragment
         assert "<mark>" in fragment
@@ -85,7 +96,7 @@ def _anon():
 
 
 def _codes(q):
-    return [r.article.code for r in selectors.search_page(_anon(), q=q)[0]]
+    return [r.article.code for r in selectors.search_page(_anon(), q=q).results]
 
 
 def test_postgresql_uses_the_gin_index(demo, article):
