@@ -198,6 +198,8 @@ def test_tips_for_a_matter_are_plain_faq_and_guides(client, shelf):
 
 def test_tips_unknown_matter_is_400(client, demo):
     assert client.get(reverse("kb:tips"), {"matter": "no.such"}).status_code == 400
+    assert client.get(reverse("kb:tips"), {"matter": "a\x00b"}).status_code == 400
+    assert client.get(reverse("intake:claim-submit"), {"matter": "a\x00b"}).status_code < 500
     assert client.get(reverse("kb:tips")).status_code == 200
 
 
