@@ -110,6 +110,19 @@ def article_for(user, pk: int) -> Article | None:
     )
 
 
+def related_articles(user, article: Article, *, limit: int = 5) -> list[Article]:
+    """Other visible articles on the same matters (or their branches), for the article page."""
+    matters = list(article.matters.all())
+    if not matters:
+        return []
+    codes = {code for m in matters for code in m.ancestor_codes}
+    prefixes = Q()
+    for m in matters:
+        prefixes |= Q(matters__path__startswith=m.path)
+    same = Article.objects.filter(Q(matters__code__in=codes) | prefixes).values("pk")
+    return list(visible_articles(user).filter(pk__in=same).exclude(pk=article.pk).order_by("category", "title")[:limit])
+
+
 def panel_articles(
     *, text: str, matter: MatterType | None = None, region: Region | None = None, limit: int = 5
 ) -> tuple[list[SearchResult], list[str]]:

@@ -85,7 +85,13 @@ def article_detail(request, pk: int):
     article = selectors.article_for(request.user, pk)
     if article is None:
         raise Http404
-    return render(request, "kb/article.html", {"article": article, "may_edit": permissions.may_edit(request.user)})
+    context = {
+        "article": article,
+        "related": selectors.related_articles(request.user, article),
+        "claim_matter": next((m.code for m in article.matters.all() if m.parent_id), ""),
+        "may_edit": permissions.may_edit(request.user),
+    }
+    return render(request, "kb/article.html", context)
 
 
 @login_required

@@ -215,3 +215,15 @@ def test_article_page_reads_as_plain_text(client, demo, article):
     text = client.get(reverse("kb:article", args=[row.pk])).content.decode()
     assert "<script>x" not in text and "&lt;script&gt;" in text
     assert Article.objects.get(pk=row.pk).paragraphs[-1].startswith("第二段")
+
+
+def test_article_page_lists_related_articles_and_a_way_to_report(client, shelf):
+    text = client.get(reverse("kb:article", args=[shelf["faq"].pk])).content.decode()
+    related = text[text.index('data-testid="kb-related"') :]
+    assert "仲裁时效一年" in related and "欠薪草稿" not in related
+    assert reverse("intake:claim-submit") + "?matter=labor.wages" in text
+
+
+def test_article_page_queries_are_bounded(client, shelf, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("kb:article", args=[shelf["faq"].pk])).status_code == 200
