@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "config",
     "suggestions",
     "similar",
+    "kb",
 ]
 
 MIDDLEWARE = [
