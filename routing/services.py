@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import StaleError
 
 from .directory_io import DirectoryPlan, parse_directory
 from .models import DirectoryVersion, MatterType, Region, RoutingRule, RuleTarget, TargetKind, Unit, UnitRole
@@ -235,6 +238,28 @@ def _replace_rules(plan: DirectoryPlan, role_ids: dict[str, int]) -> None:
                 )
             )
     RuleTarget.objects.bulk_create(targets, batch_size=1000)
+
+
+class DirectoryChanged(StaleError):
+    """The directory changed between the preview an admin read and their confirmation."""
+
+    def __init__(self):
+        super().__init__(
+            _("目录在预览之后已被修改（可能是其他管理员导入或编辑了目录），请核对重新预演的结果后再确认。")
+        )
+
+
+@transaction.atomic
+def directory_import_confirmed(*, data: Any, version: str, actor=None) -> ImportSummary:
+    """Import a file an admin previewed against directory ``version`` (``routing.replay``).
+
+    Guarantees: the directory is still the one the preview was computed from — the version row is
+    locked, so a concurrent write waits — else ``DirectoryChanged`` and nothing changes; then as
+    ``directory_import`` (all or nothing, ``DirectoryError`` listing every problem)."""
+    current = DirectoryVersion.objects.select_for_update().filter(pk=1).values_list("stamp", flat=True).first()
+    if (current or "") != version:
+        raise DirectoryChanged()
+    return directory_import(data=data, actor=actor)
 
 
 @transaction.atomic
