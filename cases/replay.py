@@ -30,16 +30,16 @@ def _codes() -> tuple[dict[int, str], dict[int, str]]:
 
 
 def replay_kinds(since: datetime, until: datetime) -> Iterator[tuple[Kind, int]]:
-    """(matter, region, party count, channel) → number of cases created in ``[since, until)``."""
+    """(matter, region, party count, channel, severity) → number of cases created in ``[since, until)``."""
     matters, regions = _codes()
     rows = (
         _replayed(since, until)
         .order_by()
-        .values_list("matter_id", "region_id", "people_count", "channel")
+        .values_list("matter_id", "region_id", "people_count", "channel", "severity")
         .annotate(n=Count("id"))
     )
-    for matter_id, region_id, people, channel, count in rows.iterator(chunk_size=CHUNK):
-        yield (matters[matter_id], regions[region_id], people, channel), count
+    for matter_id, region_id, people, channel, severity, count in rows.iterator(chunk_size=CHUNK):
+        yield (matters[matter_id], regions[region_id], people, channel, severity), count
 
 
 def replay_cases(since: datetime, until: datetime, kinds: set[Kind]) -> Iterator[tuple[str, Kind]]:
@@ -48,15 +48,15 @@ def replay_cases(since: datetime, until: datetime, kinds: set[Kind]) -> Iterator
     rows = (
         _replayed(since, until)
         .order_by("id")
-        .values_list("id", "number", "matter_id", "region_id", "people_count", "channel")
+        .values_list("id", "number", "matter_id", "region_id", "people_count", "channel", "severity")
     )
     last = 0
     while True:
         page = list(rows.filter(id__gt=last)[:CHUNK])
         if not page:
             return
-        for _pk, number, matter_id, region_id, people, channel in page:
-            kind = (matters[matter_id], regions[region_id], people, channel)
+        for _pk, number, matter_id, region_id, people, channel, severity in page:
+            kind = (matters[matter_id], regions[region_id], people, channel, severity)
             if kind in kinds:
                 yield number, kind
         last = page[-1][0]

@@ -8,7 +8,7 @@ import and its ``DirectoryVersion`` stamp, and the cases are only read.
 
 Routing never imports ``cases`` (docs/architecture.md): the cases app registers where the cases
 come from (``register_replay_source``) at start-up. The source answers the cases grouped by what
-routing reads — (matter, region, party count, channel) and how many — with one set-based
+routing reads — (matter, region, party count, channel, severity) and how many — with one set-based
 ``GROUP BY`` streamed in chunks, so memory stays bounded by the kinds of case, not their number;
 each kind is decided once by each index.
 """
@@ -28,8 +28,8 @@ from django.utils import timezone
 from .dispatch import Decision, DirectoryIndex, UnknownCode, current_index
 from .services import ImportSummary, directory_import
 
-#: What routing reads of a case: (matter code, region code, party count, channel).
-Kind = tuple[str, str, int, str]
+#: What routing reads of a case: (matter code, region code, party count, channel, severity).
+Kind = tuple[str, str, int, str, str]
 MAX_MONTHS = 120
 
 
@@ -266,10 +266,11 @@ def _replay(report: ReplayReport, old: DirectoryIndex, new: DirectoryIndex, kind
         return units[key]
 
     for kind, count in kinds:
-        matter, region, parties, channel = kind
+        matter, region, parties, channel, severity = kind
+        claim = {"matter": matter, "region": region, "parties": parties, "channel": channel, "severity": severity}
         try:
-            before = Outcome.of(old.decide(matter=matter, region=region, parties=parties, channel=channel))
-            after = Outcome.of(new.decide(matter=matter, region=region, parties=parties, channel=channel))
+            before = Outcome.of(old.decide(**claim))
+            after = Outcome.of(new.decide(**claim))
         except UnknownCode:
             report.unroutable += count
             continue
@@ -309,13 +310,14 @@ def replay_moves(report: ReplayReport) -> Iterator[dict]:
         return
     for number, kind in _source.cases(report.since, report.until, set(report.moved_kinds)):
         before, after = report.moved_kinds[kind]
-        matter, region, parties, channel = kind
+        matter, region, parties, channel, severity = kind
         yield {
             "ref": number,
             "matter": matter,
             "region": region,
             "parties": parties,
             "channel": channel,
+            "severity": severity,
             "old_lead": before.lead,
             "old_queue": before.queue,
             "old_rule": before.rule,

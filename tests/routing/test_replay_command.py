@@ -65,6 +65,7 @@ def route_all(cases, tmp_path, name) -> dict[str, dict]:
                     "region": c.region.code,
                     "parties": c.people_count,
                     "channel": c.channel,
+                    "severity": c.severity,
                 },
                 ensure_ascii=False,
             )
@@ -83,7 +84,9 @@ def busiest_rule(cases) -> str:
 
     index = current_index()
     counts = Counter(
-        index.decide(matter=c.matter.code, region=c.region.code, parties=c.people_count, channel=c.channel).rule
+        index.decide(
+            matter=c.matter.code, region=c.region.code, parties=c.people_count, channel=c.channel, severity=c.severity
+        ).rule
         for c in cases
     )
     counts.pop(None, None)
