@@ -55,6 +55,7 @@ from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
 from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
 from .rating_links import rating_link_issue
+from .severity import case_severity_set as case_severity_set
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,

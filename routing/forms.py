@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import yaml_io
 from .dispatch import reference_cached
-from .models import Channel, MatterType, Region
+from .models import Channel, MatterType, Region, Severity
 from .widgets import RegionCascadeWidget
 
 
@@ -52,10 +52,20 @@ class SimulatorForm(forms.Form):
         },
     )
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.WEB)
+    severity = forms.ChoiceField(
+        label=_("严重程度"),
+        choices=Severity.choices,
+        initial=Severity.GENERAL,
+        required=False,
+        error_messages={"invalid_choice": _("请从一般、较大、重大中选择严重程度。")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["matter"].choices = matter_choices()
+
+    def clean_severity(self):
+        return self.cleaned_data.get("severity") or Severity.GENERAL
 
     def clean_region(self):
         code = self.cleaned_data["region"]

@@ -42,6 +42,7 @@ def rule_simulator(request):
             region=data["region"].code,
             parties=data["parties"],
             channel=data["channel"],
+            severity=data["severity"],
             detail=True,
         )
     context = {"form": form, "decision": decision}
