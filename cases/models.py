@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.masking import mask_id_number, mask_phone
+from routing.models import Severity
 
 
 class Status(models.TextChoices):
@@ -142,6 +143,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     people_count = models.PositiveIntegerField(_("涉及人数"), default=1)
+    # 严重程度 (issue #15): proposed at registration by the directory's severity rules (the reasons
+    # kept), confirmed or changed by the centre (cases.severity); routing rules may require it.
+    severity = models.CharField(
+        _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.GENERAL, db_default=Severity.GENERAL
+    )
+    severity_reasons = models.JSONField(_("严重程度依据"), default=list, blank=True)
+    severity_confirmed_at = models.DateTimeField(_("严重程度确认时间"), null=True, blank=True)
 
     centre = models.ForeignKey(
         "routing.Unit",

@@ -56,6 +56,7 @@ from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
 from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
 from .rating_links import rating_link_issue
+from .severity import case_severity_set as case_severity_set
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,
@@ -190,6 +191,10 @@ def case_create(
             centre=centre,
             created_at=at,
         )
+        # 严重程度: proposed by the directory's rules, confirmed or changed by the centre (cases.severity)
+        case.severity, case.severity_reasons = index.propose_severity(
+            matter=matter.code, parties=case.people_count, text=f"{case.title}\n{case.description}"
+        )
         if origin is not None:
             origin.apply(case)  # before the clock: a higher authority's deadline caps it
         enter_stage(case, "accept", at)
@@ -230,7 +235,11 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     at = _now(at)
     with directory_pinned() as index:
         decision = index.decide(
-            matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
+            matter=case.matter.code,
+            region=case.region.code,
+            parties=case.people_count,
+            channel=case.channel,
+            severity=case.severity,
         )
         rule_name = index.rule_name(decision.rule)
         routing = {

@@ -141,6 +141,14 @@ def _contact(case, user, d):
     return _("已记录首次联系（%(method)s）。") % {"method": case.get_contact_method_display()}
 
 
+def _severity(case, user, d):
+    before = case.severity
+    s.case_severity_set(case=case, actor=user, severity=d["severity"], reason=d["reason"])
+    if case.severity == before:
+        return _("已确认严重程度为“%(level)s”。") % {"level": case.get_severity_display()}
+    return _("严重程度已调整为“%(level)s”。") % {"level": case.get_severity_display()}
+
+
 def _submit_result(case, user, d):
     s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
     return _("办理结果已提交，等待诉求服务中心审核。")
@@ -178,6 +186,7 @@ ACTIONS: dict[str, Action] = {
     "reject": Action(gettext_lazy("不予受理"), f.RejectForm, _reject, "btn-outline-danger", gettext_lazy("理由和建议途径会告知群众。")),
     "sign": Action(gettext_lazy("签收"), f.SignForm, _sign, "btn-primary", gettext_lazy("签收后开始计算办理时限。")),
     "contact": Action(gettext_lazy("记录首次联系"), f.ContactForm, _contact, "btn-primary", gettext_lazy("签收后须在首次联系时限内通过电话、上门或短信联系群众，并记录联系情况。")),
+    "severity": Action(gettext_lazy("确认严重程度"), f.SeverityForm, _severity, "btn-outline-secondary", gettext_lazy("系统按人数、事项和关键词给出建议；中心确认或调整，调整须写明理由。较大、重大案件可能按规则派往上级单位、时限更短。")),
     "submit_result": Action(gettext_lazy("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", gettext_lazy("提交后由诉求服务中心审核。")),
     "add_note": Action(gettext_lazy("添加办理进展"), f.AddNoteForm, _add_note),
     "request_extension": Action(gettext_lazy("申请延期"), f.ExtensionForm, _request_extension, intro=gettext_lazy("审批前办理时限照常计算。")),

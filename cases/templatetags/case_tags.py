@@ -60,6 +60,8 @@ EVENT_LABELS = {
     "warning_yellow": _("黄色预警"),
     "warning_red": _("红色预警：已超期"),
     "contact": _("首次联系群众"),
+    "severity_confirm": _("确认严重程度"),
+    "severity_change": _("调整严重程度"),
     "contact_warning_blue": _("首次联系蓝色预警"),
     "contact_warning_yellow": _("首次联系黄色预警"),
     "contact_warning_red": _("首次联系红色预警：已超过时限"),
