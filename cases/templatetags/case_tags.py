@@ -80,6 +80,8 @@ EVENT_LABELS = {
     "mediation_withdraw": _("撤回调解"),
     "mediation_invite": _("邀请对方调解"),
     "mediation_invite_answer": _("对方答复调解邀请"),
+    "mediation_request_refuse": _("不予调解"),
+    "mediation_request_cancel": _("群众撤销调解申请"),
     "agreement_sealed": _("调解协议书生效"),
     "judicial_apply": _("申请司法确认"),
     "judicial_decide": _("司法确认结果"),
