@@ -608,8 +608,12 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at=None) -> Case:
 
 
 @transaction.atomic
-def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Case:
-    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``."""
+def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None, system: bool = False) -> Case:
+    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``.
+
+    ``system``: the merge is the platform's, taken at intake on the submitter's own choice (a
+    citizen or grid worker joining a similar open case, intake.duplicates); ``actor`` is recorded
+    but the merge permission is not asked of them."""
     if into.pk == case.pk:
         raise CaseError(_("不能合并到案件自身。"))
     if not into.is_open:
@@ -622,6 +626,7 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Cas
         fields={"merged_into": into, "closed_at": _now(at)},
         stage=None,
         at=at,
+        system=system,
     )
     existing = {(p.name, p.phone, p.user_id) for p in into.parties.all()}
     Party.objects.bulk_create(
