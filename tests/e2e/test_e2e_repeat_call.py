@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dupes_engine
 import pytest
+from test_accessibility import axe_violations, describe
 from test_journeys import PLACE, nav_link, pick_region, shot
 from test_role_homes import click_and_wait, login
 
@@ -56,6 +57,8 @@ def test_hotline_clerk_attaches_a_repeat_call_from_the_suggestion(live_server, d
     assert "同一来电号码" in candidate.get_by_test_id("duplicate-reason").inner_text()
     assert "明东村电子厂拖欠" in candidate.inner_text()  # the clerk's own centre: the title is shown
     shot(page, screenshots, "13-repeat-call-suggestion")
+    violations = axe_violations(page)
+    assert not violations, describe("hotline form with suggestions", page.url, violations)
 
     click_and_wait(page, candidate.get_by_role("button", name=f"并入此案 {target.number}"))
     assert "/window/receipt/" in page.url, page.locator("main").inner_text()
@@ -73,3 +76,5 @@ def test_hotline_clerk_attaches_a_repeat_call_from_the_suggestion(live_server, d
     assert "再次来电：电子厂仍未支付拖欠的工资" in merged.inner_text()
     assert CALLER not in claims.inner_text(), "phones masked for the clerk"
     shot(page, screenshots, "13-repeat-call-case")
+    violations = axe_violations(page)
+    assert not violations, describe("case page with a merged claim", page.url, violations)
