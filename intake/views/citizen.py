@@ -7,6 +7,7 @@ Thin views (CONVENTIONS.md): parse with a form, read through ``intake.selectors`
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
@@ -189,7 +190,8 @@ def _claim_save(request, form: ClaimForm, user):
     chosen = _similar_offer(request, form, user)
     if getattr(form, "similar_offer", None) is not None:
         return None
-    with service_call(form) as call, transaction.atomic():
+    # one transaction when joining; else claim_submit's own (no savepoint more on the common path)
+    with service_call(form) as call, transaction.atomic() if chosen is not None else nullcontext():
         claim, created = claim_submit_service(
             channel=Channel.WEB,
             matter=cleaned["matter"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -104,6 +106,12 @@ def _asked(request, form, template: str, found: list[Candidate], context: dict |
     return _shown_again(request, form, template, context, status=status)
 
 
+def _one_transaction(chosen: Candidate | None):
+    """Registering and attaching commit together; registering alone keeps claim_submit's own
+    transaction (no savepoint more on the common path)."""
+    return transaction.atomic() if chosen is not None else nullcontext()
+
+
 def _attach(request, claim, chosen: Candidate) -> None:
     candidate_attach(claim=claim, into=chosen.case, actor=request.user, reason=chosen.reason)
 
@@ -177,7 +185,7 @@ def window_register(request):
         if stop:
             return _asked(request, form, template, found)
         data = form.cleaned_data
-        with service_call(form) as call, transaction.atomic():
+        with service_call(form) as call, _one_transaction(chosen):
             claim, created = _submit(form, channel=Channel.WINDOW, request=request)
             if created and chosen is not None:
                 _attach(request, claim, chosen)
@@ -277,7 +285,7 @@ def grid_report(request):
     found, chosen, stop = _duplicate_decision(request, form)
     if stop:
         return _asked(request, form, template, found)
-    with service_call(form) as call, transaction.atomic():
+    with service_call(form) as call, _one_transaction(chosen):
         claim, created = _submit(form, channel=Channel.GRID, request=request)
         if created and chosen is not None:
             _attach(request, claim, chosen)
@@ -306,7 +314,7 @@ def _clerk_register(request, form_class, *, channel: str, template: str):
         found, chosen, stop = _duplicate_decision(request, form)
         if stop:
             return _asked(request, form, template, found)
-        with service_call(form) as call, transaction.atomic():
+        with service_call(form) as call, _one_transaction(chosen):
             claim, created = _submit(form, channel=channel, request=request)
             if created and chosen is not None:
                 _attach(request, claim, chosen)

@@ -253,3 +253,17 @@ def test_panel_survives_bad_input(client, demo, engine):
         assert response.status_code == 200 and 'id="duplicates-title"' in response.content.decode()
     # control characters are refused at the edge (core.request_checks), never a 500
     assert client.post(reverse("intake:duplicates"), {"description": "\x00" * 50}).status_code == 400
+
+
+def test_register_new_is_kept_through_a_correction(client, earlier):
+    staff_login(client, "gm_window")
+    response = client.post(
+        reverse("intake:window-register"), claim_post(submission_key="d-6", register_new="True", contact_name="")
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<input type="hidden" name="register_new" value="True">' in page
+    assert 'data-testid="duplicates-alert"' not in page
+    response = client.post(reverse("intake:window-register"), claim_post(submission_key="d-6", register_new="True"))
+    assert response.status_code == 302
+    assert Claim.objects.get(submission_key__endswith="d-6").case.status != Status.MERGED
