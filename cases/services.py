@@ -618,9 +618,13 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at=None) -> Case:
 
 
 @transaction.atomic
-def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Case:
+def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None, system: bool = False) -> Case:
     """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``, and ``into``'s
-    重复诉求次数 (``repeat_count``) grows by ``case``'s, in the same transaction."""
+    重复诉求次数 (``repeat_count``) grows by ``case``'s, in the same transaction.
+
+    ``system``: the merge is the platform's, taken at intake on the submitter's own choice (a
+    citizen or grid worker joining a similar open case, intake.duplicates); ``actor`` is recorded
+    but the merge permission is not asked of them."""
     if into.pk == case.pk:
         raise CaseError(_("不能合并到案件自身。"))
     if not into.is_open:
@@ -633,6 +637,7 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None) -> Cas
         fields={"merged_into": into, "closed_at": _now(at)},
         stage=None,
         at=at,
+        system=system,
     )
     # 重复诉求次数: ``into`` now carries the merged case's claims too — one set-based UPDATE that
     # reads the merged case's count in the database (exact even if ``case`` was loaded earlier).

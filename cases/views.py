@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -345,6 +346,17 @@ def _load_case(request, number: str) -> Case:
     return case
 
 
+def _claims_with_merged(case: Case) -> list:
+    """The case's own claims and those of the duplicates merged into it (一案多投, issue #13), oldest
+    first, with who registered them and their attachments: two queries."""
+    return list(
+        case.claims.model.objects.filter(Q(case=case) | Q(case__merged_into=case))
+        .select_related("registered_by", "case")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
 def _case_page(request, case: Case, *, full_parties: bool = False):
     user = request.user
     version = case_version(case)
@@ -364,7 +376,7 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
         "matter_chain": selectors.matter_chain(case.matter),
         "extension": selectors.pending_extension(case),
         "events": events,
-        "claims": case.claims.all(),
+        "claims": _claims_with_merged(case),
         "parties": case.parties.all(),
         "full_parties": full_parties,
         "can_open_parties": is_handling_unit_member(user, case),
