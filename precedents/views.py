@@ -40,7 +40,11 @@ def _source(user, data) -> Case | None:
 
 
 def case_text(case: Case) -> str:
-    """What a case is matched on: its title and description."""
+    """What a case is matched on: its title and description — the description alone when the title
+    is only the matter and the description's first words (as intake writes titles)."""
+    head = case.title.split("：", 1)[-1].rstrip("…")
+    if head and " ".join(case.description.split()).startswith(head):
+        return case.description
     return f"{case.title}\n{case.description}"
 
 

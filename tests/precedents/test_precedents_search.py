@@ -47,6 +47,7 @@ def test_the_case_link_prefills_its_text_and_leaves_the_case_out(closed_case, ne
     assert 'data-testid="similar-source"' in body and case.number in body
     assert numbers(response) == [done.number]
     assert engine.calls[-1]["matter_id"] == case.matter_id and engine.calls[-1]["region_id"] == case.region_id
+    assert engine.calls[-1]["text"] == case.description  # its title only repeats the description's start
     # the refined search keeps the reference case (hidden field)
     again = login("gm_dispatch").post(SEARCH, {"text": "老板失联 拖欠工资", "case": case.number})
     assert again.status_code == 200 and case.number not in numbers(again)
