@@ -35,6 +35,7 @@ from routing.roles import DISPATCH_ROLE
 from .clock import enter_stage, reply_due
 from .models import Case, CaseEvent, Party, Status, WarningLevel
 from .services import CaseOrigin, PartyData, _number_prefix, _reserve_numbers
+from .signals import cases_imported
 from .transitions import CaseError
 
 #: The FSM path from 待受理 to each status an import may name, as the services take it.
@@ -276,3 +277,4 @@ def _write_batch(plans: list[ImportPlan]) -> None:
             f"INSERT INTO {quote(CaseEvent._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(_EVENT_COLUMNS))})",
             rows,
         )
+    cases_imported.send(sender=Case, cases=[plan.case for plan in plans])

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "consult",
     "config",
     "suggestions",
+    "similar",
     "precedents",
 ]
 

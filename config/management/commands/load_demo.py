@@ -38,6 +38,9 @@ class Command(BaseCommand):
 
             issued = load_demo_orders()
             self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
+        from similar.index import index_rebuild
+
+        index_rebuild(only_missing=True)  # cases written before the index existed; then the term statistics
         from demo.messages import mark_demo_history_read
 
         mark_demo_history_read()
