@@ -42,6 +42,8 @@ ALLOWED: dict[str, set[str] | None] = {
     "similar": {"core", "notifications", "routing", "accounts", "cases"},
     # 知识库 (issue #13): the directory, the accounts, the shared text field; terms from `similar`
     "kb": {"core", "notifications", "routing", "accounts", "cases", "similar"},
+    # 类案推荐 (issue #13): the similarity engine's results in the scopes of cases and mediation
+    "precedents": {"core", "notifications", "routing", "accounts", "cases", "mediation", "similar"},
     "demo": None,
     "config": None,
 }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "suggestions",
     "similar",
     "kb",
+    "precedents",
 ]
 
 MIDDLEWARE = [
