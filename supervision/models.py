@@ -124,6 +124,8 @@ class KpiDaily(models.Model):
     results = models.PositiveIntegerField(_("提交办理结果"), default=0)
     send_backs = models.PositiveIntegerField(_("驳回重办"), default=0)
     presses = models.PositiveIntegerField(_("群众催办"), default=0)
+    # issue #13: 重复诉求率 (docs/kpi.md)
+    repeats = models.PositiveIntegerField(_("重复诉求（合并）"), default=0)
 
     class Meta:
         verbose_name = _("每日统计快照")

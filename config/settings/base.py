@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "consult",
     "config",
     "suggestions",
+    "similar",
+    "kb",
+    "precedents",
 ]
 
 MIDDLEWARE = [
@@ -367,6 +370,9 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # so mediation does not import intake (DESIGN.md: mediation → cases only).
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
 MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
+# 疑似重复 (issue #13): the similarity engine the nightly scan asks for open cases like a case;
+# config wires it so cases does not import similar (similar reads cases). Empty: phones only.
+CASES_SIMILAR_OPEN_CASES = "similar.engine.similar_open_cases"
 
 # Partner interfaces (interfaces app, docs/interfaces.md): calls per API key per minute unless the
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.

@@ -154,6 +154,7 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "按期办结率%(on_time)s，化解成功率%(mediation)s，就地化解率%(local)s，满意率%(satisfaction)s，"
         "平均办结用时%(days)s个工作日；承办单位退回%(returns)s次。"
         "响应率%(response)s，解决率%(solve)s，重办率%(rework)s；群众催办%(presses)s次。"
+        "重复诉求%(repeats)s件，重复诉求率%(repeat_rate)s。"
     ) % {
         "period": board.period.label,
         "scope": board.scope.name,
@@ -170,6 +171,8 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "solve": fmt(t.solve_rate, RATE),
         "rework": fmt(t.rework_rate, RATE),
         "presses": t.presses,
+        "repeats": t.repeats,
+        "repeat_rate": fmt(t.repeat_rate, RATE),
     }
 
 

@@ -50,6 +50,9 @@ class Command(BaseCommand):
                 if made or raised
                 else "演示研判预警：已存在，未改动"
             )
+        from similar.index import index_rebuild
+
+        index_rebuild(only_missing=True)  # cases written before the index existed; then the term statistics
         from demo.messages import mark_demo_history_read
 
         mark_demo_history_read()
@@ -57,6 +60,10 @@ class Command(BaseCommand):
 
         made = load_demo_questionnaires()
         self.stdout.write(f"智能咨询问卷：新增 {made} 份" if made else "智能咨询问卷：已存在，未改动")
+        from demo.kb import load_demo_articles
+
+        made = load_demo_articles()
+        self.stdout.write(f"知识库：新增 {made} 条" if made else "知识库：已存在，未改动")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if not quiet_logins:
             self.stdout.write("演示账号（登录名 / 密码 / 身份）：")

@@ -1,0 +1,96 @@
+"""Keeping the similarity index fresh (docs/search.md).
+
+A case's terms are written when it is created (``post_save``: every service path, the admin) or
+imported (``cases.signals.cases_imported``: the bulk import writes without ``save()``), and again
+when its title or description changes. Nothing else touches the index: status, place and matter
+are read from the case at query time. ``index_rebuild`` (``manage.py similar_reindex``) builds it
+for existing rows in batches; ``term_stats_refresh`` recomputes the PostgreSQL term statistics in
+one statement (nightly, and after a rebuild).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from core.bulk import rows_insert
+from similar.models import CaseTerms, TermStat
+from similar.text import terms
+
+TEXT_FIELDS = frozenset({"title", "description"})
+BATCH = 2000
+
+
+def case_tokens(title: str, description: str) -> str:
+    return " ".join(terms(f"{title}\n{description}"))
+
+
+def _upsert(rows: list[CaseTerms]) -> None:
+    if rows:
+        CaseTerms.objects.bulk_create(rows, update_conflicts=True, unique_fields=["case"], update_fields=["tokens"])
+
+
+def cases_index(cases: Iterable) -> int:
+    """Write (or rewrite) the terms of ``cases`` (saved Case instances). Returns how many."""
+    rows = [CaseTerms(case_id=c.pk, tokens=case_tokens(c.title, c.description)) for c in cases]
+    for start in range(0, len(rows), BATCH):
+        _upsert(rows[start : start + BATCH])
+    return len(rows)
+
+
+def on_case_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    """``post_save`` of Case: index a new case, or one whose text may have changed."""
+    if raw:
+        return  # loaddata: similar_reindex afterwards
+    if not created and update_fields is not None and not TEXT_FIELDS.intersection(update_fields):
+        return  # a transition: the index does not hold status
+    cases_index([instance])
+
+
+def on_cases_imported(sender, cases, **kwargs):
+    """New cases written in bulk: one prepared INSERT run over all of them."""
+    rows_insert(CaseTerms, [CaseTerms(case_id=c.pk, tokens=case_tokens(c.title, c.description)) for c in cases])
+
+
+def index_rebuild(*, only_missing: bool = False, batch: int = BATCH, progress=None) -> int:
+    """(Re)build the index for existing cases, ``batch`` cases per statement, in id order; with
+    ``only_missing``, only cases without a row. Then refresh the term statistics. Returns the
+    number of cases written."""
+    from cases.models import Case
+
+    written, last = 0, 0
+    while True:
+        qs = Case.objects.filter(pk__gt=last).order_by("pk")
+        if only_missing:
+            qs = qs.exclude(pk__in=CaseTerms.objects.values("case_id"))
+        rows = list(qs.values_list("pk", "title", "description")[:batch])
+        if not rows:
+            break
+        with transaction.atomic():
+            _upsert([CaseTerms(case_id=pk, tokens=case_tokens(title, desc)) for pk, title, desc in rows])
+        written += len(rows)
+        last = rows[-1][0]
+        if progress:
+            progress(written)
+    term_stats_refresh()
+    return written
+
+
+def term_stats_refresh() -> int:
+    """PostgreSQL: recompute every term's document frequency from the index in one statement (and
+    the number of indexed cases, under the empty term). SQLite reads its FTS5 vocabulary live and
+    needs nothing. Returns the number of terms."""
+    if connection.vendor != "postgresql":
+        return 0
+    table = TermStat._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (term, df) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM similar_caseterms') "
+            "WHERE length(word) <= 64"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"INSERT INTO {table} (term, df) SELECT '', count(*) FROM similar_caseterms")
+    return count

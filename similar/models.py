@@ -1,0 +1,42 @@
+"""The similarity index (issue #13, docs/search.md): one row of matching terms per case.
+
+Only the text lives here; status, place, matter and date are read from the case itself (joined),
+so a status change costs the index nothing. On SQLite an FTS5 table (``similar_fts``, external
+content) mirrors ``tokens`` through triggers; on PostgreSQL a stored ``tsv`` column
+(``array_to_tsvector`` of the tokens: no parser, no locale) carries a GIN index. Both are created
+by migration 0002 and unknown to the ORM.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseTerms(models.Model):
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("案件"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    #: ``similar.text.terms`` of the title and description, space-separated.
+    tokens = models.TextField(_("检索词"), blank=True)
+
+    class Meta:
+        verbose_name = _("相似检索索引")
+        verbose_name_plural = _("相似检索索引")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.tokens[:40]}"
+
+
+class TermStat(models.Model):
+    """Document frequency per term on PostgreSQL, rebuilt set-based by ``similar_reindex`` and
+    nightly (SQLite reads its FTS5 vocabulary live instead). The row with the empty term holds the
+    number of indexed cases."""
+
+    term = models.CharField(_("检索词"), max_length=64, primary_key=True)
+    df = models.PositiveIntegerField(_("案件数"))
+
+    class Meta:
+        verbose_name = _("检索词频")
+        verbose_name_plural = _("检索词频")
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.df}"

@@ -1,0 +1,178 @@
+"""Retrieval: the candidates the engine re-scores, and the term statistics it weights with.
+
+This module is the only one that speaks to the full-text index; a city that runs Elasticsearch or
+OpenSearch replaces it (docs/search.md). Per database:
+
+- SQLite: ``similar_fts`` (FTS5, bm25 order) and its vocabulary ``similar_fts_vocab`` (live
+  document frequencies).
+- PostgreSQL: ``similar_caseterms.tsv`` (GIN, ``ts_rank`` order) and ``similar_termstat``
+  (document frequencies refreshed nightly; until the first refresh, counted live).
+
+A query is the rarest terms of the text, OR-ed while their documents stay within ``HIT_BUDGET``;
+beyond that, pairs of the next rarest terms (a candidate must share two of them), so a text made
+only of common words never makes the database rank a large part of the table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+
+from django.db import connection
+
+#: At most this many documents are OR-matched on single terms before pairs take over.
+HIT_BUDGET = 20_000
+#: Rarest terms OR-ed alone / paired.
+SINGLE_TERMS = 16
+PAIR_TERMS = 6
+#: Candidates re-scored per query.
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Row:
+    case_id: int
+    tokens: str
+    region_path: str
+    matter_id: int
+
+
+# --- document frequencies ------------------------------------------------------------------------
+_cache_lock = threading.Lock()
+_cache: dict = {"generation": None, "df": {}}
+CACHE_MAX = 500_000
+
+
+def _postgres_stats(terms: list[str]) -> tuple[int, dict[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT df FROM similar_termstat WHERE term = ''")
+        row = cursor.fetchone()
+        if row is None:  # never refreshed (a new database, tests): count live
+            cursor.execute("SELECT count(*) FROM similar_caseterms")
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT t, (SELECT count(*) FROM similar_caseterms WHERE tsv @@ (quote_literal(t))::tsquery) "
+                "FROM unnest(%s::text[]) AS t",
+                [terms],
+            )
+            return total, dict(cursor.fetchall())
+        total = row[0]
+        with _cache_lock:
+            if _cache["generation"] != total or len(_cache["df"]) > CACHE_MAX:
+                _cache.update(generation=total, df={})
+            known = _cache["df"]
+            missing = [t for t in terms if t not in known]
+        if missing:
+            cursor.execute("SELECT term, df FROM similar_termstat WHERE term = ANY(%s)", [missing])
+            found = dict(cursor.fetchall())
+            with _cache_lock:
+                for t in missing:
+                    known[t] = found.get(t, 0)
+        return total, {t: known.get(t, 0) for t in terms}
+
+
+def _sqlite_stats(terms: list[str]) -> tuple[int, dict[str, int]]:
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM similar_caseterms")
+        total = cursor.fetchone()[0]
+        for start in range(0, len(terms), 500):
+            chunk = terms[start : start + 500]
+            cursor.execute(
+                f"SELECT term, doc FROM similar_fts_vocab WHERE term IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+            found.update(cursor.fetchall())
+    return total, {t: found.get(t, 0) for t in terms}
+
+
+def doc_frequencies(terms) -> tuple[int, dict[str, int]]:
+    """(number of indexed cases, {term: number of cases containing it}) for ``terms``."""
+    terms = sorted(set(terms))
+    if not terms:
+        return 0, {}
+    if connection.vendor == "postgresql":
+        return _postgres_stats(terms)
+    return _sqlite_stats(terms)
+
+
+# --- the text query ------------------------------------------------------------------------------
+def query_groups(df: dict[str, int]) -> list[tuple[str, ...]]:
+    """The groups a candidate must contain one of (a single term, or a pair): the rarest terms
+    alone while their documents stay within ``HIT_BUDGET``, then pairs of the next rarest."""
+    present = sorted((t for t, n in df.items() if n > 0), key=lambda t: (df[t], t))
+    singles, hits = [], 0
+    for term in present[:SINGLE_TERMS]:
+        if hits + df[term] > HIT_BUDGET and singles:
+            break
+        singles.append(term)
+        hits += df[term]
+    rest = [t for t in present if t not in singles][:PAIR_TERMS]
+    return [(t,) for t in singles] + list(itertools.combinations(rest, 2))
+
+
+def _match_sqlite(groups) -> str:
+    return " OR ".join("(" + " AND ".join(f'"{t}"' for t in g) + ")" for g in groups)
+
+
+def _match_postgres(groups) -> str:
+    return " | ".join("(" + " & ".join(f"'{t}'" for t in g) + ")" for g in groups)
+
+
+# --- candidates ----------------------------------------------------------------------------------
+def _in(column: str, ids) -> tuple[str, list]:
+    ids = [int(i) for i in ids]
+    return (f"{column} NOT IN ({', '.join(['%s'] * len(ids))})", ids) if ids else ("", [])
+
+
+def candidates(
+    groups,
+    *,
+    statuses,
+    since=None,
+    region_prefix: str = "",
+    matter_prefix: str = "",
+    scope=None,
+    exclude=(),
+    limit: int = CANDIDATES,
+) -> list[Row]:
+    """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
+    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset."""
+    if not groups:
+        return []
+    where, params = ["c.status IN (" + ", ".join(["%s"] * len(statuses)) + ")"], [str(s) for s in statuses]
+    if since is not None:
+        where.append("c.created_at >= %s")
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    if region_prefix:
+        where.append("c.region_id IN (SELECT id FROM routing_region WHERE path LIKE %s)")
+        params.append(region_prefix + "%")
+    if matter_prefix:
+        where.append("c.matter_id IN (SELECT id FROM routing_mattertype WHERE path LIKE %s)")
+        params.append(matter_prefix + "%")
+    if scope is not None:
+        sql, scope_params = scope.values("pk").query.sql_with_params()
+        where.append(f"c.id IN ({sql})")
+        params.extend(scope_params)
+    clause, ids = _in("c.id", exclude)
+    if clause:
+        where.append(clause)
+        params.extend(ids)
+    select = "SELECT c.id, t.tokens, r.path, c.matter_id"
+    joins = "JOIN cases_case c ON c.id = t.case_id JOIN routing_region r ON r.id = c.region_id"
+    if connection.vendor == "postgresql":
+        query = _match_postgres(groups)
+        sql = (
+            f"{select} FROM similar_caseterms t {joins} WHERE t.tsv @@ %s::tsquery AND {' AND '.join(where)} "
+            "ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
+        )
+        args = [query, *params, query, limit]
+    else:
+        sql = (
+            f"{select} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid {joins} "
+            f"WHERE similar_fts MATCH %s AND {' AND '.join(where)} ORDER BY f.rank, c.id DESC LIMIT %s"
+        )
+        args = [_match_sqlite(groups), *params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [Row(*row) for row in cursor.fetchall()]
