@@ -151,3 +151,8 @@ def test_the_search_page_costs_the_same_queries_for_one_row_or_many(
     with django_assert_max_num_queries(14) as five:
         assert len(client.post(SEARCH, {"text": TEXT, "ending": "resolved"}).context["rows"]) == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_the_case_search_page_links_to_the_similar_case_search(login):
+    body = login("gm_labor").get(reverse("cases:case-list")).content.decode()
+    assert f'href="{SEARCH}"' in body and "类案检索" in body
