@@ -220,7 +220,8 @@ def centre_queue_rows(user, *, status: str) -> QuerySet[Case]:
 
 
 def staff_case_page(user, number: str) -> Case | None:
-    """``case_detail`` plus the claims that came in and their attachments (for the staff page)."""
+    """``case_detail`` for the staff page (the claims that came in, merged duplicates' too, are
+    read by the view: ``cases.views._claims_with_merged``)."""
     return (
         visible_cases(user)
         .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region")
@@ -230,9 +231,6 @@ def staff_case_page(user, number: str) -> Case | None:
             Prefetch(
                 "events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("created_at", "id")
             ),
-            "claims",
-            "claims__attachments",
-            "claims__registered_by",
         )
         .filter(number=number)
         .first()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("partner_api.urls")),
     path("consult/", include("consult.urls")),
     path("suggestions/", include("suggestions.urls")),
+    path("kb/", include("kb.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("q/", include("selfservice.urls")),

@@ -74,6 +74,10 @@ class StaffClaimForm(forms.Form):
         error_messages={"min_value": _("涉及人数至少为 1。"), "invalid": _("涉及人数应为整数。")},
     )
     attachments = MultipleFileField(label=_("附件（图片或 PDF，最多 9 个，每个不超过 10 MB）"), required=False)
+    # The clerk's answer to the duplicate candidates (intake.duplicates): the "并入此案" buttons post
+    # the chosen case number; "登记为新案件" posts register_new (kept hidden once chosen).
+    attach_candidate = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    register_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +117,12 @@ class StaffClaimForm(forms.Form):
         return region
 
 
+def staff_submission_key(clerk, key: str | None) -> str | None:
+    """The claim's ``submission_key`` for a staff form's token: scoped to the account, so one
+    person's form token can never return another's claim."""
+    return f"staff-{clerk.pk}-{key}" if key else None
+
+
 def claim_arguments(form: forms.Form, *, clerk, contact: dict) -> dict:
     """``claim_submit``'s arguments from a valid staff form (all but the channel and submitter)."""
     data = form.cleaned_data
@@ -125,8 +135,7 @@ def claim_arguments(form: forms.Form, *, clerk, contact: dict) -> dict:
         "people_count": data["people_count"],
         "uploads": as_uploads(getattr(form, "held", [])) + (data.get("attachments") or []),
         "registered_by": clerk,
-        # scoped to the account, so one person's form token can never return another's claim
-        "submission_key": f"staff-{clerk.pk}-{key}" if key else None,
+        "submission_key": staff_submission_key(clerk, key),
         "id_number": "",
         **contact,
     }

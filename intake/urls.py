@@ -20,6 +20,7 @@ urlpatterns = [
     path("window/receipt/<str:code>/", staff.receipt, name="receipt"),
     path("hotline/new/", staff.hotline_register, name="hotline-register"),
     path("hotline/caller/", staff.hotline_caller, name="hotline-caller"),
+    path("duplicates/", staff.duplicates_panel, name="duplicates"),
     path("grid/new/", staff.grid_report, name="grid-report"),
     path("letters/new/", staff.letter_register, name="letter-register"),
     path("referrals/new/", staff.referral_register, name="referral-register"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.citizen_words import status_words
 from cases.services import CaseOrigin, case_record
 from core.errors import ForbiddenError, ServiceError
+from intake.duplicates import claim_duplicates_record_on_commit
 from intake.selectors_staff import citizen_by_phone
 from intake.services import claim_submit
 from intake.staff_forms import end_of_day
@@ -166,9 +167,11 @@ def partner_claim_create(*, api_key, data: dict, idempotency_key: str, at: datet
             raise _Raced
         try:
             with transaction.atomic():
-                return PartnerClaim.objects.create(
+                record = PartnerClaim.objects.create(
                     claim=claim, case=claim.case, partner=partner, external_id=external_id, created_at=at
                 )
+            claim_duplicates_record_on_commit(claim)  # 疑似重复 for the dispatcher (issue #13)
+            return record
         except IntegrityError as exc:  # filed before (rare: found by the constraint, not by a read per claim)
             used = PartnerClaim.objects.filter(partner=partner, external_id=external_id).values_list("case__number")
             raise PartnerConflict(

@@ -7,12 +7,15 @@ Thin views (CONVENTIONS.md): parse with a form, read through ``intake.selectors`
 from __future__ import annotations
 
 import re
+import time
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +39,7 @@ from routing.models import Channel
 from routing.selectors import suggest_matters
 
 from .. import selectors
+from ..duplicates import candidate_attach, candidate_pick, candidates
 from ..forms import (
     ClaimForm,
     InlineSignInForm,
@@ -76,16 +80,29 @@ def _submission_key(user, token: str) -> str:
 #: What a logged-out citizen typed in the claim form, kept in the session until the claim is
 #: submitted (the inline sign-in, or a password login that comes back to the form).
 DRAFT = "intake_claim_draft"
+#: A draft older than this (seconds since the form was last posted) is dropped unread: a phone or
+#: a library computer left behind does not show the next person what was typed (docs/security.md).
+DRAFT_MAX_AGE = getattr(settings, "CLAIM_DRAFT_MAX_AGE", 2 * 3600)
 
 
 def _draft_initial(request) -> dict:
-    draft = request.session.get(DRAFT)
-    return dict(draft) if isinstance(draft, dict) else {}
+    """The kept draft, if it is younger than ``DRAFT_MAX_AGE``; an older one is removed."""
+    kept = request.session.get(DRAFT)
+    saved = kept.get("saved_at") if isinstance(kept, dict) else None
+    data = kept.get("data") if isinstance(kept, dict) else None
+    if not isinstance(saved, (int, float)) or not isinstance(data, dict):
+        if kept is not None:
+            request.session.pop(DRAFT, None)
+        return {}
+    if time.time() - saved > DRAFT_MAX_AGE:
+        request.session.pop(DRAFT, None)
+        return {}
+    return dict(data)
 
 
 def _draft_keep(request) -> dict:
     draft = claim_form_initial_from(request.POST)
-    request.session[DRAFT] = draft
+    request.session[DRAFT] = {"saved_at": time.time(), "data": draft}
     return draft
 
 
@@ -152,15 +169,44 @@ def claim_submit(request):
     files_lost = _hold_files(request, form, files_chosen, fresh)
     if fresh:
         cleaned["attachments"] = []  # held now: never attached twice
-    return _claim_form_page(request, form, files_lost=files_lost, status=400)
+    return _claim_form_page(request, form, files_lost=files_lost, status=_form_status(form))
+
+
+#: The answers to "附近已有类似问题正在办理" (issue #13): join one (its id), or submit separately.
+JOIN_FIELD, SEPARATE_FIELD = "join_case", "similar_choice"
+JOIN_GONE = _lazy("您选择加入的问题已经办完或不在附近正在办理的问题之列，请重新选择，或单独提交。")
+
+
+def _similar_offer(request, form: ClaimForm, user):
+    """The similar open case nearby the citizen chose to join, or None (none found, or "submit
+    separately"). The candidates come from intake.duplicates by description, place and matter —
+    never by phone, which would tell whose cases they are. Sets ``form.similar_offer`` (the
+    candidates) when the page must ask first, or when the chosen one is gone (an error on the form)."""
+    cleaned = form.cleaned_data
+    found = candidates("", cleaned["description"], cleaned["region"].pk, cleaned["matter"].pk, for_user=user)
+    join = request.POST.get(JOIN_FIELD, "")
+    if join:
+        chosen = candidate_pick(found, join)
+        if chosen is None:
+            form.add_error(None, JOIN_GONE)
+            form.similar_offer = found
+        return chosen
+    if found and request.POST.get(SEPARATE_FIELD) != "separate":
+        form.similar_offer = found
+    return None
 
 
 def _claim_save(request, form: ClaimForm, user):
     """Submit the valid ``form`` for ``user``: the redirect to the receipt, or None with the
-    service's message on the form."""
+    service's message on the form — or with ``form.similar_offer`` set: similar open cases nearby
+    that the citizen may join instead (the page asks first, everything typed is kept)."""
     cleaned = form.cleaned_data
-    with service_call(form) as call:
-        claim, _created = claim_submit_service(
+    chosen = _similar_offer(request, form, user)
+    if getattr(form, "similar_offer", None) is not None:
+        return None
+    # one transaction when joining; else claim_submit's own (no savepoint more on the common path)
+    with service_call(form) as call, transaction.atomic() if chosen is not None else nullcontext():
+        claim, created = claim_submit_service(
             channel=Channel.WEB,
             matter=cleaned["matter"],
             region=cleaned["region"],
@@ -173,11 +219,20 @@ def _claim_save(request, form: ClaimForm, user):
             submitter=user,
             submission_key=_submission_key(user, cleaned["submission_token"]),
         )
+        if created and chosen is not None:
+            candidate_attach(claim=claim, into=chosen.case, actor=user, reason=chosen.reason)
     if not call.ok:
         return None
     held_uploads_drop(owner=user, form_key=form.form_key)
     request.session.pop(DRAFT, None)
+    if chosen is not None:
+        messages.success(request, _("已加入附近正在办理的同一问题，您可以用自己的查询码跟进它的进展。"))
     return redirect("intake:claim-submitted", code=claim.tracking_code)
+
+
+def _form_status(form: ClaimForm) -> int:
+    """200 when the form only comes back to ask about similar cases nearby, else 400."""
+    return 200 if getattr(form, "similar_offer", None) and not form.errors else 400
 
 
 SIGN_UP_NEEDS_CONSENT = _lazy(
@@ -254,7 +309,7 @@ def _claim_submit_anonymous(request):
             done = _claim_save(request, form, user)
             if done:
                 return done
-            return _claim_form_page(request, form, status=400)
+            return _claim_form_page(request, form, status=_form_status(form))
     if login_only:
         form = ClaimForm(initial=draft)
     return _claim_form_page(request, form, sign_in=sign_in, status=400)
@@ -283,6 +338,7 @@ def _claim_form_page(request, form: ClaimForm, *, files_lost: int = 0, status: i
         "error_count": len(errors),
         "error_links": error_links,
         "sign_in": sign_in,
+        "similar": getattr(form, "similar_offer", None),
     }
     return render(request, "intake/citizen/claim_form.html", context, status=status)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import ConcurrentTransition
 
@@ -18,13 +21,23 @@ from cases.permissions import can_accept
 from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
 from core.views import service_call
 from notifications.services import notifications_batched
-from routing.dispatch import directory_pinned
-from routing.models import Channel
+from routing.dispatch import directory_pinned, directory_row
+from routing.models import Channel, MatterType, Region
+from routing.widgets import RegionCascadeWidget
 
+from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates
 from ..held import held_uploads_drop, held_uploads_reshow
+from ..models import Claim
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
-from ..staff_forms import GridReportForm, HotlineClaimForm, LetterClaimForm, ReferralClaimForm, WindowClaimForm
+from ..staff_forms import (
+    GridReportForm,
+    HotlineClaimForm,
+    LetterClaimForm,
+    ReferralClaimForm,
+    WindowClaimForm,
+    staff_submission_key,
+)
 
 
 def _require(request, role: str) -> None:
@@ -45,9 +58,88 @@ def _hold_files(request, form) -> None:
         form.cleaned_data["attachments"] = []  # held now: never attached twice
 
 
-def _shown_again(request, form, template: str, context: dict | None = None):
+def _shown_again(request, form, template: str, context: dict | None = None, status: int = 400):
     _hold_files(request, form)
-    return render(request, template, {"form": form, **(context or {})}, status=400)
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+# Duplicates at intake (issue #13, intake.duplicates) ------------------------------------------
+
+NOT_A_CANDIDATE = _lazy("要并入的案件不存在、已结束或不在本次重复提示之列，请在右侧重新选择，或登记为新案件。")
+
+
+def _contact_phone(data) -> str:
+    return (data.get("contact_phone") or data.get("resident_phone") or "").strip()
+
+
+def _form_candidates(request, form) -> list[Candidate]:
+    """The candidates of a valid staff form, as the clerk may see them."""
+    data = form.cleaned_data
+    return candidates(
+        _contact_phone(data), data["description"], data["region"].pk, data["matter"].pk, for_user=request.user
+    )
+
+
+def _duplicate_decision(request, form) -> tuple[list[Candidate], Candidate | None, bool]:
+    """``(candidates, chosen, stop)`` for a valid form: ``chosen`` is the candidate the clerk
+    attached the claim to; ``stop`` means the form goes back — to choose (candidates found, no
+    choice made) or because the chosen case is not a candidate (an error on the form)."""
+    key = staff_submission_key(request.user, form.cleaned_data.get("submission_key"))
+    if key and Claim.objects.filter(submission_key=key).exists():
+        return [], None, False  # a double click or a retry: claim_submit returns the first claim
+    found = _form_candidates(request, form)
+    choice = form.cleaned_data.get("attach_candidate")
+    if choice:
+        chosen = candidate_pick(found, choice)
+        if chosen is None:
+            form.add_error(None, NOT_A_CANDIDATE)
+            return found, None, True
+        return found, chosen, False
+    return found, None, bool(found) and not form.cleaned_data.get("register_new")
+
+
+def _asked(request, form, template: str, found: list[Candidate], context: dict | None = None):
+    """The form again with the candidates beside it: 200 when only the choice is missing, 400 when
+    the choice was wrong. Everything typed is kept, the chosen files held (intake.held)."""
+    status = 400 if form.errors else 200
+    context = {"duplicates": found, "duplicates_checked": True, "duplicates_ask": True, **(context or {})}
+    return _shown_again(request, form, template, context, status=status)
+
+
+def _one_transaction(chosen: Candidate | None):
+    """Registering and attaching commit together; registering alone keeps claim_submit's own
+    transaction (no savepoint more on the common path)."""
+    return transaction.atomic() if chosen is not None else nullcontext()
+
+
+def _attach(request, claim, chosen: Candidate) -> None:
+    candidate_attach(claim=claim, into=chosen.case, actor=request.user, reason=chosen.reason)
+
+
+def _attached_message(request, chosen: Candidate) -> None:
+    messages.success(request, _("已登记并并入案件 %(n)s（%(why)s）。") % {"n": chosen.number, "why": chosen.reason})
+
+
+@login_required
+@require_POST
+def duplicates_panel(request):
+    """The candidates beside a staff form as it is typed (a debounced POST from staff_intake.js;
+    POST keeps the phone and the text out of URLs and access logs). Clerks and grid workers."""
+    if not (has_role(request.user, Role.CLERK) or grid_regions(request.user)):
+        raise PermissionDenied
+    data = request.POST
+    with directory_pinned():
+        region_code = RegionCascadeWidget().value_from_datadict(data, None, "region") or ""
+        region = directory_row(Region, region_code) if region_code else None
+        matter = directory_row(MatterType, data.get("matter", "").strip()) if data.get("matter") else None
+        found = candidates(
+            _contact_phone(data),
+            data.get("description", "")[:2000],
+            region.pk if region else None,
+            matter.pk if matter else None,
+            for_user=request.user,
+        )
+    return render(request, "intake/staff/_duplicates.html", {"duplicates": found, "duplicates_checked": True})
 
 
 def _follow_up(request, case, step: str, result: str = "") -> None:
@@ -86,15 +178,23 @@ def window_register(request):
     # (receipt code, 已受理, 已派单, the units') leave in one delivery task.
     with notifications_batched(), directory_pinned():
         form = WindowClaimForm(request.POST, request.FILES, owner=request.user)
+        template = "intake/staff/window_form.html"
         if not form.is_valid():
-            return _shown_again(request, form, "intake/staff/window_form.html")
+            return _shown_again(request, form, template)
+        found, chosen, stop = _duplicate_decision(request, form)
+        if stop:
+            return _asked(request, form, template, found)
         data = form.cleaned_data
-        with service_call(form) as call:
+        with service_call(form) as call, _one_transaction(chosen):
             claim, created = _submit(form, channel=Channel.WINDOW, request=request)
+            if created and chosen is not None:
+                _attach(request, claim, chosen)
         if not call.ok:
-            return _shown_again(request, form, "intake/staff/window_form.html")
+            return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
         held_uploads_drop(owner=request.user, form_key=form.form_key)
-        if created:
+        if created and chosen is not None:
+            _attached_message(request, chosen)
+        elif created:
             _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
     return redirect("intake:receipt", code=claim.tracking_code)
 
@@ -117,10 +217,16 @@ def hotline_register(request):
     if request.method == "GET":
         return render(request, "intake/staff/hotline_form.html", {"form": HotlineClaimForm(clerk=request.user)})
     form = HotlineClaimForm(request.POST, request.FILES, clerk=request.user, owner=request.user)
+    template = "intake/staff/hotline_form.html"
+    history = caller_history(request.user, request.POST.get("contact_phone", ""))
     if not form.is_valid():
-        history = caller_history(request.user, request.POST.get("contact_phone", ""))
-        return _shown_again(request, form, "intake/staff/hotline_form.html", {"history": history})
+        return _shown_again(request, form, template, {"history": history})
     data, target = form.cleaned_data, form.target
+    found, chosen = [], None
+    if target is None:  # attached from the caller's history: the clerk has chosen already
+        found, chosen, stop = _duplicate_decision(request, form)
+        if stop:
+            return _asked(request, form, template, found, {"history": history})
     try:
         with transaction.atomic():
             claim, created = _submit(form, channel=Channel.HOTLINE, request=request)
@@ -131,14 +237,18 @@ def hotline_register(request):
                     into=target,
                     note=_("同一来电人反映同一事项，并入 %(n)s") % {"n": target.number},
                 )
+            elif created and chosen is not None:
+                _attach(request, claim, chosen)
     # Kept by hand: the merge target was chosen on this form, so a refusal of the merge — including
     # PermissionDenied and a stale target, which the helper would answer 403/409 — goes on the form
     # and rolls back the registration with it.
     except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
-        return _shown_again(request, form, "intake/staff/hotline_form.html")
+        return _shown_again(request, form, template, {"history": history, "duplicates": found})
     held_uploads_drop(owner=request.user, form_key=form.form_key)
-    if created and target is not None:
+    if created and chosen is not None:
+        _attached_message(request, chosen)
+    elif created and target is not None:
         messages.success(request, _("已登记并并入案件 %(n)s。") % {"n": target.number})
     elif created and data["accept_now"]:
         _follow_up(request, claim.case, WindowClaimForm.NEXT_ACCEPT)
@@ -169,13 +279,22 @@ def grid_report(request):
     if request.method == "GET":
         return render(request, "intake/staff/grid_form.html", {"form": GridReportForm(grid_regions=grids)})
     form = GridReportForm(request.POST, request.FILES, grid_regions=grids, owner=request.user)
+    template = "intake/staff/grid_form.html"
     if not form.is_valid():
-        return _shown_again(request, form, "intake/staff/grid_form.html")
-    with service_call(form) as call:
-        claim, _created = _submit(form, channel=Channel.GRID, request=request)
+        return _shown_again(request, form, template)
+    found, chosen, stop = _duplicate_decision(request, form)
+    if stop:
+        return _asked(request, form, template, found)
+    with service_call(form) as call, _one_transaction(chosen):
+        claim, created = _submit(form, channel=Channel.GRID, request=request)
+        if created and chosen is not None:
+            _attach(request, claim, chosen)
     if not call.ok:
-        return _shown_again(request, form, "intake/staff/grid_form.html")
+        return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
     held_uploads_drop(owner=request.user, form_key=form.form_key)
+    if created and chosen is not None:
+        _attached_message(request, chosen)
+        return redirect("intake:grid-report")
     messages.success(
         request, _("已上报，编号 %(n)s，查询码 %(c)s。") % {"n": claim.case.number, "c": claim.tracking_code}
     )
@@ -192,12 +311,19 @@ def _clerk_register(request, form_class, *, channel: str, template: str):
         form = form_class(request.POST, request.FILES, owner=request.user)
         if not form.is_valid():
             return _shown_again(request, form, template)
-        with service_call(form) as call:
+        found, chosen, stop = _duplicate_decision(request, form)
+        if stop:
+            return _asked(request, form, template, found)
+        with service_call(form) as call, _one_transaction(chosen):
             claim, created = _submit(form, channel=channel, request=request)
+            if created and chosen is not None:
+                _attach(request, claim, chosen)
         if not call.ok:
-            return _shown_again(request, form, template)
+            return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
         held_uploads_drop(owner=request.user, form_key=form.form_key)
-        if created and form.cleaned_data["accept_now"]:
+        if created and chosen is not None:
+            _attached_message(request, chosen)
+        elif created and form.cleaned_data["accept_now"]:
             _follow_up(request, claim.case, WindowClaimForm.NEXT_ACCEPT)
         elif created:
             messages.info(request, _("已登记，案件在待受理队列中。"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import phone_validator
 from cases.forms import TextField
 from cases.services import CaseError
+from intake.duplicates import claim_duplicates_record_on_commit
 from intake.models import Claim
 from intake.services import claim_submit
 from routing.dispatch import directory_pinned
@@ -202,6 +203,8 @@ def request_submit(*, key: ApiKey, post, idempotency_key: str = "") -> tuple[Cla
             )
         except (CaseError, ValidationError) as exc:
             raise Refusal(400, [getattr(exc, "message", None) or str(exc)]) from exc
+        if created:
+            claim_duplicates_record_on_commit(claim)  # 疑似重复 for the dispatcher (issue #13)
         case = claim.case
         first = (case.matter_id, case.region_id, case.description, case.address, case.people_count)
         if not created and first != (matter.pk, region.pk, description, address, people):

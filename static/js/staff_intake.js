@@ -70,6 +70,38 @@
     var cancel = form.querySelector("[data-attach-cancel]");
     if (cancel) cancel.addEventListener("click", function () { setAttach(""); });
   }
+  // Duplicates (issue #13): the candidates beside the form, refreshed 500 ms after the typing stops.
+  // The box's "并入此案" / "登记为新案件" are the form's own submit buttons, so they work without it.
+  var dupes = form.querySelector("[data-duplicates-url]");
+  if (dupes) {
+    var dupesTimer = null, dupesSent = "", dupesSeq = 0;
+    var refresh = function () {
+      var body = new FormData();
+      ["contact_phone", "resident_phone", "description", "matter"].forEach(function (name) {
+        var field = form.querySelector("[name=" + name + "]");
+        if (field) body.append(name, field.value);
+      });
+      form.querySelectorAll("select[name^=region], input[name^=region]").forEach(function (field) {
+        if (field.name && field.value) body.append(field.name, field.value);
+      });
+      var key = new URLSearchParams(body).toString();
+      if (key === dupesSent) return;
+      dupesSent = key;
+      var seq = ++dupesSeq;
+      var token = form.querySelector("[name=csrfmiddlewaretoken]");
+      // POST: the caller's phone and words never appear in a URL or an access log.
+      fetch(dupes.dataset.duplicatesUrl, {method: "POST", body: body, headers: {"X-CSRFToken": token ? token.value : ""}})
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (html && seq === dupesSeq) dupes.innerHTML = html; });
+    };
+    var later = function () { clearTimeout(dupesTimer); dupesTimer = setTimeout(refresh, 500); };
+    form.addEventListener("input", function (e) {
+      if (e.target.matches("[name=description], [name=contact_phone], [name=resident_phone]")) later();
+    });
+    form.addEventListener("change", function (e) {
+      if (e.target.matches("[name=matter], [name^=region], [name=description], [name=contact_phone], [name=resident_phone]")) later();
+    });
+  }
   // Window: the on-the-spot result only matters when "即接即办" is chosen.
   var result = form.querySelector("[name=on_spot_result]");
   if (result) {
