@@ -231,3 +231,18 @@ def test_accept_when_the_case_already_has_a_mediation_keeps_the_agreement(client
     assert MediationRequest.objects.get().status == RequestStatus.ACCEPTED
     assert Mediation.objects.count() == 1
     assert OutboxMessage.objects.filter(body__contains="未能自动开始").exists()
+
+
+def test_the_ending_pages_are_plain(client, login, made, user, citizen):
+    from tests.intake.test_citizen_glossary import assert_plain
+
+    refused = made()
+    raw = _invite(refused, user)
+    rs.request_refuse(request=refused, actor=user("gm_dispatch"), reason="对方已向法院起诉，请等待法院处理。")
+    assert_plain("refused request", login(citizen).get(_detail(refused)).content.decode())
+    assert_plain("link after refusal", client.get(_link(raw)).content.decode())
+    cancelled = made(other_phone="13700137008")
+    page = login(citizen).get(_detail(cancelled)).content.decode()
+    assert_plain("request with the cancel form", page)
+    login(citizen).post(reverse("mediation:request-cancel", args=[cancelled.pk]))
+    assert_plain("cancelled request", login(citizen).get(_detail(cancelled)).content.decode())
