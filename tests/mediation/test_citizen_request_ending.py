@@ -163,6 +163,8 @@ def test_a_withdrawn_claim_is_no_longer_pending(login, made, fresh, citizen):
     url = reverse("mediation:centre-request-list")
     assert not centre.get(url).context["rows"]  # no longer among the pending ones, before any sweep
     assert [r.pk for r in centre.get(url + "?status=closed").context["rows"]] == [request.pk]
+    mine = login(citizen).get(reverse("mediation:request-mine")).content.decode()
+    assert "您的诉求已撤回或办结" in mine and "等待中心确认" not in mine
     page = login(citizen).get(_detail(request)).content.decode()
     assert "您的诉求已撤回或办结" in page
     assert MediationRequest.objects.get().status == RequestStatus.CLOSED
