@@ -299,3 +299,17 @@ def test_without_an_engine_the_scan_still_pairs_phones(submit_case, settings):
     b = submit_case(text="另一处工地也拖欠工资。", phone="13700001234")
     assert d.duplicates_scan().pairs_added == 1
     assert pairs() == [(a.pk, b.pk, "open", "nightly")]
+
+
+def test_the_intake_hook_records_pairs_for_the_dispatcher(submit_case, login):
+    """The API paths hand their candidates to ``intake.duplicates.record_intake_candidates``
+    (helper ``dupes``): they become 受理时发现 pairs on the dispatcher's tab, once."""
+    from intake.duplicates import Candidate, record_intake_candidates
+
+    earlier, new = submit_case(), submit_case()
+    found = [Candidate(case=earlier, reasons=["同一来电号码"], same_phone=True)]
+    assert record_intake_candidates(new, found) == 1
+    assert record_intake_candidates(new, found) == 0
+    assert pairs() == [(earlier.pk, new.pk, "open", "intake")]
+    page = login("gm_dispatch").get(QUEUE).content.decode()
+    assert "同一来电号码" in page and "受理时发现" in page
