@@ -142,16 +142,13 @@ class _PhoneMatch:
 
     def __init__(self, case_id: int, phone: str):
         self.case_id, self.score = case_id, 0.0
-        self.why = _("同一联系电话 %(phone)s，同类事项") % {"phone": mask_phone(phone)}
-
-
-def _matter_top(path: str) -> str:
-    return next((code for code in path.split("/") if code), "")
+        self.why = _("同一联系电话 %(phone)s，同一事项") % {"phone": mask_phone(phone)}
 
 
 def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_PhoneMatch]]:
     """For each case, the other open cases of the last ``PHONE_DAYS`` days whose applicant has
-    the same phone and whose matter lies in the same top-level branch (two queries)."""
+    the same phone and whose matter type is the same (two queries). The same leaf matter, not
+    only the branch: one caller's noisy neighbour and their neighbour's pigs are two problems."""
     phones = defaultdict(set)
     for party in (
         Party.objects.filter(case__in=cases, role=PartyRole.APPLICANT).exclude(phone="").values("case_id", "phone")
@@ -165,14 +162,14 @@ def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_Phone
         role=PartyRole.APPLICANT,
         case__status__in=OPEN_STATUSES,
         case__created_at__gte=now - timedelta(days=PHONE_DAYS),
-    ).values("case_id", "phone", "case__matter__path"):
-        holders[row["phone"]].add((row["case_id"], _matter_top(row["case__matter__path"])))
-    branch = {case.pk: _matter_top(case.matter.path) for case in cases}
+    ).values("case_id", "phone", "case__matter_id"):
+        holders[row["phone"]].add((row["case_id"], row["case__matter_id"]))
+    matter = {case.pk: case.matter_id for case in cases}
     found: dict[int, list[_PhoneMatch]] = defaultdict(list)
     for phone, case_ids in phones.items():
         for case_id in case_ids:
-            for other, top in holders.get(phone, ()):
-                if other != case_id and top == branch.get(case_id):
+            for other, other_matter in holders.get(phone, ()):
+                if other != case_id and other_matter == matter.get(case_id):
                     found[case_id].append(_PhoneMatch(other, phone))
     return found
 
@@ -184,7 +181,7 @@ def duplicates_scan(*, now: datetime | None = None, batch: int = SCAN_BATCH) -> 
     changed since the previous run (``DuplicateScanRun.through``; the first run: the last 30
     days), at most ``batch`` of them, oldest change first — the next run goes on from the last
     one looked at. For each: the engine's similar open cases (same town, same matter branch, 30
-    days) and the open cases with the same applicant phone in the same matter branch; every pair
+    days) and the open cases with the same applicant phone and matter type; every pair
     is recorded 待研判 through ``record_pairs`` (idempotent; a pair decided 非重复 is never
     flagged again). Safe to run twice or concurrently: the pairs are unique.
     """
@@ -197,8 +194,7 @@ def duplicates_scan(*, now: datetime | None = None, batch: int = SCAN_BATCH) -> 
             updated_at__gte=since,
             created_at__gte=now - timedelta(days=PHONE_DAYS),
         )
-        .select_related("matter")
-        .only("id", "title", "description", "status", "region_id", "matter__path", "updated_at", "created_at")
+        .only("id", "title", "description", "status", "region_id", "matter_id", "updated_at", "created_at")
         .order_by("updated_at", "id")[:batch]
     )
     phone_matches = _phone_matches(changed, now=now)

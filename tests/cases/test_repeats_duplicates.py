@@ -118,13 +118,15 @@ def test_the_scan_never_reflags_a_pair_marked_not_duplicate(submit_case, engine,
     assert pairs() == [(a.pk, b.pk, "not_duplicate", "nightly")]
 
 
-def test_the_scan_pairs_the_same_phone_in_the_same_matter_branch(submit_case, engine):
+def test_the_scan_pairs_the_same_phone_with_the_same_matter(submit_case, engine):
     a = submit_case(text=WAGES, phone="13700001234")
-    b = submit_case(text="公司未签劳动合同，要求补签并支付双倍工资。", matter="labor.contract", phone="13700001234")
-    submit_case(text=NOISE, matter="neighbour.noise", phone="13700001234")  # another branch: not paired
+    b = submit_case(text="老板又拖欠了这个月的工资，电话也不接。", phone="13700001234")
+    submit_case(text="公司未签劳动合同，要求补签。", matter="labor.contract", phone="13700001234")  # another matter
+    submit_case(text=NOISE, matter="neighbour.noise", phone="13700001234")  # another branch
+    submit_case(text="工地老板欠薪两个月。", phone="13700009999")  # another phone
     d.duplicates_scan()
     assert pairs() == [(a.pk, b.pk, "open", "nightly")]
-    assert DuplicatePair.objects.get().reason == "同一联系电话 137****1234，同类事项"  # masked
+    assert DuplicatePair.objects.get().reason == "同一联系电话 137****1234，同一事项"  # masked
 
 
 def test_the_scan_is_bounded_and_goes_on_where_it_stopped(submit_case, engine):
