@@ -49,6 +49,9 @@ SCAN_SECONDS = 45
 PHONE_DAYS = 90
 #: The first run ever looks back this far (the text rule's window).
 FIRST_RUN_DAYS = 30
+#: Each run also looks again at the cases of this long before the previous run's end (a claim
+#: whose transaction committed just after that run had read): harmless, the pairs are unique.
+OVERLAP = timedelta(minutes=10)
 REASON_MAX = 300
 NOTE_MAX = 500
 
@@ -177,40 +180,47 @@ def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_Phone
 def duplicates_scan(*, now: datetime | None = None, batch: int = SCAN_BATCH) -> DuplicateScanRun:
     """The nightly 疑似重复 scan (q2 schedule ``yikouban:duplicates-nightly``).
 
-    Looks at the open cases registered in the last ``PHONE_DAYS`` days that were created or
-    changed since the previous run (``DuplicateScanRun.through``; the first run: the last 30
-    days), at most ``batch`` of them, oldest change first — the next run goes on from the last
-    one looked at. For each: the engine's similar open cases (same town, same matter branch, 30
-    days) and the open cases with the same applicant phone and matter type; every pair
-    is recorded 待研判 through ``record_pairs`` (idempotent; a pair decided 非重复 is never
+    Looks at the open cases registered since the previous run (``DuplicateScanRun.through``;
+    less ``OVERLAP`` after a finished run; the first run: the last 30 days), at most ``batch`` of
+    them, oldest first,
+    and no new one after ``SCAN_SECONDS`` — the next run goes on from the last one looked at. For
+    each: the engine's similar open cases (same town, same matter branch, 30 days) and the open
+    cases of the last ``PHONE_DAYS`` days with the same applicant phone and matter type; every
+    pair is recorded 待研判 through ``record_pairs`` (idempotent; a pair decided 非重复 is never
     flagged again). Safe to run twice or concurrently: the pairs are unique.
+
+    Why "registered since" is "created or changed since": what matching reads — the text, the
+    place, the matter — is never changed after registration (no service writes it), and a pair
+    always has a newer member, found when that one is looked at. Status changes (thousands a day)
+    add no pair, so the work follows the day's intake, not the day's activity.
     """
     now = now or timezone.now()
     previous = DuplicateScanRun.objects.order_by("-started_at", "-id").first()
-    since = previous.through if previous else now - timedelta(days=FIRST_RUN_DAYS)
-    changed = list(
-        Case.objects.filter(
-            status__in=OPEN_STATUSES,
-            updated_at__gte=since,
-            created_at__gte=now - timedelta(days=PHONE_DAYS),
-        )
-        .only("id", "title", "description", "status", "region_id", "matter_id", "updated_at", "created_at")
-        .order_by("updated_at", "id")[:batch]
+    if previous is None:
+        since = now - timedelta(days=FIRST_RUN_DAYS)
+    elif previous.through >= previous.started_at:  # it finished: look a little further back
+        since = previous.through - OVERLAP
+    else:  # it stopped at its budget: go on exactly from there
+        since = previous.through
+    fresh = list(
+        Case.objects.filter(status__in=OPEN_STATUSES, created_at__gte=since, created_at__lte=now)
+        .only("id", "title", "description", "status", "region_id", "matter_id", "created_at")
+        .order_by("created_at", "id")[:batch]
     )
-    phone_matches = _phone_matches(changed, now=now)
+    phone_matches = _phone_matches(fresh, now=now)
     deadline = time.monotonic() + SCAN_SECONDS
     added, checked = 0, 0
     through = now
-    for case in changed:
+    for case in fresh:
         if time.monotonic() > deadline:
-            through = case.updated_at  # the next run starts here
+            through = case.created_at  # the next run starts here
             break
         matches = list(_similar_open_cases(case)) + phone_matches.get(case.pk, [])
         added += record_pairs(case, matches, DuplicateSource.NIGHTLY, at=now)
         checked += 1
     else:
-        if len(changed) == batch:
-            through = changed[-1].updated_at  # more changed cases than a run takes: go on from here
+        if len(fresh) == batch:
+            through = fresh[-1].created_at  # more new cases than a run takes: go on from here
     return DuplicateScanRun.objects.create(started_at=now, through=through, cases_checked=checked, pairs_added=added)
 
 

@@ -33,8 +33,10 @@ class FakeMatch:
 @pytest.fixture
 def engine(monkeypatch):
     """A stand-in for ``similar.engine.similar_open_cases``: open cases with the same description
-    (score 0.9); records which cases it was asked about."""
+    (score 0.9); records which cases it was asked about. (No overlap between runs here: the
+    cases of a test are all registered within seconds; ``test_runs_overlap_a_little`` has it.)"""
     asked = []
+    monkeypatch.setattr(d, "OVERLAP", d.timedelta(0))
 
     def similar(case):
         asked.append(case.pk)
@@ -112,9 +114,10 @@ def test_the_scan_never_reflags_a_pair_marked_not_duplicate(submit_case, engine,
     d.duplicates_scan()
     pair = DuplicatePair.objects.get()
     assert d.duplicate_pair_dismiss(pair=pair, actor=user("gm_dispatch"), note="两处不同工地")
-    s.case_accept(case=fresh(a), actor=user("gm_window"))  # both change: the next run looks again
-    s.case_accept(case=fresh(b), actor=user("gm_window"))
-    assert d.duplicates_scan().pairs_added == 0
+    s.case_accept(case=fresh(a), actor=user("gm_window"))
+    DuplicateScanRun.objects.all().delete()  # as if never scanned: both are looked at again
+    again = d.duplicates_scan()
+    assert (again.cases_checked, again.pairs_added) == (2, 0)
     assert pairs() == [(a.pk, b.pk, "not_duplicate", "nightly")]
 
 
@@ -127,6 +130,26 @@ def test_the_scan_pairs_the_same_phone_with_the_same_matter(submit_case, engine)
     d.duplicates_scan()
     assert pairs() == [(a.pk, b.pk, "open", "nightly")]
     assert DuplicatePair.objects.get().reason == "同一联系电话 137****1234，同一事项"  # masked
+
+
+def test_status_changes_add_no_work(submit_case, engine, user, fresh):
+    """Only cases registered since the last run are looked at: what matching reads never changes
+    after registration, and a transition adds no pair."""
+    a = submit_case(text=WAGES)
+    d.duplicates_scan()
+    s.case_accept(case=fresh(a), actor=user("gm_window"))
+    engine.clear()
+    assert d.duplicates_scan().cases_checked == 0 and engine == []
+
+
+def test_runs_overlap_a_little(submit_case, engine, monkeypatch):
+    """After a finished run, the next looks ``OVERLAP`` further back (a claim committed just after
+    the run read): the recent cases again, nothing added twice."""
+    monkeypatch.setattr(d, "OVERLAP", d.timedelta(minutes=10))
+    submit_case(text=WAGES), submit_case(text=WAGES, phone="13600000001")
+    assert d.duplicates_scan().pairs_added == 1
+    again = d.duplicates_scan()
+    assert (again.cases_checked, again.pairs_added) == (2, 0)
 
 
 def test_the_scan_is_bounded_and_goes_on_where_it_stopped(submit_case, engine):
