@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from django.db import connection
 
 #: At most this many documents are OR-matched on single terms before pairs take over.
-HIT_BUDGET = 20_000
+HIT_BUDGET = 3_000
 #: Rarest terms OR-ed alone / paired.
 SINGLE_TERMS = 16
-PAIR_TERMS = 6
+PAIR_TERMS = 5
 #: Candidates re-scored per query.
 CANDIDATES = 100
 
@@ -125,21 +125,7 @@ def _in(column: str, ids) -> tuple[str, list]:
     return (f"{column} NOT IN ({', '.join(['%s'] * len(ids))})", ids) if ids else ("", [])
 
 
-def candidates(
-    groups,
-    *,
-    statuses,
-    since=None,
-    region_prefix: str = "",
-    matter_prefix: str = "",
-    scope=None,
-    exclude=(),
-    limit: int = CANDIDATES,
-) -> list[Row]:
-    """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
-    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset."""
-    if not groups:
-        return []
+def _filters(*, statuses, since, region_prefix, matter_prefix, scope, exclude) -> tuple[list[str], list]:
     where, params = ["c.status IN (" + ", ".join(["%s"] * len(statuses)) + ")"], [str(s) for s in statuses]
     if since is not None:
         where.append("c.created_at >= %s")
@@ -158,21 +144,81 @@ def candidates(
     if clause:
         where.append(clause)
         params.extend(ids)
-    select = "SELECT c.id, t.tokens, r.path, c.matter_id"
-    joins = "JOIN cases_case c ON c.id = t.case_id JOIN routing_region r ON r.id = c.region_id"
+    return where, params
+
+
+SELECT = "SELECT c.id, t.tokens, r.path, c.matter_id"
+REGION = "JOIN routing_region r ON r.id = c.region_id"
+#: PostgreSQL: at most this many index hits are ranked (the rarest terms come first, so the hits
+#: are mostly the right ones; the cap keeps a query of common words from ranking half the table).
+SCAN_CAP = 2000
+#: ... and this many times ``limit`` of them, the best ranked, are read with their cases (status, scope).
+RANKED = 3
+
+
+def _postgres(query: str, where: list[str], params: list, *, filtered_first: bool, limit: int) -> tuple[str, list]:
+    rank = "ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
+    if filtered_first:
+        # few rows pass the filters (open, recent, one town, one matter branch): read them by their
+        # B-tree indexes first and test their terms, never the whole GIN posting lists
+        sql = (
+            f"WITH f AS MATERIALIZED (SELECT c.id, c.region_id, c.matter_id FROM cases_case c "
+            f"WHERE {' AND '.join(where)}) "
+            f"SELECT c.id, t.tokens, r.path, c.matter_id FROM f c JOIN similar_caseterms t ON t.case_id = c.id "
+            f"{REGION} WHERE t.tsv @@ %s::tsquery {rank}"
+        )
+        return sql, [*params, query, query, limit]
+    # rank the capped hits on their own, then read the cases of the best few by primary key
+    sql = (
+        "WITH h AS MATERIALIZED (SELECT case_id, tokens, ts_rank(tsv, %s::tsquery) AS rk FROM "
+        "(SELECT case_id, tokens, tsv FROM similar_caseterms WHERE tsv @@ %s::tsquery LIMIT %s) x "
+        "ORDER BY rk DESC, case_id DESC LIMIT %s) "
+        f"SELECT c.id, t.tokens, r.path, c.matter_id FROM h t JOIN cases_case c ON c.id = t.case_id {REGION} "
+        f"WHERE {' AND '.join(where)} ORDER BY t.rk DESC, c.id DESC LIMIT %s"
+    )
+    return sql, [query, query, SCAN_CAP, RANKED * limit, *params, limit]
+
+
+def candidates(
+    groups,
+    *,
+    statuses,
+    since=None,
+    region_prefix: str = "",
+    matter_prefix: str = "",
+    scope=None,
+    exclude=(),
+    limit: int = CANDIDATES,
+) -> list[Row]:
+    """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
+    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset."""
+    if not groups:
+        return []
+    where, params = _filters(
+        statuses=statuses,
+        since=since,
+        region_prefix=region_prefix,
+        matter_prefix=matter_prefix,
+        scope=scope,
+        exclude=exclude,
+    )
     if connection.vendor == "postgresql":
         query = _match_postgres(groups)
-        sql = (
-            f"{select} FROM similar_caseterms t {joins} WHERE t.tsv @@ %s::tsquery AND {' AND '.join(where)} "
-            "ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
-        )
-        args = [query, *params, query, limit]
-    else:
-        sql = (
-            f"{select} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid {joins} "
-            f"WHERE similar_fts MATCH %s AND {' AND '.join(where)} ORDER BY f.rank, c.id DESC LIMIT %s"
-        )
-        args = [_match_sqlite(groups), *params, limit]
+        narrow = since is not None and (region_prefix or matter_prefix)
+        rows = _fetch(*_postgres(query, where, params, filtered_first=bool(narrow), limit=limit))
+        if scope is not None and not narrow and len(rows) < limit:
+            # a small scope (one unit's cases) can miss the capped hits: read it first instead
+            rows = _fetch(*_postgres(query, where, params, filtered_first=True, limit=limit))
+        return rows
+    sql = (
+        f"{SELECT} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid "
+        f"JOIN cases_case c ON c.id = t.case_id {REGION} "
+        f"WHERE similar_fts MATCH %s AND {' AND '.join(where)} ORDER BY f.rank, c.id DESC LIMIT %s"
+    )
+    return _fetch(sql, [_match_sqlite(groups), *params, limit])
+
+
+def _fetch(sql: str, args: list) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [Row(*row) for row in cursor.fetchall()]
