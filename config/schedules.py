@@ -97,4 +97,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         func="partner_api.tasks.idempotency_records_purge",
         schedule_type="D",  # Schedule.DAILY: records older than PARTNER_API_IDEMPOTENCY_DAYS
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}similar-index-maintain",
+        func="similar.tasks.similar_index_maintain",
+        schedule_type="D",  # Schedule.DAILY: missing index rows, then the term statistics (issue #13)
+    ),
 )
