@@ -189,9 +189,11 @@ def candidates(
     scope=None,
     exclude=(),
     limit: int = CANDIDATES,
+    enough: int = 5,
 ) -> list[Row]:
     """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
-    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset."""
+    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset; when fewer
+    than ``enough`` of the best hits fall in it, the scope is read first instead."""
     if not groups:
         return []
     where, params = _filters(
@@ -206,7 +208,7 @@ def candidates(
         query = _match_postgres(groups)
         narrow = since is not None and (region_prefix or matter_prefix)
         rows = _fetch(*_postgres(query, where, params, filtered_first=bool(narrow), limit=limit))
-        if scope is not None and not narrow and len(rows) < limit:
+        if scope is not None and not narrow and len(rows) < enough:
             # a small scope (one unit's cases) can miss the capped hits: read it first instead
             rows = _fetch(*_postgres(query, where, params, filtered_first=True, limit=limit))
         return rows
