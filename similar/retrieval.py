@@ -152,31 +152,43 @@ REGION = "JOIN routing_region r ON r.id = c.region_id"
 #: PostgreSQL: at most this many index hits are ranked (the rarest terms come first, so the hits
 #: are mostly the right ones; the cap keeps a query of common words from ranking half the table).
 SCAN_CAP = 2000
-#: ... and this many times ``limit`` of them, the best ranked, are read with their cases (status, scope).
-RANKED = 3
 
 
-def _postgres(query: str, where: list[str], params: list, *, filtered_first: bool, limit: int) -> tuple[str, list]:
-    rank = "ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
-    if filtered_first:
-        # few rows pass the filters (open, recent, one town, one matter branch): read them by their
-        # B-tree indexes first and test their terms, never the whole GIN posting lists
-        sql = (
-            f"WITH f AS MATERIALIZED (SELECT c.id, c.region_id, c.matter_id FROM cases_case c "
-            f"WHERE {' AND '.join(where)}) "
-            f"SELECT c.id, t.tokens, r.path, c.matter_id FROM f c JOIN similar_caseterms t ON t.case_id = c.id "
-            f"{REGION} WHERE t.tsv @@ %s::tsquery {rank}"
-        )
-        return sql, [*params, query, query, limit]
-    # rank the capped hits on their own, then read the cases of the best few by primary key
+def _scope_first(query: str, where: list[str], params: list, *, limit: int) -> list[Row]:
+    """The cases passing the filters first (by their B-tree indexes), then their terms tested."""
     sql = (
-        "WITH h AS MATERIALIZED (SELECT case_id, tokens, ts_rank(tsv, %s::tsquery) AS rk FROM "
-        "(SELECT case_id, tokens, tsv FROM similar_caseterms WHERE tsv @@ %s::tsquery LIMIT %s) x "
-        "ORDER BY rk DESC, case_id DESC LIMIT %s) "
-        f"SELECT c.id, t.tokens, r.path, c.matter_id FROM h t JOIN cases_case c ON c.id = t.case_id {REGION} "
-        f"WHERE {' AND '.join(where)} ORDER BY t.rk DESC, c.id DESC LIMIT %s"
+        f"WITH f AS MATERIALIZED (SELECT c.id, c.region_id, c.matter_id FROM cases_case c "
+        f"WHERE {' AND '.join(where)}) "
+        f"SELECT c.id, t.tokens, r.path, c.matter_id FROM f c JOIN similar_caseterms t ON t.case_id = c.id "
+        f"{REGION} WHERE t.tsv @@ %s::tsquery ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
     )
-    return sql, [query, query, SCAN_CAP, RANKED * limit, *params, limit]
+    return _fetch(sql, [*params, query, query, limit])
+
+
+def _postgres(query: str, where: list[str], params: list, *, open_only: bool, limit: int) -> list[Row]:
+    """Three short statements, each on an index: the (capped) hits and their rank from the GIN
+    index (the open-only one for duplicates); their cases under the filters, by primary key; the
+    terms of the best ``limit``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT case_id, ts_rank(tsv, %s::tsquery) FROM similar_caseterms "
+            f"WHERE {'is_open AND ' if open_only else ''}tsv @@ %s::tsquery LIMIT %s",
+            [query, query, SCAN_CAP],
+        )
+        rank = dict(cursor.fetchall())
+        if not rank:
+            return []
+        cursor.execute(
+            f"SELECT c.id, r.path, c.matter_id FROM cases_case c {REGION} "
+            f"WHERE c.id = ANY(%s) AND {' AND '.join(where)}",
+            [list(rank), *params],
+        )
+        kept = sorted(cursor.fetchall(), key=lambda row: (-rank[row[0]], -row[0]))[:limit]
+        if not kept:
+            return []
+        cursor.execute("SELECT case_id, tokens FROM similar_caseterms WHERE case_id = ANY(%s)", [[r[0] for r in kept]])
+        tokens = dict(cursor.fetchall())
+    return [Row(pk, tokens.get(pk, ""), path, matter) for pk, path, matter in kept]
 
 
 def candidates(
@@ -205,12 +217,14 @@ def candidates(
         exclude=exclude,
     )
     if connection.vendor == "postgresql":
+        from cases.models import OPEN_STATUSES
+
         query = _match_postgres(groups)
-        narrow = since is not None and (region_prefix or matter_prefix)
-        rows = _fetch(*_postgres(query, where, params, filtered_first=bool(narrow), limit=limit))
-        if scope is not None and not narrow and len(rows) < enough:
+        open_only = set(statuses) <= set(OPEN_STATUSES)
+        rows = _postgres(query, where, params, open_only=open_only, limit=limit)
+        if scope is not None and len(rows) < enough:
             # a small scope (one unit's cases) can miss the capped hits: read it first instead
-            rows = _fetch(*_postgres(query, where, params, filtered_first=True, limit=limit))
+            rows = _scope_first(query, where, params, limit=limit)
         return rows
     sql = (
         f"{SELECT} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid "

@@ -124,3 +124,20 @@ def test_query_groups_take_the_rarest_terms_within_the_budget_then_pairs():
     assert groups[:3] == [("稀有",), ("少见",), ("常见",)]
     assert ("没有",) not in groups and all("没有" not in g for g in groups)
     assert ("很多", "到处") in groups and ("很多",) not in groups
+
+
+def test_the_open_flag_follows_the_status(submit_case):
+    from cases.models import Status
+    from similar.index import open_flags_repair
+
+    case = submit_case(text=WAGES)
+    assert CaseTerms.objects.get(case=case).is_open
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)  # bypasses save(): stale until repaired
+    assert CaseTerms.objects.get(case=case).is_open and search(WAGES) == []
+    assert open_flags_repair() == 1
+    assert not CaseTerms.objects.get(case=case).is_open
+    case.refresh_from_db()
+    Case.objects.filter(pk=case.pk).update(status=Status.HANDLING)
+    case.refresh_from_db()
+    case.save(update_fields=["status"])  # what a transition does
+    assert CaseTerms.objects.get(case=case).is_open
