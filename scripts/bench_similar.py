@@ -343,7 +343,7 @@ def generate(world: World, start: int, count: int, rng: random.Random, terms_out
         if status == "closed":
             row[at["closed_at"]] = _dt(min(now - 60, created + rng.random() * 30 * DAY))
             row[at["result"]] = "经协调已解决，当事人表示认可。"
-        terms_out.append((case_id, case_tokens(title, text)))
+        terms_out.append((case_id, case_tokens(title, text), status in OPEN))
         yield row
 
 
@@ -389,7 +389,8 @@ def load(world: World, start: int, count: int, rng: random.Random) -> dict:
         if pg:
             with connection.cursor() as cursor:
                 cursor.execute("DROP INDEX IF EXISTS similar_caseterms_tsv")
-        write_rows("similar_caseterms", ["case_id", "tokens"], terms)
+                cursor.execute("DROP INDEX IF EXISTS similar_caseterms_open_tsv")
+        write_rows("similar_caseterms", ["case_id", "tokens", "is_open"], terms)
         terms.clear()
         print(f"  {chunk + size - start:>9,} cases written ({time.perf_counter() - started:.0f} s)", flush=True)
     cases_s = time.perf_counter() - started
@@ -397,6 +398,9 @@ def load(world: World, start: int, count: int, rng: random.Random) -> dict:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE INDEX IF NOT EXISTS similar_caseterms_tsv ON similar_caseterms USING gin (tsv)")
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS similar_caseterms_open_tsv ON similar_caseterms USING gin (tsv) WHERE is_open"
+            )
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), (SELECT max(id) FROM cases_case))"
             )
