@@ -77,8 +77,9 @@ def _sqlite_stats(terms: list[str]) -> tuple[int, dict[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM similar_caseterms")
         total = cursor.fetchone()[0]
-        for start in range(0, len(terms), 500):
-            chunk = terms[start : start + 500]
+        # fts5vocab answers IN by reading its vocabulary: few, large chunks (SQLite ≥ 3.32 binds 32,766)
+        for start in range(0, len(terms), 8000):
+            chunk = terms[start : start + 8000]
             cursor.execute(
                 f"SELECT term, doc FROM similar_fts_vocab WHERE term IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
