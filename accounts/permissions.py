@@ -20,3 +20,7 @@ def is_staff_member(user) -> bool:
 
 def can_use_rule_simulator(user) -> bool:
     return has_any_role(user, Role.ADMIN, Role.DISPATCHER)
+
+
+def can_import_directory(user) -> bool:
+    return has_role(user, Role.ADMIN)

@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -141,9 +142,10 @@ def password_reset(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(_safe_next(request, reverse("home")))
+    context = {"next": _safe_next(request, "")}  # e.g. back to 申请调解 from a QR code's page
     if request.method == "GET":
-        return render(request, "accounts/register.html", {"form": CitizenRegistrationForm()})
+        return render(request, "accounts/register.html", {**context, "form": CitizenRegistrationForm()})
 
     sending_code = request.POST.get("action") == "send_code"
     form = CitizenRegistrationForm(request.POST, sending_code=sending_code)
@@ -158,9 +160,11 @@ def register(request):
                 )
                 login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
                 messages.success(request, _("注册成功，欢迎使用一口办。"))
-                return redirect("home")
+                return redirect(_safe_next(request, reverse("home")))
     status = 200 if form.is_valid() else 400
-    return render(request, "accounts/register.html", {"form": form, "code_sent": sending_code}, status=status)
+    return render(
+        request, "accounts/register.html", {**context, "form": form, "code_sent": sending_code}, status=status
+    )
 
 
 @require_POST

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from routing.services import directory_touch
 
-from .models import Case, CaseEvent, ExtensionRequest, PersonalDataAccess, WorkCalendarDay
+from .models import (
+    Case,
+    CaseEvent,
+    DuplicatePair,
+    DuplicateScanRun,
+    ExtensionRequest,
+    PersonalDataAccess,
+    WorkCalendarDay,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -103,3 +111,19 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         directory_touch()
+
+
+@admin.register(DuplicatePair)
+class DuplicatePairAdmin(ReadOnlyAdmin):
+    """疑似重复 (issue #13): decided by dispatchers on the queue's 疑似重复 tab, read-only here."""
+
+    list_display = ("case_a", "case_b", "score", "reason", "source", "status", "created_at", "decided_by")
+    list_filter = ("status", "source")
+    search_fields = ("case_a__number", "case_b__number")
+    raw_id_fields = ("case_a", "case_b", "decided_by")
+    list_select_related = ("case_a", "case_b", "decided_by")
+
+
+@admin.register(DuplicateScanRun)
+class DuplicateScanRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "through", "cases_checked", "pairs_added")

@@ -15,3 +15,10 @@ class CasesConfig(AppConfig):
         # the staff home shows the work waiting (accounts does not import cases)
         register_home_section(HomeSection("cases-centre", frozenset({Role.CLERK, Role.DISPATCHER}), centre_home, 10))
         register_home_section(HomeSection("cases-inbox", frozenset({Role.HANDLER}), inbox_home, 20))
+
+        from routing.replay import register_replay_source
+
+        from .replay import SOURCE
+
+        # routing does not import cases: the rule-change replay reads them through this source
+        register_replay_source(SOURCE)

@@ -27,14 +27,22 @@ def capped_due(case: Case, due: datetime | None) -> datetime | None:
     return min(due, cap)
 
 
-def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
+def matter_days(case: Case, stage: str) -> int:
+    """The matter's working days for ``stage`` (accept, sign, handle, contact), shortened for the
+    case's severity where the directory says so (``MatterType.severity_deadlines``, issue #15)."""
     matter = case.matter
     days = {
         "accept": matter.accept_days,
         "sign": matter.sign_days,
         "handle": matter.handle_days,
-        "review": settings.CASE_REVIEW_DAYS,
+        "contact": matter.contact_days,
     }[stage]
+    shorter = (matter.severity_deadlines or {}).get(case.severity, {}).get(stage)
+    return days if shorter is None else min(days, shorter)
+
+
+def stage_due(case: Case, stage: str, start: datetime, extra_days: int = 0) -> datetime:
+    days = settings.CASE_REVIEW_DAYS if stage == "review" else matter_days(case, stage)
     return capped_due(case, add_working_days(start, days + extra_days))
 
 
@@ -98,7 +106,7 @@ def start_contact_clock(case: Case, at: datetime) -> list[str]:
     (after a transfer) or a contact already recorded leaves it as it is. Returns the fields set."""
     if case.contact_due_at is not None or case.contacted_at is not None:
         return []
-    due = add_working_days(at, case.matter.contact_days)
+    due = add_working_days(at, matter_days(case, "contact"))
     thresholds = reference_cached(f"warning_thresholds:{id(_thresholds_source)}", _thresholds_source)
     window = due - at
     case.contact_started_at, case.contact_due_at = at, due
@@ -127,7 +135,7 @@ def reply_due(case: Case) -> datetime | None:
     if case.paused_at is not None or case.stage_due_at is None:
         return None
     if case.status == Status.DISPATCHED:
-        return capped_due(case, add_working_days(case.stage_due_at, case.matter.handle_days))
+        return capped_due(case, add_working_days(case.stage_due_at, matter_days(case, "handle")))
     if case.status in (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING, Status.REVIEWING, Status.FEEDBACK):
         return case.stage_due_at
     return None

@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from routing.models import Channel, MatterType
+from routing.models import Channel, MatterType, Severity
 
 from . import selectors
 from .models import Case, ContactMethod, Outcome, Status
@@ -356,6 +356,37 @@ class ContactForm(ActionForm):
         max_length=500,
         rows=3,
     )
+
+
+class SeverityForm(ActionForm):
+    """严重程度: the centre confirms the proposed level, or changes it with a reason."""
+
+    severity = forms.ChoiceField(
+        label=_("严重程度"),
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择严重程度：一般、较大或重大。"),
+            "invalid_choice": _("请从一般、较大、重大中选择严重程度。"),
+        },
+    )
+    reason = _text(
+        _("理由"),
+        required=False,
+        max_length=500,
+        rows=2,
+        help_text=_("调整严重程度时必填，例如涉及人数、社会影响、是否可能激化。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].initial = self.case.severity
+
+    def clean(self):
+        data = super().clean()
+        if data.get("severity") and data["severity"] != self.case.severity and not data.get("reason"):
+            self.add_error("reason", _("调整严重程度须填写理由，例如涉及人数、社会影响。"))
+        return data
 
 
 class SubmitResultForm(ActionForm):

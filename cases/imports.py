@@ -121,9 +121,9 @@ class ImportContext:
 
     def decide(self, case: Case):
         """The routing decision, its rule's name and the named explanation, once per kind of case."""
-        key = (case.matter.code, case.region.code, case.people_count, case.channel)
+        key = (case.matter.code, case.region.code, case.people_count, case.channel, case.severity)
         if key not in self.decisions:
-            decision = self.index.decide(matter=key[0], region=key[1], parties=key[2], channel=key[3])
+            decision = self.index.decide(matter=key[0], region=key[1], parties=key[2], channel=key[3], severity=key[4])
             named = self.index.named(decision.explanation)
             self.decisions[key] = (decision, self.index.rule_name(decision.rule), named)
         return self.decisions[key]
@@ -144,6 +144,9 @@ def case_import_plan(*, item: ImportedCase, context: ImportContext) -> ImportPla
         people_count=max(1, item.people_count),
         centre=centre,
         created_at=item.created_at,
+    )
+    case.severity, case.severity_reasons = context.index.propose_severity(
+        matter=item.matter.code, parties=case.people_count, text=f"{case.title}\n{case.description}"
     )
     item.origin.apply(case)
     path = list(_PATHS[item.status])

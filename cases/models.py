@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.masking import mask_id_number, mask_phone
+from routing.models import Severity
 
 
 class Status(models.TextChoices):
@@ -142,6 +143,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     people_count = models.PositiveIntegerField(_("涉及人数"), default=1)
+    # 严重程度 (issue #15): proposed at registration by the directory's severity rules (the reasons
+    # kept), confirmed or changed by the centre (cases.severity); routing rules may require it.
+    severity = models.CharField(
+        _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.GENERAL, db_default=Severity.GENERAL
+    )
+    severity_reasons = models.JSONField(_("严重程度依据"), default=list, blank=True)
+    severity_confirmed_at = models.DateTimeField(_("严重程度确认时间"), null=True, blank=True)
 
     centre = models.ForeignKey(
         "routing.Unit",
@@ -218,6 +226,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     solved = models.BooleanField(_("问题是否解决"), null=True, blank=True)
     # 催办 presses by the citizen (issue #11), counted on the case and the boards.
     press_count = models.PositiveIntegerField(_("催办次数"), default=0, db_default=0)
+    # 重复诉求次数 (issue #13): the claims the case carries — its own and those of the cases merged
+    # into it (一案多投), kept exact by ``case_merge`` with one set-based UPDATE; 1 for a new case.
+    repeat_count = models.PositiveIntegerField(
+        _("重复诉求次数"), default=1, db_default=1, help_text=_("本案收到的诉求次数，含并入本案的重复诉求。")
+    )
     reject_reason = models.TextField(_("不予受理理由"), blank=True)
     redirect_to = models.CharField(_("建议途径"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
@@ -302,6 +315,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 fields=["contact_due_at", "contact_yellow_at", "contact_blue_at"],
                 name="case_contact_clock",
                 condition=models.Q(contact_due_at__isnull=False),
+            ),
+            models.Index(
+                # the nightly 疑似重复 scan: open cases created or changed since its last run
+                fields=["updated_at"],
+                name="case_open_updated",
+                condition=models.Q(
+                    status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
+                ),
             ),
         ]
         constraints = [
@@ -635,3 +656,78 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'班' if self.is_workday else '休'}"
+
+
+# 疑似重复 (issue #13): pairs of open cases that may be one problem, for the dispatcher to decide ---
+
+
+class DuplicateSource(models.TextChoices):
+    NIGHTLY = "nightly", _("夜间比对")
+    INTAKE = "intake", _("受理时发现")
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("待研判")
+    MERGED = "merged", _("已合并")
+    NOT_DUPLICATE = "not_duplicate", _("非重复")
+
+
+class DuplicatePair(models.Model):
+    """Two cases that may be the same problem (疑似重复). ``case_a`` is the one with the smaller id
+    (registered first), so a pair is recorded once whichever side found it; a pair decided 非重复
+    stays, so it is never flagged again (``cases.duplicates.record_pairs``)."""
+
+    case_a = models.ForeignKey(Case, verbose_name=_("案件甲"), on_delete=models.CASCADE, related_name="+")
+    case_b = models.ForeignKey(Case, verbose_name=_("案件乙"), on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("相似度"), default=0)
+    reason = models.CharField(_("疑似原因"), max_length=300)
+    source = models.CharField(_("发现方式"), max_length=10, choices=DuplicateSource.choices)
+    status = models.CharField(
+        _("研判结果"), max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("发现时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("研判人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
+    note = models.CharField(_("研判说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("疑似重复")
+        verbose_name_plural = _("疑似重复")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_a", "case_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=models.Q(case_a__lt=models.F("case_b")), name="duplicate_pair_ordered"),
+        ]
+        indexes = [
+            # the dispatcher's list: the open pairs, newest first
+            models.Index(fields=["created_at", "id"], name="duplicate_pair_open", condition=models.Q(status="open")),
+            models.Index(fields=["case_b"], name="duplicate_pair_case_b"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_a_id}~{self.case_b_id} {self.status}"
+
+
+class DuplicateScanRun(models.Model):
+    """One run of the nightly 疑似重复 scan: the next run looks only at cases created or changed
+    since ``through`` (bounded work)."""
+
+    started_at = models.DateTimeField(_("开始时间"))
+    through = models.DateTimeField(_("已比对至"), help_text=_("下次只比对此后新登记或有变化的案件。"))
+    cases_checked = models.PositiveIntegerField(_("比对案件数"), default=0)
+    pairs_added = models.PositiveIntegerField(_("新增疑似重复"), default=0)
+
+    class Meta:
+        verbose_name = _("疑似重复比对记录")
+        verbose_name_plural = _("疑似重复比对记录")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} +{self.pairs_added}"

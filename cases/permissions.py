@@ -86,6 +86,10 @@ def can_dispatch(user, case):  # manual dispatch, transfer, approve, send back
     return is_dispatcher_for(user, case)
 
 
+def can_set_severity(user, case):  # confirm or change the proposed severity (严重程度)
+    return is_dispatcher_for(user, case)
+
+
 def can_sign(user, case):  # sign, return, escalate, request extension, submit result
     return is_lead_handler(user, case)
 
@@ -154,6 +158,8 @@ def available_actions(user, case: Case) -> list[str]:
         actions.append("add_note")
     if case.status in CONTACT_STATUSES and case.contacted_at is None and can_contact(user, case):
         actions.append("contact")
+    if case.is_open and can_set_severity(user, case):
+        actions.append("severity")
     if case.status in ("dispatched", "handling") and can_pause(user, case):
         if not case.paused_at:
             actions.append("pause")

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -55,6 +56,7 @@ from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
 from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
 from .rating_links import rating_link_issue
+from .severity import case_severity_set as case_severity_set
 from .transitions import CaseError as CaseError
 from .transitions import (
     Step,
@@ -189,6 +191,10 @@ def case_create(
             centre=centre,
             created_at=at,
         )
+        # 严重程度: proposed by the directory's rules, confirmed or changed by the centre (cases.severity)
+        case.severity, case.severity_reasons = index.propose_severity(
+            matter=matter.code, parties=case.people_count, text=f"{case.title}\n{case.description}"
+        )
         if origin is not None:
             origin.apply(case)  # before the clock: a higher authority's deadline caps it
         enter_stage(case, "accept", at)
@@ -229,7 +235,11 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     at = _now(at)
     with directory_pinned() as index:
         decision = index.decide(
-            matter=case.matter.code, region=case.region.code, parties=case.people_count, channel=case.channel
+            matter=case.matter.code,
+            region=case.region.code,
+            parties=case.people_count,
+            channel=case.channel,
+            severity=case.severity,
         )
         rule_name = index.rule_name(decision.rule)
         routing = {
@@ -609,7 +619,8 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at=None) -> Case:
 
 @transaction.atomic
 def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None, system: bool = False) -> Case:
-    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``.
+    """一案多投: ``case`` is a duplicate of ``into``; its parties then follow ``into``, and ``into``'s
+    重复诉求次数 (``repeat_count``) grows by ``case``'s, in the same transaction.
 
     ``system``: the merge is the platform's, taken at intake on the submitter's own choice (a
     citizen or grid worker joining a similar open case, intake.duplicates); ``actor`` is recorded
@@ -628,6 +639,11 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", at=None, system
         at=at,
         system=system,
     )
+    # 重复诉求次数: ``into`` now carries the merged case's claims too — one set-based UPDATE that
+    # reads the merged case's count in the database (exact even if ``case`` was loaded earlier).
+    carried = Case.objects.filter(pk=case.pk).values("repeat_count")
+    Case.objects.filter(pk=into.pk).update(repeat_count=F("repeat_count") + Subquery(carried))
+    into.repeat_count += case.repeat_count
     existing = {(p.name, p.phone, p.user_id) for p in into.parties.all()}
     Party.objects.bulk_create(
         [

@@ -27,6 +27,8 @@ from . import forms as f
 from . import selectors
 from . import services as s
 from .actions import Action
+from .duplicate_views import duplicates_tab
+from .duplicates import duplicate_pairs_for
 from .models import Case, Status
 from .permissions import available_actions, is_handling_unit_member
 from .time_left import with_time_left
@@ -140,6 +142,14 @@ def _contact(case, user, d):
     return _("已记录首次联系（%(method)s）。") % {"method": case.get_contact_method_display()}
 
 
+def _severity(case, user, d):
+    before = case.severity
+    s.case_severity_set(case=case, actor=user, severity=d["severity"], reason=d["reason"])
+    if case.severity == before:
+        return _("已确认严重程度为“%(level)s”。") % {"level": case.get_severity_display()}
+    return _("严重程度已调整为“%(level)s”。") % {"level": case.get_severity_display()}
+
+
 def _submit_result(case, user, d):
     s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
     return _("办理结果已提交，等待诉求服务中心审核。")
@@ -177,6 +187,7 @@ ACTIONS: dict[str, Action] = {
     "reject": Action(gettext_lazy("不予受理"), f.RejectForm, _reject, "btn-outline-danger", gettext_lazy("理由和建议途径会告知群众。")),
     "sign": Action(gettext_lazy("签收"), f.SignForm, _sign, "btn-primary", gettext_lazy("签收后开始计算办理时限。")),
     "contact": Action(gettext_lazy("记录首次联系"), f.ContactForm, _contact, "btn-primary", gettext_lazy("签收后须在首次联系时限内通过电话、上门或短信联系群众，并记录联系情况。")),
+    "severity": Action(gettext_lazy("确认严重程度"), f.SeverityForm, _severity, "btn-outline-secondary", gettext_lazy("系统按人数、事项和关键词给出建议；中心确认或调整，调整须写明理由。较大、重大案件可能按规则派往上级单位、时限更短。")),
     "submit_result": Action(gettext_lazy("提交办理结果"), f.SubmitResultForm, _submit_result, "btn-primary", gettext_lazy("提交后由诉求服务中心审核。")),
     "add_note": Action(gettext_lazy("添加办理进展"), f.AddNoteForm, _add_note),
     "request_extension": Action(gettext_lazy("申请延期"), f.ExtensionForm, _request_extension, intro=gettext_lazy("审批前办理时限照常计算。")),
@@ -283,38 +294,46 @@ QUEUE_TABS = [
     (Status.ACCEPTED, gettext_lazy("待派单")),
     (Status.REVIEWING, gettext_lazy("待审核")),
 ]
+#: The dispatcher's 疑似重复 tab (issue #13): pairs of open cases to merge or mark 非重复.
+DUPLICATES_TAB = "duplicates"
 
 
 @login_required
 @require_GET
 def queue(request):
-    """The centre's queues: clerks work 待受理; dispatchers also 待派单 and 待审核."""
+    """The centre's queues: clerks work 待受理; dispatchers also 待派单, 待审核 and 疑似重复."""
     user = request.user
     if has_role(user, Role.DISPATCHER):
-        allowed = [st for st, _label in QUEUE_TABS]
+        allowed = [st for st, _label in QUEUE_TABS] + [DUPLICATES_TAB]
     elif has_role(user, Role.CLERK):
         allowed = [Status.SUBMITTED]
     else:
         raise PermissionDenied
     tab = request.GET.get("tab") or allowed[0]
-    if tab not in dict(QUEUE_TABS):
+    if tab not in dict(QUEUE_TABS) and tab != DUPLICATES_TAB:
         raise Http404
     if tab not in allowed:
         raise PermissionDenied
     sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
-    counts = selectors.queue_counts(user, allowed)
+    statuses = [st for st in allowed if st != DUPLICATES_TAB]
+    counts = selectors.queue_counts(user, statuses)
+    if DUPLICATES_TAB in allowed:
+        counts[DUPLICATES_TAB] = duplicate_pairs_for(user).count()
+    tabs = [
+        {"status": st, "label": label, "count": counts[st], "active": st == tab}
+        for st, label in [*QUEUE_TABS, (DUPLICATES_TAB, gettext_lazy("疑似重复"))]
+        if st in allowed
+    ]
+    if tab == DUPLICATES_TAB:
+        context = {"tabs": tabs, "tab": tab, "page": page, **duplicates_tab(request, page=page)}
+        return render(request, "cases/duplicates.html", context)
     found = selectors.sorted_by_time_left(selectors.centre_queue_rows(user, status=tab), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     rows = with_time_left(rows)
     if tab == Status.ACCEPTED:
         for case in rows:
             case.routing_summary = _routing_summary(case)
-    tabs = [
-        {"status": st, "label": label, "count": counts[st], "active": st == tab}
-        for st, label in QUEUE_TABS
-        if st in allowed
-    ]
     context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
     return render(request, "cases/queue.html", context)
 

@@ -16,6 +16,8 @@ class ScheduleSpec:
     func: str
     schedule_type: str  # django_q.models.Schedule.MINUTES / HOURLY / DAILY …
     minutes: int | None = None
+    #: Local hour of the first run (a nightly task): later runs keep it (DAILY adds whole days).
+    hour: int | None = None
 
 
 SCHEDULE_PREFIX = "yikouban:"
@@ -96,5 +98,16 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         name=f"{SCHEDULE_PREFIX}purge-idempotency-records",
         func="partner_api.tasks.idempotency_records_purge",
         schedule_type="D",  # Schedule.DAILY: records older than PARTNER_API_IDEMPOTENCY_DAYS
+    ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}risk-scan",
+        func="supervision.tasks.risk_scan",
+        schedule_type="D",  # Schedule.DAILY: 研判预警 over the complete days before the run
+    ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}duplicates-nightly",
+        func="cases.tasks.duplicates_nightly",
+        schedule_type="D",  # Schedule.DAILY at 02:00: 疑似重复 among open cases (issue #13)
+        hour=2,
     ),
 )

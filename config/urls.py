@@ -18,6 +18,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("routing/", include("routing.urls")),
+    path("cases/similar/", include("precedents.urls")),  # 类案推荐 (issue #13), before the case numbers
     path("cases/", include("cases.urls")),
     path("supervision/", include("supervision.urls")),
     path("mediation/", include("mediation.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("partner_api.urls")),
     path("consult/", include("consult.urls")),
     path("suggestions/", include("suggestions.urls")),
+    path("kb/", include("kb.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("q/", include("selfservice.urls")),

@@ -69,6 +69,35 @@ def nearest_centre(region: Region | None) -> dict | None:
     return None
 
 
+def service_point_snapshot(region: Region | None) -> dict | None:
+    """Where to go and when (``selfservice.ServicePoint``: the place's own, else the nearest one
+    above it), copied into the letter at issue time so the letter keeps reading the same."""
+    if region is None:
+        return None
+    from selfservice.selectors import service_points_for
+
+    point = service_points_for([region]).get(region.code)
+    if point is None:
+        return None
+    return {"name": point.name, "address": point.address, "hours": point.hours, "phone": point.phone}
+
+
+#: Chinese numerals for the letter's sections (一、二、…): at most ten sections.
+_NUMERALS = "一二三四五六七八九十"
+
+
+def letter_sections(result: dict) -> dict[str, str]:
+    """The number of each section the letter shows, in order and without gaps: the time limits
+    and the laws are left out when a letter has none, and the next section takes their number."""
+    shown = ["path", "reasons", "materials"]
+    if result.get("time_limits"):
+        shown.append("time_limits")
+    if result.get("laws"):
+        shown.append("laws")
+    shown.append("centre")
+    return {key: _NUMERALS[index] for index, key in enumerate(shown)}
+
+
 def normalise_code(value: str) -> str:
     return re.sub(r"[\s\-－—]", "", value or "").upper()
 

@@ -13,7 +13,7 @@ from routing.models import MatterType, Region
 
 from . import tree as dtree
 from .models import GuidanceLetter, Questionnaire, QuestionnaireVersion
-from .selectors import nearest_centre
+from .selectors import nearest_centre, service_point_snapshot
 
 #: Verification codes: 12 characters from 32 unambiguous ones (no 0/O, 1/I): 60 bits, unguessable.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -114,6 +114,7 @@ def letter_issue(*, version: QuestionnaireVersion, answers: dict, region: Region
         "region_code": region.code if region else "",
         "region_name": region.name if region else "",
         "centre": centre,
+        "service_point": service_point_snapshot(region),
     }
     result["draft"] = claim_draft_text(result)
     citizen = actor if actor is not None and getattr(actor, "is_citizen", False) else None

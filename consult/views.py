@@ -140,6 +140,7 @@ def letter_detail(request, code: str):
         "claim_url": f"{reverse('intake:claim-submit')}?{claim_query}",
         "mediation_url": f"{MEDIATION_REQUEST_URL}?{urlencode({'letter': letter.code})}",
         "pdf_url": reverse("consult:letter-pdf", args=[letter.code]),
+        "n": selectors.letter_sections(result),
     }
     return render(request, "consult/letter.html", context)
 

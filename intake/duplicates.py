@@ -204,16 +204,16 @@ def candidate_attach(*, claim: Claim, into: Case, actor, reason: str = "") -> Ca
 
 
 def record_intake_candidates(case: Case, found: list[Candidate]) -> int:
-    """HOOK for the dispatcher's 疑似重复 queue (issue #13; the pair model ``cases.DuplicatePair``
-    belongs to helper ``repeats`` and is not on main yet): record ``case`` × each candidate as a
-    likely duplicate pair. The API paths (partner REST, Open311) reach it after a claim is
-    registered, through the q2 task ``intake.tasks.claim_duplicates_record``. TO WIRE at merge:
-    call the pair service here (idempotent per pair; a pair marked "not a duplicate" stays so).
-    Until then it logs the case numbers (no personal data). Returns how many pairs were recorded."""
+    """The dispatcher's 疑似重复 queue (issue #13): record ``case`` × each candidate as a likely
+    duplicate pair 待研判 (``cases.duplicates.record_pairs``: idempotent per pair; a pair marked
+    非重复 stays so). The API paths (partner REST, Open311) reach it after a claim is registered,
+    through the q2 task ``intake.tasks.claim_duplicates_record``. Returns how many pairs are new."""
     if not found:
         return 0
-    log.info("intake duplicates: %s may repeat %s", case.number, ", ".join(c.case.number for c in found))
-    return 0
+    from cases.duplicates import record_pairs
+    from cases.models import DuplicateSource
+
+    return record_pairs(case, found, DuplicateSource.INTAKE)
 
 
 def claim_duplicates_record(claim_id: int) -> int:

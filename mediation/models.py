@@ -457,6 +457,13 @@ class RequestStatus(models.TextChoices):
     ACCEPTED = "accepted", _("对方同意，调解已开始")
     DECLINED = "declined", _("对方不同意调解")
     EXPIRED = "expired", _("邀请已过期")
+    REFUSED = "refused", _("中心不予调解")
+    CANCELLED = "cancelled", _("申请人已撤销")
+    CLOSED = "closed", _("诉求已撤回或办结")
+
+
+#: Requests still waiting for someone (the centre or the other party): the only ones that can end.
+LIVE_REQUEST_STATUSES = ("pending", "inviting")
 
 
 class MediationRequest(models.Model):
@@ -503,6 +510,16 @@ class MediationRequest(models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     invite_expires_at = models.DateTimeField(_("邀请有效期至"), null=True, blank=True)
     answered_at = models.DateTimeField(_("对方答复时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    end_reason = models.CharField(_("不予调解的理由"), max_length=500, blank=True)
     mediation = models.OneToOneField(
         Mediation,
         verbose_name=_("调解"),

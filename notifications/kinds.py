@@ -38,6 +38,7 @@ STAFF_KINDS = {
     "referral_reply": _("移送单位答复"),
     "agreement_batch": _("批量协议书"),
     "agreement_followup": _("履行回访"),
+    "risk_warning": _("研判预警"),
 }
 
 OTHER = _("其他消息")

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import MatterType, Region, RoutingRule, RuleTarget, Unit, UnitRole
+from .models import MatterType, Region, RoutingRule, RuleTarget, SeverityRule, Unit, UnitRole
 
 
 class TreeAdminMixin:
@@ -161,6 +161,7 @@ class RoutingRuleAdmin(DirectoryAdminMixin, admin.ModelAdmin):
         "matter",
         "region",
         "min_parties",
+        "min_severity",
         "channel_list",
         "priority",
         "target_summary",
@@ -193,6 +194,29 @@ class RoutingRuleAdmin(DirectoryAdminMixin, admin.ModelAdmin):
         lead = [t.describe() for t in targets if t.kind == "lead"]
         coop = [t.describe() for t in targets if t.kind == "cooperating"]
         return "；".join(lead) + (" ＋ " + "、".join(coop) if coop else "")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.directory_touch()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.directory_touch()
+
+
+@admin.register(SeverityRule)
+class SeverityRuleAdmin(DirectoryAdminMixin, admin.ModelAdmin):
+    """严重程度规则: what proposes 较大 / 重大 at registration (also imported with the directory file)."""
+
+    list_display = ("position", "level", "matter", "min_parties", "keyword_list", "note")
+    list_display_links = ("level",)
+    list_filter = ("level",)
+    autocomplete_fields = ("matter",)
+    ordering = ("position", "id")
+
+    @admin.display(description=_("关键词"))
+    def keyword_list(self, obj):
+        return "、".join(obj.keywords or [])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

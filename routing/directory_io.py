@@ -12,9 +12,21 @@ from typing import Any
 
 from core.errors import ServiceError
 
-from .models import LEVEL_RANK, Channel, MatterType, Region, RegionLevel, RoutingRule, Unit, UnitRole
+from .models import (
+    LEVEL_RANK,
+    SEVERITY_RANK,
+    Channel,
+    MatterType,
+    Region,
+    RegionLevel,
+    RoutingRule,
+    Severity,
+    Unit,
+    UnitRole,
+)
 
-TOP_LEVEL_KEYS = ("regions", "matter_types", "units", "rules")
+TOP_LEVEL_KEYS = ("regions", "matter_types", "units", "rules", "severity")
+SEVERITY_NAMES = "、".join(f"{s.value}（{s.label}）" for s in Severity)
 DEFAULT_DEADLINES = {"accept": 1, "sign": 1, "handle": 15, "contact": 1}
 #: The least value of each deadline: 首次联系 may be due the day the unit signs (0).
 MIN_DEADLINES = {"accept": 1, "sign": 1, "handle": 1, "contact": 0}
@@ -55,6 +67,7 @@ class MatterEntry:
     sign_days: int
     handle_days: int
     contact_days: int = 1
+    severity_deadlines: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +97,16 @@ class RuleEntry:
     lead: TargetEntry
     cooperating: list[TargetEntry]
     note: str = ""
+    min_severity: str = ""
+
+
+@dataclass
+class SeverityEntry:
+    level: str
+    matter: str | None
+    min_parties: int | None
+    keywords: list[str]
+    note: str = ""
 
 
 @dataclass
@@ -92,6 +115,7 @@ class DirectoryPlan:
     matter_types: list[MatterEntry] = field(default_factory=list)
     units: list[UnitEntry] = field(default_factory=list)
     rules: list[RuleEntry] | None = None  # None: the file has no `rules` key, keep the rule set
+    severity: list[SeverityEntry] | None = None  # None: no `severity` key, keep the severity rules
 
 
 def _code(value: Any) -> str | None:
@@ -192,9 +216,82 @@ def parse_directory(data: Any) -> DirectoryPlan:
             if rule is not None:
                 plan.rules.append(rule)
 
+    if "severity" in data:
+        plan.severity = []
+        for where, item in check.entries(data, "severity", "severity "):
+            entry = _parse_severity(check, where, item, matter_parents)
+            if entry is not None:
+                plan.severity.append(entry)
+
     if check.errors:
         raise DirectoryError(check.errors)
     return plan
+
+
+def _parse_severity(check: _Checker, where: str, item: dict, matters: dict[str, str | None]) -> SeverityEntry | None:
+    ok = True
+    unknown = set(item) - {"level", "matter", "min_parties", "keywords", "note"}
+    if unknown:
+        check.error(where, "未知的键 " + "、".join(sorted(map(str, unknown))))
+        ok = False
+    level = item.get("level")
+    if level not in SEVERITY_RANK:
+        check.error(where, f"严重程度 level 应为 {SEVERITY_NAMES} 之一")
+        ok = False
+    matter = _code(item.get("matter")) if item.get("matter") is not None else None
+    if matter is not None and matter not in matters:
+        check.error(where, f"事项 {matter} 不存在")
+        ok = False
+    min_parties = item.get("min_parties")
+    if min_parties is not None and (
+        not isinstance(min_parties, int) or isinstance(min_parties, bool) or min_parties < 1
+    ):
+        check.error(where, "min_parties 应为不小于 1 的整数")
+        ok = False
+    keywords = item.get("keywords") or []
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
+        check.error(where, "keywords 应为非空文字的列表")
+        ok = False
+    note = str(item.get("note") or "")
+    if len(note) > NOTE_MAX_LENGTH:
+        check.error(where, f"note 超过 {NOTE_MAX_LENGTH} 个字符")
+        ok = False
+    if ok and matter is None and min_parties is None and not keywords:
+        check.error(where, "至少要有一个条件（matter、min_parties 或 keywords）")
+        ok = False
+    if not ok:
+        return None
+    return SeverityEntry(
+        level=level, matter=matter, min_parties=min_parties, keywords=[k.strip() for k in keywords], note=note
+    )
+
+
+def _parse_severity_deadlines(check: _Checker, code: str, raw: Any, days: dict[str, int]) -> dict | None:
+    """``{major: {handle: 5}}``: per level, stages no longer than the matter's own deadlines."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - set(SEVERITY_RANK):
+        check.error(f"事项 {code}", f"severity_deadlines 的键应为 {SEVERITY_NAMES}")
+        return None
+    out = {}
+    for level, stages in raw.items():
+        if not isinstance(stages, dict) or not stages or set(stages) - set(DEFAULT_DEADLINES):
+            check.error(f"事项 {code}", f"severity_deadlines.{level} 只能包含 accept、sign、handle、contact")
+            return None
+        for stage, value in stages.items():
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not MIN_DEADLINES[stage] <= value <= days[stage]
+            ):
+                check.error(
+                    f"事项 {code}",
+                    f"severity_deadlines.{level}.{stage} 应为 {MIN_DEADLINES[stage]} 到 {days[stage]} 之间的整数"
+                    "（不能长于该事项的时限）",
+                )
+                return None
+        out[level] = dict(stages)
+    return out
 
 
 def _parse_regions(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str, str | None]:
@@ -264,6 +361,9 @@ def _parse_matters(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str
         ):
             check.error(f"事项 {code}", "时限应为 1 到 365 之间的整数（工作日；首次联系 contact 可为 0）")
             continue
+        severity_deadlines = _parse_severity_deadlines(check, code, item.get("severity_deadlines"), days)
+        if severity_deadlines is None:
+            continue
         parent = _code(item.get("parent")) if item.get("parent") is not None else None
         matter_parents[code] = parent
         plan.matter_types.append(
@@ -277,6 +377,7 @@ def _parse_matters(check: _Checker, data: dict, plan: DirectoryPlan) -> dict[str
                 sign_days=days["sign"],
                 handle_days=days["handle"],
                 contact_days=days["contact"],
+                severity_deadlines=severity_deadlines,
             )
         )
     check.check_tree("事项", matter_parents, {entry.code for entry in plan.matter_types})
@@ -389,7 +490,9 @@ def _parse_rule(
     if len(rule_id) > RULE_ID_MAX_LENGTH:
         check.error(where, f"规则标识超过 {RULE_ID_MAX_LENGTH} 个字符")
         ok = False
-    known_keys = {"id", "matter", "region", "min_parties", "channels", "priority", "lead", "cooperating", "note"}
+    known_keys = {
+        "id", "matter", "region", "min_parties", "min_severity", "channels", "priority", "lead", "cooperating", "note",
+    }  # fmt: skip
     unknown = set(item) - known_keys
     if unknown:
         check.error(where, "未知的键 " + "、".join(sorted(map(str, unknown))))
@@ -404,6 +507,10 @@ def _parse_rule(
         ok = False
     min_parties, priority, channels, valid = _rule_scope(check, where, item)
     ok = ok and valid
+    min_severity = item.get("min_severity") or ""
+    if min_severity and min_severity not in SEVERITY_RANK:
+        check.error(where, f"min_severity 应为 {SEVERITY_NAMES} 之一")
+        ok = False
     if "lead" not in item:
         check.error(where, "缺少主办目标 lead")
         return None
@@ -435,4 +542,5 @@ def _parse_rule(
         lead=lead,
         cooperating=cooperating,
         note=str(note),
+        min_severity=min_severity,
     )

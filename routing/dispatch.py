@@ -27,6 +27,7 @@ from django.db import connection
 
 from .models import (
     LEVEL_RANK,
+    SEVERITY_RANK,
     Channel,
     DirectoryVersion,
     MatterType,
@@ -34,6 +35,8 @@ from .models import (
     RegionLevel,
     RoutingRule,
     RuleTarget,
+    Severity,
+    SeverityRule,
     TargetKind,
     Unit,
 )
@@ -83,11 +86,23 @@ class Rule:
     cooperating: tuple[Target, ...]
     matter_depth: int
     region_depth: int
+    min_severity: str = ""
     sort_key: tuple[int, int, int, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         # DESIGN.md order: priority, deeper rule region, deeper rule matter, definition order.
         object.__setattr__(self, "sort_key", (-self.priority, -self.region_depth, -self.matter_depth, self.position))
+
+
+@dataclass(frozen=True)
+class SeverityCondition:
+    """A severity rule of the directory (``SeverityRule``), as the index keeps it."""
+
+    level: str
+    matter: str | None
+    min_parties: int | None
+    keywords: tuple[str, ...]
+    note: str
 
 
 @dataclass
@@ -147,12 +162,14 @@ class DirectoryIndex:
         unit_roles: dict[tuple[str, str], list[str]],
         rules: list[Rule],
         version: str = "",
+        severity_rules: list[SeverityCondition] | None = None,
     ):
         self.regions = regions
         self.matters = matters  # code -> (name, parent, depth)
         self.units = units
         self.units_by_place_role = unit_roles  # (region code, role) -> active unit codes, lowest first
         self.version = version
+        self.severity_rules = severity_rules or []
         self.rules_by_key: dict[tuple[str | None, str | None], list[Rule]] = defaultdict(list)
         self._memo: dict = {}  # reference data cached with this snapshot (``reference_cached``)
         for rule in rules:
@@ -166,7 +183,7 @@ class DirectoryIndex:
     # Building -----------------------------------------------------------------------------------
     @classmethod
     def build(cls, version: str = "") -> DirectoryIndex:
-        """Snapshot the directory: five queries whatever its size."""
+        """Snapshot the directory: a fixed handful of queries (seven) whatever its size."""
         regions = {
             code: RegionInfo(code, name, level, parent, depth)
             for code, name, level, parent, depth in Region.objects.values_list(
@@ -197,9 +214,12 @@ class DirectoryIndex:
         ).order_by("rule_id", "position", "id"):
             targets[rule_pk].append((kind, position, Target(unit_code, role_code, level or None)))
         rules = []
-        for pk, rule_id, matter, region, min_parties, channels, priority, position in RoutingRule.objects.values_list(
-            "id", "rule_id", "matter__code", "region__code", "min_parties", "channels", "priority", "position"
-        ).order_by("position", "id"):
+        for (
+            pk, rule_id, matter, region, min_parties, channels, priority, position, min_severity
+        ) in RoutingRule.objects.values_list(
+            "id", "rule_id", "matter__code", "region__code", "min_parties", "channels", "priority", "position",
+            "min_severity",
+        ).order_by("position", "id"):  # fmt: skip
             rule_targets = targets.get(pk, [])
             lead = next((t for kind, _p, t in rule_targets if kind == TargetKind.LEAD), None)
             if lead is None:
@@ -217,9 +237,24 @@ class DirectoryIndex:
                     cooperating=tuple(t for kind, _p, t in rule_targets if kind == TargetKind.COOPERATING),
                     matter_depth=matters[matter][2] if matter else 0,
                     region_depth=regions[region].depth if region else 0,
+                    min_severity=min_severity or "",
                 )
             )
-        return cls(regions=regions, matters=matters, units=units, unit_roles=unit_roles, rules=rules, version=version)
+        severity_rules = [
+            SeverityCondition(level, matter, min_parties, tuple(keywords or ()), note)
+            for level, matter, min_parties, keywords, note in SeverityRule.objects.values_list(
+                "level", "matter__code", "min_parties", "keywords", "note"
+            ).order_by("position", "id")
+        ]
+        return cls(
+            regions=regions,
+            matters=matters,
+            units=units,
+            unit_roles=unit_roles,
+            rules=rules,
+            version=version,
+            severity_rules=severity_rules,
+        )
 
     # Naming -------------------------------------------------------------------------------------
     def region_label(self, code: str) -> str:
@@ -318,7 +353,13 @@ class DirectoryIndex:
         )
 
     def _candidates(
-        self, matter: str, region: str, parties: int, channel: str, considered: list[RuleConsideration]
+        self,
+        matter: str,
+        region: str,
+        parties: int,
+        channel: str,
+        considered: list[RuleConsideration],
+        severity: str = Severity.GENERAL,
     ) -> list[Rule]:
         """Rules on the matter's and region's chains, best first; those filtered out by party
         count or channel are noted in ``considered``."""
@@ -339,12 +380,27 @@ class DirectoryIndex:
                 considered.append(
                     RuleConsideration(rule.rule_id, "filtered", f"规则只适用于渠道 {'、'.join(sorted(rule.channels))}")
                 )
+            elif rule.min_severity and SEVERITY_RANK[severity] < SEVERITY_RANK[rule.min_severity]:
+                considered.append(
+                    RuleConsideration(
+                        rule.rule_id,
+                        "filtered",
+                        f"严重程度{Severity(severity).label}低于规则要求的{Severity(rule.min_severity).label}",
+                    )
+                )
             else:
                 candidates.append(rule)
         return candidates
 
     def decide(
-        self, *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
+        self,
+        *,
+        matter: str,
+        region: str,
+        parties: int = 1,
+        channel: str = Channel.WEB,
+        severity: str = Severity.GENERAL,
+        detail: bool = False,
     ) -> Decision:
         """Decide one claim. ``detail`` also lists every later candidate and why it lost (simulator)."""
         if matter not in self.matters:
@@ -353,14 +409,17 @@ class DirectoryIndex:
             raise UnknownCode(f"未知区划 {region}")
         if channel not in Channel.values:
             raise UnknownCode(f"未知渠道 {channel}")
+        if severity not in SEVERITY_RANK:
+            raise UnknownCode(f"未知严重程度 {severity}")
         parties = max(int(parties), 1)
         explanation = [
             f"诉求：事项 {self.matters[matter][0]}（{matter}），区划 {self.region_label(region)}，"
             f"涉及 {parties} 人，渠道 {Channel(channel).label}"
+            + ("" if severity == Severity.GENERAL else f"，严重程度{Severity(severity).label}")
         ]
         considered: list[RuleConsideration] = []
 
-        candidates = self._candidates(matter, region, parties, channel, considered)
+        candidates = self._candidates(matter, region, parties, channel, considered, severity)
         for item in considered:
             explanation.append(f"规则 {item.rule_id} 不适用：{item.reason}")
         if candidates:
@@ -406,6 +465,33 @@ class DirectoryIndex:
         else:
             explanation.append("转入人工分派：所在区划及其上级都没有调度中心，请管理员补充目录")
         return Decision(queue_unit, [], None, True, explanation, considered)
+
+    def propose_severity(self, *, matter: str, parties: int, text: str) -> tuple[str, list[str]]:
+        """The severity the directory's rules propose for a new claim, and why: the most serious
+        level among the rules whose every condition holds; none: 一般."""
+        chain = set(self.matter_chain(matter)) if matter in self.matters else set()
+        level, reasons = Severity.GENERAL.value, []
+        for rule in self.severity_rules:
+            if rule.matter is not None and rule.matter not in chain:
+                continue
+            if rule.min_parties is not None and parties < rule.min_parties:
+                continue
+            hit = next((k for k in rule.keywords if k in text), None) if rule.keywords else None
+            if rule.keywords and hit is None:
+                continue
+            why = []
+            if rule.matter is not None:
+                why.append(f"事项属于{self.matters[rule.matter][0]}")
+            if rule.min_parties is not None:
+                why.append(f"涉及 {parties} 人（不少于 {rule.min_parties} 人）")
+            if hit is not None:
+                why.append(f"内容含“{hit}”")
+            reasons.append(
+                f"{Severity(rule.level).label}：" + "，".join(why) + (f"（{rule.note}）" if rule.note else "")
+            )
+            if SEVERITY_RANK[rule.level] > SEVERITY_RANK[level]:
+                level = rule.level
+        return level, reasons
 
 
 def _lost_reason(rule: Rule, winner: Rule) -> str:
@@ -515,7 +601,15 @@ def current_index() -> DirectoryIndex:
 
 
 def dispatch_decide(
-    *, matter: str, region: str, parties: int = 1, channel: str = Channel.WEB, detail: bool = False
+    *,
+    matter: str,
+    region: str,
+    parties: int = 1,
+    channel: str = Channel.WEB,
+    severity: str = Severity.GENERAL,
+    detail: bool = False,
 ) -> Decision:
     """Decide a claim's units against the current directory. Reads only; changes nothing."""
-    return current_index().decide(matter=matter, region=region, parties=parties, channel=channel, detail=detail)
+    return current_index().decide(
+        matter=matter, region=region, parties=parties, channel=channel, severity=severity, detail=detail
+    )

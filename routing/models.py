@@ -67,6 +67,20 @@ class Region(TreeNode):
         return LEVEL_RANK[self.level]
 
 
+class Severity(models.TextChoices):
+    """How serious a case is (issue #15): proposed at intake by the directory's severity rules,
+    confirmed or changed by the centre. Routing rules may require a minimum; a matter's deadlines
+    may be shorter for a higher one."""
+
+    GENERAL = "general", _("一般")
+    SERIOUS = "serious", _("较大")
+    MAJOR = "major", _("重大")
+
+
+#: Higher number = more serious.
+SEVERITY_RANK: dict[str, int] = {level.value: rank for rank, level in enumerate(Severity)}
+
+
 class MatterType(TreeNode):
     parent = models.ForeignKey(
         "self",
@@ -89,6 +103,9 @@ class MatterType(TreeNode):
         db_default=1,
         help_text=_("签收后须在第几个工作日结束前联系群众（0 表示签收当天）。"),
     )
+    # {"major": {"handle": 5}, "serious": {"handle": 10}}: shorter deadlines for a more serious case
+    # (each no longer than the matter's own); a level or stage not named keeps the matter's days.
+    severity_deadlines = models.JSONField(_("按严重程度缩短的时限"), default=dict, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta(TreeNode.Meta):
@@ -162,6 +179,13 @@ class RoutingRule(models.Model):
     )
     min_parties = models.PositiveIntegerField(_("最少涉及人数"), default=1)
     channels = models.JSONField(_("限定渠道"), default=list, blank=True, help_text=_("留空表示任意渠道。"))
+    min_severity = models.CharField(
+        _("最低严重程度"),
+        max_length=10,
+        choices=Severity.choices,
+        blank=True,
+        help_text=_("留空表示任意；如“重大”只适用于重大案件。"),
+    )
     priority = models.IntegerField(_("优先级"), default=0, help_text=_("数值大者优先。"))
     position = models.PositiveIntegerField(_("定义顺序"), default=0, db_index=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -180,6 +204,35 @@ class RoutingRule(models.Model):
             raise ValidationError({"channels": _("未知渠道：%(codes)s") % {"codes": "、".join(unknown)}})
         if self.min_parties < 1:
             raise ValidationError({"min_parties": _("最少涉及人数至少为 1。")})
+
+
+class SeverityRule(models.Model):
+    """A rule proposing a severity at intake: every condition it names must hold (the matter or one
+    of its ancestors; at least ``min_parties`` people; one of the ``keywords`` in the claim's
+    text). The most serious matching level is proposed; none matching: 一般."""
+
+    level = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices)
+    matter = models.ForeignKey(
+        MatterType,
+        verbose_name=_("事项类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="severity_rules",
+        help_text=_("含其下级分类；留空表示任意事项。"),
+    )
+    min_parties = models.PositiveIntegerField(_("最少涉及人数"), null=True, blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True, help_text=_("诉求内容含其中任一词即符合。"))
+    position = models.PositiveIntegerField(_("定义顺序"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("严重程度规则")
+        verbose_name_plural = _("严重程度规则")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}（{self.note or self.pk}）"
 
 
 class DirectoryVersion(models.Model):

@@ -24,3 +24,21 @@ def can_use_rule_simulator(user) -> bool:
     if _simulator_rule is None:
         return user.is_superuser
     return bool(_simulator_rule(user))
+
+
+_directory_import_rule: Callable | None = None
+
+
+def register_directory_import_rule(rule: Callable) -> None:
+    """``rule(user) -> bool``: may this signed-in user import a directory file in the browser?"""
+    global _directory_import_rule
+    _directory_import_rule = rule
+
+
+def can_import_directory(user) -> bool:
+    """Import (and preview the import of) a directory file: admins only."""
+    if not user.is_authenticated:
+        return False
+    if _directory_import_rule is None:
+        return user.is_superuser
+    return bool(_directory_import_rule(user))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import MatterType, Region, RoutingRule, RuleTarget, TargetKind, Unit
+from .models import SEVERITY_RANK, MatterType, Region, RoutingRule, RuleTarget, SeverityRule, TargetKind, Unit
 
 
 def region_subtree(region: Region) -> QuerySet[Region]:
@@ -54,6 +54,10 @@ def directory_export() -> dict:
             "handle": m.handle_days,
             "contact": m.contact_days,
         }
+        if m.severity_deadlines:
+            entry["severity_deadlines"] = {
+                level: dict(m.severity_deadlines[level]) for level in SEVERITY_RANK if level in m.severity_deadlines
+            }
         matter_types.append(entry)
     units = []
     for u in sorted(Unit.objects.select_related("region").prefetch_related("roles"), key=lambda u: u.code):
@@ -77,6 +81,8 @@ def directory_export() -> dict:
             entry["min_parties"] = r.min_parties
         if r.channels:
             entry["channels"] = list(r.channels)
+        if r.min_severity:
+            entry["min_severity"] = r.min_severity
         if r.priority:
             entry["priority"] = r.priority
         targets = list(r.targets.all())
@@ -88,7 +94,22 @@ def directory_export() -> dict:
         if r.note:
             entry["note"] = r.note
         rules.append(entry)
-    return {"regions": regions, "matter_types": matter_types, "units": units, "rules": rules}
+    out = {"regions": regions, "matter_types": matter_types, "units": units, "rules": rules}
+    severity = []
+    for rule in SeverityRule.objects.select_related("matter").order_by("position", "id"):
+        entry = {"level": rule.level}
+        if rule.matter_id:
+            entry["matter"] = rule.matter.code
+        if rule.min_parties is not None:
+            entry["min_parties"] = rule.min_parties
+        if rule.keywords:
+            entry["keywords"] = list(rule.keywords)
+        if rule.note:
+            entry["note"] = rule.note
+        severity.append(entry)
+    if severity:  # a directory without severity rules exports as it always did
+        out["severity"] = severity
+    return out
 
 
 def _keyword_hits(text: str, keyword: str, max_gap: int = 4) -> int:

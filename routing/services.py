@@ -7,9 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import StaleError
 
 from .directory_io import DirectoryPlan, parse_directory
-from .models import DirectoryVersion, MatterType, Region, RoutingRule, RuleTarget, TargetKind, Unit, UnitRole
+from .models import (
+    DirectoryVersion,
+    MatterType,
+    Region,
+    RoutingRule,
+    RuleTarget,
+    SeverityRule,
+    TargetKind,
+    Unit,
+    UnitRole,
+)
 from .roles import KNOWN_UNIT_ROLES
 
 
@@ -22,6 +35,7 @@ class ImportSummary:
     units_created: int = 0
     units_updated: int = 0
     rules: int | None = None
+    severity_rules: int | None = None
 
     def lines(self) -> list[str]:
         out = [
@@ -30,6 +44,8 @@ class ImportSummary:
             f"承办单位：新增 {self.units_created}，更新 {self.units_updated}",
         ]
         out.append("分派规则：未改动" if self.rules is None else f"分派规则：替换为 {self.rules} 条")
+        if self.severity_rules is not None:
+            out.append(f"严重程度规则：替换为 {self.severity_rules} 条")
         return out
 
 
@@ -124,6 +140,7 @@ def directory_import(*, data: Any, actor=None) -> ImportSummary:
                 "sign_days": e.sign_days,
                 "handle_days": e.handle_days,
                 "contact_days": e.contact_days,
+                "severity_deadlines": e.severity_deadlines,
             },
         )
 
@@ -138,6 +155,9 @@ def directory_import(*, data: Any, actor=None) -> ImportSummary:
     if plan.rules is not None:
         _replace_rules(plan, role_ids)
         summary.rules = len(plan.rules)
+    if plan.severity is not None:
+        _replace_severity_rules(plan)
+        summary.severity_rules = len(plan.severity)
 
     directory_touch()
     return summary
@@ -211,6 +231,7 @@ def _replace_rules(plan: DirectoryPlan, role_ids: dict[str, int]) -> None:
                 min_parties=entry.min_parties,
                 channels=entry.channels,
                 priority=entry.priority,
+                min_severity=entry.min_severity,
                 position=position,
                 note=entry.note,
             )
@@ -235,6 +256,49 @@ def _replace_rules(plan: DirectoryPlan, role_ids: dict[str, int]) -> None:
                 )
             )
     RuleTarget.objects.bulk_create(targets, batch_size=1000)
+
+
+class DirectoryChanged(StaleError):
+    """The directory changed between the preview an admin read and their confirmation."""
+
+    def __init__(self):
+        super().__init__(
+            _("目录在预览之后已被修改（可能是其他管理员导入或编辑了目录），请核对重新预演的结果后再确认。")
+        )
+
+
+@transaction.atomic
+def directory_import_confirmed(*, data: Any, version: str, actor=None) -> ImportSummary:
+    """Import a file an admin previewed against directory ``version`` (``routing.replay``).
+
+    Guarantees: the directory is still the one the preview was computed from — the version row is
+    locked, so a concurrent write waits — else ``DirectoryChanged`` and nothing changes; then as
+    ``directory_import`` (all or nothing, ``DirectoryError`` listing every problem)."""
+    current = DirectoryVersion.objects.select_for_update().filter(pk=1).values_list("stamp", flat=True).first()
+    if (current or "") != version:
+        raise DirectoryChanged()
+    return directory_import(data=data, actor=actor)
+
+
+def _replace_severity_rules(plan: DirectoryPlan) -> None:
+    assert plan.severity is not None
+    SeverityRule.objects.all().delete()
+    matter_ids = dict(
+        MatterType.objects.filter(code__in={e.matter for e in plan.severity if e.matter}).values_list("code", "id")
+    )
+    SeverityRule.objects.bulk_create(
+        [
+            SeverityRule(
+                level=entry.level,
+                matter_id=matter_ids.get(entry.matter),
+                min_parties=entry.min_parties,
+                keywords=entry.keywords,
+                position=position,
+                note=entry.note,
+            )
+            for position, entry in enumerate(plan.severity, start=1)
+        ]
+    )
 
 
 @transaction.atomic

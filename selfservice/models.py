@@ -25,3 +25,40 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PosterBatch(models.Model):
+    """整区打印: a place's posters and those of every place below it, built into one PDF by q2
+    (``selfservice.tasks.poster_batch_build``); the person who asked downloads it when ready."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    region = models.ForeignKey(
+        "routing.Region", verbose_name=_("地点"), on_delete=models.CASCADE, related_name="poster_batches"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="poster_batches"
+    )
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("海报张数"), default=0)
+    file = models.FileField(_("PDF 文件"), upload_to="posters/%Y/%m/", blank=True)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整区海报")
+        verbose_name_plural = _("整区海报")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "region", "-created_at"], name="poster_batch_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.get_state_display()}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
+from core.views import service_call
+
+from . import selectors, services
+from .models import PosterBatch
 from .permissions import can_print_any_poster, can_print_poster
 from .posters import place_url, posters_pdf
 
@@ -93,16 +96,70 @@ def poster(request, code: str):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def posters(request, code: str):
-    """The posters of a place and every place below it, one page each, in one PDF."""
+    """整区打印: the place and every place below it, one page each, in one PDF built by q2. GET says
+    how many pages (or that the area is too large, and what to print instead) and lists this
+    person's earlier batches for the place; POST queues a batch and goes to its page."""
     region = selectors.qr_place(code)
     if not can_print_any_poster(request.user):
         return _refused(request)
     if region is None or not can_print_poster(request.user, region):
         raise Http404
-    places = list(selectors.places_below(region)[: selectors.MAX_POSTERS])
-    return _pdf(places, f"posters-{region.code}.pdf")
+    total = selectors.places_below(region).count()
+    too_many = total > selectors.MAX_POSTERS
+    if request.method == "POST":
+        with service_call(None, request=request) as call:
+            batch = services.poster_batch_request(user=request.user, region=region)
+        if call.response:
+            return call.response
+        if call.ok:
+            return redirect("selfservice:poster-batch", pk=batch.pk)
+    context = {
+        "region": region,
+        "total": total,
+        "max": selectors.MAX_POSTERS,
+        "too_many": too_many,
+        "below": list(selectors.places_one_level_down(region)[:PLACES_PER_PAGE]) if too_many else [],
+        "batches": [services.poster_batch_refresh(b) for b in selectors.own_poster_batches(request.user, region)[:5]],
+    }
+    return render(request, "selfservice/posters.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _own_batch(request, pk: int):
+    if not can_print_any_poster(request.user):
+        return None
+    batch = PosterBatch.objects.select_related("region").filter(pk=pk, requested_by=request.user).first()
+    if batch is None or not can_print_poster(request.user, batch.region):
+        raise Http404
+    return services.poster_batch_refresh(batch)
+
+
+@login_required
+@require_GET
+def poster_batch(request, pk: int):
+    """One 整区打印 batch: still being built (with the page count and a refresh link), ready (the
+    download), or failed (ask again). Only the person who asked sees it; anyone else: 404."""
+    batch = _own_batch(request, pk)
+    if batch is None:
+        return _refused(request)
+    return render(request, "selfservice/poster_batch.html", {"batch": batch})
+
+
+@login_required
+@require_GET
+def poster_batch_download(request, pk: int):
+    batch = _own_batch(request, pk)
+    if batch is None:
+        return _refused(request)
+    if batch.state != PosterBatch.State.DONE or not batch.file:
+        raise Http404
+    return FileResponse(
+        batch.file.open("rb"),
+        as_attachment=True,
+        filename=f"posters-{batch.region.code}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required

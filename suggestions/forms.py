@@ -85,3 +85,11 @@ class HideForm(forms.Form):
         max_length=200,
         error_messages={"required": _("请填写屏蔽原因，如含有辱骂、广告或他人隐私。")},
     )
+
+
+class UnhideForm(forms.Form):
+    reason = TextField(
+        label=_("取消屏蔽的原因"),
+        max_length=200,
+        error_messages={"required": _("请填写取消屏蔽的原因，如“误屏蔽，内容并无不当”。")},
+    )

@@ -83,3 +83,32 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class EventKind(models.TextChoices):
+    REPLY = "reply", _("答复")
+    HIDE = "hide", _("屏蔽")
+    UNHIDE = "unhide", _("取消屏蔽")
+
+
+class SuggestionEvent(models.Model):
+    """What staff did to a suggestion, kept for good: every reply as it was written (an edited
+    reply keeps its earlier versions), every hiding and restoring with its reason. Staff only."""
+
+    suggestion = models.ForeignKey(Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("操作"), max_length=8, choices=EventKind.choices)
+    verdict = models.CharField(_("处理结果"), max_length=8, choices=Verdict.choices, blank=True)
+    text = models.TextField(_("答复或原因"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("建议处理记录")
+        verbose_name_plural = _("建议处理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["suggestion", "at"], name="suggestion_event_by_item")]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} {self.kind}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import permissions
 from .models import Suggestion, Topic
@@ -29,4 +29,12 @@ def managed_topics(user) -> QuerySet[Topic]:
 
 
 def managed_suggestions(topic: Topic) -> QuerySet[Suggestion]:
-    return topic.suggestions.select_related("author", "replied_by", "hidden_by").order_by("created_at", "id")
+    """Every suggestion of the topic for its staff, each with its history (one query for all)."""
+    from .models import SuggestionEvent
+
+    history = Prefetch("events", queryset=SuggestionEvent.objects.select_related("actor").order_by("at", "id"))
+    return (
+        topic.suggestions.select_related("author", "replied_by", "hidden_by")
+        .prefetch_related(history)
+        .order_by("created_at", "id")
+    )

@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from routing.models import Unit
 
 from . import permissions
-from .models import Suggestion, Topic, Verdict
+from .models import EventKind, Suggestion, SuggestionEvent, Topic, Verdict
 
 
 class SuggestionError(ServiceError):
@@ -74,15 +74,23 @@ def _lock(suggestion: Suggestion, actor) -> Suggestion:
 def suggestion_reply(
     *, suggestion: Suggestion, actor, verdict: str, reply: str, at: datetime | None = None
 ) -> Suggestion:
-    """Mark adopted (已采纳) or noted (已收悉) with a public reply; a later reply replaces it."""
+    """Mark adopted (已采纳) or noted (已收悉) with a public reply. A later reply replaces it on the
+    public page; every version is kept as a ``SuggestionEvent`` the staff see (saving the same
+    verdict and text again adds nothing)."""
     row = _lock(suggestion, actor)
     if verdict not in (Verdict.ADOPTED, Verdict.NOTED):
         raise SuggestionError(_("请选择“已采纳”或“已收悉”。"), field="verdict")
-    row.reply = _text(reply, _("请填写公开答复。"), "reply")
+    text = _text(reply, _("请填写公开答复。"), "reply")
+    if row.replied_at is not None and (row.verdict, row.reply) == (verdict, text):
+        return row  # saved again unchanged: no new version
+    row.reply = text
     row.verdict = verdict
     row.replied_by = actor
     row.replied_at = at or timezone.now()
     row.save(update_fields=["reply", "verdict", "replied_by", "replied_at"])
+    SuggestionEvent.objects.create(
+        suggestion=row, kind=EventKind.REPLY, verdict=verdict, text=text, actor=actor, at=row.replied_at
+    )
     return row
 
 
@@ -95,4 +103,23 @@ def suggestion_hide(*, suggestion: Suggestion, actor, reason: str, at: datetime 
         raise SuggestionError(_("该建议已被屏蔽。"), field="reason")
     row.hidden, row.hidden_reason, row.hidden_by, row.hidden_at = True, reason[:200], actor, at or timezone.now()
     row.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    SuggestionEvent.objects.create(
+        suggestion=row, kind=EventKind.HIDE, text=row.hidden_reason, actor=actor, at=row.hidden_at
+    )
+    return row
+
+
+@transaction.atomic
+def suggestion_unhide(*, suggestion: Suggestion, actor, reason: str, at: datetime | None = None) -> Suggestion:
+    """Restore a hidden suggestion (hidden by mistake) with a required reason. The hiding and the
+    restoring both stay in the history; the current ``hidden_*`` fields are cleared."""
+    row = _lock(suggestion, actor)
+    reason = _text(reason, _("请填写取消屏蔽的原因，如“误屏蔽，内容并无不当”。"), "reason")
+    if not row.hidden:
+        raise SuggestionError(_("该建议没有被屏蔽。"), field="reason")
+    row.hidden, row.hidden_reason, row.hidden_by, row.hidden_at = False, "", None, None
+    row.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    SuggestionEvent.objects.create(
+        suggestion=row, kind=EventKind.UNHIDE, text=reason[:200], actor=actor, at=at or timezone.now()
+    )
     return row

@@ -12,4 +12,5 @@ urlpatterns = [
     path("manage/<int:pk>/", views.manage_topic, name="manage-topic"),
     path("manage/s/<int:pk>/reply/", views.manage_reply, name="manage-reply"),
     path("manage/s/<int:pk>/hide/", views.manage_hide, name="manage-hide"),
+    path("manage/s/<int:pk>/unhide/", views.manage_unhide, name="manage-unhide"),
 ]

@@ -19,7 +19,7 @@ from core.views import service_call
 from routing.models import Unit
 
 from . import permissions, selectors, services
-from .forms import HideForm, ReplyForm, SuggestionForm, TopicForm
+from .forms import HideForm, ReplyForm, SuggestionForm, TopicForm, UnhideForm
 from .models import Suggestion, Topic
 
 
@@ -137,6 +137,21 @@ def manage_hide(request, pk: int):
             services.suggestion_hide(suggestion=suggestion, actor=request.user, reason=form.cleaned_data["reason"])
         if call.ok:
             messages.success(request, _("已屏蔽该建议，原因已记录。"))
+            return redirect("suggestions:manage-topic", pk=suggestion.topic_id)
+    return _form_error(request, suggestion, form)
+
+
+@login_required
+@require_POST
+def manage_unhide(request, pk: int):
+    """取消屏蔽: a suggestion hidden by mistake is shown again; the reason is recorded."""
+    suggestion = _managed_suggestion(request, pk)
+    form = UnhideForm(request.POST)
+    if form.is_valid():
+        with service_call(form) as call:
+            services.suggestion_unhide(suggestion=suggestion, actor=request.user, reason=form.cleaned_data["reason"])
+        if call.ok:
+            messages.success(request, _("已取消屏蔽，原因已记录。"))
             return redirect("suggestions:manage-topic", pk=suggestion.topic_id)
     return _form_error(request, suggestion, form)
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import WarningThresholds
+from .models import RiskWarning, RiskWarningCase, WarningThresholds
 from .thresholds import settings_thresholds
 
 
@@ -38,3 +38,33 @@ class WarningThresholdsAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         services.warning_thresholds_clear(actor=request.user)
+
+
+# 研判预警: read-only in the admin (the scan raises them; supervisors assess them on their page) ----
+
+
+class RiskWarningCaseInline(admin.TabularInline):
+    model = RiskWarningCase
+    raw_id_fields = ("case",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskWarning)
+class RiskWarningAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "region", "matter", "count", "status", "acknowledged_by")
+    list_filter = ("kind", "status")
+    search_fields = ("region__name", "subject")
+    inlines = [RiskWarningCaseInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,13 +10,20 @@ class SupervisionConfig(AppConfig):
         from cases.panels import CasePanel, register_case_panel
         from cases.services import set_thresholds_source
 
-        from .panels import ORDERS_PANEL_TEMPLATE, case_orders_panel_context
+        from .panels import (
+            ORDERS_PANEL_TEMPLATE,
+            RISK_PANEL_TEMPLATE,
+            case_orders_panel_context,
+            case_risk_panel_context,
+        )
         from .thresholds import current_thresholds
 
         # Stage clocks take the admin's thresholds when set (else the settings): see thresholds.py.
         set_thresholds_source(current_thresholds)
         # the 督办 panel on the staff case page
         register_case_panel(CasePanel("supervision", ORDERS_PANEL_TEMPLATE, case_orders_panel_context, order=10))
+        # the 研判预警 this case is behind (supervisors of its place; issue #15)
+        register_case_panel(CasePanel("risk", RISK_PANEL_TEMPLATE, case_risk_panel_context, order=12))
         # the staff home shows the work waiting (accounts does not import supervision)
         from accounts.homes import HomeSection, register_home_section
         from accounts.models import Role

@@ -13,6 +13,7 @@ from accounts.models import Role
 from cases.models import Status
 
 from . import selectors
+from .risk import selectors as risk_selectors
 
 
 def _url(name: str, **query) -> str:
@@ -20,7 +21,8 @@ def _url(name: str, **query) -> str:
 
 
 def supervisor_home(*, user, roles: set[str], now) -> Work | None:
-    """红 / 黄 / 蓝 warnings over the user's scope and the 督办 orders by state; the red cases."""
+    """红 / 黄 / 蓝 warnings over the user's scope, the 督办 orders by state and the risk warnings
+    (研判预警) awaiting assessment; the red cases."""
     if not selectors.can_use_boards(user):
         return None
     totals, red = selectors.warning_totals(user)
@@ -42,6 +44,12 @@ def supervisor_home(*, user, roles: set[str], now) -> Work | None:
             label=_("已回复待审阅"),
             count=orders["replied"],
             url=_url("supervision:orders", status="replied"),
+        ),
+        Count(
+            key="risk-open",
+            label=_("研判预警待研判"),
+            count=risk_selectors.risk_warnings(user, status="open").count(),
+            url=_url("supervision:risk-list", status="open"),
         ),
     ]
     late = [

@@ -124,6 +124,8 @@ class KpiDaily(models.Model):
     results = models.PositiveIntegerField(_("提交办理结果"), default=0)
     send_backs = models.PositiveIntegerField(_("驳回重办"), default=0)
     presses = models.PositiveIntegerField(_("群众催办"), default=0)
+    # issue #13: 重复诉求率 (docs/kpi.md)
+    repeats = models.PositiveIntegerField(_("重复诉求（合并）"), default=0)
 
     class Meta:
         verbose_name = _("每日统计快照")
@@ -221,3 +223,130 @@ class WarningThresholds(models.Model):
 
 def _percent(value) -> str:
     return f"{float(value) * 100:g}"
+
+
+# Risk early warning (研判预警, issue #15) ----------------------------------------------------------
+# Rules, thresholds and the SQL shape: docs/risk-warnings.md. Written only by supervision.risk.services.
+
+
+class RiskKind(models.TextChoices):
+    SURGE = "surge", _("诉求激增")
+    GROUP = "group", _("群体性诉求")
+    FREQUENT = "frequent", _("重复信访人")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("待研判")
+    ASSESSED = "assessed", _("已研判")
+
+
+class RiskWarning(models.Model):
+    """研判预警: a pattern the daily risk scan found in the cases of one place — a surge of one
+    matter branch in a town, a group claim, or one person's many claims — for the supervisors of
+    that place to assess (研判意见) and act on (措施).
+
+    ``fingerprint`` (kind + place + matter + window + subject) makes the scan idempotent: the same
+    finding is one row however often the scan runs. ``subject_key`` is the finding without its
+    window (a surge's town and matter, a group claim's case, a person's phone — hashed, never
+    stored in clear), so a finding that persists is not raised again while a warning of the same
+    subject covers its window."""
+
+    kind = models.CharField(_("预警类型"), max_length=10, choices=RiskKind.choices)
+    region = models.ForeignKey(
+        "routing.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="risk_warnings"
+    )
+    matter = models.ForeignKey(
+        "routing.MatterType",
+        verbose_name=_("事项大类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_warnings",
+    )
+    window_start = models.DateTimeField(_("统计起始"))
+    window_end = models.DateTimeField(_("统计截止"))
+    count = models.PositiveIntegerField(_("案件数"), default=0)
+    baseline = models.DecimalField(
+        _("前八周周均"), max_digits=9, decimal_places=2, null=True, blank=True, help_text=_("仅诉求激增预警")
+    )
+    ratio = models.DecimalField(_("倍数"), max_digits=9, decimal_places=2, null=True, blank=True)
+    people = models.PositiveIntegerField(_("涉及人数"), default=0)
+    claims = models.PositiveIntegerField(_("诉求件数"), default=0)
+    subject = models.CharField(
+        _("对象"), max_length=60, blank=True, help_text=_("群体性诉求的案件编号，或重复信访人的手机号（已遮挡）")
+    )
+    subject_key = models.CharField(_("对象标识"), max_length=64, db_index=True, editable=False)
+    fingerprint = models.CharField(_("指纹"), max_length=64, unique=True, editable=False)
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name=_("涉及案件"), through="RiskWarningCase", related_name="risk_warnings"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("研判人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
+    assessment = models.TextField(_("研判意见"), blank=True)
+    measures = models.TextField(_("措施"), blank=True)
+    created_at = models.DateTimeField(_("预警时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("研判预警")
+        verbose_name_plural = _("研判预警")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="risk_status_recent"),
+            models.Index(fields=["created_at"], name="risk_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.region_id} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def window_label(self) -> str:
+        """The window's days, "2026年11月13日至2026年11月19日" (its end is the midnight after)."""
+        import datetime as dt
+
+        from core.periods import date_label
+
+        first = timezone.localtime(self.window_start).date()
+        last = timezone.localtime(self.window_end - dt.timedelta(microseconds=1)).date()
+        return _("%(a)s至%(b)s") % {"a": date_label(first), "b": date_label(last)}
+
+
+class RiskWarningCase(models.Model):
+    """A case behind a risk warning."""
+
+    warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("预警涉及案件")
+        verbose_name_plural = _("预警涉及案件")
+        constraints = [models.UniqueConstraint(fields=["warning", "case"], name="risk_case_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.warning_id}: {self.case_id}"
+
+
+class RiskWarningNote(models.Model):
+    """One assessment recorded on a warning (the first acknowledges it; later ones add to it):
+    the warning's history, append-only."""
+
+    warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="notes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("研判人"), on_delete=models.PROTECT, related_name="+")
+    assessment = models.TextField(_("研判意见"))
+    measures = models.TextField(_("措施"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("研判记录")
+        verbose_name_plural = _("研判记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} · {self.created_at:%Y-%m-%d %H:%M}"

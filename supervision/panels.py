@@ -19,3 +19,18 @@ def case_orders_panel_context(*, request, user, case, page) -> dict:
         orders = case_orders(case)
     can_issue = bool(user) and case.is_open and can_issue_order(user, case)
     return {"case": case, "orders": orders, "can_issue": can_issue}
+
+
+# 研判预警 (issue #15) ---------------------------------------------------------------------------
+
+RISK_PANEL_TEMPLATE = "supervision/risk_case_panel.html"
+
+
+def case_risk_panel_context(*, request, user, case, page) -> dict:
+    """The risk warnings this case is behind, for the supervisors who may open them (one query);
+    nothing — and no query — for anyone else."""
+    from .risk.selectors import case_risk_warnings
+
+    if not user or not can_issue_order(user, case):  # a supervisor covering the case's place
+        return {"risk_warnings": []}
+    return {"risk_warnings": case_risk_warnings(user, case)}

@@ -6,6 +6,14 @@ def warnings_sweep() -> int:
     return _sweep().total
 
 
+def risk_scan() -> int:
+    """q2 schedule (daily): the risk scan (研判预警). Returns the warnings raised. Idempotent; two
+    runs at once serialise on its lock (supervision.risk.services)."""
+    from .risk.services import risk_scan as _scan
+
+    return _scan().total
+
+
 def kpi_snapshot() -> int:
     """q2 schedule (hourly): write the KPI snapshot of yesterday and of any complete day of the
     trend window still without one, then today's up to the last full hour. Returns the complete

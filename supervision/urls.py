@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .kpi import views as kpi
+from .risk import views as risk
 from .views import orders, overdue
 
 app_name = "supervision"
@@ -16,4 +17,6 @@ urlpatterns = [
     path("kpi/", kpi.kpi_board, name="kpi"),
     path("kpi/export/", kpi.kpi_export, name="kpi-export"),
     path("kpi/monthly-report/", kpi.monthly_report, name="monthly-report"),
+    path("risk/", risk.risk_list, name="risk-list"),
+    path("risk/<int:pk>/", risk.risk_detail, name="risk-detail"),
 ]

@@ -40,6 +40,10 @@ ALLOWED: dict[str, set[str] | None] = {
     "suggestions": {"core", "notifications", "routing", "accounts", "cases"},
     # 相似诉求 (issue #13): the matching engine and its index, above the cases
     "similar": {"core", "notifications", "routing", "accounts", "cases"},
+    # 知识库 (issue #13): the directory, the accounts, the shared text field; terms from `similar`
+    "kb": {"core", "notifications", "routing", "accounts", "cases", "similar"},
+    # 类案推荐 (issue #13): the similarity engine's results in the scopes of cases and mediation
+    "precedents": {"core", "notifications", "routing", "accounts", "cases", "mediation", "similar"},
     "demo": None,
     "config": None,
 }

@@ -60,6 +60,8 @@ EVENT_LABELS = {
     "warning_yellow": _("黄色预警"),
     "warning_red": _("红色预警：已超期"),
     "contact": _("首次联系群众"),
+    "severity_confirm": _("确认严重程度"),
+    "severity_change": _("调整严重程度"),
     "contact_warning_blue": _("首次联系蓝色预警"),
     "contact_warning_yellow": _("首次联系黄色预警"),
     "contact_warning_red": _("首次联系红色预警：已超过时限"),
@@ -78,6 +80,8 @@ EVENT_LABELS = {
     "mediation_withdraw": _("撤回调解"),
     "mediation_invite": _("邀请对方调解"),
     "mediation_invite_answer": _("对方答复调解邀请"),
+    "mediation_request_refuse": _("不予调解"),
+    "mediation_request_cancel": _("群众撤销调解申请"),
     "agreement_sealed": _("调解协议书生效"),
     "judicial_apply": _("申请司法确认"),
     "judicial_decide": _("司法确认结果"),
@@ -92,6 +96,8 @@ EVENT_LABELS = {
     "close_unreached": _("回访未接通，办结"),
     # written by the partner API (partner_api) for a referring body's reply
     "referral_reply": _("移送单位答复"),
+    # the dispatcher's 疑似重复 decision (issue #13, cases.duplicates)
+    "not_duplicate": _("排除疑似重复"),
 }
 
 

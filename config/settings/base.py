@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "config",
     "suggestions",
     "similar",
+    "kb",
+    "precedents",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +341,18 @@ CASE_AUTO_CLOSE_DAYS = 7  # calendar days a citizen has to rate before the case 
 # and applies to the open cases at once. After editing them here, run
 # `manage.py warnings_rethreshold` to move the open cases' clock points too.
 SUPERVISION_WARNING_THRESHOLDS = {"blue": 0.5, "yellow": 0.8}
+# 研判预警 (supervision.risk, docs/risk-warnings.md): the daily risk scan's thresholds.
+RISK_WARNING_RULES = {
+    "surge_days": 7,  # a surge: the last this many days' cases of one town and matter branch …
+    "surge_ratio": 3,  # … at least this many times the weekly average of the weeks before …
+    "surge_min_cases": 5,  # … and at least this many cases
+    "baseline_weeks": 8,  # the weeks before the window that make the average
+    "group_people": 10,  # a group claim: a case involving at least this many people …
+    "group_claims": 3,  # … or at least this many claims (一案多投) on one case
+    "group_days": 30,  # cases (and claims) registered in the last this many days are scanned
+    "frequent_cases": 3,  # one phone on at least this many cases …
+    "frequent_days": 30,  # … registered in the last this many days
+}
 
 # Mediation (mediation app).
 MEDIATION_DAYS = 30  # calendar days from acceptance (人民调解一般在一个月内调结)
@@ -356,6 +370,9 @@ COURT_OUTBOX_DIR = VAR_DIR / "court-outbox"
 # so mediation does not import intake (DESIGN.md: mediation → cases only).
 MEDIATION_EVIDENCE_PROVIDERS = ["intake.evidence.case_attachments"]
 MEDIATION_CLAIM_PROVIDERS = ["intake.evidence.case_claims"]
+# 疑似重复 (issue #13): the similarity engine the nightly scan asks for open cases like a case;
+# config wires it so cases does not import similar (similar reads cases). Empty: phones only.
+CASES_SIMILAR_OPEN_CASES = "similar.engine.similar_open_cases"
 
 # Partner interfaces (interfaces app, docs/interfaces.md): calls per API key per minute unless the
 # key sets its own, and anonymous calls (Open311 discovery and service list) per client address.

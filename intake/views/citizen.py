@@ -7,6 +7,7 @@ Thin views (CONVENTIONS.md): parse with a form, read through ``intake.selectors`
 from __future__ import annotations
 
 import re
+import time
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -79,16 +80,29 @@ def _submission_key(user, token: str) -> str:
 #: What a logged-out citizen typed in the claim form, kept in the session until the claim is
 #: submitted (the inline sign-in, or a password login that comes back to the form).
 DRAFT = "intake_claim_draft"
+#: A draft older than this (seconds since the form was last posted) is dropped unread: a phone or
+#: a library computer left behind does not show the next person what was typed (docs/security.md).
+DRAFT_MAX_AGE = getattr(settings, "CLAIM_DRAFT_MAX_AGE", 2 * 3600)
 
 
 def _draft_initial(request) -> dict:
-    draft = request.session.get(DRAFT)
-    return dict(draft) if isinstance(draft, dict) else {}
+    """The kept draft, if it is younger than ``DRAFT_MAX_AGE``; an older one is removed."""
+    kept = request.session.get(DRAFT)
+    saved = kept.get("saved_at") if isinstance(kept, dict) else None
+    data = kept.get("data") if isinstance(kept, dict) else None
+    if not isinstance(saved, (int, float)) or not isinstance(data, dict):
+        if kept is not None:
+            request.session.pop(DRAFT, None)
+        return {}
+    if time.time() - saved > DRAFT_MAX_AGE:
+        request.session.pop(DRAFT, None)
+        return {}
+    return dict(data)
 
 
 def _draft_keep(request) -> dict:
     draft = claim_form_initial_from(request.POST)
-    request.session[DRAFT] = draft
+    request.session[DRAFT] = {"saved_at": time.time(), "data": draft}
     return draft
 
 

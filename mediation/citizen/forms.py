@@ -122,3 +122,20 @@ class ConfirmForm(forms.Form):
     def mediator_profile(self):
         pk = self.cleaned_data.get("mediator") or ""
         return next((c.profile for c in self.candidates if str(c.profile.pk) == pk), None)
+
+
+class RefuseForm(forms.Form):
+    """不予调解: the reason, in words the citizen will read."""
+
+    reason = TextField(
+        label=_("不予调解的理由（申请人会看到）"),
+        min_length=5,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text=_("请用群众听得懂的话写明原因和下一步怎么办，如“对方已向法院起诉，请等待法院处理”。"),
+        error_messages={
+            "required": _("请写明不予调解的理由，申请人会看到这段话。"),
+            "min_length": _("理由至少 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
+            "max_length": _("理由不能超过 %(limit_value)d 个字（当前 %(show_value)d 个字）。"),
+        },
+    )

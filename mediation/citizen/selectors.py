@@ -7,8 +7,9 @@ from django.db.models import Q, QuerySet
 from accounts.models import Role
 from accounts.selectors import user_memberships
 from cases import permissions as case_permissions
+from cases.models import TERMINAL_STATUSES
 
-from ..models import MediationRequest
+from ..models import LIVE_REQUEST_STATUSES, MediationRequest, RequestStatus
 
 
 def _base() -> QuerySet[MediationRequest]:
@@ -36,3 +37,14 @@ def centre_requests(user) -> QuerySet[MediationRequest]:
     for path in paths:
         scope |= Q(case__region__path__startswith=path)
     return _base().filter(scope)
+
+
+def by_status(rows: QuerySet[MediationRequest], status: str) -> QuerySet[MediationRequest]:
+    """Rows in ``status`` as the people see it: a live request whose claim has ended (not yet
+    marked by the hourly sweep) counts as ``closed``, not as waiting."""
+    ended = Q(status__in=LIVE_REQUEST_STATUSES, case__status__in=TERMINAL_STATUSES)
+    if status == RequestStatus.CLOSED:
+        return rows.filter(Q(status=status) | ended)
+    if status in LIVE_REQUEST_STATUSES:
+        return rows.filter(status=status).exclude(ended)
+    return rows.filter(status=status)

@@ -28,16 +28,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership, Role
 from cases import permissions as case_permissions
-from cases.models import Case, PartyRole, Status
-from cases.services import PartyData, case_accept, case_create, case_record
+from cases.models import TERMINAL_STATUSES, WITHDRAWABLE, Case, PartyRole, Status
+from cases.services import PartyData, case_accept, case_create, case_record, case_withdraw
 from core.masking import mask_phone
 from notifications.models import NotificationChannel
 from notifications.services import notification_send
 from routing.models import MatterType, Region
 
 from ..matching import candidates, recommend
-from ..models import MediationRequest, MediatorProfile, RequestStatus, Source
+from ..models import LIVE_REQUEST_STATUSES, MediationRequest, MediatorProfile, RequestStatus, Source
 from ..services import MediationError, _notify_dispatchers, mediation_assign, mediation_request
 
 #: How long the other party's invitation link stays usable (calendar days).
@@ -197,6 +198,126 @@ def mask_name(name: str) -> str:
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else _("一位群众")
 
 
+#: A request the centre refused, the citizen cancelled, or whose claim ended: its link is dead.
+ENDED_STATUSES = (RequestStatus.REFUSED, RequestStatus.CANCELLED, RequestStatus.CLOSED)
+REASON_MIN, REASON_MAX = 5, 500
+
+
+def _end(request: MediationRequest, status: str, *, actor, reason: str, at: datetime) -> bool:
+    """Claim a live request for ``status`` with one conditional ``UPDATE`` (a confirmation or an
+    answer racing with it either wins before, or finds it ended). True if this call ended it."""
+    done = MediationRequest.objects.filter(pk=request.pk, status__in=LIVE_REQUEST_STATUSES).update(
+        status=status, ended_at=at, ended_by=actor, end_reason=reason
+    )
+    if done:
+        request.status, request.ended_at, request.ended_by, request.end_reason = status, at, actor, reason
+    return bool(done)
+
+
+def can_cancel(user, request: MediationRequest) -> bool:
+    return user.is_authenticated and request.applicant_id == user.pk and request.status in LIVE_REQUEST_STATUSES
+
+
+@transaction.atomic
+def request_refuse(*, request: MediationRequest, actor, reason: str, at: datetime | None = None) -> MediationRequest:
+    """不予调解: the centre refuses a pending (or already inviting) request with a reason the
+    citizen reads. The other party's link stops working; the claim itself stays with the centre
+    for ordinary handling (the dispatcher may still accept or reject it as any claim)."""
+    at = at or timezone.now()
+    if not can_confirm(actor, request):
+        raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if len(reason) < REASON_MIN:
+        raise MediationError(
+            _("请写明不予调解的理由（至少 %(n)d 个字），群众会看到这段话。") % {"n": REASON_MIN}, field="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise MediationError(_("理由不能超过 %(n)d 个字。") % {"n": REASON_MAX}, field="reason")
+    if not _end(request, RequestStatus.REFUSED, actor=actor, reason=reason, at=at):
+        raise MediationError(_("该调解申请已处理，请刷新页面查看最新状态。"))
+    case = request.case
+    case_record(
+        case=case,
+        transition="mediation_request_refuse",
+        actor=actor,
+        note=_("不予调解：%(r)s") % {"r": reason},
+        public=False,
+        at=at,
+    )
+    notification_send(
+        kind="mediation_invite",
+        user=request.applicant,
+        channel=NotificationChannel.INAPP,
+        body=_("中心认为您的纠纷暂不适合调解：%(r)s。您的诉求将按一般程序继续办理。") % {"r": reason},
+        case_number=case.number,
+    )
+    return request
+
+
+@transaction.atomic
+def request_cancel(*, request: MediationRequest, actor, at: datetime | None = None) -> MediationRequest:
+    """撤销申请: the applicant cancels a request that is still waiting (for the centre or for the
+    other party). The other party's link stops working and the claim the request opened is
+    withdrawn as well (it exists only for this request); the centre's dispatchers are told."""
+    at = at or timezone.now()
+    if not actor.is_authenticated or request.applicant_id != actor.pk:
+        raise PermissionDenied
+    if not _end(request, RequestStatus.CANCELLED, actor=actor, reason="", at=at):
+        raise MediationError(_("这份调解申请已经有了结果，不能再撤销。请刷新页面查看最新进展。"))
+    case = Case.objects.select_for_update().get(pk=request.case_id)
+    if case.status in WITHDRAWABLE:
+        case_withdraw(case=case, actor=actor, reason=_("群众撤销调解申请"), at=at)
+    else:
+        case_record(
+            case=case,
+            transition="mediation_request_cancel",
+            actor=actor,
+            note=_("群众撤销调解申请"),
+            public=False,
+            at=at,
+        )
+    _notify_dispatchers(case, _("调解申请 %(n)s 已由申请人撤销。") % {"n": case.number})
+    return request
+
+
+def request_sync(request: MediationRequest, at: datetime | None = None) -> MediationRequest:
+    """A live request whose claim was withdrawn, closed, rejected or merged ends (状态“诉求已撤回或
+    办结”); read paths call it so nobody waits for the hourly sweep."""
+    if request.status in LIVE_REQUEST_STATUSES and request.case.status in TERMINAL_STATUSES:
+        _end(request, RequestStatus.CLOSED, actor=None, reason="", at=at or timezone.now())
+    return request
+
+
+def requests_end_for_closed_claims(at: datetime | None = None) -> int:
+    """Set-based: every live request whose claim ended becomes ``closed`` (one ``UPDATE``)."""
+    at = at or timezone.now()
+    return MediationRequest.objects.filter(status__in=LIVE_REQUEST_STATUSES, case__status__in=TERMINAL_STATUSES).update(
+        status=RequestStatus.CLOSED, ended_at=at
+    )
+
+
+def accept_actor(request: MediationRequest, case: Case):
+    """Whom the mediation opened on the other party's agreement is recorded as requested by.
+
+    The confirming dispatcher if they are still an active dispatcher for the case's place; else
+    the longest-serving active dispatcher of the case's centre who is; else ``None`` (the
+    agreement is kept and the dispatchers, or an admin, open the mediation by hand)."""
+    confirmer = request.confirmed_by
+    if confirmer is not None and confirmer.is_active and case_permissions.is_dispatcher_for(confirmer, case):
+        return confirmer
+    rows = (
+        Membership.objects.filter(
+            unit_id=case.centre_id, role=Role.DISPATCHER, active=True, user__is_active=True, unit__active=True
+        )
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    for row in rows:
+        if case_permissions.is_dispatcher_for(row.user, case):
+            return row.user
+    return None
+
+
 def invitation_find(raw: str) -> MediationRequest | None:
     """The invitation behind a link, or None for anything that is not one of ours."""
     if not raw or not _TOKEN.fullmatch(raw):
@@ -217,8 +338,12 @@ def invitation_state(request: MediationRequest | None, at: datetime | None = Non
         return "answered"
     if request.status == RequestStatus.EXPIRED:
         return "expired"
+    if request.status in ENDED_STATUSES:
+        return "ended"
     if request.status != RequestStatus.INVITING:
         return "invalid"
+    if request.case.status in TERMINAL_STATUSES:
+        return "ended"  # the claim was withdrawn or closed before the sweep marked the request
     if request.invite_expires_at is None or request.invite_expires_at <= at:
         return "expired"
     return "open"
@@ -244,10 +369,12 @@ def invitation_expire(*, request: MediationRequest, at: datetime | None = None) 
 
 
 def invitations_expire(at: datetime | None = None, batch: int = 500) -> int:
-    """q2 schedule (hourly): mark invitations past their date expired and tell the applicants.
-    Each row is claimed by ``invitation_expire``'s conditional ``UPDATE``: concurrent runs tell
-    each applicant once."""
+    """q2 schedule (hourly): end the requests whose claim ended (``requests_end_for_closed_claims``),
+    then mark invitations past their date expired and tell the applicants. Each row is claimed by
+    ``invitation_expire``'s conditional ``UPDATE``: concurrent runs tell each applicant once.
+    Returns the number of invitations expired."""
     at = at or timezone.now()
+    requests_end_for_closed_claims(at)
     due = MediationRequest.objects.filter(status=RequestStatus.INVITING, invite_expires_at__lte=at).select_related(
         "case", "applicant"
     )
@@ -268,14 +395,16 @@ def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> 
     if invitation_state(request, at) != "open":
         raise InvitationGone(_("邀请链接不存在、已使用或已过期。"))
     status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
-    claimed = MediationRequest.objects.filter(
-        pk=request.pk, status=RequestStatus.INVITING, invite_expires_at__gt=at
-    ).update(status=status, answered_at=at)
+    claimed = (
+        MediationRequest.objects.filter(pk=request.pk, status=RequestStatus.INVITING, invite_expires_at__gt=at)
+        .exclude(case__status__in=TERMINAL_STATUSES)
+        .update(status=status, answered_at=at)
+    )
     if not claimed:
         raise InvitationGone(_("邀请链接不存在、已使用或已过期。"))
     request.status, request.answered_at = status, at
     case = Case.objects.select_related("matter", "region", "centre", "lead_unit").get(pk=request.case_id)
-    actor = request.confirmed_by
+    actor = accept_actor(request, case)
     if not accept:
         case_record(
             case=case,
@@ -294,13 +423,42 @@ def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> 
             case_number=case.number,
         )
         return request
-    mediation = mediation_request(
-        case=case,
-        actor=actor,
-        note=_("群众申请调解，对方当事人已同意：%(d)s") % {"d": case.description[:200]},
-        source=Source.CENTRE,
-        at=at,
-    )
+    mediation, problem = None, _("中心暂无在岗的调度人员")
+    if actor is not None:
+        try:
+            with transaction.atomic():
+                mediation = mediation_request(
+                    case=case,
+                    actor=actor,
+                    note=_("群众申请调解，对方当事人已同意：%(d)s") % {"d": case.description[:200]},
+                    source=Source.CENTRE,
+                    at=at,
+                )
+        except (MediationError, PermissionDenied) as exc:  # the case moved on since the confirmation
+            problem = str(getattr(exc, "message", "") or exc) or _("案件状态已变化")
+    if mediation is None:
+        # The agreement is what the other party gave: keep it, and hand the opening to people.
+        case_record(
+            case=case,
+            transition="mediation_invite_answer",
+            actor=actor,
+            note=_("对方当事人同意调解；未能自动开始调解（%(p)s），请中心人工安排") % {"p": problem},
+            public=False,
+            at=at,
+        )
+        _notify_dispatchers(
+            case,
+            _("调解申请 %(n)s：对方已同意调解，但未能自动开始（%(p)s），请人工安排。")
+            % {"n": case.number, "p": problem},
+        )
+        notification_send(
+            kind="mediation_invite",
+            user=request.applicant,
+            channel=NotificationChannel.INAPP,
+            body=_("对方已同意调解，中心会尽快安排调解员与您联系。"),
+            case_number=case.number,
+        )
+        return request
     MediationRequest.objects.filter(pk=request.pk).update(mediation=mediation)
     request.mediation = mediation
     if request.mediator_id:

@@ -23,9 +23,9 @@ from core.views import service_call
 from routing.models import MatterType, Region
 
 from ..matching import candidates
-from ..models import RequestStatus
+from ..models import LIVE_REQUEST_STATUSES, RequestStatus
 from . import selectors, services
-from .forms import ConfirmForm, RequestForm
+from .forms import ConfirmForm, RefuseForm, RequestForm
 
 INVITE_RATE_LIMIT = getattr(settings, "FEEDBACK_LINK_RATE_LIMIT", (30, 600))
 
@@ -137,7 +137,27 @@ def request_detail(request, pk: int):
     made = selectors.own_request(request.user, pk)
     if made is None:
         raise Http404
-    return render(request, "mediation/citizen/request_detail.html", {"made": made})
+    services.request_sync(made)
+    context = {"made": made, "can_cancel": services.can_cancel(request.user, made)}
+    return render(request, "mediation/citizen/request_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_cancel(request, pk: int):
+    """撤销申请 (POST from the request page). Another citizen's request: 404."""
+    _citizen_only(request)
+    made = selectors.own_request(request.user, pk)
+    if made is None:
+        raise Http404
+    services.request_sync(made)
+    with service_call(None, request=request) as call:
+        services.request_cancel(request=made, actor=request.user)
+    if call.response:
+        return call.response
+    if call.ok:
+        messages.success(request, _("调解申请已撤销，我们不会再联系对方。"))
+    return redirect("mediation:request-detail", pk=pk)
 
 
 # The centre ----------------------------------------------------------------------------------
@@ -156,7 +176,9 @@ def centre_request_list(request):
     status = request.GET.get("status") or RequestStatus.PENDING
     if status not in RequestStatus.values:
         raise Http404
-    rows, has_next = bounded_page(selectors.centre_requests(request.user).filter(status=status), page_number(request))
+    rows, has_next = bounded_page(
+        selectors.by_status(selectors.centre_requests(request.user), status), page_number(request)
+    )
     for row in rows:
         row.other_phone_masked = mask_phone(row.other_phone)
     context = {"rows": rows, "has_next": has_next, "status": status, "statuses": RequestStatus.choices}
@@ -172,13 +194,27 @@ def centre_request_confirm(request, pk: int):
     made = selectors.centre_requests(request.user).filter(pk=pk).first()
     if made is None:
         raise Http404
+    services.request_sync(made)
     scored = candidates(made.case)
+    refusing = request.method == "POST" and "refuse" in request.POST
+    refuse_form = RefuseForm(request.POST if refusing else None)
     form = ConfirmForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and not refusing else None,
         candidates=scored,
         initial={"mediator": str(made.preferred_mediator_id or "")},
     )
-    if request.method == "POST":
+    if refusing:
+        if made.status not in LIVE_REQUEST_STATUSES:
+            raise PermissionDenied
+        if refuse_form.is_valid():
+            with service_call(refuse_form) as call:
+                services.request_refuse(request=made, actor=request.user, reason=refuse_form.cleaned_data["reason"])
+            if call.response:
+                return call.response
+            if call.ok:
+                messages.success(request, _("已不予调解，申请人会看到您写的理由。"))
+                return redirect("mediation:centre-request-confirm", pk=pk)
+    elif request.method == "POST":
         if made.status != RequestStatus.PENDING:
             raise PermissionDenied
         if form.is_valid():
@@ -195,8 +231,11 @@ def centre_request_confirm(request, pk: int):
         "form": form,
         "top": eligible[:3],
         "other_phone_masked": mask_phone(made.other_phone),
+        "refuse_form": refuse_form,
+        "live": made.status in LIVE_REQUEST_STATUSES,
     }
-    return render(request, "mediation/citizen/centre_confirm.html", context, status=400 if form.errors else 200)
+    status = 400 if (form.errors or refuse_form.errors) else 200
+    return render(request, "mediation/citizen/centre_confirm.html", context, status=status)
 
 
 # The other party's link ----------------------------------------------------------------------
@@ -225,6 +264,9 @@ def invitation(request, token: str):
     if state == "expired":
         services.invitation_expire(request=found)
         return _link_page(request, "mediation/citizen/invite_gone.html", {"expired": True}, status=410)
+    if state == "ended":
+        services.request_sync(found)
+        return _link_page(request, "mediation/citizen/invite_gone.html", {"ended": found}, status=410)
     if state == "answered":
         return _link_page(request, "mediation/citizen/invite_done.html", {"made": found, "again": True})
     if request.method == "POST":
@@ -234,7 +276,7 @@ def invitation(request, token: str):
                 found = services.invitation_answer(raw=token, accept=answer == "accept")
             if call.ok:
                 return _link_page(request, "mediation/citizen/invite_done.html", {"made": found})
-            return _link_page(request, "mediation/citizen/invite_gone.html", {}, status=404)
+            return _link_page(request, "mediation/citizen/invite_gone.html", {}, status=410)
     context = {"made": found, "who": services.mask_name(found.applicant.full_name or "")}
     status = 400 if request.method == "POST" else 200
     return _link_page(request, "mediation/citizen/invite.html", context, status=status)

@@ -154,6 +154,7 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "按期办结率%(on_time)s，化解成功率%(mediation)s，就地化解率%(local)s，满意率%(satisfaction)s，"
         "平均办结用时%(days)s个工作日；承办单位退回%(returns)s次。"
         "响应率%(response)s，解决率%(solve)s，重办率%(rework)s；群众催办%(presses)s次。"
+        "重复诉求%(repeats)s件，重复诉求率%(repeat_rate)s。"
     ) % {
         "period": board.period.label,
         "scope": board.scope.name,
@@ -170,6 +171,8 @@ def _summary_text(board: kpi.KpiBoard) -> str:
         "solve": fmt(t.solve_rate, RATE),
         "rework": fmt(t.rework_rate, RATE),
         "presses": t.presses,
+        "repeats": t.repeats,
+        "repeat_rate": fmt(t.repeat_rate, RATE),
     }
 
 
@@ -179,7 +182,8 @@ def report_title(scope: kpi.KpiScope) -> str:
 
 def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime | None = None) -> bytes:
     """The monthly analysis report: summary figures, trend and breakdown charts, top matters,
-    the units with the lowest 按期办结率 (≥ 5 closed), and the longest overdue open cases."""
+    the units with the lowest 按期办结率 (≥ 5 closed), the longest overdue open cases, the 每月一题
+    candidates and the period's risk warnings (研判预警)."""
     pdf.register_font()
     now = now or timezone.now()
     board = kpi.kpi_board(scope, period, now=now)
@@ -214,6 +218,8 @@ def monthly_report_pdf(scope: kpi.KpiScope, period: Period, *, now: dt.datetime 
         *_channel_section(board, width, styles),
         *_worst_units_section(worst_units(board), width, styles),
         *_overdue_section(longest_overdue(scope, now=now), width, styles),
+        *_topics_section(scope, period, width, styles),
+        *_risk_section(scope, period, width, styles),
     ]
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
@@ -363,3 +369,72 @@ def _overdue_section(overdue, width, styles) -> list:
     )
     note = para(_("截至报告生成时仍在办且已超过本环节时限的案件，按超期时间由长到短排列。"), styles["note"])
     return [heading, table, note]
+
+
+# 研判预警 (issue #15): 每月一题候选 and the period's risk warnings (supervision.risk.report) --------
+
+
+def _topics_section(scope, period, width, styles) -> list:
+    from ..risk.report import monthly_topics
+
+    topics, before = monthly_topics(scope.path, period)
+    heading = para(_("八、每月一题候选"), styles["h2"])
+    if not topics:
+        return [heading, para(_("本期没有登记诉求。"), styles["body"])]
+    table = _table(
+        [_("地区"), _("事项"), _("本期件数"), *before, _("趋势")],
+        [[t.place, t.matter, t.count, *t.previous, t.trend] for t in topics],
+        [width * 0.2, width * 0.26, width * 0.12] + [width * 0.14] * len(before) + [width * 0.14],
+        styles,
+    )
+    note = para(
+        _("本期诉求件数居前的“镇街 × 事项”，与此前各期比较；可从中选定本月重点治理的问题（每月一题）。"),
+        styles["note"],
+    )
+    return [heading, table, note]
+
+
+def _clip(value: str, limit: int = 80) -> str:
+    """A long text cut for a table cell (a cell taller than the page cannot be laid out)."""
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _risk_section(scope, period, width, styles) -> list:
+    from ..models import RiskKind
+    from ..risk.report import period_warnings, warning_text
+
+    summary = period_warnings(scope.path, period)
+    heading = para(_("九、本月预警"), styles["h2"])
+    if not summary.raised:
+        return [heading, para(_("本期没有生成研判预警。"), styles["body"])]
+    kinds = "，".join(
+        _("%(kind)s %(n)s 条") % {"kind": label, "n": summary.by_kind[code]}
+        for code, label in RiskKind.choices
+        if summary.by_kind.get(code)
+    )
+    text = _("本期共生成研判预警 %(n)s 条（%(kinds)s），已研判 %(done)s 条，待研判 %(open)s 条。") % {
+        "n": summary.raised,
+        "kinds": kinds,
+        "done": summary.assessed,
+        "open": summary.open,
+    }
+    table = _table(
+        [_("预警时间"), _("类型"), _("地区"), _("情况"), _("研判与措施")],
+        [
+            [
+                timezone.localtime(w.created_at).strftime("%m-%d"),
+                w.get_kind_display(),
+                w.region.name,
+                warning_text(w),
+                (_("研判：%(a)s；措施：%(m)s") % {"a": _clip(w.assessment), "m": _clip(w.measures)})
+                if w.assessment
+                else _("待研判"),
+            ]
+            for w in summary.rows
+        ],
+        [width * 0.1, width * 0.13, width * 0.13, width * 0.3, width * 0.34],
+        styles,
+    )
+    note = para(_("待研判的排在前面；最多列出 10 条，研判状态截至报告生成时。"), styles["note"])
+    return [heading, para(text, styles["body"]), Spacer(1, 4), table, note]

@@ -19,6 +19,8 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 解决率: of the closed cases whose citizen answered "is the problem solved?", those answering yes.
 - 重办率: ``send_back`` events ÷ ``submit_result`` events in the period (by the lead unit).
 - 催办: the citizen's ``press`` events in the period (by the unit leading the case then).
+- 重复诉求率 (issue #13): cases merged into another as repeats (已合并, by the merge's ``closed_at``)
+  ÷ 受理量, both in the period.
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
@@ -109,6 +111,8 @@ class Measures:
     results: int = 0
     send_backs: int = 0
     presses: int = 0
+    # issue #13: 重复诉求 — cases merged into another case as repeats (一案多投), by the merge's time
+    repeats: int = 0
 
     def add(self, values: Measures | dict) -> None:
         """Add another ``Measures``, or a dict of some of the counts (only those it names)."""
@@ -145,6 +149,10 @@ class Measures:
     @property
     def rework_rate(self) -> float | None:
         return ratio(self.send_backs, self.results)
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return ratio(self.repeats, self.registered)
 
     @property
     def avg_working_days(self) -> float | None:
@@ -312,6 +320,7 @@ def finished_rows(
             satisfied=Count("id", filter=closed & Q(rating__in=SATISFIED_RATINGS)),
             answered=Count("id", filter=closed & Q(solved__isnull=False)),
             solved=Count("id", filter=closed & Q(solved=True)),
+            repeats=Count("id", filter=Q(status=Status.MERGED)),
         )
         .order_by()
     )
@@ -454,6 +463,8 @@ def fine_rows(
             measures["closed_same_month"], measures["ended_same_month"] = row["closed"], row["ended"]
         # A unit's row is about the cases it closed; one that was only rejected or withdrawn is not.
         out.append(_fine(row, (row["unit"] or "") if row["closed"] else "", measures))
+        if row["repeats"]:  # 重复诉求: the place's, matter's and channel's, never a unit's
+            out.append(_fine(row, "", {"repeats": row["repeats"]}))
     for row in unit_event_rows(ranges, scope_path, base_path):
         out.append(_fine(row, row["unit_code"] or "", {name: row[name] for name in EVENT_COUNTS}))
     for row in contact_rows(ranges, scope_path, base_path, now=now):

@@ -78,6 +78,15 @@ def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
             _("期内驳回重办次数 ÷ 期内提交办理结果次数"),
         ),
         ("presses", _("催办次数"), t.presses, INT, _("期内群众对在办案件点击“催办”的次数")),
+        # issue #13, after the figures of issue #11 (earlier rows keep their places in the exports)
+        ("repeats", _("重复诉求数"), t.repeats, INT, _("期内作为重复诉求并入其他案件（已合并）的件数")),
+        (
+            "repeat_rate",
+            _("重复诉求率"),
+            t.repeat_rate,
+            RATE,
+            _("期内并入其他案件的重复诉求数 ÷ 期内受理量"),
+        ),
     ]
 
 
@@ -86,6 +95,7 @@ def summary_figures(board: KpiBoard) -> list[tuple[str, str, object, str, str]]:
 SERVICE_MEASURES = [("response_rate", RATE), ("solve_rate", RATE), ("rework_rate", RATE)]
 TREND_MEASURES = [
     ("registered", INT),
+    ("repeat_rate", RATE),
     ("closed", INT),
     ("month_completion_rate", RATE),
     ("on_time_rate", RATE),
@@ -94,6 +104,7 @@ TREND_MEASURES = [
 ]
 MATTER_MEASURES = [
     ("registered", INT),
+    ("repeat_rate", RATE),
     ("closed", INT),
     ("on_time_rate", RATE),
     ("mediation_rate", RATE),
@@ -102,6 +113,7 @@ MATTER_MEASURES = [
 ]
 REGION_MEASURES = [
     ("registered", INT),
+    ("repeat_rate", RATE),
     ("closed", INT),
     ("on_time_rate", RATE),
     ("local_rate", RATE),
@@ -124,7 +136,16 @@ def kpi_tables(board: KpiBoard) -> list[KpiTable]:
         KpiTable(
             "trend",
             _("月度趋势（近12个月）"),
-            [_("月份"), _("受理量"), _("办结量"), _("办结率"), _("按期办结率"), _("满意率"), *_service_headers()],
+            [
+                _("月份"),
+                _("受理量"),
+                _("重复诉求率"),
+                _("办结量"),
+                _("办结率"),
+                _("按期办结率"),
+                _("满意率"),
+                *_service_headers(),
+            ],
             _measure_rows(board.trend, TREND_MEASURES),
         ),
         KpiTable(
@@ -133,6 +154,7 @@ def kpi_tables(board: KpiBoard) -> list[KpiTable]:
             [
                 _("事项大类"),
                 _("受理量"),
+                _("重复诉求率"),
                 _("办结量"),
                 _("按期办结率"),
                 _("化解成功率"),
@@ -144,7 +166,7 @@ def kpi_tables(board: KpiBoard) -> list[KpiTable]:
         KpiTable(
             "region",
             _("按地区"),
-            [_("地区"), _("受理量"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
+            [_("地区"), _("受理量"), _("重复诉求率"), _("办结量"), _("按期办结率"), _("就地化解率"), _("满意率")],
             _measure_rows(board.by_region, REGION_MEASURES),
         ),
         _channel_table(board),
@@ -157,19 +179,23 @@ def _channel_table(board: KpiBoard) -> KpiTable:
     return KpiTable(
         "channel",
         _("按来源渠道"),
-        [_("来源渠道"), _("受理量"), _("占比"), _("办结量"), _("满意率"), *_service_headers()],
+        [_("来源渠道"), _("受理量"), _("占比"), _("重复诉求率"), _("办结量"), _("满意率"), *_service_headers()],
         [
             [
                 (row.label, TEXT),
                 (row.measures.registered, INT),
                 (ratio(row.measures.registered, total_registered), RATE),
+                (row.measures.repeat_rate, RATE),
                 (row.measures.closed, INT),
                 (row.measures.satisfaction_rate, RATE),
             ]
             + [(getattr(row.measures, name), kind) for name, kind in SERVICE_MEASURES]
             for row in board.by_channel
         ],
-        note=_("满意率、解决率按期内办结案件的来源渠道统计；评价方式（网上、短信链接、电话回访）不影响口径。"),
+        note=_(
+            "满意率、解决率按期内办结案件的来源渠道统计；评价方式（网上、短信链接、电话回访）不影响口径。"
+            "重复诉求率按重复诉求本身的来源渠道统计（例如热线重复来电）。"
+        ),
     )
 
 

@@ -165,6 +165,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("所处环节"),
             _("本环节时限"),
             _("来源渠道"),
+            _("诉求次数（含重复）"),
             _("群众催办（次）"),
             _("上级交办"),
         ],  # fmt: skip
@@ -179,12 +180,13 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 str(r.case.stage_label),
                 cn_datetime(r.case.stage_due_at),
                 channel_label(r.case.channel),
+                r.case.repeat_count,
                 r.case.press_count,
                 referral_words(r.case),
             ]
             for r in board.red
         ],
-        [22, 36, 10, 30, 14, 26, 10, 20, 12, 14, 44],
+        [22, 36, 10, 30, 14, 26, 10, 20, 12, 12, 14, 44],
         formats=["", "", "0.0"],
     )
     if board.red_more:

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 LIST_BOUND = 7  # + top-level matters for the filter, one bounded page of cases, the calendar
 INBOX_BOUND = 7  # + one grouped count (UNION ALL of lead and cooperating), one page, the calendar
 QUEUE_BOUND = 7  # + one grouped count, one page (dispatch queue: return reason as a subquery), the calendar
+QUEUE_BOUND += 1  # a dispatcher's tabs also count the open 疑似重复 pairs (issue #13)
 # + the case, 6 prefetches (cooperating units, parties, events, claims, attachments, registering
 # clerks), region chain, matter chain, the pending extension request if any, at most one
 # list of units for the action forms, and the calendar

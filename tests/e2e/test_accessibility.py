@@ -78,6 +78,9 @@ def signed_case(claim: Claim, *, at=None) -> Case:
 def cases(demo) -> dict:
     """An overdue case with a 督办 order, one waiting in the clerk's queue, one in mediation."""
     load_demo_mediators()
+    from demo.kb import load_demo_articles
+
+    load_demo_articles()  # the knowledge base pages and the clerks' panel show real articles
     started = timezone.now() - timedelta(days=40)
     late_claim = citizen_claim("明东村五金厂老板拖欠三个月工资共一万二千元，多次讨要无果。", at=started)
     late = signed_case(late_claim, at=started)
@@ -152,6 +155,12 @@ def public_pages(page, base: str, data: dict):
     yield "agreement verification", base + reverse("mediation:agreement-verify")
     yield "rating link", base + data["link"]
     yield "suggestions", base + reverse("suggestions:topic-list")
+    yield "knowledge base search", base + reverse("kb:search") + "?q=拖欠工资"
+    from kb.models import Article
+
+    article = Article.objects.filter(published=True).order_by("pk").first()
+    if article is not None:
+        yield "knowledge base article", base + reverse("kb:article", args=[article.pk])
 
 
 def clerk_pages(page, base: str, data: dict):

@@ -61,11 +61,12 @@ def world(django_db_setup, django_db_blocker):
             instruction="三日内约谈企业负责人",
         )  # fmt: skip
         mediation = _mediation(case)
+        warning = _risk_warning(case)
         yield {
             "number": [case.number, mediation.number],
             "case_number": [case.number],
             "code": [claim.tracking_code],
-            "pk": [order.pk, 1],
+            "pk": [order.pk, 1, warning.pk],
             "object_id": [1, case.pk],
             "action": ["close", "press", "reply", "sign", "accept", "cancel", "withdraw"],
             "fmt": ["json", "xml"],  # Open311's format suffix (interfaces.open311)
@@ -79,3 +80,22 @@ def _mediation(case):
     from mediation.services import mediation_request
 
     return mediation_request(case=case, actor=User.objects.get(username="gm_dispatch"), note="双方同意调解")
+
+
+def _risk_warning(case):
+    """A 研判预警 (issue #15) over the case, so the warning page and its form are fuzzed too."""
+    from supervision.models import RiskWarning, RiskWarningCase
+
+    warning = RiskWarning.objects.create(
+        kind="group",
+        region=case.region.parent,
+        window_start=case.created_at,
+        window_end=case.created_at,
+        count=1,
+        people=12,
+        subject=case.number,
+        subject_key="fuzz",
+        fingerprint="fuzz",
+    )
+    RiskWarningCase.objects.create(warning=warning, case=case)
+    return warning

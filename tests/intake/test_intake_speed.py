@@ -155,16 +155,17 @@ def queued(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)  # real transactions: the statements production sends
-def test_register_accept_and_route_take_fourteen_queries(demo, queued):
+def test_register_accept_and_route_take_fifteen_queries(demo, queued):
     """Issue #16: ≤ 15 (was 46). The person 1, the clerk's memberships 1, the directory stamp 1;
-    registration 6 (case number, case, party, submit event, claim, receipt SMS); acceptance 5 (one
+    registration 7 (case number, case, its terms for 类案/重复 matching (issue #13), party, submit
+    event, claim, receipt SMS); acceptance 5 (one
     UPDATE for 受理 + 派单, both events, the cooperating unit, the units' handlers, four messages).
     All five messages leave in one task, enqueued inside the acceptance's transaction."""
     _register_and_accept(key="warm-up")  # the process's caches, as after its first claim
     queued.clear()
     statements = _register_and_accept(key="measured")
-    assert len(statements) == 14, "\n".join(statements)
-    assert sum(s.startswith("INSERT") for s in statements) == 8
+    assert len(statements) == 15, "\n".join(statements)
+    assert sum(s.startswith("INSERT") for s in statements) == 9
     assert sum(s.startswith("UPDATE") for s in statements) == 2  # the case number; the case
     claim = Claim.objects.get(submission_key="measured")
     ids = sorted(OutboxMessage.objects.filter(created_at__gte=claim.created_at).values_list("pk", flat=True))
@@ -173,10 +174,10 @@ def test_register_accept_and_route_take_fourteen_queries(demo, queued):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_window_form_post_takes_seventeen_queries_and_one_task(login, queued):
+def test_the_window_form_post_takes_twenty_queries_and_one_task(login, queued):
     """The whole request as the server runs it: session, clerk, memberships (the role check),
-    directory stamp, the place chain of the cascade, then the twelve of registering and accepting
-    (person, case number, case, party, event, claim, SMS; case, events, cooperating unit, handlers,
+    directory stamp, the place chain of the cascade, then the thirteen of registering and accepting
+    (person, case number, case, its terms, party, event, claim, SMS; case, events, cooperating unit, handlers,
     messages). The matter picker, the matter and the place come from the directory snapshot."""
     login("gm_window").post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "warm-up"})
     clerk = login("gm_window")
@@ -188,8 +189,7 @@ def test_the_window_form_post_takes_seventeen_queries_and_one_task(login, queued
     assert response.status_code == 302
     statements = _statements(queries)
     # The clerk answered the duplicate question (issue #13) with "登记为新案件": nothing is looked up.
-    # + 1: the similarity index's row for the new case (similar.index)
-    assert len(statements) == 19 + 1, "\n".join(statements)
+    assert len(statements) == 20, "\n".join(statements)
     assert not any('FROM "routing_mattertype"' in s for s in statements)
     claim = Claim.objects.get(submission_key__endswith="one-task")
     messages = OutboxMessage.objects.filter(created_at__gte=claim.created_at)

@@ -40,3 +40,24 @@ def test_a_new_problem_records_nothing(api, engine, recorded, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         assert api().post(URL, WAGES).status_code == 201
     assert recorded == [] or recorded[0][1] == []
+
+
+def test_a_repeat_claim_waits_in_the_dispatchers_duplicate_queue(
+    api, engine, submit_case, django_capture_on_commit_callbacks
+):
+    """The hook is wired to the pair model: the dispatcher finds the pair 待研判, recorded once."""
+    from cases.duplicates import record_pairs
+    from cases.models import DuplicatePair, DuplicateSource, DuplicateStatus
+    from intake.duplicates import candidates_for_claim
+    from intake.models import Claim
+
+    earlier = submit_case(phone="13900139000")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api().post(URL, WAGES)
+    new = Case.objects.get(number=response.json()["case_number"])
+    pair = DuplicatePair.objects.get()
+    assert {pair.case_a_id, pair.case_b_id} == {earlier.pk, new.pk}
+    assert pair.source == DuplicateSource.INTAKE and pair.status == DuplicateStatus.OPEN
+    claim = Claim.objects.get(case=new)
+    assert record_pairs(new, candidates_for_claim(claim), DuplicateSource.INTAKE) == 0, "idempotent"
+    assert DuplicatePair.objects.count() == 1

@@ -48,6 +48,10 @@ class Command(BaseCommand):
 
         made = load_demo_questionnaires()
         self.stdout.write(f"智能咨询问卷：新增 {made} 份" if made else "智能咨询问卷：已存在，未改动")
+        from demo.kb import load_demo_articles
+
+        made = load_demo_articles()
+        self.stdout.write(f"知识库：新增 {made} 条" if made else "知识库：已存在，未改动")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if not quiet_logins:
             self.stdout.write("演示账号（登录名 / 密码 / 身份）：")

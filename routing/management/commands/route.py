@@ -9,7 +9,7 @@ from routing.dispatch import UnknownCode, current_index
 class Command(BaseCommand):
     help = (
         "按分派规则为诉求逐行给出分派结果（只读，不改动数据库）。"
-        '每行一个 JSON：{"ref", "matter", "region", "parties", "channel"}；\'-\' 表示标准输入。'
+        '每行一个 JSON：{"ref", "matter", "region", "parties", "channel", "severity"}；\'-\' 表示标准输入。'
     )
 
     def add_arguments(self, parser):
@@ -53,6 +53,7 @@ class Command(BaseCommand):
                 region=str(claim["region"]),
                 parties=parties,
                 channel=str(claim.get("channel") or "web"),
+                severity=str(claim.get("severity") or "general"),
             )
         except UnknownCode as exc:
             return {"ref": ref, "error": str(exc)}
