@@ -12,7 +12,7 @@ from cases.models import Case, CaseEvent, Status
 from intake.models import Claim
 
 pytestmark = pytest.mark.django_db
-engine = dupes_engine.engine  # the fixture: the real engine, or its stand-in
+engine = dupes_engine.engine  # the fixture
 
 WAGES = "明东村五金厂老板拖欠我们两个月工资八千元，多次讨要没有结果。"
 WAGES_AGAIN = "明东村五金厂老板拖欠两个月工资共八千元，多次讨要都没有结果。"
