@@ -38,6 +38,18 @@ class Command(BaseCommand):
 
             issued = load_demo_orders()
             self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
+        if not no_cases:
+            from demo.risk import load_demo_risk
+            from supervision.models import RiskWarning
+
+            before = RiskWarning.objects.count()
+            made = load_demo_risk()  # a surge in 明城镇, then the daily risk scan (研判预警)
+            raised = RiskWarning.objects.count() - before
+            self.stdout.write(
+                f"演示研判预警：新增 {made} 件激增案件，{raised} 条预警"
+                if made or raised
+                else "演示研判预警：已存在，未改动"
+            )
         from similar.index import index_rebuild
 
         index_rebuild(only_missing=True)  # cases written before the index existed; then the term statistics
