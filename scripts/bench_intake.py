@@ -77,6 +77,9 @@ WALK_IN = {
     "description": "在明东村五金厂打工，老板拖欠两个月工资八千元。",
     "people_count": "1",
     "next_step": "accept",
+    # the same caller again and again: the clerk has seen the 疑似重复 panel and registers anew
+    # (issue #13); without it the form asks first and registers nothing
+    "register_new": "True",
 }
 
 

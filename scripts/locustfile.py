@@ -196,6 +196,8 @@ class Citizen(Person):
             "contact_name": "夏志明" if self.login_name == CITIZENS[0] else "何秀英",
             "contact_phone": self.login_name,
             "consent": "on",
+            # a similar problem nearby (issue #13): this citizen submits separately
+            "similar_choice": "separate",
         }
         code = self.submit_until_acknowledged("/claims/new/", data, "claim submit", _DONE, "web")
         if code:
@@ -242,6 +244,7 @@ class Clerk(Person):
             "description": random.choice(LABOUR_TEXTS),
             "people_count": "1",
             "next_step": "accept",
+            "register_new": "True",  # the 疑似重复 panel seen (issue #13): a new case all the same
         }
         code = self.submit_until_acknowledged("/window/new/", data, "window register", _RECEIPT, "window")
         if code:
