@@ -58,10 +58,11 @@ def on_case_saved(sender, instance, created, update_fields=None, raw=False, **kw
         return  # loaddata: similar_reindex afterwards
     if created or update_fields is None or TEXT_FIELDS.intersection(update_fields):
         cases_index([instance])
-    elif "status" in update_fields:  # a transition: only the open flag, and only when it changes
-        flag = _is_open(instance.status)
+    elif "status" in update_fields and not _is_open(instance.status):
+        # the case left the open statuses (closed, merged, rejected, withdrawn: all terminal), so
+        # a transition between open statuses, the common one, costs no statement
         with connection.cursor() as cursor:
-            cursor.execute(OPEN_FLAG, [flag, instance.pk, flag])
+            cursor.execute(OPEN_FLAG, [False, instance.pk, False])
 
 
 def on_cases_imported(sender, cases, **kwargs):

@@ -166,7 +166,7 @@ def _scope_first(query: str, where: list[str], params: list, *, limit: int) -> l
     return _fetch(sql, [*params, query, query, limit])
 
 
-def _postgres(query: str, where: list[str], params: list, *, open_only: bool, limit: int) -> list[Row]:
+def _postgres(query: str, where: list[str], params: list, *, open_only: bool, limit: int, scope=None) -> list[Row]:
     """Three short statements, each on an index: the (capped) hits and their rank from the GIN
     index (the open-only one for duplicates); their cases under the filters, by primary key; the
     terms of the best ``limit``."""
@@ -177,6 +177,9 @@ def _postgres(query: str, where: list[str], params: list, *, open_only: bool, li
             [query, query, SCAN_CAP],
         )
         rank = dict(cursor.fetchall())
+        if scope is not None and rank:
+            # the scope asked about these hits only: its own filters plus their primary keys
+            rank = {pk: rank[pk] for pk in scope.filter(pk__in=list(rank)).values_list("pk", flat=True)}
         if not rank:
             return []
         cursor.execute(
@@ -222,7 +225,15 @@ def candidates(
 
         query = _match_postgres(groups)
         open_only = set(statuses) <= set(OPEN_STATUSES)
-        rows = _postgres(query, where, params, open_only=open_only, limit=limit)
+        plain, plain_params = _filters(
+            statuses=statuses,
+            since=since,
+            region_prefix=region_prefix,
+            matter_prefix=matter_prefix,
+            scope=None,
+            exclude=exclude,
+        )
+        rows = _postgres(query, plain, plain_params, open_only=open_only, limit=limit, scope=scope)
         if scope is not None and len(rows) < enough:
             # a small scope (one unit's cases) can miss the capped hits: read it first instead
             rows = _scope_first(query, where, params, limit=limit)
