@@ -15,3 +15,9 @@ class CasesConfig(AppConfig):
         # the staff home shows the work waiting (accounts does not import cases)
         register_home_section(HomeSection("cases-centre", frozenset({Role.CLERK, Role.DISPATCHER}), centre_home, 10))
         register_home_section(HomeSection("cases-inbox", frozenset({Role.HANDLER}), inbox_home, 20))
+
+        # the 联办任务 panel on the staff case page (issue #15: cases.joint)
+        from .joint_views import PANEL_TEMPLATE, joint_panel_context
+        from .panels import CasePanel, register_case_panel
+
+        register_case_panel(CasePanel("joint", PANEL_TEMPLATE, joint_panel_context, order=5))
