@@ -153,3 +153,17 @@ def test_case_page_query_count_with_tasks(case_in, give, login, user, django_ass
         assert response.content.decode().count('data-testid="joint-task"') == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+# The supervision board ---------------------------------------------------------------------------
+
+
+def test_overdue_board_counts_late_tasks_per_unit_owing_the_answer(case_in, give, login):
+    task = give(case_in("handling"))
+    warnings_sweep(now=task.due_at + dt.timedelta(seconds=1))
+    response = login("gm_supervisor").get(reverse("supervision:overdue"))
+    board = response.context["board"]
+    rows = {row.unit.code: row for row in board.units}
+    assert rows[GRID].joint_late == 1 and board.totals.joint_late == 1
+    assert rows["GM-RSJ"].joint_late == 0  # the lead unit holds the case, the grid owes the answer
+    assert 'data-testid="joint-late"' in response.content.decode()
