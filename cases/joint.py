@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from intake.uploads import CheckedUpload, check_uploads
+from core.uploads import CheckedUpload, check_uploads
 from notifications.services import inapp_messages_bulk_send
 from routing.models import Unit
 

@@ -8,11 +8,40 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms import AttachmentsField
+from core.uploads import UploadError, check_uploads
 
 from .forms import DateField, UnitChoiceField, text_field
 from .joint import REASON_MAX, REPLY_MAX, REQUEST_MAX, due_date_error
 from .workdays import add_working_days
+
+#: What the file chooser offers (the same kinds ``core.uploads`` accepts by their content).
+ACCEPTED_UPLOADS = "image/jpeg,image/png,image/gif,image/webp,application/pdf,.jpg,.jpeg,.png,.gif,.webp,.pdf"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ReplyFilesField(forms.Field):
+    """Up to nine images or PDFs, checked by content (``core.uploads.check_uploads``, as a claim's
+    attachments are); cleans to a list of ``CheckedUpload`` (empty when none chosen)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "multiple": True, "accept": ACCEPTED_UPLOADS}
+
+    def clean(self, value):
+        files = [f for f in (value or []) if f]
+        try:
+            return check_uploads(files) if files else []
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc), code="upload") from exc
+
 
 #: The deadline offered by default: three working days from today.
 DEFAULT_DAYS = 3
@@ -58,7 +87,7 @@ class JointTaskForm(forms.Form):
 
 class JointAnswerForm(forms.Form):
     reply = text_field(_("答复内容"), message=_("请填写答复内容，说明办理情况和结果。"), max_length=REPLY_MAX, rows=5)
-    files = AttachmentsField(
+    files = ReplyFilesField(
         label=_("附件（选填）"),
         help_text=_("可上传图片（JPG、PNG、GIF、WebP）或 PDF，最多 9 个，每个不超过 10 MB。"),
     )
