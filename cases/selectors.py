@@ -413,7 +413,7 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
     """(cases, of which late) per inbox tab for the handler's units, in ONE statement (the two
     arms of ``inbox_counts`` with a conditional count of the late ones)."""
     units = handler_unit_ids(user)
-    counts = dict.fromkeys(INBOX_STATUSES, (0, 0))
+    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB], (0, 0))
     if not units:
         return counts
     lead = (
@@ -429,9 +429,18 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
         .annotate(n=Count("id", distinct=True), late=Count("id", distinct=True, filter=_late(now)))
         .order_by()
     )
-    for row in lead.union(cooperating, all=True):
-        n, late = counts[row["status"]]
-        counts[row["status"]] = (n + row["n"], late + row["late"])
+    # 联办任务 (issue #15): the unit's open tasks, late past their own deadline (a third arm)
+    tasks = (
+        JointTask.objects.filter(unit_id__in=units, status=JointTaskStatus.OPEN, case__status__in=INBOX_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+        .order_by()
+    )
+    counts[JOINT_INBOX_TAB] = (0, 0)
+    for row in lead.union(cooperating, tasks, all=True):
+        key = JOINT_INBOX_TAB if row["status"] == JointTaskStatus.OPEN else row["status"]
+        n, late = counts[key]
+        counts[key] = (n + row["n"], late + row["late"])
     return counts
 
 

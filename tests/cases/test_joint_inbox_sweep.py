@@ -167,3 +167,15 @@ def test_overdue_board_counts_late_tasks_per_unit_owing_the_answer(case_in, give
     assert rows[GRID].joint_late == 1 and board.totals.joint_late == 1
     assert rows["GM-RSJ"].joint_late == 0  # the lead unit holds the case, the grid owes the answer
     assert 'data-testid="joint-late"' in response.content.decode()
+
+
+def test_staff_home_counts_the_units_tasks_and_the_late_ones(case_in, give, login):
+    task = give(case_in("handling"))
+    client = login("md_grid")
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="inbox-joint-count">1<' in page and 'data-testid="inbox-joint-late"' not in page
+    assert reverse("cases:inbox") + "?tab=joint" in page
+    # the deadline passes (set back directly: the clock itself is tested with the sweep above)
+    JointTask.objects.filter(pk=task.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="inbox-joint-late"' in page  # 其中超期 1 件
