@@ -12,6 +12,7 @@ from .models import (
     DuplicatePair,
     DuplicateScanRun,
     ExtensionRequest,
+    JointTask,
     PersonalDataAccess,
     WorkCalendarDay,
 )
@@ -127,3 +128,14 @@ class DuplicatePairAdmin(ReadOnlyAdmin):
 @admin.register(DuplicateScanRun)
 class DuplicateScanRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "through", "cases_checked", "pairs_added")
+
+
+@admin.register(JointTask)
+class JointTaskAdmin(ReadOnlyAdmin):
+    """联办任务 (issue #15): given, answered and withdrawn on the case pages, read-only here."""
+
+    list_display = ("case", "unit", "status", "warning_level", "due_at", "answered_at", "created_by")
+    list_filter = ("status", "warning_level")
+    search_fields = ("case__number", "unit__name")
+    raw_id_fields = ("case", "unit", "created_by", "answered_by", "withdrawn_by")
+    list_select_related = ("case", "unit", "created_by")

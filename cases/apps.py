@@ -22,3 +22,9 @@ class CasesConfig(AppConfig):
 
         # routing does not import cases: the rule-change replay reads them through this source
         register_replay_source(SOURCE)
+
+        # the 联办任务 panel on the staff case page (issue #15: cases.joint)
+        from .joint_views import PANEL_TEMPLATE, joint_panel_context
+        from .panels import CasePanel, register_case_panel
+
+        register_case_panel(CasePanel("joint", PANEL_TEMPLATE, joint_panel_context, order=5))

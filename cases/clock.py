@@ -139,3 +139,10 @@ def reply_due(case: Case) -> datetime | None:
     if case.status in (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING, Status.REVIEWING, Status.FEEDBACK):
         return case.stage_due_at
     return None
+
+
+def warning_points(started: datetime, due: datetime) -> tuple[datetime, datetime]:
+    """The blue and yellow points of a window, at the thresholds in force (a 联办任务's deadline)."""
+    thresholds = reference_cached(f"warning_thresholds:{id(_thresholds_source)}", _thresholds_source)
+    window = max(due - started, timedelta(0))
+    return started + window * thresholds["blue"], started + window * thresholds["yellow"]

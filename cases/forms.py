@@ -396,6 +396,25 @@ class SubmitResultForm(ActionForm):
         error_messages={"required": _("请选择办理结论。"), "invalid_choice": _("请从列表中选择办理结论。")},
     )
     result = _text(_("办理结果"), message=_("请填写办理结果，说明做了什么、结果如何。"), rows=4)
+    joint_override = _text(
+        _("未等联办答复即提交的理由"),
+        required=False,
+        max_length=500,
+        rows=2,
+        help_text=_("还有联办任务未答复。确需先提交办理结果的，请说明理由；理由会记录在案件中。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .joint import JointTaskStatus, open_task_units
+
+        loaded = getattr(self.case, "joint_task_list", None)  # the case page read them already
+        if loaded is None:
+            self.open_task_units = open_task_units(self.case)
+        else:
+            self.open_task_units = [t.unit.name for t in loaded if t.status == JointTaskStatus.OPEN]
+        if not self.open_task_units:
+            del self.fields["joint_override"]
 
 
 class SendBackForm(ActionForm):

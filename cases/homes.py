@@ -83,6 +83,17 @@ def inbox_home(*, user, roles: set[str], now) -> Work | None:
         )
         for status in selectors.INBOX_STATUSES
     ]
+    joint, joint_late = work[selectors.JOINT_INBOX_TAB]
+    if joint:  # 联办任务 given to the unit (issue #15), late past their own deadline
+        counts.append(
+            Count(
+                key="inbox-joint",
+                label=_("联办任务"),
+                count=joint,
+                late=joint_late,
+                url=_url("cases:inbox", tab=selectors.JOINT_INBOX_TAB),
+            )
+        )
     return Work(
         title=_("本单位待办案件"),
         counts=counts,

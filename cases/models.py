@@ -723,3 +723,8 @@ class DuplicateScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} +{self.pairs_added}"
+
+
+# 联办任务 (issue #15): in their own module (this one is at its size limit), registered with the app
+# by this import (their app label is ``cases``: the migrations name ``cases.JointTask``).
+from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401

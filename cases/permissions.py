@@ -166,3 +166,16 @@ def available_actions(user, case: Case) -> list[str]:
         elif not (held if held is not None else bool(hold_reason(case))):
             actions.append("resume")
     return actions
+
+
+# 联办任务 (issue #15, cases.joint) ---------------------------------------------------------------
+
+
+def can_manage_joint_tasks(user, case) -> bool:
+    """Create or withdraw a case's 联办任务: the lead unit's handlers, or a dispatcher of its place."""
+    return is_lead_handler(user, case) or is_dispatcher_for(user, case)
+
+
+def can_answer_joint_task(user, task) -> bool:
+    """Answer a 联办任务: the handlers of the unit it was given to, and nobody else."""
+    return task.unit_id in units_with_role(user, Role.HANDLER)

@@ -89,7 +89,10 @@ from django.db.models import Count, IntegerField, Subquery, Value, When  # noqa:
 from routing.models import MatterType, Region, Unit  # noqa: E402
 from routing.selectors import region_ancestors  # noqa: E402
 
-from .models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus  # noqa: E402
+from .models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus, JointTask, JointTaskStatus  # noqa: E402
+
+#: The handler inbox's 联办任务 tab (issue #15, ``cases.joint``).
+JOINT_INBOX_TAB = "joint"
 
 #: The handler inbox tabs, in order: 待签收, 处置中, 待审核 (read-only for the unit).
 INBOX_STATUSES = [Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
@@ -162,7 +165,7 @@ def inbox_counts(user) -> dict[str, int]:
     unit index), never counting the whole case table.
     """
     units = handler_unit_ids(user)
-    counts = dict.fromkeys(INBOX_STATUSES, 0)
+    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB], 0)
     if not units:
         return counts
     lead = (
@@ -178,8 +181,18 @@ def inbox_counts(user) -> dict[str, int]:
         .annotate(n=Count("id", distinct=True))
         .order_by()
     )
-    for row in lead.union(cooperating, all=True):
-        counts[row["status"]] += row["n"]
+    # 联办任务 (issue #15): the unit's open tasks, a third arm (their status "open" is no case
+    # status, so the row lands under JOINT_INBOX_TAB); the partial index joint_task_open_unit
+    tasks = (
+        JointTask.objects.filter(unit_id__in=units, status=JointTaskStatus.OPEN, case__status__in=INBOX_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts[JOINT_INBOX_TAB] = 0
+    for row in lead.union(cooperating, tasks, all=True):
+        key = JOINT_INBOX_TAB if row["status"] == JointTaskStatus.OPEN else row["status"]
+        counts[key] += row["n"]
     return counts
 
 
@@ -398,7 +411,7 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
     """(cases, of which late) per inbox tab for the handler's units, in ONE statement (the two
     arms of ``inbox_counts`` with a conditional count of the late ones)."""
     units = handler_unit_ids(user)
-    counts = dict.fromkeys(INBOX_STATUSES, (0, 0))
+    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB], (0, 0))
     if not units:
         return counts
     lead = (
@@ -414,9 +427,18 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
         .annotate(n=Count("id", distinct=True), late=Count("id", distinct=True, filter=_late(now)))
         .order_by()
     )
-    for row in lead.union(cooperating, all=True):
-        n, late = counts[row["status"]]
-        counts[row["status"]] = (n + row["n"], late + row["late"])
+    # 联办任务 (issue #15): the unit's open tasks, late past their own deadline (a third arm)
+    tasks = (
+        JointTask.objects.filter(unit_id__in=units, status=JointTaskStatus.OPEN, case__status__in=INBOX_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+        .order_by()
+    )
+    counts[JOINT_INBOX_TAB] = (0, 0)
+    for row in lead.union(cooperating, tasks, all=True):
+        key = JOINT_INBOX_TAB if row["status"] == JointTaskStatus.OPEN else row["status"]
+        n, late = counts[key]
+        counts[key] = (n + row["n"], late + row["late"])
     return counts
 
 

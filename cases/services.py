@@ -463,11 +463,20 @@ def case_record(*, case: Case, transition: str, actor, note: str, public: bool =
 
 
 @transaction.atomic
-def case_submit_result(*, case: Case, actor, result: str, outcome: str, at=None) -> Case:
-    """办结报告 by the lead unit; goes to the centre for review (待审核)."""
+def case_submit_result(*, case: Case, actor, result: str, outcome: str, joint_override: str = "", at=None) -> Case:
+    """办结报告 by the lead unit; goes to the centre for review (待审核).
+
+    While a 联办任务 is open it is refused, unless ``joint_override`` gives the reason to submit
+    anyway: then an internal ``joint_override`` event records the reason and the units not yet
+    answered (``cases.joint.joint_guard``)."""
+    from .joint import joint_guard
+
     result = _require_text(result, _("请填写办理结果。"))
     if outcome not in Outcome.values:
         raise CaseError(_("请选择办理结论。"))
+    override_note = joint_guard(case, joint_override)
+    if override_note:
+        _event(case, "joint_override", actor=actor, from_status=case.status, note=override_note, public=False, at=at)
     _run(
         case,
         "submit_result",

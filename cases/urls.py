@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duplicate_views, views
+from . import duplicate_views, joint_views, views
 
 app_name = "cases"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("duplicates/<int:pk>/", duplicate_views.pair_detail, name="duplicate-detail"),
     path("duplicates/<int:pk>/merge/", duplicate_views.pair_merge, name="duplicate-merge"),
     path("duplicates/<int:pk>/not-duplicate/", duplicate_views.pair_dismiss, name="duplicate-dismiss"),
+    path("joint/<int:pk>/answer/", joint_views.task_answer, name="joint-answer"),
+    path("joint/<int:pk>/withdraw/", joint_views.task_withdraw, name="joint-withdraw"),
+    path("joint/files/<int:pk>/", joint_views.task_file, name="joint-file"),
+    path("<str:number>/joint/new/", joint_views.task_create, name="joint-create"),
     path("<str:number>/", views.case_detail, name="case-detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="case-act"),
     path("<str:number>/parties/", views.case_parties, name="case-parties"),

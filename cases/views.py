@@ -24,7 +24,7 @@ from core.paging import COUNT_CAP, bounded_page, capped_total, page_number
 from core.views import service_call
 
 from . import forms as f
-from . import selectors
+from . import joint_views, selectors
 from . import services as s
 from .actions import Action
 from .duplicate_views import duplicates_tab
@@ -151,7 +151,9 @@ def _severity(case, user, d):
 
 
 def _submit_result(case, user, d):
-    s.case_submit_result(case=case, actor=user, result=d["result"], outcome=d["outcome"])
+    s.case_submit_result(
+        case=case, actor=user, result=d["result"], outcome=d["outcome"], joint_override=d.get("joint_override", "")
+    )
     return _("办理结果已提交，等待诉求服务中心审核。")
 
 
@@ -266,17 +268,21 @@ def inbox(request):
     if not has_role(user, Role.HANDLER):
         raise PermissionDenied
     tab = request.GET.get("tab") or Status.DISPATCHED
-    if tab not in dict(INBOX_TABS):
+    if tab not in dict(INBOX_TABS) and tab != joint_views.JOINT_TAB:
         raise Http404
     sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.inbox_counts(user)
+    tab_list = [*INBOX_TABS, (joint_views.JOINT_TAB, gettext_lazy("联办任务"))]
+    tabs = [{"status": st, "label": label, "count": counts[st], "active": st == tab} for st, label in tab_list]
+    if tab == joint_views.JOINT_TAB:  # 联办任务 (issue #15): tasks given to the unit, not cases
+        joint = joint_views.joint_inbox_tab(request, page=page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
+        return render(request, "cases/joint_inbox.html", {"tabs": tabs, "tab": tab, "page": page, **joint})
     found = selectors.sorted_by_time_left(selectors.handler_inbox(user, status=tab), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     units = set(selectors.handler_unit_ids(user))
     for case in with_time_left(rows):
         case.is_cooperating = case.lead_unit_id not in units
-    tabs = [{"status": st, "label": label, "count": counts[st], "active": st == tab} for st, label in INBOX_TABS]
     context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
     return render(request, "cases/inbox.html", context)
 
@@ -363,6 +369,8 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
     offered = set(available_actions(user, case))
     names = [a for a in ACTIONS if a in offered]  # the panel's order: forward actions first
     units = selectors.dispatch_units(case) if any(ACTIONS[a].units for a in names) else None
+    # 联办任务 (issue #15): read once for the 联办 panel and the submit-result form's guard
+    case.joint_task_list = joint_views.case_joint_tasks(case)
     panel = [
         {"name": a, "spec": ACTIONS[a], "form": _action_form(a, case, user, version=version, units=units)}
         for a in names
@@ -383,6 +391,7 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
         "panel": panel,
         "last_return": last_return,
         "version": version,
+        "dispatch_units": units,  # reused by the 联办任务 panel's form (None: not loaded)
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -16,7 +16,15 @@ from django.db.models.functions import Coalesce
 from accounts.models import Role
 from accounts.permissions import has_any_role
 from accounts.selectors import user_memberships
-from cases.models import WARNED_STATUSES, Case, CaseEvent, WarningLevel
+from cases.models import (
+    JOINT_TASK_CASE_STATUSES,
+    WARNED_STATUSES,
+    Case,
+    CaseEvent,
+    JointTask,
+    JointTaskStatus,
+    WarningLevel,
+)
 from cases.permissions import is_admin
 from cases.selectors import handler_unit_ids, visible_cases
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel, Unit
@@ -115,6 +123,7 @@ class UnitRow:
     total: int = 0
     contact_late: int = 0  # not yet contacted past the contact deadline (首次联系 red)
     presses: int = 0  # the citizens' 催办 on these open cases (``Case.press_count``)
+    joint_late: int = 0  # 联办任务 given to this unit, past their deadline, not answered (issue #15)
 
 
 @dataclass
@@ -137,7 +146,7 @@ class Board:
     red_more: bool = False  # more red cases than the list shows
 
 
-SORT_COLUMNS = ("unit", "blue", "yellow", "red", "total", "contact_late", "presses")
+SORT_COLUMNS = ("unit", "blue", "yellow", "red", "total", "contact_late", "presses", "joint_late")
 
 
 #: Above this many regions the board passes a subquery instead of a list of ids (SQLite's limit on
@@ -167,13 +176,17 @@ def _board_regions_condition(user, region: Region | None) -> Q | None:
     return Q(region_id__in=ids)
 
 
+def _held_by(unit: Unit) -> Q:
+    return Q(lead_unit=unit) | Q(lead_unit__isnull=True, centre=unit)
+
+
 def _open_cases(user, filters: BoardFilters) -> QuerySet[Case]:
     qs = Case.objects.filter(status__in=WARNED_STATUSES)
     condition = _board_regions_condition(user, filters.region)
     if condition is not None:
         qs = qs.filter(condition)
     if filters.unit is not None:
-        qs = qs.filter(Q(lead_unit=filters.unit) | Q(lead_unit__isnull=True, centre=filters.unit))
+        qs = qs.filter(_held_by(filters.unit))
     if filters.matter is not None:
         subtree = MatterType.objects.filter(path__startswith=filters.matter.path).values_list("id", flat=True)
         qs = qs.filter(matter_id__in=list(subtree))  # a list, for the reason given above
@@ -203,7 +216,7 @@ def place_names(cases: list[Case]) -> dict[int, str]:
     return names
 
 
-UNIT_COUNTS = ("blue", "yellow", "red", "total", "contact_late", "presses")
+UNIT_COUNTS = ("blue", "yellow", "red", "total", "contact_late", "presses", "joint_late")
 
 
 def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "red", descending: bool = True) -> Board:
@@ -216,7 +229,8 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
     Days overdue run from the stage's due time to ``now`` (to the pause, for a paused case: its
     clock stands still).
     """
-    qs = _open_cases(user, filters)
+    in_scope = _open_cases(user, BoardFilters(region=filters.region, matter=filters.matter, channel=filters.channel))
+    qs = in_scope if filters.unit is None else in_scope.filter(_held_by(filters.unit))
     # Counting ``region`` (never null) rather than ``id`` keeps every column the statement reads
     # inside the partial index ``case_open_board`` (``contact_level`` and ``press_count`` are
     # in it too), so PostgreSQL answers it with an index-only scan: its cost follows the open
@@ -234,7 +248,9 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
         )
         .order_by()
     )
-    counts = {row["holder"]: row for row in grouped}
+    counts = {row["holder"]: {**row, "joint_late": 0} for row in grouped}
+    for unit_id, late in _joint_late(in_scope, filters.unit).items():
+        counts.setdefault(unit_id, dict.fromkeys(UNIT_COUNTS, 0))["joint_late"] = late
     units = Unit.objects.select_related("region").in_bulk(list(counts)) if counts else {}
     rows = [UnitRow(unit=units[pk], **{name: c[name] for name in UNIT_COUNTS}) for pk, c in counts.items()]
     if sort not in SORT_COLUMNS:
@@ -254,6 +270,18 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
         late = (case.paused_at or now) - case.stage_due_at
         board.red.append(RedRow(case=case, days_overdue=round(late.total_seconds() / 86400, 1), place=places[case.pk]))
     return board
+
+
+def _joint_late(cases: QuerySet[Case], unit: Unit | None) -> dict[int, int]:
+    """联办任务 past their deadline and not answered (the sweep's red), per unit they were given to,
+    on the open ``cases`` in scope (issue #15): one grouped statement over the partial index of
+    open tasks. The unit filter picks the task's unit (the unit that owes the answer)."""
+    tasks = JointTask.objects.filter(
+        status=JointTaskStatus.OPEN, warning_level=WarningLevel.RED, case__status__in=JOINT_TASK_CASE_STATUSES
+    ).filter(case__in=cases)
+    if unit is not None:
+        tasks = tasks.filter(unit=unit)
+    return dict(tasks.values("unit_id").annotate(n=Count("id")).order_by().values_list("unit_id", "n"))
 
 
 # 督办 orders --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from cases.joint import joint_tasks_sweep
 from cases.models import CONTACT_WARNED_STATUSES, WARNED_STATUSES, Case, WarningLevel
 from cases.permissions import is_admin
 from cases.services import case_event_record, case_events_bulk_record
@@ -122,12 +123,13 @@ def _share(value: float) -> str:
 class SweepResult:
     changed: dict[str, int] = field(default_factory=dict)  # stage clock: level → cases
     contact_changed: dict[str, int] = field(default_factory=dict)  # contact clock: level → cases
+    joint_changed: dict[str, int] = field(default_factory=dict)  # 联办任务 deadlines: level → tasks
     events: int = 0
     notifications: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.changed.values()) + sum(self.contact_changed.values())
+        return sum(self.changed.values()) + sum(self.contact_changed.values()) + sum(self.joint_changed.values())
 
 
 def _take_sweep_lock() -> None:
@@ -174,6 +176,10 @@ def warnings_sweep(*, now: datetime | None = None, only: list[int] | None = None
                 shares = shares or current_thresholds()
                 result.events += _record_events(clock, now, shares)
                 result.notifications += _notify(clock, now, shares)
+        # the 联办任务 deadlines (issue #15), in the same transaction under the same lock
+        result.joint_changed, events, notes = joint_tasks_sweep(now=now, only=only)
+        result.events += events
+        result.notifications += notes
     return result
 
 

@@ -55,6 +55,7 @@ COLUMNS = [
     ("total", gettext_lazy("在办合计"), gettext_lazy("合计")),
     ("contact_late", gettext_lazy("首次联系超时"), gettext_lazy("未联系")),
     ("presses", gettext_lazy("群众催办"), gettext_lazy("催办")),
+    ("joint_late", gettext_lazy("联办任务超期"), gettext_lazy("联办超期")),
 ]
 
 
@@ -148,9 +149,10 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("在办合计"),
             _("首次联系超时"),
             _("群众催办（次）"),
+            _("联办任务超期"),
         ],
         [[r.unit.name, r.unit.region.name, *_unit_counts(r)] for r in board.units],
-        [36, 14, 10, 10, 16, 10, 14, 14],
+        [36, 14, 10, 10, 16, 10, 14, 14, 14],
         totals=[_("合计"), "", *_unit_counts(board.totals)],
     )
     red = sheet(
