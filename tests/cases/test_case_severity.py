@@ -51,6 +51,13 @@ def severity_city(city, directory):
 
 
 # --- proposed at registration ----------------------------------------------------------------
+def test_the_demo_city_proposes_severity(demo, submit_case):
+    case = submit_case(matter="labor.wages", people=12, text="老板拖欠十二名工人工资，工人准备拉横幅。")
+    assert case.severity == "serious"
+    assert "较大：涉及 12 人（不少于 10 人）（群体性诉求）" in case.severity_reasons
+    assert "较大：内容含“拉横幅”（可能激化）" in case.severity_reasons
+
+
 @pytest.mark.parametrize(
     "people, text, level",
     [
@@ -81,7 +88,8 @@ def test_keyword_rule_for_a_matter_branch_only(severity_city, submit_case):
     assert submit_case(matter="neighbour.livestock", text="养猪场臭味熏天，村民准备堵路。").severity == "general"
 
 
-def test_without_severity_rules_every_case_is_general(demo, submit_case):
+def test_without_severity_rules_every_case_is_general(demo, directory, submit_case):
+    directory({"severity": []})
     assert submit_case(matter="labor.wages", people=400, text="要跳楼").severity == "general"
 
 
