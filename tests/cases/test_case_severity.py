@@ -231,3 +231,15 @@ def test_open_statuses_offer_the_action_to_the_dispatcher_only(severity_city, ca
     assert case.status == Status.ACCEPTED
     assert "severity" in available_actions(user("gm_dispatch"), case)
     assert "severity" not in available_actions(user("gm_window"), case)
+
+
+def test_the_centre_queue_marks_serious_cases(severity_city, submit_case, login, django_assert_max_num_queries):
+    submit_case(matter="labor.wages", people=40)
+    submit_case(matter="labor.wages", people=12)
+    submit_case(matter="labor.wages", people=1)
+    client = login("gm_dispatch")
+    client.get(reverse("cases:queue"))
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("cases:queue")).content.decode()
+    assert page.count('data-testid="severity"') == 2
+    assert ">重大</span>" in page and ">较大</span>" in page
