@@ -51,6 +51,13 @@ def severity_city(city, directory):
 
 
 # --- proposed at registration ----------------------------------------------------------------
+def test_the_demo_city_proposes_severity(demo, submit_case):
+    case = submit_case(matter="labor.wages", people=12, text="老板拖欠十二名工人工资，工人准备拉横幅。")
+    assert case.severity == "serious"
+    assert "较大：涉及 12 人（不少于 10 人）（群体性诉求）" in case.severity_reasons
+    assert "较大：内容含“拉横幅”（可能激化）" in case.severity_reasons
+
+
 @pytest.mark.parametrize(
     "people, text, level",
     [
@@ -81,7 +88,8 @@ def test_keyword_rule_for_a_matter_branch_only(severity_city, submit_case):
     assert submit_case(matter="neighbour.livestock", text="养猪场臭味熏天，村民准备堵路。").severity == "general"
 
 
-def test_without_severity_rules_every_case_is_general(demo, submit_case):
+def test_without_severity_rules_every_case_is_general(demo, directory, submit_case):
+    directory({"severity": []})
     assert submit_case(matter="labor.wages", people=400, text="要跳楼").severity == "general"
 
 
@@ -223,3 +231,15 @@ def test_open_statuses_offer_the_action_to_the_dispatcher_only(severity_city, ca
     assert case.status == Status.ACCEPTED
     assert "severity" in available_actions(user("gm_dispatch"), case)
     assert "severity" not in available_actions(user("gm_window"), case)
+
+
+def test_the_centre_queue_marks_serious_cases(severity_city, submit_case, login, django_assert_max_num_queries):
+    submit_case(matter="labor.wages", people=40)
+    submit_case(matter="labor.wages", people=12)
+    submit_case(matter="labor.wages", people=1)
+    client = login("gm_dispatch")
+    client.get(reverse("cases:queue"))
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("cases:queue")).content.decode()
+    assert page.count('data-testid="severity"') == 2
+    assert ">重大</span>" in page and ">较大</span>" in page

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from routing import yaml_io
 from routing.directory_io import DirectoryError
-from routing.models import DirectoryVersion, MatterType, Region, RoutingRule, RuleTarget, Unit, UnitRole
+from routing.models import DirectoryVersion, MatterType, Region, RoutingRule, RuleTarget, SeverityRule, Unit, UnitRole
 from routing.selectors import directory_export
 from routing.services import directory_import
 
@@ -76,6 +76,7 @@ def snapshot():
 
 
 def wipe_directory():
+    SeverityRule.objects.all().delete()
     RuleTarget.objects.all().delete()
     RoutingRule.objects.all().delete()
     Unit.objects.all().delete()
@@ -702,6 +703,6 @@ def test_the_demo_city_round_trips(tmp_path):
 
     shipped = yaml_io.load(DEMO_CITY.read_text(encoding="utf-8"))
     exported = yaml_io.load(text)
-    for key in ("regions", "matter_types", "units", "rules"):
+    for key in ("regions", "matter_types", "units", "rules", "severity"):
         assert len(exported[key]) == len(shipped[key])
     assert [r["id"] for r in exported["rules"]] == [r["id"] for r in shipped["rules"]]

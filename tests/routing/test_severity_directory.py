@@ -106,11 +106,11 @@ def test_a_file_without_the_section_keeps_the_severity_rules(demo, city):
 def test_bad_severity_entries_are_named_and_nothing_changes(demo, city, change, error):
     data = with_severity(city)
     change(data)
-    rules = RoutingRule.objects.count()
+    rules, severity_rules = RoutingRule.objects.count(), SeverityRule.objects.count()
     with pytest.raises(DirectoryError) as caught:
         directory_import(data=data)
     assert any(error in line for line in caught.value.errors), caught.value.errors
-    assert RoutingRule.objects.count() == rules and SeverityRule.objects.count() == 0
+    assert (RoutingRule.objects.count(), SeverityRule.objects.count()) == (rules, severity_rules)
 
 
 @pytest.mark.parametrize(
