@@ -240,6 +240,8 @@ ROLES = {
         ("督办 list", "supervision:orders", None),
         ("研判预警 list", "supervision:risk-list", None),
     ),
+    # the directory import with its rule-change replay preview (issue #15)
+    "admin": staff_pages("admin", ("directory import", "routing:directory-import", None)),
 }
 
 
