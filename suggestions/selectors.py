@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from . import permissions
 from .models import Suggestion, Topic
@@ -12,6 +13,19 @@ def public_topics() -> QuerySet[Topic]:
     return Topic.objects.select_related("centre").annotate(
         shown_count=Count("suggestions", filter=Q(suggestions__hidden=False))
     )
+
+
+def public_topics_ordered() -> QuerySet[Topic]:
+    """The public list: topics open today first, then those about to open (即将开始), then the
+    closed ones with their replies; newest first within each."""
+    today = timezone.localdate()
+    phase = Case(
+        When(opens_on__lte=today, closes_on__gte=today, then=Value(0)),
+        When(opens_on__gt=today, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return public_topics().annotate(phase=phase).order_by("phase", "-opens_on", "-id")
 
 
 def public_suggestions(topic: Topic) -> QuerySet[Suggestion]:

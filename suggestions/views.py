@@ -26,7 +26,7 @@ from .models import Suggestion, Topic
 @require_GET
 def topic_list(request):
     """The public page: every topic, open ones first."""
-    rows, has_next = bounded_page(selectors.public_topics(), page_number(request))
+    rows, has_next = bounded_page(selectors.public_topics_ordered(), page_number(request))
     return render(
         request, "suggestions/topic_list.html", {"rows": rows, "has_next": has_next, "today": timezone.localdate()}
     )

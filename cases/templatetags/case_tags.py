@@ -12,7 +12,7 @@ from cases.panels import render_panels
 from cases.time_left import WARNING_WORDS
 from cases.time_left import time_left as compute_time_left
 from core.formatting import cn_date, cn_datetime
-from core.masking import mask_phone
+from core.masking import mask_numbers_in_text, mask_phone
 
 register = template.Library()
 
@@ -132,6 +132,12 @@ def yk_date(value) -> str:
 @register.filter
 def masked_phone(value: str) -> str:
     return mask_phone(value)
+
+
+@register.filter
+def masked_numbers(value: str) -> str:
+    """Phone and ID numbers inside free text masked (text typed by the public, shown to the public)."""
+    return mask_numbers_in_text(value)
 
 
 @register.filter

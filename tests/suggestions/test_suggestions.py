@@ -256,3 +256,20 @@ def test_public_pages_are_plain(client, login, citizen, topic):
     assert_plain(
         "open topic", login(citizen).get(reverse("suggestions:topic-detail", args=[topic().pk])).content.decode()
     )
+
+
+def test_numbers_typed_into_a_suggestion_are_masked_when_published(citizen, topic, client):
+    """Text typed by the public and shown to the public: a phone or ID number in it is masked."""
+    t = topic(closed=True)
+    _suggest(t, citizen, text="建议设夜间窗口，有事请联系我 13812345678，身份证 44060819850101234X。")
+    page = client.get(reverse("suggestions:topic-detail", args=[t.pk])).content.decode()
+    assert "13812345678" not in page and "44060819850101234X" not in page
+    assert "138****5678" in page and "建议设夜间窗口" in page
+
+
+def test_the_public_list_shows_open_topics_first(citizen, topic, client):
+    closed = topic(closed=True, title="已经结束的征集")
+    future = topic(future=True, title="即将开始的征集")
+    open_ = topic(title="正在进行的征集")
+    page = client.get(reverse("suggestions:topic-list")).content.decode()
+    assert page.index(open_.title) < page.index(future.title) < page.index(closed.title)
