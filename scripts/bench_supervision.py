@@ -18,6 +18,10 @@ Data
     stage clock such that the sweep finds ~60 % none, 15 % blue, 10 % yellow, 15 % red. Plus a
     ``return_case`` event on ~3 % of cases and a historical ``warning_red`` on ~15 % of finished
     ones (what the KPIs count). Then ANALYZE (VACUUM ANALYZE of the whole database on PostgreSQL).
+    Columns the generator does not compute (CASE_COLUMNS / EVENT_COLUMNS) get the model's own
+    field defaults (``bench_db.bulk_plan``: severity, repeat_count …); a NOT NULL column without a
+    default stops the run before anything is written, named. ``--similar-index`` also indexes the
+    cases for the similarity engine (not needed by the boards; ``make bench-similar`` times that).
 
 Measures (one run)
     1. N/10 cases: an untimed sweep (so the boards have levels), then the boards.
@@ -450,7 +454,9 @@ def generate(world: World, start_id: int, count: int, rng: random.Random, events
         )  # fmt: skip
 
 
-def load_cases(world: World, start_id: int, count: int, rng: random.Random) -> dict:
+def load_cases(world: World, start_id: int, count: int, rng: random.Random, *, similar: bool = False) -> dict:
+    """Write ``count`` cases and their events; with ``similar``, index the new cases for the
+    similarity engine too (the bulk writes bypass the ``post_save`` that indexes a case)."""
     from cases.models import Case
 
     started = time.perf_counter()
@@ -464,10 +470,19 @@ def load_cases(world: World, start_id: int, count: int, rng: random.Random) -> d
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
                 cursor.execute(sql)
+    similar_s = None
+    if similar:
+        from similar.index import index_rebuild
+
+        mark = time.perf_counter()
+        index_rebuild(only_missing=True)  # and the term statistics
+        similar_s = time.perf_counter() - mark
+        print(f"  similarity index: {count:,} cases in {similar_s:.1f}s", flush=True)
     mark = time.perf_counter()
     analyze()  # every table: the directory's too, which the boards join (its statistics matter)
     analyze_s = time.perf_counter() - mark
     return {
+        "similar_s": similar_s,
         "cases": written,
         "events": written_events,
         "cases_s": cases_s,
@@ -706,6 +721,12 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=RENDERS, help="timed renders per board (default 20)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN the sweep's statements (also on a miss)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--similar-index",
+        action="store_true",
+        help="also index the generated cases for the similarity engine (similar.index.index_rebuild), "
+        "so the data left behind answers 类案 / duplicate queries; not needed by the boards",
+    )
     args = parser.parse_args()
     vendor = connection.vendor
     n = args.n or (1_000_000 if vendor == "postgresql" else 100_000)
@@ -723,7 +744,7 @@ def main() -> int:
     notes: list[str] = []
 
     # 1. N/10 ---------------------------------------------------------------------------------
-    info = load_cases(world, 1, small, rng)
+    info = load_cases(world, 1, small, rng, similar=args.similar_index)
     print(
         f"generated {info['cases']:,} cases in {info['cases_s']:.1f}s, {info['events']:,} events in "
         f"{info['events_s']:.1f}s, analyze {info['analyze_s']:.1f}s",
@@ -734,7 +755,7 @@ def main() -> int:
     boards_small = measure_boards("N/10", args.renders, notes)
 
     # 2. Top up to N --------------------------------------------------------------------------
-    info = load_cases(world, small + 1, n - small, rng)
+    info = load_cases(world, small + 1, n - small, rng, similar=args.similar_index)
     print(
         f"topped up {info['cases']:,} cases in {info['cases_s']:.1f}s, {info['events']:,} events in "
         f"{info['events_s']:.1f}s, analyze {info['analyze_s']:.1f}s",
