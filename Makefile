@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint messages bench bench-routing bench-intake bench-api bench-import echarts clean cluster cluster-stop soak
+.PHONY: install run test lint messages bench bench-routing bench-intake bench-api bench-import bench-similar echarts clean cluster cluster-stop soak
 
 install: $(STAMP)
 
@@ -61,6 +61,12 @@ bench-api: install
 # names a PostgreSQL database, which it WIPES. BENCH_ARGS, e.g. "--lines 50000".
 bench-import: install
 	$(PY) scripts/bench_import.py $(BENCH_ARGS)
+
+# Duplicate candidates and similar cases at scale (issue #13): 100,000 then 1,000,000 cases on the
+# PostgreSQL database BENCH_DATABASE_URL names, which it WIPES (scratch SQLite under var/ otherwise:
+# 10,000 then 100,000). Writes bench/similar.json. BENCH_ARGS, e.g. "--n 300000 --queries 200".
+bench-similar: install
+	$(PY) scripts/bench_similar.py $(BENCH_ARGS)
 
 # A production-shaped cluster on this machine (issue #16, docs/deployment.md "Cluster"): nginx (the
 # Debian package, installed when missing) over two gunicorn instances, two qcluster workers on

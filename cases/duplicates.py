@@ -49,6 +49,9 @@ SCAN_SECONDS = 45
 PHONE_DAYS = 90
 #: The first run ever looks back this far (the text rule's window).
 FIRST_RUN_DAYS = 30
+#: Each run also looks again at the cases of this long before the previous run's end (a claim
+#: whose transaction committed just after that run had read): harmless, the pairs are unique.
+OVERLAP = timedelta(minutes=10)
 REASON_MAX = 300
 NOTE_MAX = 500
 
@@ -142,16 +145,13 @@ class _PhoneMatch:
 
     def __init__(self, case_id: int, phone: str):
         self.case_id, self.score = case_id, 0.0
-        self.why = _("同一联系电话 %(phone)s，同类事项") % {"phone": mask_phone(phone)}
-
-
-def _matter_top(path: str) -> str:
-    return next((code for code in path.split("/") if code), "")
+        self.why = _("同一联系电话 %(phone)s，同一事项") % {"phone": mask_phone(phone)}
 
 
 def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_PhoneMatch]]:
     """For each case, the other open cases of the last ``PHONE_DAYS`` days whose applicant has
-    the same phone and whose matter lies in the same top-level branch (two queries)."""
+    the same phone and whose matter type is the same (two queries). The same leaf matter, not
+    only the branch: one caller's noisy neighbour and their neighbour's pigs are two problems."""
     phones = defaultdict(set)
     for party in (
         Party.objects.filter(case__in=cases, role=PartyRole.APPLICANT).exclude(phone="").values("case_id", "phone")
@@ -165,14 +165,14 @@ def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_Phone
         role=PartyRole.APPLICANT,
         case__status__in=OPEN_STATUSES,
         case__created_at__gte=now - timedelta(days=PHONE_DAYS),
-    ).values("case_id", "phone", "case__matter__path"):
-        holders[row["phone"]].add((row["case_id"], _matter_top(row["case__matter__path"])))
-    branch = {case.pk: _matter_top(case.matter.path) for case in cases}
+    ).values("case_id", "phone", "case__matter_id"):
+        holders[row["phone"]].add((row["case_id"], row["case__matter_id"]))
+    matter = {case.pk: case.matter_id for case in cases}
     found: dict[int, list[_PhoneMatch]] = defaultdict(list)
     for phone, case_ids in phones.items():
         for case_id in case_ids:
-            for other, top in holders.get(phone, ()):
-                if other != case_id and top == branch.get(case_id):
+            for other, other_matter in holders.get(phone, ()):
+                if other != case_id and other_matter == matter.get(case_id):
                     found[case_id].append(_PhoneMatch(other, phone))
     return found
 
@@ -180,41 +180,47 @@ def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_Phone
 def duplicates_scan(*, now: datetime | None = None, batch: int = SCAN_BATCH) -> DuplicateScanRun:
     """The nightly 疑似重复 scan (q2 schedule ``yikouban:duplicates-nightly``).
 
-    Looks at the open cases registered in the last ``PHONE_DAYS`` days that were created or
-    changed since the previous run (``DuplicateScanRun.through``; the first run: the last 30
-    days), at most ``batch`` of them, oldest change first — the next run goes on from the last
-    one looked at. For each: the engine's similar open cases (same town, same matter branch, 30
-    days) and the open cases with the same applicant phone in the same matter branch; every pair
-    is recorded 待研判 through ``record_pairs`` (idempotent; a pair decided 非重复 is never
+    Looks at the open cases registered since the previous run (``DuplicateScanRun.through``;
+    less ``OVERLAP`` after a finished run; the first run: the last 30 days), at most ``batch`` of
+    them, oldest first,
+    and no new one after ``SCAN_SECONDS`` — the next run goes on from the last one looked at. For
+    each: the engine's similar open cases (same town, same matter branch, 30 days) and the open
+    cases of the last ``PHONE_DAYS`` days with the same applicant phone and matter type; every
+    pair is recorded 待研判 through ``record_pairs`` (idempotent; a pair decided 非重复 is never
     flagged again). Safe to run twice or concurrently: the pairs are unique.
+
+    Why "registered since" is "created or changed since": what matching reads — the text, the
+    place, the matter — is never changed after registration (no service writes it), and a pair
+    always has a newer member, found when that one is looked at. Status changes (thousands a day)
+    add no pair, so the work follows the day's intake, not the day's activity.
     """
     now = now or timezone.now()
     previous = DuplicateScanRun.objects.order_by("-started_at", "-id").first()
-    since = previous.through if previous else now - timedelta(days=FIRST_RUN_DAYS)
-    changed = list(
-        Case.objects.filter(
-            status__in=OPEN_STATUSES,
-            updated_at__gte=since,
-            created_at__gte=now - timedelta(days=PHONE_DAYS),
-        )
-        .select_related("matter")
-        .only("id", "title", "description", "status", "region_id", "matter__path", "updated_at", "created_at")
-        .order_by("updated_at", "id")[:batch]
+    if previous is None:
+        since = now - timedelta(days=FIRST_RUN_DAYS)
+    elif previous.through >= previous.started_at:  # it finished: look a little further back
+        since = previous.through - OVERLAP
+    else:  # it stopped at its budget: go on exactly from there
+        since = previous.through
+    fresh = list(
+        Case.objects.filter(status__in=OPEN_STATUSES, created_at__gte=since, created_at__lte=now)
+        .only("id", "title", "description", "status", "region_id", "matter_id", "created_at")
+        .order_by("created_at", "id")[:batch]
     )
-    phone_matches = _phone_matches(changed, now=now)
+    phone_matches = _phone_matches(fresh, now=now)
     deadline = time.monotonic() + SCAN_SECONDS
     added, checked = 0, 0
     through = now
-    for case in changed:
+    for case in fresh:
         if time.monotonic() > deadline:
-            through = case.updated_at  # the next run starts here
+            through = case.created_at  # the next run starts here
             break
         matches = list(_similar_open_cases(case)) + phone_matches.get(case.pk, [])
         added += record_pairs(case, matches, DuplicateSource.NIGHTLY, at=now)
         checked += 1
     else:
-        if len(changed) == batch:
-            through = changed[-1].updated_at  # more changed cases than a run takes: go on from here
+        if len(fresh) == batch:
+            through = fresh[-1].created_at  # more new cases than a run takes: go on from here
     return DuplicateScanRun.objects.create(started_at=now, through=through, cases_checked=checked, pairs_added=added)
 
 

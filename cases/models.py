@@ -316,14 +316,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_contact_clock",
                 condition=models.Q(contact_due_at__isnull=False),
             ),
-            models.Index(
-                # the nightly 疑似重复 scan: open cases created or changed since its last run
-                fields=["updated_at"],
-                name="case_open_updated",
-                condition=models.Q(
-                    status__in=["submitted", "accepted", "dispatched", "handling", "reviewing", "feedback"]
-                ),
-            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -110,4 +110,9 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
         schedule_type="D",  # Schedule.DAILY at 02:00: 疑似重复 among open cases (issue #13)
         hour=2,
     ),
+    ScheduleSpec(
+        name=f"{SCHEDULE_PREFIX}similar-index-maintain",
+        func="similar.tasks.similar_index_maintain",
+        schedule_type="D",  # Schedule.DAILY: missing index rows, then the term statistics (issue #13)
+    ),
 )

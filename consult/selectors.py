@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps
+
 from routing.dispatch import current_index, unit_cached
 from routing.models import Region, RegionLevel
 from routing.roles import DISPATCH_ROLE
@@ -70,13 +72,15 @@ def nearest_centre(region: Region | None) -> dict | None:
 
 
 def service_point_snapshot(region: Region | None) -> dict | None:
-    """Where to go and when (``selfservice.ServicePoint``: the place's own, else the nearest one
-    above it), copied into the letter at issue time so the letter keeps reading the same."""
-    if region is None:
+    """Where to go and when: the place's own ``selfservice.ServicePoint``, else the nearest one
+    above it (the QR page's rule), copied into the letter at issue time so the letter keeps reading
+    the same. ``selfservice`` is read through ``apps`` (consult may not import it; one query)."""
+    if region is None or not apps.is_installed("selfservice"):
         return None
-    from selfservice.selectors import service_points_for
-
-    point = service_points_for([region]).get(region.code)
+    model = apps.get_model("selfservice", "ServicePoint")
+    codes = list(region.ancestor_codes)
+    points = {p.region.code: p for p in model.objects.filter(region__code__in=codes).select_related("region")}
+    point = next((points[code] for code in reversed(codes) if code in points), None)
     if point is None:
         return None
     return {"name": point.name, "address": point.address, "hours": point.hours, "phone": point.phone}

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import STAFF_ROLES
+from cases.selectors import scope_bases
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 
 from .selectors import Ending
@@ -46,7 +49,7 @@ class SimilarSearchForm(forms.Form):
     case = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     mediation = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.trimmed = False
         matters = MatterType.objects.filter(active=True).order_by("path").only("code", "name", "path", "depth")
@@ -55,7 +58,14 @@ class SimilarSearchForm(forms.Form):
             (m.code, "　" * (m.depth - 1) + m.name) for m in self.matters.values()
         ]
         levels = [level for level, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[RegionLevel.TOWN]]
-        regions = Region.objects.filter(level__in=levels).order_by("path").only("code", "name", "path", "depth")
+        # the regions of the user's own area (their units' subtrees; everything for an admin)
+        area = Q()
+        bases = scope_bases(user, set(STAFF_ROLES))
+        if bases and all(base is not None for base in bases):
+            area = Q(pk__in=[])
+            for base in bases:
+                area |= Q(path__startswith=base.path)
+        regions = Region.objects.filter(area, level__in=levels).order_by("path").only("code", "name", "path", "depth")
         self.regions = {r.code: r for r in regions}
         self.fields["region"].choices = [("", _("全部地区"))] + [
             (r.code, "　" * (r.depth - 1) + r.name) for r in self.regions.values()

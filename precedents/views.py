@@ -73,17 +73,18 @@ def similar_search(request):
     _require_staff(user)
     source = _source(user, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
-        form = SimilarSearchForm(request.POST)
+        form = SimilarSearchForm(request.POST, user=user)
     elif source is not None:
         form = SimilarSearchForm(
             {
                 "text": case_text(source),
                 "case": request.GET.get("case", ""),
                 "mediation": request.GET.get("mediation", ""),
-            }
+            },
+            user=user,
         )
     else:
-        form = SimilarSearchForm()
+        form = SimilarSearchForm(user=user)
     rows = None
     if form.is_bound and form.is_valid():
         rows = _search(user, form, source)

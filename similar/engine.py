@@ -275,6 +275,7 @@ def _boosted(text, *, statuses, matter_id, region_id, limit, exclude_case_ids, c
         scope=cases,
         exclude=[pk for pk in exclude_case_ids if pk is not None],
         limit=max(retrieval.CANDIDATES, limit),
+        enough=limit,
     )
     return _rank(
         text,

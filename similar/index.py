@@ -14,7 +14,6 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from core.bulk import rows_insert
 from similar.models import CaseTerms, TermStat
 from similar.text import terms
 
@@ -26,16 +25,30 @@ def case_tokens(title: str, description: str) -> str:
     return " ".join(terms(f"{title}\n{description}"))
 
 
-def _upsert(rows: list[CaseTerms]) -> None:
-    if rows:
-        CaseTerms.objects.bulk_create(rows, update_conflicts=True, unique_fields=["case"], update_fields=["tokens"])
+#: One upsert, the same on SQLite (≥ 3.24) and PostgreSQL: a prepared statement beats the ORM's
+#: bulk_create by half a millisecond a case, which intake pays on every claim.
+UPSERT = (
+    "INSERT INTO similar_caseterms (case_id, tokens, is_open) VALUES (%s, %s, %s) "
+    "ON CONFLICT (case_id) DO UPDATE SET tokens = excluded.tokens, is_open = excluded.is_open"
+)
+OPEN_FLAG = "UPDATE similar_caseterms SET is_open = %s WHERE case_id = %s AND is_open <> %s"
+
+
+def _is_open(status) -> bool:
+    from cases.models import OPEN_STATUSES
+
+    return status in OPEN_STATUSES
 
 
 def cases_index(cases: Iterable) -> int:
     """Write (or rewrite) the terms of ``cases`` (saved Case instances). Returns how many."""
-    rows = [CaseTerms(case_id=c.pk, tokens=case_tokens(c.title, c.description)) for c in cases]
-    for start in range(0, len(rows), BATCH):
-        _upsert(rows[start : start + BATCH])
+    rows = [(c.pk, case_tokens(c.title, c.description), _is_open(c.status)) for c in cases]
+    if rows:
+        with connection.cursor() as cursor:
+            if len(rows) == 1:
+                cursor.execute(UPSERT, rows[0])
+            else:
+                cursor.executemany(UPSERT, rows)
     return len(rows)
 
 
@@ -43,14 +56,17 @@ def on_case_saved(sender, instance, created, update_fields=None, raw=False, **kw
     """``post_save`` of Case: index a new case, or one whose text may have changed."""
     if raw:
         return  # loaddata: similar_reindex afterwards
-    if not created and update_fields is not None and not TEXT_FIELDS.intersection(update_fields):
-        return  # a transition: the index does not hold status
-    cases_index([instance])
+    if created or update_fields is None or TEXT_FIELDS.intersection(update_fields):
+        cases_index([instance])
+    elif "status" in update_fields:  # a transition: only the open flag, and only when it changes
+        flag = _is_open(instance.status)
+        with connection.cursor() as cursor:
+            cursor.execute(OPEN_FLAG, [flag, instance.pk, flag])
 
 
 def on_cases_imported(sender, cases, **kwargs):
-    """New cases written in bulk: one prepared INSERT run over all of them."""
-    rows_insert(CaseTerms, [CaseTerms(case_id=c.pk, tokens=case_tokens(c.title, c.description)) for c in cases])
+    """New cases written in bulk: one prepared statement run over all of them."""
+    cases_index(cases)
 
 
 def index_rebuild(*, only_missing: bool = False, batch: int = BATCH, progress=None) -> int:
@@ -64,17 +80,35 @@ def index_rebuild(*, only_missing: bool = False, batch: int = BATCH, progress=No
         qs = Case.objects.filter(pk__gt=last).order_by("pk")
         if only_missing:
             qs = qs.exclude(pk__in=CaseTerms.objects.values("case_id"))
-        rows = list(qs.values_list("pk", "title", "description")[:batch])
+        rows = list(qs.values_list("pk", "title", "description", "status")[:batch])
         if not rows:
             break
-        with transaction.atomic():
-            _upsert([CaseTerms(case_id=pk, tokens=case_tokens(title, desc)) for pk, title, desc in rows])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                UPSERT, [(pk, case_tokens(title, desc), _is_open(status)) for pk, title, desc, status in rows]
+            )
         written += len(rows)
         last = rows[-1][0]
         if progress:
             progress(written)
+    open_flags_repair()
     term_stats_refresh()
     return written
+
+
+def open_flags_repair() -> int:
+    """Clear the open flag of cases that left the open statuses by a path that bypassed ``save()``
+    (a queryset ``update``), in one statement. Returns how many."""
+    from cases.models import OPEN_STATUSES
+
+    marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE similar_caseterms SET is_open = %s "
+            f"WHERE is_open AND case_id IN (SELECT id FROM cases_case WHERE status NOT IN ({marks}))",
+            [False, *(str(s) for s in OPEN_STATUSES)],
+        )
+        return cursor.rowcount
 
 
 def term_stats_refresh() -> int:

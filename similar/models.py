@@ -4,7 +4,7 @@ Only the text lives here; status, place, matter and date are read from the case 
 so a status change costs the index nothing. On SQLite an FTS5 table (``similar_fts``, external
 content) mirrors ``tokens`` through triggers; on PostgreSQL a stored ``tsv`` column
 (``array_to_tsvector`` of the tokens: no parser, no locale) carries a GIN index. Both are created
-by migration 0002 and unknown to the ORM.
+by migration 0002 (and the open-only GIN index by 0003), unknown to the ORM.
 """
 
 from django.db import models
@@ -17,6 +17,10 @@ class CaseTerms(models.Model):
     )
     #: ``similar.text.terms`` of the title and description, space-separated.
     tokens = models.TextField(_("检索词"), blank=True)
+    #: The case is open (``OPEN_STATUSES``): on PostgreSQL a partial GIN index holds only these, so
+    #: duplicate candidates never read the closed majority. Kept by the status saves; the query
+    #: checks the case's status too, so a stale flag costs time, never a wrong answer.
+    is_open = models.BooleanField(_("在办"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("相似检索索引")

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from django.db import connection
 
 #: At most this many documents are OR-matched on single terms before pairs take over.
-HIT_BUDGET = 20_000
+HIT_BUDGET = 3_000
 #: Rarest terms OR-ed alone / paired.
 SINGLE_TERMS = 16
-PAIR_TERMS = 6
+PAIR_TERMS = 5
 #: Candidates re-scored per query.
 CANDIDATES = 100
 
@@ -77,8 +77,9 @@ def _sqlite_stats(terms: list[str]) -> tuple[int, dict[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM similar_caseterms")
         total = cursor.fetchone()[0]
-        for start in range(0, len(terms), 500):
-            chunk = terms[start : start + 500]
+        # fts5vocab answers IN by reading its vocabulary: few, large chunks (SQLite ≥ 3.32 binds 32,766)
+        for start in range(0, len(terms), 8000):
+            chunk = terms[start : start + 8000]
             cursor.execute(
                 f"SELECT term, doc FROM similar_fts_vocab WHERE term IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
@@ -125,21 +126,7 @@ def _in(column: str, ids) -> tuple[str, list]:
     return (f"{column} NOT IN ({', '.join(['%s'] * len(ids))})", ids) if ids else ("", [])
 
 
-def candidates(
-    groups,
-    *,
-    statuses,
-    since=None,
-    region_prefix: str = "",
-    matter_prefix: str = "",
-    scope=None,
-    exclude=(),
-    limit: int = CANDIDATES,
-) -> list[Row]:
-    """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
-    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset."""
-    if not groups:
-        return []
+def _filters(*, statuses, since, region_prefix, matter_prefix, scope, exclude) -> tuple[list[str], list]:
     where, params = ["c.status IN (" + ", ".join(["%s"] * len(statuses)) + ")"], [str(s) for s in statuses]
     if since is not None:
         where.append("c.created_at >= %s")
@@ -158,21 +145,97 @@ def candidates(
     if clause:
         where.append(clause)
         params.extend(ids)
-    select = "SELECT c.id, t.tokens, r.path, c.matter_id"
-    joins = "JOIN cases_case c ON c.id = t.case_id JOIN routing_region r ON r.id = c.region_id"
+    return where, params
+
+
+SELECT = "SELECT c.id, t.tokens, r.path, c.matter_id"
+REGION = "JOIN routing_region r ON r.id = c.region_id"
+#: PostgreSQL: at most this many index hits are ranked (the rarest terms come first, so the hits
+#: are mostly the right ones; the cap keeps a query of common words from ranking half the table).
+SCAN_CAP = 2000
+
+
+def _scope_first(query: str, where: list[str], params: list, *, limit: int) -> list[Row]:
+    """The cases passing the filters first (by their B-tree indexes), then their terms tested."""
+    sql = (
+        f"WITH f AS MATERIALIZED (SELECT c.id, c.region_id, c.matter_id FROM cases_case c "
+        f"WHERE {' AND '.join(where)}) "
+        f"SELECT c.id, t.tokens, r.path, c.matter_id FROM f c JOIN similar_caseterms t ON t.case_id = c.id "
+        f"{REGION} WHERE t.tsv @@ %s::tsquery ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
+    )
+    return _fetch(sql, [*params, query, query, limit])
+
+
+def _postgres(query: str, where: list[str], params: list, *, open_only: bool, limit: int) -> list[Row]:
+    """Three short statements, each on an index: the (capped) hits and their rank from the GIN
+    index (the open-only one for duplicates); their cases under the filters, by primary key; the
+    terms of the best ``limit``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT case_id, ts_rank(tsv, %s::tsquery) FROM similar_caseterms "
+            f"WHERE {'is_open AND ' if open_only else ''}tsv @@ %s::tsquery LIMIT %s",
+            [query, query, SCAN_CAP],
+        )
+        rank = dict(cursor.fetchall())
+        if not rank:
+            return []
+        cursor.execute(
+            f"SELECT c.id, r.path, c.matter_id FROM cases_case c {REGION} "
+            f"WHERE c.id = ANY(%s) AND {' AND '.join(where)}",
+            [list(rank), *params],
+        )
+        kept = sorted(cursor.fetchall(), key=lambda row: (-rank[row[0]], -row[0]))[:limit]
+        if not kept:
+            return []
+        cursor.execute("SELECT case_id, tokens FROM similar_caseterms WHERE case_id = ANY(%s)", [[r[0] for r in kept]])
+        tokens = dict(cursor.fetchall())
+    return [Row(pk, tokens.get(pk, ""), path, matter) for pk, path, matter in kept]
+
+
+def candidates(
+    groups,
+    *,
+    statuses,
+    since=None,
+    region_prefix: str = "",
+    matter_prefix: str = "",
+    scope=None,
+    exclude=(),
+    limit: int = CANDIDATES,
+    enough: int = 5,
+) -> list[Row]:
+    """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
+    text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset; when fewer
+    than ``enough`` of the best hits fall in it, the scope is read first instead."""
+    if not groups:
+        return []
+    where, params = _filters(
+        statuses=statuses,
+        since=since,
+        region_prefix=region_prefix,
+        matter_prefix=matter_prefix,
+        scope=scope,
+        exclude=exclude,
+    )
     if connection.vendor == "postgresql":
+        from cases.models import OPEN_STATUSES
+
         query = _match_postgres(groups)
-        sql = (
-            f"{select} FROM similar_caseterms t {joins} WHERE t.tsv @@ %s::tsquery AND {' AND '.join(where)} "
-            "ORDER BY ts_rank(t.tsv, %s::tsquery) DESC, c.id DESC LIMIT %s"
-        )
-        args = [query, *params, query, limit]
-    else:
-        sql = (
-            f"{select} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid {joins} "
-            f"WHERE similar_fts MATCH %s AND {' AND '.join(where)} ORDER BY f.rank, c.id DESC LIMIT %s"
-        )
-        args = [_match_sqlite(groups), *params, limit]
+        open_only = set(statuses) <= set(OPEN_STATUSES)
+        rows = _postgres(query, where, params, open_only=open_only, limit=limit)
+        if scope is not None and len(rows) < enough:
+            # a small scope (one unit's cases) can miss the capped hits: read it first instead
+            rows = _scope_first(query, where, params, limit=limit)
+        return rows
+    sql = (
+        f"{SELECT} FROM similar_fts f JOIN similar_caseterms t ON t.case_id = f.rowid "
+        f"JOIN cases_case c ON c.id = t.case_id {REGION} "
+        f"WHERE similar_fts MATCH %s AND {' AND '.join(where)} ORDER BY f.rank, c.id DESC LIMIT %s"
+    )
+    return _fetch(sql, [_match_sqlite(groups), *params, limit])
+
+
+def _fetch(sql: str, args: list) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [Row(*row) for row in cursor.fetchall()]

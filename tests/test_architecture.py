@@ -25,7 +25,8 @@ ALLOWED: dict[str, set[str] | None] = {
     "routing": {"core", "notifications"},
     "accounts": {"core", "notifications", "routing"},
     "cases": {"core", "notifications", "routing", "accounts"},
-    "intake": {"core", "notifications", "routing", "accounts", "cases"},
+    # intake asks the matching engine for repeats (issue #13, intake.duplicates)
+    "intake": {"core", "notifications", "routing", "accounts", "cases", "similar"},
     "mediation": {"core", "notifications", "routing", "accounts", "cases"},
     "supervision": {"core", "notifications", "routing", "accounts", "cases"},
     "interfaces": {"core", "notifications", "routing", "accounts", "cases", "intake"},

@@ -84,11 +84,13 @@ def _duplicate_decision(request, form) -> tuple[list[Candidate], Candidate | Non
     """``(candidates, chosen, stop)`` for a valid form: ``chosen`` is the candidate the clerk
     attached the claim to; ``stop`` means the form goes back — to choose (candidates found, no
     choice made) or because the chosen case is not a candidate (an error on the form)."""
+    choice = form.cleaned_data.get("attach_candidate")
+    if not choice and form.cleaned_data.get("register_new"):
+        return [], None, False  # the clerk has decided: nothing to look up
     key = staff_submission_key(request.user, form.cleaned_data.get("submission_key"))
     if key and Claim.objects.filter(submission_key=key).exists():
         return [], None, False  # a double click or a retry: claim_submit returns the first claim
     found = _form_candidates(request, form)
-    choice = form.cleaned_data.get("attach_candidate")
     if choice:
         chosen = candidate_pick(found, choice)
         if chosen is None:

@@ -385,6 +385,49 @@ class InvitationGone(MediationError):
     """The link was answered already, has expired, or is not ours."""
 
 
+def _declined(request: MediationRequest, case: Case, actor, at: datetime) -> None:
+    case_record(
+        case=case,
+        transition="mediation_invite_answer",
+        actor=actor,
+        note=_("对方当事人不同意调解"),
+        public=False,
+        at=at,
+    )
+    _notify_dispatchers(case, _("调解申请 %(n)s：对方不同意调解，请按一般程序办理。") % {"n": case.number})
+    notification_send(
+        kind="mediation_invite",
+        user=request.applicant,
+        channel=NotificationChannel.INAPP,
+        body=_("对方不同意调解，您的诉求将按一般程序继续办理。"),
+        case_number=case.number,
+    )
+
+
+def _accepted_by_hand(request: MediationRequest, case: Case, actor, problem: str, at: datetime) -> None:
+    """The other party agreed but the mediation could not be opened automatically: keep the
+    agreement and hand the opening to people (``accept_actor``)."""
+    case_record(
+        case=case,
+        transition="mediation_invite_answer",
+        actor=actor,
+        note=_("对方当事人同意调解；未能自动开始调解（%(p)s），请中心人工安排") % {"p": problem},
+        public=False,
+        at=at,
+    )
+    _notify_dispatchers(
+        case,
+        _("调解申请 %(n)s：对方已同意调解，但未能自动开始（%(p)s），请人工安排。") % {"n": case.number, "p": problem},
+    )
+    notification_send(
+        kind="mediation_invite",
+        user=request.applicant,
+        channel=NotificationChannel.INAPP,
+        body=_("对方已同意调解，中心会尽快安排调解员与您联系。"),
+        case_number=case.number,
+    )
+
+
 @transaction.atomic
 def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> MediationRequest:
     """The other party's answer. Claims the invitation with one conditional ``UPDATE``; on
@@ -406,22 +449,7 @@ def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> 
     case = Case.objects.select_related("matter", "region", "centre", "lead_unit").get(pk=request.case_id)
     actor = accept_actor(request, case)
     if not accept:
-        case_record(
-            case=case,
-            transition="mediation_invite_answer",
-            actor=actor,
-            note=_("对方当事人不同意调解"),
-            public=False,
-            at=at,
-        )
-        _notify_dispatchers(case, _("调解申请 %(n)s：对方不同意调解，请按一般程序办理。") % {"n": case.number})
-        notification_send(
-            kind="mediation_invite",
-            user=request.applicant,
-            channel=NotificationChannel.INAPP,
-            body=_("对方不同意调解，您的诉求将按一般程序继续办理。"),
-            case_number=case.number,
-        )
+        _declined(request, case, actor, at)
         return request
     mediation, problem = None, _("中心暂无在岗的调度人员")
     if actor is not None:
@@ -437,27 +465,7 @@ def invitation_answer(*, raw: str, accept: bool, at: datetime | None = None) -> 
         except (MediationError, PermissionDenied) as exc:  # the case moved on since the confirmation
             problem = str(getattr(exc, "message", "") or exc) or _("案件状态已变化")
     if mediation is None:
-        # The agreement is what the other party gave: keep it, and hand the opening to people.
-        case_record(
-            case=case,
-            transition="mediation_invite_answer",
-            actor=actor,
-            note=_("对方当事人同意调解；未能自动开始调解（%(p)s），请中心人工安排") % {"p": problem},
-            public=False,
-            at=at,
-        )
-        _notify_dispatchers(
-            case,
-            _("调解申请 %(n)s：对方已同意调解，但未能自动开始（%(p)s），请人工安排。")
-            % {"n": case.number, "p": problem},
-        )
-        notification_send(
-            kind="mediation_invite",
-            user=request.applicant,
-            channel=NotificationChannel.INAPP,
-            body=_("对方已同意调解，中心会尽快安排调解员与您联系。"),
-            case_number=case.number,
-        )
+        _accepted_by_hand(request, case, actor, problem, at)
         return request
     MediationRequest.objects.filter(pk=request.pk).update(mediation=mediation)
     request.mediation = mediation

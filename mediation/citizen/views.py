@@ -126,7 +126,7 @@ def request_new(request):
 def request_mine(request):
     """我的调解申请."""
     _citizen_only(request)
-    rows = list(selectors.own_requests(request.user)[:50])
+    rows = [services.request_sync(row) for row in selectors.own_requests(request.user)[:50]]
     return render(request, "mediation/citizen/request_mine.html", {"rows": rows})
 
 

@@ -33,8 +33,10 @@ class FakeMatch:
 @pytest.fixture
 def engine(monkeypatch):
     """A stand-in for ``similar.engine.similar_open_cases``: open cases with the same description
-    (score 0.9); records which cases it was asked about."""
+    (score 0.9); records which cases it was asked about. (No overlap between runs here: the
+    cases of a test are all registered within seconds; ``test_runs_overlap_a_little`` has it.)"""
     asked = []
+    monkeypatch.setattr(d, "OVERLAP", d.timedelta(0))
 
     def similar(case):
         asked.append(case.pk)
@@ -112,19 +114,42 @@ def test_the_scan_never_reflags_a_pair_marked_not_duplicate(submit_case, engine,
     d.duplicates_scan()
     pair = DuplicatePair.objects.get()
     assert d.duplicate_pair_dismiss(pair=pair, actor=user("gm_dispatch"), note="两处不同工地")
-    s.case_accept(case=fresh(a), actor=user("gm_window"))  # both change: the next run looks again
-    s.case_accept(case=fresh(b), actor=user("gm_window"))
-    assert d.duplicates_scan().pairs_added == 0
+    s.case_accept(case=fresh(a), actor=user("gm_window"))
+    DuplicateScanRun.objects.all().delete()  # as if never scanned: both are looked at again
+    again = d.duplicates_scan()
+    assert (again.cases_checked, again.pairs_added) == (2, 0)
     assert pairs() == [(a.pk, b.pk, "not_duplicate", "nightly")]
 
 
-def test_the_scan_pairs_the_same_phone_in_the_same_matter_branch(submit_case, engine):
+def test_the_scan_pairs_the_same_phone_with_the_same_matter(submit_case, engine):
     a = submit_case(text=WAGES, phone="13700001234")
-    b = submit_case(text="公司未签劳动合同，要求补签并支付双倍工资。", matter="labor.contract", phone="13700001234")
-    submit_case(text=NOISE, matter="neighbour.noise", phone="13700001234")  # another branch: not paired
+    b = submit_case(text="老板又拖欠了这个月的工资，电话也不接。", phone="13700001234")
+    submit_case(text="公司未签劳动合同，要求补签。", matter="labor.contract", phone="13700001234")  # another matter
+    submit_case(text=NOISE, matter="neighbour.noise", phone="13700001234")  # another branch
+    submit_case(text="工地老板欠薪两个月。", phone="13700009999")  # another phone
     d.duplicates_scan()
     assert pairs() == [(a.pk, b.pk, "open", "nightly")]
-    assert DuplicatePair.objects.get().reason == "同一联系电话 137****1234，同类事项"  # masked
+    assert DuplicatePair.objects.get().reason == "同一联系电话 137****1234，同一事项"  # masked
+
+
+def test_status_changes_add_no_work(submit_case, engine, user, fresh):
+    """Only cases registered since the last run are looked at: what matching reads never changes
+    after registration, and a transition adds no pair."""
+    a = submit_case(text=WAGES)
+    d.duplicates_scan()
+    s.case_accept(case=fresh(a), actor=user("gm_window"))
+    engine.clear()
+    assert d.duplicates_scan().cases_checked == 0 and engine == []
+
+
+def test_runs_overlap_a_little(submit_case, engine, monkeypatch):
+    """After a finished run, the next looks ``OVERLAP`` further back (a claim committed just after
+    the run read): the recent cases again, nothing added twice."""
+    monkeypatch.setattr(d, "OVERLAP", d.timedelta(minutes=10))
+    submit_case(text=WAGES), submit_case(text=WAGES, phone="13600000001")
+    assert d.duplicates_scan().pairs_added == 1
+    again = d.duplicates_scan()
+    assert (again.cases_checked, again.pairs_added) == (2, 0)
 
 
 def test_the_scan_is_bounded_and_goes_on_where_it_stopped(submit_case, engine):
@@ -299,3 +324,17 @@ def test_without_an_engine_the_scan_still_pairs_phones(submit_case, settings):
     b = submit_case(text="另一处工地也拖欠工资。", phone="13700001234")
     assert d.duplicates_scan().pairs_added == 1
     assert pairs() == [(a.pk, b.pk, "open", "nightly")]
+
+
+def test_the_intake_hook_records_pairs_for_the_dispatcher(submit_case, login):
+    """The API paths hand their candidates to ``intake.duplicates.record_intake_candidates``
+    (helper ``dupes``): they become 受理时发现 pairs on the dispatcher's tab, once."""
+    from intake.duplicates import Candidate, record_intake_candidates
+
+    earlier, new = submit_case(), submit_case()
+    found = [Candidate(case=earlier, reasons=["同一来电号码"], same_phone=True)]
+    assert record_intake_candidates(new, found) == 1
+    assert record_intake_candidates(new, found) == 0
+    assert pairs() == [(earlier.pk, new.pk, "open", "intake")]
+    page = login("gm_dispatch").get(QUEUE).content.decode()
+    assert "同一来电号码" in page and "受理时发现" in page

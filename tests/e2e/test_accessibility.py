@@ -194,7 +194,9 @@ def staff_pages(username: str, *pages: tuple[str, str, str | None]):
         login(page, base, username)
         yield f"{username} home", base + "/"
         for name, url_name, key in pages:
-            yield name, base + reverse(url_name, args=[data[key].number] if key else [])
+            url_name, _, query = url_name.partition("?")  # "cases:queue?tab=duplicates"
+            url = base + reverse(url_name, args=[data[key].number] if key else [])
+            yield name, url + (f"?{query}" if query else "")
 
     return pages_of
 
@@ -212,12 +214,16 @@ ROLES = {
         ("citizen mediation requests", "mediation:centre-request-list", None),
         ("suggestion topics", "suggestions:manage-list", None),
         ("new suggestion topic", "suggestions:manage-new", None),
+        # 疑似重复 and 类案推荐 (issue #13)
+        ("duplicates tab", "cases:queue?tab=duplicates", None),
+        ("similar cases search", "precedents:search?q=拖欠工资", None),
     ),
     "handler": staff_pages(
         "gm_labor",
         ("inbox", "cases:inbox", None),
         ("case page", "cases:case-detail", "late"),
         ("message centre", "notifications:inbox", None),
+        ("knowledge base", "kb:search?q=工资", None),
     ),
     "grid worker": staff_pages(
         "md_grid", ("随手拍", "intake:grid-report", None), ("case search", "cases:case-list", None)
@@ -232,6 +238,7 @@ ROLES = {
         ("overdue board", "supervision:overdue", None),
         ("KPI board", "supervision:kpi", None),
         ("督办 list", "supervision:orders", None),
+        ("研判预警 list", "supervision:risk-list", None),
     ),
 }
 

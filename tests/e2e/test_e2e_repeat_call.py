@@ -78,3 +78,46 @@ def test_hotline_clerk_attaches_a_repeat_call_from_the_suggestion(live_server, d
     shot(page, screenshots, "13-repeat-call-case")
     violations = axe_violations(page)
     assert not violations, describe("case page with a merged claim", page.url, violations)
+
+
+def test_citizen_joins_a_similar_problem_nearby(live_server, demo, engine, page, screenshots):
+    """The citizen's side: "附近已有类似问题正在办理", no one else's data, join it with one click."""
+    from accounts.models import User
+    from intake.services import claim_submit
+    from routing.models import Channel, MatterType, Region
+
+    neighbour = User.objects.get(phone="13900139000")
+    nearby, _created = claim_submit(
+        channel=Channel.WEB,
+        matter=MatterType.objects.get(code="labor.wages"),
+        region=Region.objects.get(name="明东村"),
+        description="何秀英：明东村电子厂拖欠两个月工资共八千元，老板一直推说没钱。",
+        contact_name="何秀英",
+        contact_phone="13900139000",
+        submitter=neighbour,
+    )
+    login(page, live_server.url, "13800138000")
+    click_and_wait(page, nav_link(page, "我要反映"))
+    form = page.get_by_test_id("claim-form")
+    form.locator("#id_description").fill("明东村电子厂拖欠我们两个月工资八千元，老板推说没钱。")
+    form.locator("#id_matter").select_option("labor.wages")
+    pick_region(page, *PLACE)
+    form.locator("#id_consent").check()
+    click_and_wait(page, form.get_by_role("button", name="提交诉求"))
+
+    offer = page.get_by_test_id("similar-nearby")
+    assert page.get_by_test_id("similar-alert").is_visible() and offer.is_visible()
+    text = offer.inner_text()
+    assert "附近已有类似问题正在办理" in text and "拖欠工资" in text and "明东村" in text
+    assert "何秀英" not in text and "13900139000" not in text and nearby.case.number not in text
+    assert "明东村电子厂拖欠我们两个月工资八千元" in form.locator("#id_description").input_value()
+    shot(page, screenshots, "13-citizen-similar-nearby")
+    violations = axe_violations(page)
+    assert not violations, describe("claim form with a similar problem nearby", page.url, violations)
+
+    click_and_wait(page, offer.get_by_test_id("join-similar").first)
+    assert "/claims/new/done/" in page.url
+    assert page.get_by_text("已加入附近正在办理的同一问题").is_visible()
+    code = page.get_by_test_id("tracking-code").get_attribute("aria-label")
+    claim = Claim.objects.select_related("case").get(tracking_code=code)
+    assert claim.case.merged_into_id == nearby.case_id

@@ -31,24 +31,6 @@ CLOSED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _engine(monkeypatch):
-    """The real engine once ``similar`` is installed; until then a stand-in with the contract's shape."""
-    try:
-        import similar.engine  # noqa: F401
-    except ImportError:
-        from types import SimpleNamespace
-
-        def stand_in(text, *, matter_id, region_id, cases, limit):
-            rows = cases.order_by("-closed_at").values_list("pk", "region_id")[:limit]
-            return [
-                SimpleNamespace(case_id=pk, score=0.8, why="描述相似 0.80" + ("，同一村" if r == region_id else ""))
-                for pk, r in rows
-            ]
-
-        monkeypatch.setattr("precedents.finder.closed_case_matches", stand_in)
-
-
 def _staff(username: str) -> User:
     return User.objects.get(username=username)
 
@@ -123,3 +105,52 @@ def test_without_javascript_the_link_opens_the_search_page(live_server, demo, ch
         page.screenshot(path=str(screenshots / "similar-search-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def _mediation(case: Case):
+    from mediation import services as ms
+
+    m = ms.mediation_request(case=case, actor=_staff("gm_labor"), note="双方同意调解")
+    ms.mediation_assign(
+        mediation=type(m).objects.get(pk=m.pk),
+        actor=_staff("gm_dispatch"),
+        mediator=_staff("gm_mediator").mediator_profile,
+    )
+    ms.mediation_accept(mediation=type(m).objects.get(pk=m.pk), actor=_staff("gm_mediator"), no_conflict=True)
+    return type(m).objects.get(pk=m.pk)
+
+
+def test_the_mediator_sees_their_own_earlier_mediations_on_the_mediation_page(
+    live_server, demo, mediators, new_page, screenshots
+):
+    from mediation import services as ms
+
+    earlier = _claim(CLOSED[0][0])
+    cs.case_sign(case=earlier, actor=_staff("gm_labor"))
+    failed = _mediation(Case.objects.get(pk=earlier.pk))
+    ms.mediation_fail(mediation=failed, actor=_staff("gm_mediator"), reason="双方对数额分歧大", next_step="litigation")
+    earlier = Case.objects.get(pk=earlier.pk)
+    cs.case_submit_result(
+        case=earlier, actor=_staff("gm_labor"), result="已引导工人向法院起诉。", outcome=Outcome.REFERRED
+    )
+    cs.case_approve(case=Case.objects.get(pk=earlier.pk), actor=_staff("gm_dispatch"))
+    cs.case_rate(
+        case=Case.objects.get(pk=earlier.pk), actor=User.objects.get(phone="13800138000"), rating=Rating.SATISFIED
+    )
+    other = _closed(*CLOSED[1])  # not theirs: never shown to the mediator
+    current_case = _claim("明城镇工地包工头拖欠我们工资三个月，一共八万多元，双方对数额有争议。")
+    cs.case_sign(case=current_case, actor=_staff("gm_labor"))
+    current = _mediation(Case.objects.get(pk=current_case.pk))
+
+    page = new_page(PHONE)
+    login(page, live_server.url, "gm_mediator")
+    page.goto(live_server.url + reverse("mediation:mediation-detail", args=[current.number]))
+    panel = page.get_by_test_id("similar-panel")
+    panel.scroll_into_view_if_needed()
+    panel.get_by_test_id("similar-row").first.wait_for()
+    assert panel.get_by_test_id("similar-number").all_inner_texts() == [earlier.number]
+    assert other.number not in panel.inner_text()
+    assert "调解不成，转诉讼" in panel.inner_text()
+    panel.screenshot(path=str(screenshots / "similar-mediation-phone.png"))
+    click_and_wait(page, panel.get_by_test_id("similar-number").first)
+    assert "/mediation/m/" in page.url

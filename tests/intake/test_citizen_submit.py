@@ -110,7 +110,9 @@ def test_double_post_with_the_same_token_makes_one_claim(login, citizen, claim_d
     assert Claim.objects.count() == 1
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
-    other = client.post(URL, claim_data())  # a new form is a new claim
+    other = client.post(URL, claim_data())  # a new form is a new claim: the same words nearby, asked first
+    assert other.status_code == 200 and "附近已有类似问题正在办理" in other.content.decode()
+    other = client.post(URL, claim_data(similar_choice="separate"))
     assert other.status_code == 302 and Claim.objects.count() == 2
 
 
@@ -118,7 +120,9 @@ def test_a_token_is_scoped_to_its_account(login, citizen, other_citizen, claim_d
     data = claim_data()
     login(citizen).post(URL, data)
     client.logout()
-    response = login(other_citizen).post(URL, {**data, "contact_phone": "13900139000", "contact_name": "何秀英"})
+    response = login(other_citizen).post(
+        URL, {**data, "contact_phone": "13900139000", "contact_name": "何秀英", "similar_choice": "separate"}
+    )
     assert response.status_code == 302
     assert Claim.objects.count() == 2
     assert set(Claim.objects.values_list("submitter__phone", flat=True)) == {"13800138000", "13900139000"}

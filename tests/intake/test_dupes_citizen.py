@@ -96,3 +96,24 @@ def test_a_retry_of_a_submitted_form_is_not_asked_again(client, citizen, nearby,
     first = client.post(reverse("intake:claim-submit"), data)
     second = client.post(reverse("intake:claim-submit"), {k: v for k, v in data.items() if k != "similar_choice"})
     assert first["Location"] == second["Location"] and Claim.objects.filter(submitter=citizen).count() == 1
+
+
+def test_a_logged_out_citizen_is_asked_after_signing_in_and_keeps_the_text(client, nearby, claim_data):
+    import re
+
+    from notifications.models import OutboxMessage
+    from notifications.services import outbox_text
+
+    phone = "13712345678"
+    data = claim_data(contact_phone=phone, contact_name="何秀英", address="明东村西街 2 号")
+    client.post(reverse("intake:claim-submit"), {**data, "action": "send_code"})
+    message = OutboxMessage.objects.filter(recipient_phone=phone).latest("id")
+    code = re.search(r"\d{6}", outbox_text(message)).group(0)
+    response = client.post(reverse("intake:claim-submit"), {**data, "sms_code": code, "action": "submit"})
+    page = response.content.decode()
+    assert response.status_code == 200, page
+    assert "附近已有类似问题正在办理" in page and "明东村西街 2 号" in page and data["description"] in page
+    assert not Claim.objects.filter(contact_phone=phone).exists()
+    response = client.post(reverse("intake:claim-submit"), {**data, "join_case": str(nearby.pk)})
+    assert response.status_code == 302
+    assert Claim.objects.get(contact_phone=phone).case.merged_into_id == nearby.pk

@@ -163,6 +163,8 @@ def test_a_withdrawn_claim_is_no_longer_pending(login, made, fresh, citizen):
     url = reverse("mediation:centre-request-list")
     assert not centre.get(url).context["rows"]  # no longer among the pending ones, before any sweep
     assert [r.pk for r in centre.get(url + "?status=closed").context["rows"]] == [request.pk]
+    mine = login(citizen).get(reverse("mediation:request-mine")).content.decode()
+    assert "您的诉求已撤回或办结" in mine and "等待中心确认" not in mine
     page = login(citizen).get(_detail(request)).content.decode()
     assert "您的诉求已撤回或办结" in page
     assert MediationRequest.objects.get().status == RequestStatus.CLOSED
@@ -231,3 +233,18 @@ def test_accept_when_the_case_already_has_a_mediation_keeps_the_agreement(client
     assert MediationRequest.objects.get().status == RequestStatus.ACCEPTED
     assert Mediation.objects.count() == 1
     assert OutboxMessage.objects.filter(body__contains="未能自动开始").exists()
+
+
+def test_the_ending_pages_are_plain(client, login, made, user, citizen):
+    from tests.intake.test_citizen_glossary import assert_plain
+
+    refused = made()
+    raw = _invite(refused, user)
+    rs.request_refuse(request=refused, actor=user("gm_dispatch"), reason="对方已向法院起诉，请等待法院处理。")
+    assert_plain("refused request", login(citizen).get(_detail(refused)).content.decode())
+    assert_plain("link after refusal", client.get(_link(raw)).content.decode())
+    cancelled = made(other_phone="13700137008")
+    page = login(citizen).get(_detail(cancelled)).content.decode()
+    assert_plain("request with the cancel form", page)
+    login(citizen).post(reverse("mediation:request-cancel", args=[cancelled.pk]))
+    assert_plain("cancelled request", login(citizen).get(_detail(cancelled)).content.decode())

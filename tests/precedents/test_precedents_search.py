@@ -128,7 +128,6 @@ def test_filters_narrow_the_candidates(closed_case, login, engine):
     assert found(closed_from="2026-10-01", closed_to="2026-10-31") == {resolved.number}
     assert found(matter="labor") == found()
     assert found(matter="property") == set()
-    assert found(region="440604") == set()  # 禅城区
     assert found(region="440608102") == found()  # 明城镇
 
 
@@ -151,3 +150,18 @@ def test_the_search_page_costs_the_same_queries_for_one_row_or_many(
     with django_assert_max_num_queries(14) as five:
         assert len(client.post(SEARCH, {"text": TEXT, "ending": "resolved"}).context["rows"]) == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_the_case_search_page_links_to_the_similar_case_search(login):
+    body = login("gm_labor").get(reverse("cases:case-list")).content.decode()
+    assert f'href="{SEARCH}"' in body and "类案检索" in body
+
+
+def test_the_region_filter_offers_the_users_own_area(login, engine):
+    def offered(who):
+        return {code for code, _label in login(who).get(SEARCH).context["form"].fields["region"].choices}
+
+    assert "440608102" in offered("gm_dispatch") and "440604" not in offered("gm_dispatch")  # 高明区 only
+    assert {"440608102", "440604"} <= offered("fs_supervisor")  # the whole city
+    response = login("gm_dispatch").post(SEARCH, {"text": TEXT, "region": "440604"})
+    assert response.status_code == 400 and "所选项不存在" in response.content.decode()

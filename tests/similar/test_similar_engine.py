@@ -129,3 +129,13 @@ def test_similar_to_case_never_returns_the_case_itself(submit_case):
     close(twin)
     close(case)
     assert ids(similar_to_case(case, open_=False)) == [twin.pk]
+
+
+def test_a_grid_counts_as_its_village_and_queries_stay_bounded(submit_case, django_assert_max_num_queries):
+    made = [submit_case(text=WAGES, region="440608102201001") for _ in range(6)]  # 明东村第一网格
+    with django_assert_max_num_queries(16):  # fixed: the number of candidates never adds one
+        got = similar_open_cases(WAGES_AGAIN, region_id=region("440608102201"), matter_id=matter("labor.wages"))
+    assert len(got) == 5 and {m.case_id for m in got} <= {c.pk for c in made}
+    assert all(m.same_place == "同一村" for m in got)
+    with django_assert_max_num_queries(16):  # fixed: the number of candidates never adds one
+        similar_closed_cases(WAGES_AGAIN, matter_id=matter("labor.wages"), region_id=region("440608102201"))

@@ -98,3 +98,46 @@ def test_similar_reindex_builds_rows_for_cases_without_them(submit_case):
     call_command("similar_reindex", "--batch", "1", stdout=StringIO())
     assert CaseTerms.objects.get(case=first).tokens == case_tokens(first.title, first.description)
     assert CaseTerms.objects.count() == 2
+
+
+def test_the_nightly_task_fills_missing_rows_and_refreshes_the_statistics(submit_case):
+    from django.db import connection
+
+    from similar.models import TermStat
+    from similar.tasks import similar_index_maintain
+
+    case = submit_case(text=WAGES)
+    CaseTerms.objects.all().delete()
+    assert similar_index_maintain() == 1
+    assert similar_index_maintain() == 0  # idempotent
+    assert CaseTerms.objects.filter(case=case).exists()
+    if connection.vendor == "postgresql":
+        assert TermStat.objects.get(term="").df == 1
+        assert TermStat.objects.get(term="工资").df == 1
+
+
+def test_query_groups_take_the_rarest_terms_within_the_budget_then_pairs():
+    from similar import retrieval
+
+    df = {"稀有": 3, "少见": 40, "常见": 2500, "很多": 2800, "到处": 2900, "没有": 0}
+    groups = retrieval.query_groups(df)
+    assert groups[:3] == [("稀有",), ("少见",), ("常见",)]
+    assert ("没有",) not in groups and all("没有" not in g for g in groups)
+    assert ("很多", "到处") in groups and ("很多",) not in groups
+
+
+def test_the_open_flag_follows_the_status(submit_case):
+    from cases.models import Status
+    from similar.index import open_flags_repair
+
+    case = submit_case(text=WAGES)
+    assert CaseTerms.objects.get(case=case).is_open
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)  # bypasses save(): stale until repaired
+    assert CaseTerms.objects.get(case=case).is_open and search(WAGES) == []
+    assert open_flags_repair() == 1
+    assert not CaseTerms.objects.get(case=case).is_open
+    case.refresh_from_db()
+    Case.objects.filter(pk=case.pk).update(status=Status.HANDLING)
+    case.refresh_from_db()
+    case.save(update_fields=["status"])  # what a transition does
+    assert CaseTerms.objects.get(case=case).is_open

@@ -53,6 +53,11 @@ class Command(BaseCommand):
         from similar.index import index_rebuild
 
         index_rebuild(only_missing=True)  # cases written before the index existed; then the term statistics
+        if not no_cases:  # 疑似重复 (issue #13): what the nightly scan would flag, for the dispatchers
+            from cases.duplicates import duplicates_scan
+
+            flagged = duplicates_scan().pairs_added
+            self.stdout.write(f"疑似重复：新增 {flagged} 对" if flagged else "疑似重复：无新增")
         from demo.messages import mark_demo_history_read
 
         mark_demo_history_read()

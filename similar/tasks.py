@@ -1,0 +1,8 @@
+from .index import index_rebuild
+
+
+def similar_index_maintain() -> int:
+    """q2 schedule (nightly): index any case a bulk path wrote without the index, then refresh the
+    PostgreSQL term statistics. Idempotent; safe to run concurrently (the statistics are replaced
+    under a table lock, readers keep the old ones until it commits)."""
+    return index_rebuild(only_missing=True)
