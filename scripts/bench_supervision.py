@@ -18,6 +18,10 @@ Data
     stage clock such that the sweep finds ~60 % none, 15 % blue, 10 % yellow, 15 % red. Plus a
     ``return_case`` event on ~3 % of cases and a historical ``warning_red`` on ~15 % of finished
     ones (what the KPIs count). Then ANALYZE (VACUUM ANALYZE of the whole database on PostgreSQL).
+    Columns the generator does not compute (CASE_COLUMNS / EVENT_COLUMNS) get the model's own
+    field defaults (``bench_db.bulk_plan``: severity, repeat_count …); a NOT NULL column without a
+    default stops the run before anything is written, named. ``--similar-index`` also indexes the
+    cases for the similarity engine (not needed by the boards; ``make bench-similar`` times that).
 
 Measures (one run)
     1. N/10 cases: an untimed sweep (so the boards have levels), then the boards.
@@ -71,7 +75,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import bench_database  # noqa: E402
+from bench_db import UnfillableColumn, bench_database, bulk_plan, wipe_and_migrate  # noqa: E402
 
 bench_database("bench-supervision")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -119,6 +123,9 @@ OUTCOMES = [("resolved", 5), ("mediated", 3), ("explained", 2), ("referred", 1),
 RATINGS = [("satisfied", 75), ("basic", 20), ("unsatisfied", 5)]
 DAY = 86_400.0
 
+#: The columns the generator computes, in the order of its rows. Every other column of cases_case
+#: is filled from the model's own field defaults (``bench_db.bulk_plan``): a new column with a
+#: default needs no change here; one without a default stops the bench, named, before it writes.
 CASE_COLUMNS = [
     "id",
     "number",
@@ -177,19 +184,6 @@ def _pick(rng_random, items, cum):
 # Database ---------------------------------------------------------------------------------------
 
 
-def wipe_and_migrate() -> None:
-    from demo.people import load_demo
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            tables = [row[0] for row in cursor.fetchall()]
-            if tables:
-                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-    call_command("migrate", verbosity=0, interactive=False)
-    load_demo()
-
-
 def analyze(tables: list[str] | None = None) -> None:
     """VACUUM ANALYZE (PostgreSQL) the given tables, or the whole database; SQLite: ANALYZE.
 
@@ -209,18 +203,30 @@ def analyze(tables: list[str] | None = None) -> None:
             cursor.execute("ANALYZE")
 
 
+#: {table: (columns, values of the columns after the generated ones for one row)}, by check_columns().
+PLANS: dict[str, tuple[list[str], object]] = {}
+
+
 def check_columns() -> None:
+    """Plan the bulk writes before anything is written: the generated columns plus what the
+    models fill by themselves; stop, naming the column, on one the bench cannot fill."""
     from cases.models import Case, CaseEvent
 
-    have = {f.column for f in Case._meta.concrete_fields}
-    if have != set(CASE_COLUMNS):
-        sys.exit(
-            f"cases_case changed: bench lacks {sorted(have - set(CASE_COLUMNS))}, "
-            f"has unknown {sorted(set(CASE_COLUMNS) - have)} — update CASE_COLUMNS"
-        )
-    have = {f.column for f in CaseEvent._meta.concrete_fields} - {"id"}
-    if have != set(EVENT_COLUMNS):
-        sys.exit(f"cases_caseevent changed: {sorted(have ^ set(EVENT_COLUMNS))} — update EVENT_COLUMNS")
+    for model, generated in ((Case, CASE_COLUMNS), (CaseEvent, EVENT_COLUMNS)):
+        try:
+            columns, fill = bulk_plan(model, generated)
+        except UnfillableColumn as exc:
+            sys.exit(f"bench: {exc}")
+        PLANS[model._meta.db_table] = (columns, fill)
+        defaulted = columns[len(generated) :]
+        if defaulted:
+            print(f"  {model._meta.db_table}: from the model's defaults: {', '.join(defaulted)}", flush=True)
+
+
+def with_defaults(table: str, rows):
+    """``rows`` (generated columns only) extended with the model's defaults; the plan's columns."""
+    columns, fill = PLANS[table]
+    return columns, (row + fill() for row in rows)
 
 
 def write_rows(table: str, columns: list[str], rows) -> int:
@@ -448,24 +454,35 @@ def generate(world: World, start_id: int, count: int, rng: random.Random, events
         )  # fmt: skip
 
 
-def load_cases(world: World, start_id: int, count: int, rng: random.Random) -> dict:
+def load_cases(world: World, start_id: int, count: int, rng: random.Random, *, similar: bool = False) -> dict:
+    """Write ``count`` cases and their events; with ``similar``, index the new cases for the
+    similarity engine too (the bulk writes bypass the ``post_save`` that indexes a case)."""
     from cases.models import Case
 
     started = time.perf_counter()
     events: list = []
-    written = write_rows("cases_case", CASE_COLUMNS, generate(world, start_id, count, rng, events))
+    written = write_rows("cases_case", *with_defaults("cases_case", generate(world, start_id, count, rng, events)))
     cases_s = time.perf_counter() - started
     mark = time.perf_counter()
-    written_events = write_rows("cases_caseevent", EVENT_COLUMNS, events)
+    written_events = write_rows("cases_caseevent", *with_defaults("cases_caseevent", events))
     events_s = time.perf_counter() - mark
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
                 cursor.execute(sql)
+    similar_s = None
+    if similar:
+        from similar.index import index_rebuild
+
+        mark = time.perf_counter()
+        index_rebuild(only_missing=True)  # and the term statistics
+        similar_s = time.perf_counter() - mark
+        print(f"  similarity index: {count:,} cases in {similar_s:.1f}s", flush=True)
     mark = time.perf_counter()
     analyze()  # every table: the directory's too, which the boards join (its statistics matter)
     analyze_s = time.perf_counter() - mark
     return {
+        "similar_s": similar_s,
         "cases": written,
         "events": written_events,
         "cases_s": cases_s,
@@ -704,6 +721,12 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=RENDERS, help="timed renders per board (default 20)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN the sweep's statements (also on a miss)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--similar-index",
+        action="store_true",
+        help="also index the generated cases for the similarity engine (similar.index.index_rebuild), "
+        "so the data left behind answers 类案 / duplicate queries; not needed by the boards",
+    )
     args = parser.parse_args()
     vendor = connection.vendor
     n = args.n or (1_000_000 if vendor == "postgresql" else 100_000)
@@ -721,7 +744,7 @@ def main() -> int:
     notes: list[str] = []
 
     # 1. N/10 ---------------------------------------------------------------------------------
-    info = load_cases(world, 1, small, rng)
+    info = load_cases(world, 1, small, rng, similar=args.similar_index)
     print(
         f"generated {info['cases']:,} cases in {info['cases_s']:.1f}s, {info['events']:,} events in "
         f"{info['events_s']:.1f}s, analyze {info['analyze_s']:.1f}s",
@@ -732,7 +755,7 @@ def main() -> int:
     boards_small = measure_boards("N/10", args.renders, notes)
 
     # 2. Top up to N --------------------------------------------------------------------------
-    info = load_cases(world, small + 1, n - small, rng)
+    info = load_cases(world, small + 1, n - small, rng, similar=args.similar_index)
     print(
         f"topped up {info['cases']:,} cases in {info['cases_s']:.1f}s, {info['events']:,} events in "
         f"{info['events_s']:.1f}s, analyze {info['analyze_s']:.1f}s",
