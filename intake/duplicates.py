@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import OPEN_STATUSES, Case, Party
+from cases.models import OPEN_STATUSES, Case, Party, PartyRole
 from cases.permissions import can_accept
 from cases.selectors import visible_cases
 from cases.services import CaseError, case_merge
@@ -72,11 +72,12 @@ def _valid_phone(phone: str) -> str:
 
 def _phone_case_ids(phone: str, *, since, exclude, for_user=None) -> list[int]:
     """Open cases created since ``since`` where ``phone`` is a party's phone or a claim's contact
-    phone (a merged duplicate's applicant is a party of the case it was merged into), newest first.
+    phone (a merged duplicate's applicant is a party of the case it was merged into; applicants only: a
+    respondent calling in is not offered to join the case against him), newest first.
     ``for_user``: only the cases that user may open — the phone rule never tells a clerk that the
     caller has a case in another area (docs/duplicates.md "范围")."""
     by_claim = Claim.objects.filter(contact_phone=phone).values("case_id")
-    by_party = Party.objects.filter(phone=phone).values("case_id")
+    by_party = Party.objects.filter(phone=phone, role=PartyRole.APPLICANT).values("case_id")
     base = visible_cases(for_user) if for_user is not None else Case.objects.all()
     rows = (
         base.filter(status__in=OPEN_STATUSES, created_at__gte=since)

@@ -52,6 +52,17 @@ def test_a_merged_duplicates_phone_finds_the_case_it_follows(place, submit_case,
     assert [c.case for c in find(place)] == [target], "through the party copied to the case it follows"
 
 
+def test_the_phone_of_a_respondent_is_not_a_repeat(place, submit_case, engine):
+    # the boss the caller complains about calls in: he is not offered to join the case against him
+    from cases.models import Party, PartyRole
+
+    against = submit_case(phone="13600136000", text="路灯坏了")
+    Party.objects.create(case=against, role=PartyRole.RESPONDENT, name="某老板", phone=CALLER)
+    witness = submit_case(phone="13500135000", text="垃圾没人清理")
+    Party.objects.create(case=witness, role=PartyRole.THIRD, name="某邻居", phone=CALLER)
+    assert find(place) == []
+
+
 def test_similar_text_in_the_same_town_and_matter_branch(place, submit_case, engine):
     nearby = submit_case(phone="13600136000", text=WAGES, region="440608102202")  # 明西村, same town
     elsewhere = submit_case(phone="13600136000", text=WAGES, region="440608101201")  # 杨和镇
