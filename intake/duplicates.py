@@ -21,10 +21,11 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.duplicates import staff_phones
 from cases.models import OPEN_STATUSES, Case, Party, PartyRole
 from cases.permissions import can_accept
 from cases.selectors import visible_cases
@@ -75,12 +76,15 @@ def _phone_case_ids(phone: str, *, since, exclude, for_user=None) -> list[int]:
     phone (a merged duplicate's applicant is a party of the case it was merged into; applicants only: a
     respondent calling in is not offered to join the case against him), newest first.
     ``for_user``: only the cases that user may open — the phone rule never tells a clerk that the
-    caller has a case in another area (docs/duplicates.md "范围")."""
+    caller has a case in another area (docs/duplicates.md "范围"). A staff account's phone matches
+    nothing: a grid worker who leaves the resident's phone empty is the applicant of each of their
+    reports, with their own phone (one query still: the check is a subquery)."""
     by_claim = Claim.objects.filter(contact_phone=phone).values("case_id")
     by_party = Party.objects.filter(phone=phone, role=PartyRole.APPLICANT).values("case_id")
     base = visible_cases(for_user) if for_user is not None else Case.objects.all()
     rows = (
         base.filter(status__in=OPEN_STATUSES, created_at__gte=since)
+        .filter(~Exists(staff_phones().filter(phone=phone)))
         .filter(Q(pk__in=by_claim) | Q(pk__in=by_party))
         .exclude(pk__in=list(exclude))
         .order_by("-created_at", "-id")

@@ -180,6 +180,34 @@ def test_grid_worker_report_is_checked_too(client, earlier):
     assert claim.case.merged_into_id == earlier.pk and claim.attachments.count() == 1
 
 
+def test_a_grid_workers_own_phone_pairs_none_of_their_reports(client, demo, engine):
+    # the resident's phone left empty: each report's applicant is the worker, with the worker's phone
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from cases.duplicates import duplicates_scan
+    from cases.models import DuplicatePair
+    from intake.duplicates import candidates_for_claim
+
+    User.objects.filter(username="md_grid").update(phone="13912345678")
+    staff_login(client, "md_grid")
+    texts = (
+        "明东村五金厂门口路灯不亮已经一周。",
+        "明东村村道有个大坑，晚上骑车容易摔倒。",
+        "明东村垃圾站满了三天没人清运。",
+    )
+    for n, text in enumerate(texts):
+        photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+        data = {"region": "440608102201001", "description": text, "matter": "labor.wages", "people_count": "1"}
+        data.update(resident_phone="", submission_key=f"{n:x}" * 32, attachments=photo)
+        assert client.post(reverse("intake:grid-report"), data).status_code == 302
+    claims = list(Claim.objects.order_by("id"))
+    assert len(claims) == 3 and {c.contact_phone for c in claims} == {"13912345678"}
+    assert not any(c.same_phone for c in candidates_for_claim(claims[-1])), "the intake rule skips staff phones"
+    duplicates_scan()
+    assert not DuplicatePair.objects.filter(reason__contains="同一联系电话").exists(), "so does the nightly one"
+
+
 def test_letter_registration_is_checked_too(client, earlier):
     staff_login(client, "gm_window")
     from django.core.files.uploadedfile import SimpleUploadedFile
