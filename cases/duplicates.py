@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import user_memberships
 from core.masking import mask_phone
 
@@ -148,13 +148,25 @@ class _PhoneMatch:
         self.why = _("同一联系电话 %(phone)s，同一事项") % {"phone": mask_phone(phone)}
 
 
+def staff_phones():
+    """The phones of staff accounts (any account that is not a citizen's), as a subquery: such a
+    phone is never a "同一联系电话" — a grid worker who leaves the resident's phone empty (随手拍)
+    is the applicant of every such report, with their own phone, and so is a clerk who registers
+    with their own number (docs/duplicates.md)."""
+    return User.objects.filter(is_citizen=False, phone__isnull=False).exclude(phone="").values("phone")
+
+
 def _phone_matches(cases: list[Case], *, now: datetime) -> dict[int, list[_PhoneMatch]]:
     """For each case, the other open cases of the last ``PHONE_DAYS`` days whose applicant has
     the same phone and whose matter type is the same (two queries). The same leaf matter, not
-    only the branch: one caller's noisy neighbour and their neighbour's pigs are two problems."""
+    only the branch: one caller's noisy neighbour and their neighbour's pigs are two problems.
+    A staff account's phone (``staff_phones``) pairs nothing."""
     phones = defaultdict(set)
     for party in (
-        Party.objects.filter(case__in=cases, role=PartyRole.APPLICANT).exclude(phone="").values("case_id", "phone")
+        Party.objects.filter(case__in=cases, role=PartyRole.APPLICANT)
+        .exclude(phone="")
+        .exclude(phone__in=staff_phones())
+        .values("case_id", "phone")
     ):
         phones[party["phone"]].add(party["case_id"])
     if not phones:

@@ -21,14 +21,16 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import OPEN_STATUSES, Case, Party
+from cases.duplicates import staff_phones
+from cases.models import OPEN_STATUSES, Case, Party, PartyRole
 from cases.permissions import can_accept
 from cases.selectors import visible_cases
 from cases.services import CaseError, case_merge
+from routing.models import Region, RegionLevel
 
 from .models import Claim
 
@@ -53,6 +55,7 @@ class Candidate:
     score: float = 0.0  # the text similarity (0 when only the phone matched)
     same_phone: bool = False
     in_scope: bool = True  # the user may open the case (else no personal data is shown)
+    town: str = ""  # the case's town (乡镇街道) name: the only place shown for a case outside the scope
 
     @property
     def reason(self) -> str:
@@ -68,13 +71,20 @@ def _valid_phone(phone: str) -> str:
     return phone if _PHONE.match(phone) else ""
 
 
-def _phone_case_ids(phone: str, *, since, exclude) -> list[int]:
+def _phone_case_ids(phone: str, *, since, exclude, for_user=None) -> list[int]:
     """Open cases created since ``since`` where ``phone`` is a party's phone or a claim's contact
-    phone (a merged duplicate's applicant is a party of the case it was merged into), newest first."""
+    phone (a merged duplicate's applicant is a party of the case it was merged into; applicants only: a
+    respondent calling in is not offered to join the case against him), newest first.
+    ``for_user``: only the cases that user may open — the phone rule never tells a clerk that the
+    caller has a case in another area (docs/duplicates.md "范围"). A staff account's phone matches
+    nothing: a grid worker who leaves the resident's phone empty is the applicant of each of their
+    reports, with their own phone (one query still: the check is a subquery)."""
     by_claim = Claim.objects.filter(contact_phone=phone).values("case_id")
-    by_party = Party.objects.filter(phone=phone).values("case_id")
+    by_party = Party.objects.filter(phone=phone, role=PartyRole.APPLICANT).values("case_id")
+    base = visible_cases(for_user) if for_user is not None else Case.objects.all()
     rows = (
-        Case.objects.filter(status__in=OPEN_STATUSES, created_at__gte=since)
+        base.filter(status__in=OPEN_STATUSES, created_at__gte=since)
+        .filter(~Exists(staff_phones().filter(phone=phone)))
         .filter(Q(pk__in=by_claim) | Q(pk__in=by_party))
         .exclude(pk__in=list(exclude))
         .order_by("-created_at", "-id")
@@ -124,7 +134,8 @@ def candidates(
     order: list[int] = []
     phone = _valid_phone(phone)
     if phone:
-        for pk in _phone_case_ids(phone, since=now - timedelta(days=PHONE_DAYS), exclude=exclude):
+        since = now - timedelta(days=PHONE_DAYS)
+        for pk in _phone_case_ids(phone, since=since, exclude=exclude, for_user=for_user):
             found[pk] = Candidate(case=None, reasons=[_(REASON_PHONE)], same_phone=True)
             order.append(pk)
     matches = {}
@@ -156,7 +167,20 @@ def candidates(
         if match is not None:
             candidate.reasons.append(match.why if candidate.in_scope else _plain_why(match))
         result.append(candidate)
+    _set_towns([c for c in result if not c.in_scope])
     return result
+
+
+def _set_towns(outside: list[Candidate]) -> None:
+    """The town (乡镇街道) of each case outside the scope: its place shown no finer than that
+    (one query, only when there is such a case). A case placed above a town shows its own place."""
+    if not outside:
+        return
+    codes = {code for c in outside for code in c.case.region.ancestor_codes}
+    towns = dict(Region.objects.filter(code__in=codes, level=RegionLevel.TOWN).values_list("code", "name"))
+    for candidate in outside:
+        names = [towns[code] for code in candidate.case.region.ancestor_codes if code in towns]
+        candidate.town = names[0] if names else candidate.case.region.name
 
 
 def candidates_for_claim(claim: Claim, *, for_user=None) -> list[Candidate]:

@@ -3,7 +3,7 @@ own words, with names and numbers) stays out of addresses and access logs."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q
@@ -22,14 +22,25 @@ MAX_TEXT = 1000
 MIN_TEXT = 2
 
 _DATE_ERRORS = {"invalid": _("日期格式应为 2026-01-31。")}
+#: The dates a filter may name: 0001-01-01 or 9999-12-31 would overflow once made aware (a 500).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+_DATE_RANGE = _("日期应在 2000-01-01 至 2100-12-31 之间，请重新选择。")
+
+
+def _in_range(value):
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise forms.ValidationError(_DATE_RANGE)
 
 
 def _date_field(label):
     return forms.DateField(
         label=label,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}, format="%Y-%m-%d"
+        ),
         error_messages=_DATE_ERRORS,
+        validators=[_in_range],
     )
 
 

@@ -119,6 +119,9 @@ def _attach(request, claim, chosen: Candidate) -> None:
 
 
 def _attached_message(request, chosen: Candidate) -> None:
+    if not chosen.in_scope:  # the number of a case outside the clerk's scope is not shown
+        messages.success(request, _("已登记并并入其他区域在办的同一事项（%(why)s）。") % {"why": chosen.reason})
+        return
     messages.success(request, _("已登记并并入案件 %(n)s（%(why)s）。") % {"n": chosen.number, "why": chosen.reason})
 
 

@@ -52,6 +52,17 @@ def test_a_merged_duplicates_phone_finds_the_case_it_follows(place, submit_case,
     assert [c.case for c in find(place)] == [target], "through the party copied to the case it follows"
 
 
+def test_the_phone_of_a_respondent_is_not_a_repeat(place, submit_case, engine):
+    # the boss the caller complains about calls in: he is not offered to join the case against him
+    from cases.models import Party, PartyRole
+
+    against = submit_case(phone="13600136000", text="路灯坏了")
+    Party.objects.create(case=against, role=PartyRole.RESPONDENT, name="某老板", phone=CALLER)
+    witness = submit_case(phone="13500135000", text="垃圾没人清理")
+    Party.objects.create(case=witness, role=PartyRole.THIRD, name="某邻居", phone=CALLER)
+    assert find(place) == []
+
+
 def test_similar_text_in_the_same_town_and_matter_branch(place, submit_case, engine):
     nearby = submit_case(phone="13600136000", text=WAGES, region="440608102202")  # 明西村, same town
     elsewhere = submit_case(phone="13600136000", text=WAGES, region="440608101201")  # 杨和镇
@@ -81,8 +92,12 @@ def test_scope_is_marked_and_foreign_reasons_carry_no_shared_words(place, submit
     foreign = submit_case(phone=CALLER, text="禅城的事", region="440604010001")
     mine = submit_case(phone=CALLER, text=WAGES)
     found = {c.case: c for c in find(place, text=WAGES, user=User.objects.get(username="gm_hotline"))}
-    assert found[mine].in_scope and not found[foreign].in_scope
-    assert "共同词" not in found[foreign].reason
+    assert found[mine].in_scope and foreign not in found, "the phone rule keeps to the clerk's scope"
+    assert foreign in {c.case for c in find(place, text=WAGES)}, "the system (API paths) sees every area"
+    # a grid worker may open no case: the similar one is outside, its reason without shared words
+    (outside,) = find(place, text=WAGES, user=User.objects.get(username="md_grid"))
+    assert outside.case == mine and not outside.in_scope and not outside.same_phone
+    assert "共同词" not in outside.reason and outside.town
 
 
 def test_nothing_to_compare(place, submit_case, engine):

@@ -171,13 +171,41 @@ def test_grid_worker_report_is_checked_too(client, earlier):
     response = client.post(reverse("intake:grid-report"), {**data, "attachments": photo})
     page = response.content.decode()
     assert response.status_code == 200, page
-    assert earlier.number in page and "不在您的办理范围" in page
+    assert earlier.number not in page and "不在您的办理范围" in page
     assert "李先生" not in page.split('id="duplicates"')[1], "no personal data of a case outside the scope"
     assert "现场.png" in page, "the photo is held for the next submit"
-    response = client.post(reverse("intake:grid-report"), {**data, "attach_candidate": earlier.number})
+    response = client.post(reverse("intake:grid-report"), {**data, "attach_candidate": str(earlier.pk)})
     assert response.status_code == 302
     claim = Claim.objects.get(submission_key__endswith=GRID_KEY)
     assert claim.case.merged_into_id == earlier.pk and claim.attachments.count() == 1
+
+
+def test_a_grid_workers_own_phone_pairs_none_of_their_reports(client, demo, engine):
+    # the resident's phone left empty: each report's applicant is the worker, with the worker's phone
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from cases.duplicates import duplicates_scan
+    from cases.models import DuplicatePair
+    from intake.duplicates import candidates_for_claim
+
+    User.objects.filter(username="md_grid").update(phone="13912345678")
+    staff_login(client, "md_grid")
+    texts = (
+        "明东村五金厂门口路灯不亮已经一周。",
+        "明东村村道有个大坑，晚上骑车容易摔倒。",
+        "明东村垃圾站满了三天没人清运。",
+    )
+    for n, text in enumerate(texts):
+        photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+        data = {"region": "440608102201001", "description": text, "matter": "labor.wages", "people_count": "1"}
+        data.update(resident_phone="", submission_key=f"{n:x}" * 32, attachments=photo)
+        assert client.post(reverse("intake:grid-report"), data).status_code == 302
+    claims = list(Claim.objects.order_by("id"))
+    assert len(claims) == 3 and {c.contact_phone for c in claims} == {"13912345678"}
+    assert not any(c.same_phone for c in candidates_for_claim(claims[-1])), "the intake rule skips staff phones"
+    duplicates_scan()
+    assert not DuplicatePair.objects.filter(reason__contains="同一联系电话").exists(), "so does the nightly one"
 
 
 def test_letter_registration_is_checked_too(client, earlier):
@@ -216,14 +244,30 @@ def test_panel_says_nothing_found(client, earlier):
     assert 'data-testid="no-duplicates"' in page and earlier.number not in page
 
 
-def test_panel_hides_personal_data_of_a_case_outside_the_scope(client, demo, engine, submit_case):
-    # the caller reported something in 禅城区 before: a 高明 clerk sees that it exists, not what it says
+def test_panel_phone_rule_keeps_to_the_clerks_scope(client, demo, engine, submit_case):
+    # the caller reported something in 禅城区 before: a 高明 clerk is not told it exists at all
     foreign = submit_case(region="440604010001", phone=CALLER, text="普君社区张三家装修噪音 13812345678 扰民")
     staff_login(client, "gm_hotline")
     page = client.post(reverse("intake:duplicates"), panel_post()).content.decode()
-    assert foreign.number in page and "同一来电号码" in page
+    assert foreign.number not in page and "同一来电号码" not in page
     assert "张三" not in page and "13812345678" not in page and foreign.title not in page
-    assert "不在您的办理范围" in page
+    assert "普君" not in page and 'data-testid="no-duplicates"' in page
+
+
+def test_panel_shows_only_matter_town_and_status_of_a_similar_case_outside_the_scope(client, earlier):
+    staff_login(client, "md_grid")  # a grid worker may open no case: every candidate is outside
+    from routing.models import Region
+
+    town = Region.objects.get(code=PLACE["region_3"]).name
+    page = client.post(reverse("intake:duplicates"), panel_post()).content.decode()
+    item = page.split('data-testid="duplicate"')[1]
+    assert "不在您的办理范围" in item and earlier.matter.name in item and town in item
+    assert earlier.get_status_display() in item and "描述相似" in item
+    for hidden in (earlier.number, earlier.title, earlier.region.name, "李先生", CALLER, "登记于"):
+        assert hidden not in item, hidden
+    if earlier.lead_unit_id:
+        assert earlier.lead_unit.name not in item
+    assert f'name="attach_candidate" value="{earlier.pk}"' in item, "attached by id, as a citizen joins"
 
 
 def test_panel_query_count_is_bounded(client, earlier, submit_case, django_assert_max_num_queries):

@@ -71,6 +71,8 @@ def test_a_case_outside_the_scope_is_a_404(closed_case, submit_case, login, engi
             "closed_to",
             "结束日期不能早于开始日期",
         ),
+        ({"text": TEXT, "closed_from": "0001-01-01"}, "closed_from", "日期应在 2000-01-01 至 2100-12-31 之间"),
+        ({"text": TEXT, "closed_to": "9999-12-31"}, "closed_to", "日期应在 2000-01-01 至 2100-12-31 之间"),
         ({"text": TEXT, "matter": "no.such"}, "matter", "所选项不存在"),
         ({"text": TEXT, "region": "999"}, "region", "所选项不存在"),
         ({"text": TEXT, "ending": "won"}, "ending", "所选项不存在"),
@@ -82,8 +84,9 @@ def test_bad_input_is_explained_in_chinese_and_kept(data, field, message, login,
     assert message in " ".join(response.context["form"].errors[field])
     body = response.content.decode()
     assert message in body and "查找条件有误" in body
-    if data.get("closed_from"):
-        assert data["closed_from"] in body  # nothing typed is lost
+    for name in ("closed_from", "closed_to"):
+        if data.get(name):
+            assert data[name] in body  # nothing typed is lost
     assert engine.calls == []
 
 
