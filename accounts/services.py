@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +20,8 @@ from core.errors import ServiceError
 from notifications.services import notification_send
 
 from .models import Membership, Role, User, VerificationCode, VerificationPurpose
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ServiceError):
@@ -55,8 +58,18 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     _lock_phone(phone, purpose)
     now = timezone.now()
     budget, window = settings.SMS_CODE_GLOBAL_LIMIT
-    if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:
+    used = VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count()
+    if used >= budget:
         raise AccountError(_("当前获取验证码的人数较多，请稍后再试；急需办理请到窗口或拨打热线。"), field="code")
+    warn_at = -(-budget * 4 // 5)  # 80 %, rounded up
+    if used + 1 == warn_at:  # this code reaches 80 %: said once as the count crosses it, no phone
+        logger.warning(
+            "SMS code budget: %s of %s codes used in the last %s minutes (80%%); raise "
+            "YIKOUBAN_SMS_CODES_PER_HOUR if this is normal traffic",
+            used + 1,
+            budget,
+            window // 60,
+        )
     per_phone, phone_window = settings.SMS_CODE_PHONE_LIMIT
     recent = VerificationCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=phone_window))
     if recent.count() >= per_phone:
