@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,7 +19,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from core.errors import ServiceError
 from notifications.services import notification_send
 
-from .models import Membership, User, VerificationCode, VerificationPurpose
+from .models import Membership, Role, User, VerificationCode, VerificationPurpose
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ServiceError):
@@ -55,8 +58,18 @@ def verification_code_send(*, phone: str, purpose: str = VerificationPurpose.REG
     _lock_phone(phone, purpose)
     now = timezone.now()
     budget, window = settings.SMS_CODE_GLOBAL_LIMIT
-    if VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count() >= budget:
+    used = VerificationCode.objects.filter(created_at__gte=now - timedelta(seconds=window)).count()
+    if used >= budget:
         raise AccountError(_("当前获取验证码的人数较多，请稍后再试；急需办理请到窗口或拨打热线。"), field="code")
+    warn_at = -(-budget * 4 // 5)  # 80 %, rounded up
+    if used + 1 == warn_at:  # this code reaches 80 %: said once as the count crosses it, no phone
+        logger.warning(
+            "SMS code budget: %s of %s codes used in the last %s minutes (80%%); raise "
+            "YIKOUBAN_SMS_CODES_PER_HOUR if this is normal traffic",
+            used + 1,
+            budget,
+            window // 60,
+        )
     per_phone, phone_window = settings.SMS_CODE_PHONE_LIMIT
     recent = VerificationCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=phone_window))
     if recent.count() >= per_phone:
@@ -150,6 +163,17 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str) ->
 
 
 NOT_REGISTERED = _lazy("该手机号还没有注册。请先用手机号注册，或在“我要反映”页面填写诉求时直接验证手机号。")
+def citizen_only(user) -> bool:
+    """True for an account that is a citizen and nothing else: no staff role (an active
+    membership), not is_staff, not a superuser. Only such accounts get in or reset a password by
+    SMS — a staff account that is also a citizen must not be reachable with a phone code."""
+    from accounts.selectors import user_roles
+
+    if not user.is_citizen or user.is_staff or user.is_superuser:
+        return False
+    return not (user_roles(user) - {Role.CITIZEN})
+
+
 NO_CODE_LOGIN = _lazy("该手机号不能用验证码登录：工作人员请用工作账号和密码登录。")
 
 
@@ -173,7 +197,7 @@ def citizen_login_by_code(*, phone: str, code: str, sign_up: bool = False, full_
             user.set_unusable_password()
             user.save()
             return user
-        if not user.is_citizen:
+        if not citizen_only(user):
             raise AccountError(str(NO_CODE_LOGIN), field="phone")
         if not user.is_active:
             raise AccountError(_("该账号已停用，请联系诉求服务中心。"), field="phone")
@@ -191,7 +215,7 @@ def citizen_password_reset(*, phone: str, code: str, password: str) -> User:
         user = User.objects.filter(phone=phone).first()
         if user is None:
             raise AccountError(str(NOT_REGISTERED), field="phone")
-        if not user.is_citizen:
+        if not citizen_only(user):
             raise AccountError(_("工作人员账号的密码请联系系统管理员重置。"), field="phone")
         validate_password(password, user)
         user.set_password(password)

@@ -73,6 +73,12 @@ def letter_pdf_bytes(letter) -> bytes:
         story.extend(
             para(f"《{law['law']}》{law['article']}：{law['summary']}", styles["body"]) for law in result["laws"]
         )
+    if result.get("kb_laws"):
+        title = _("相关法律规定（补充）") if result.get("laws") else _("相关法律规定")
+        story.append(para(_heading(n["kb_laws"], title), styles["h2"]))
+        for law in result["kb_laws"]:
+            line = f"《{law['law']}》{law['article']}：{law['title']}"
+            story.append(para(line + (f"。{law['excerpt']}" if law.get("excerpt") else ""), styles["body"]))
     story.append(para(_heading(n["centre"], _("就近办理")), styles["h2"]))
     centre = result.get("centre")
     if centre:

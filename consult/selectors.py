@@ -92,12 +92,15 @@ _NUMERALS = "一二三四五六七八九十"
 
 def letter_sections(result: dict) -> dict[str, str]:
     """The number of each section the letter shows, in order and without gaps: the time limits
-    and the laws are left out when a letter has none, and the next section takes their number."""
+    and the laws (the questionnaire's, then the knowledge base's snapshot ``kb_laws``) are left
+    out when a letter has none, and the next section takes their number."""
     shown = ["path", "reasons", "materials"]
     if result.get("time_limits"):
         shown.append("time_limits")
     if result.get("laws"):
         shown.append("laws")
+    if result.get("kb_laws"):
+        shown.append("kb_laws")
     shown.append("centre")
     return {key: _NUMERALS[index] for index, key in enumerate(shown)}
 

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
+from kb.selectors import letter_laws_snapshot
 from routing.models import MatterType, Region
 
 from . import tree as dtree
@@ -116,6 +117,7 @@ def letter_issue(*, version: QuestionnaireVersion, answers: dict, region: Region
         "centre": centre,
         "service_point": service_point_snapshot(region),
     }
+    result["kb_laws"] = letter_laws_snapshot(matter, cited=result["laws"], region=region)
     result["draft"] = claim_draft_text(result)
     citizen = actor if actor is not None and getattr(actor, "is_citizen", False) else None
     return GuidanceLetter.objects.create(

@@ -161,13 +161,39 @@ def short_law_name(name: str) -> str:
     return name.removeprefix("中华人民共和国")
 
 
-def letter_laws(matter: MatterType, *, cited: list[dict], limit: int = 5) -> list[Article]:
+def letter_laws(
+    matter: MatterType, *, cited: list[dict], region: Region | None = None, limit: int = 5
+) -> list[Article]:
     """政策法规 articles for a consult letter's matter that the letter does not list already
-    (``cited``: the letter's ``laws``, each ``{"law", "article"}``)."""
+    (``cited``: the letter's ``laws``, each ``{"law", "article"}``); with ``region``, only those
+    for everywhere or for that region or an area above it."""
     seen = {(short_law_name(c.get("law", "")), (c.get("article") or "").strip()) for c in cited}
     qs = Article.objects.filter(published=True, category=Category.POLICY).exclude(law_name="")
+    if region is not None:
+        qs = for_region(qs, region)
     out = []
     for article in for_matter(qs, matter, below=False).order_by("law_name", "law_article", "id")[: limit + len(seen)]:
         if (short_law_name(article.law_name), article.law_article.strip()) not in seen:
             out.append(article)
     return out[:limit]
+
+
+def letter_laws_snapshot(
+    matter: MatterType, *, cited: list[dict], region: Region | None = None, excerpt_chars: int = 120
+) -> list[dict]:
+    """What a consult letter stores of ``letter_laws`` when it is issued, so it reads (and prints)
+    the same after the articles are edited: title, law name, article number, a short excerpt."""
+    out = []
+    for article in letter_laws(matter, cited=cited, region=region):
+        first = article.paragraphs[0] if article.paragraphs else ""
+        excerpt = first if len(first) <= excerpt_chars else first[:excerpt_chars].rstrip() + "……"
+        out.append(
+            {
+                "pk": article.pk,
+                "title": article.title,
+                "law": article.law_name,
+                "article": article.law_article,
+                "excerpt": excerpt,
+            }
+        )
+    return out

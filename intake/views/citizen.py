@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import VerificationPurpose
 from accounts.selectors import user_roles
-from accounts.services import NOT_REGISTERED, AccountError
+from accounts.services import NOT_REGISTERED, AccountError, citizen_only
 from accounts.views import code_login, code_send
 from cases.citizen_words import status_words
 from cases.models import RatedVia, Status
@@ -303,7 +303,7 @@ def _claim_submit_anonymous(request):
                 raise AccountError(_("请先在“联系电话”中填写 11 位手机号，验证码会发到这个号码。"))
             user = _inline_code_login(request, phone, sign_in.cleaned_data["sms_code"], login_only=login_only)
         if call.ok:
-            if login_only or not user.is_citizen:
+            if login_only or not citizen_only(user):
                 messages.success(request, _("已登录，您填写的内容已保留。"))
                 return redirect("intake:claim-submit")
             done = _claim_save(request, form, user)

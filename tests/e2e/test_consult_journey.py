@@ -12,6 +12,7 @@ from consult.models import GuidanceLetter
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+VILLAGE = "440608101201"  # 杨梅村, 杨和镇
 ANSWERS = ["还在干", "要过，老板不给或者一直拖着", "就我一个或者几个人（不到 10 个人）", "签了"]
 
 
@@ -32,8 +33,10 @@ def _no_sideways_scroll(page) -> None:
 
 def test_consult_to_letter_to_a_prefilled_claim_on_a_phone(live_server, questionnaires, new_page, screenshots):
     page = new_page(PHONE)
-    page.goto(f"{live_server.url}/consult/?region=440608101")
-    assert "杨和镇" in page.get_by_test_id("region-chosen").inner_text()
+    page.goto(f"{live_server.url}/q/{VILLAGE}/")  # the village's QR code
+    assert page.get_by_test_id("place-name").inner_text() == "杨梅村"
+    click_and_wait(page, page.get_by_test_id("door-consult"))
+    assert "杨梅村" in page.get_by_test_id("region-chosen").inner_text()
     _no_sideways_scroll(page)
     click_and_wait(page, page.get_by_role("link", name="被拖欠工资怎么办"))
     for number, answer in enumerate(ANSWERS, start=1):

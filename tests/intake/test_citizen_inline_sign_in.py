@@ -169,3 +169,14 @@ def test_login_only_of_an_existing_account_needs_no_consent(client, citizen, cla
     data.pop("consent", None)
     response = client.post(URL, data)
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == citizen.pk
+
+
+def test_citizen_with_a_membership_cannot_sign_in_inline(client, citizen, user, claim_data):
+    from accounts.models import Membership, Role
+
+    Membership.objects.create(user=citizen, unit=user("gm_labor").memberships.first().unit, role=Role.HANDLER)
+    client.post(URL, claim_data(contact_phone=citizen.phone, action="send_code"))
+    data = claim_data(contact_phone=citizen.phone, sms_code=latest_code(citizen.phone), action="submit")
+    response = client.post(URL, data)
+    assert response.status_code == 400 and "工作人员请用工作账号和密码登录" in response.content.decode()
+    assert not Claim.objects.exists() and "_auth_user_id" not in client.session
