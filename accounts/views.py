@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -74,7 +74,11 @@ def code_send(request, *, phone: str, purpose: str) -> None:
     whether or not the phone has an account (no enumeration). Raises ``AccountError``."""
     _sms_budget_check(request)
     verification_code_send(phone=phone, purpose=purpose)
-    messages.success(request, _("验证码已发送到 %(phone)s，10 分钟内有效；请查看短信。") % {"phone": mask_phone(phone)})
+    messages.success(
+        request,
+        _("验证码已发送到 %(phone)s，%(m)s 分钟内有效；请查看短信。")
+        % {"phone": mask_phone(phone), "m": settings.VERIFICATION_CODE_TTL_SECONDS // 60},
+    )
 
 
 def code_login(request, *, phone: str, code: str, sign_up: bool = False, full_name: str = ""):
@@ -121,8 +125,9 @@ def sms_login(request):
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     """忘记密码: a code to the phone, then a new password (citizens only; docs/security.md)."""
+    context = {"next": _safe_next(request, "")}  # kept through to the login page after the reset
     if request.method == "GET":
-        return render(request, "accounts/password_reset.html", {"form": PasswordResetForm()})
+        return render(request, "accounts/password_reset.html", {**context, "form": PasswordResetForm()})
     sending_code = request.POST.get("action") == "send_code"
     form = PasswordResetForm(request.POST, sending_code=sending_code)
     if form.is_valid():
@@ -134,9 +139,12 @@ def password_reset(request):
                 _verify_budget_check(request)
                 citizen_password_reset(phone=data["phone"], code=data["code"], password=data["password1"])
                 messages.success(request, _("密码已重置，请用新密码登录。"))
-                return redirect("accounts:login")
+                login_url = reverse("accounts:login")
+                return redirect(f"{login_url}?{urlencode({'next': context['next']})}" if context["next"] else login_url)
     status = 200 if form.is_valid() else 400
-    return render(request, "accounts/password_reset.html", {"form": form, "code_sent": sending_code}, status=status)
+    return render(
+        request, "accounts/password_reset.html", {**context, "form": form, "code_sent": sending_code}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,6 +163,7 @@ def register(request):
             if sending_code:
                 code_send(request, phone=data["phone"], purpose=VerificationPurpose.REGISTER)
             else:
+                _verify_budget_check(request)
                 user = citizen_register(
                     phone=data["phone"], code=data["code"], password=data["password1"], full_name=data["full_name"]
                 )

@@ -69,9 +69,14 @@ def _answered(steps) -> list[dict]:
 
 def claim_draft_text(result: dict) -> str:
     """The description a claim or a mediation request starts from: what the citizen answered."""
-    lines = [f"我想反映的是{result['matter_name']}方面的问题。"]
-    lines += [f"{item['question']}{item['answer']}。" for item in result["answers"]]
-    lines.append(f"（以上根据解纷意见书 {result['code']} 整理，请补充事情经过、涉及的人和您的要求。）")
+    lines = [_("我想反映的是%(matter)s方面的问题。") % {"matter": result["matter_name"]}]
+    lines += [
+        _("%(question)s%(answer)s。") % {"question": item["question"], "answer": item["answer"]}
+        for item in result["answers"]
+    ]
+    lines.append(
+        _("（以上根据解纷意见书 %(code)s 整理，请补充事情经过、涉及的人和您的要求。）") % {"code": result["code"]}
+    )
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table, TableStyle
 
 from core.pdf import RED, document, page_footer, para, register_font, styles
 from routing.models import Region
@@ -113,7 +113,9 @@ def _poster_story(region: Region, chain: list[Region], point: ServicePoint | Non
         rows = [[para(_("服务点"), s["label"]), para(_("请就近到诉求服务中心或综治中心窗口办理。"), s["body"])]]
     info = Table(rows, colWidths=[28 * mm, 140 * mm])
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEABOVE", (0, 0), (-1, 0), 0.5, colors.grey)]))
-    story += [info, Spacer(1, 4 * mm), para(_("不方便扫码？请在浏览器输入：") + place_url(region), s["note"])]
+    footer = [info, Spacer(1, 4 * mm), para(_("不方便扫码？请在浏览器输入：") + place_url(region), s["note"])]
+    # A long address or hours (up to 200 characters each) shrinks to the page's room, never a 2nd page.
+    story.append(KeepInFrame(0, 0, footer, mode="shrink"))
     return story
 
 

@@ -32,15 +32,13 @@ def _doors(region) -> list[dict]:
         {
             "label": _("我要咨询"),
             "hint": _("法律、政策问题，先问一问"),
-            # Plain path, not reverse(): the guided consultation (app ``consult``) is built alongside.
-            "url": f"/consult/?region={code}",
+            "url": f"{reverse('consult:index')}?region={code}",
             "testid": "door-consult",
         },
         {
             "label": _("申请调解"),
             "hint": _("邻里、家庭、合同纠纷，请调解员帮忙"),
-            # Plain path, not reverse(): the citizen's mediation request is built alongside.
-            "url": f"/mediation/request/?region={code}",
+            "url": f"{reverse('mediation:request-new')}?region={code}",
             "testid": "door-mediation",
         },
         {

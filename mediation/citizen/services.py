@@ -182,7 +182,9 @@ def request_confirm(
         "days": INVITE_DAYS,
         "url": invite_url(raw),
     }
-    notification_send(kind="mediation_invite", phone=request.other_phone, body=body, secret=raw)
+    # The stored body has the token masked, and the purge clears the raw token a day later: the row
+    # can stay as the record of the invitation (the link lives INVITE_DAYS), like the result SMS.
+    notification_send(kind="mediation_invite", phone=request.other_phone, body=body, secret=raw, one_time=False)
     notification_send(
         kind="mediation_invite",
         user=request.applicant,

@@ -143,14 +143,19 @@ def request_detail(request, pk: int):
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def request_cancel(request, pk: int):
-    """撤销申请 (POST from the request page). Another citizen's request: 404."""
+    """撤销申请: GET says what will happen (the claim is withdrawn too), POST does it. Another
+    citizen's request: 404; one that can no longer be cancelled goes back to its page."""
     _citizen_only(request)
     made = selectors.own_request(request.user, pk)
     if made is None:
         raise Http404
     services.request_sync(made)
+    if request.method == "GET":
+        if not services.can_cancel(request.user, made):
+            return redirect("mediation:request-detail", pk=pk)
+        return render(request, "mediation/citizen/request_cancel.html", {"made": made})
     with service_call(None, request=request) as call:
         services.request_cancel(request=made, actor=request.user)
     if call.response:
@@ -185,6 +190,11 @@ def centre_request_list(request):
     return render(request, "mediation/citizen/centre_list.html", context)
 
 
+def _already_handled(request, made):
+    """Two dispatchers acted on the same request at once: the later one is told plainly (409)."""
+    return render(request, "mediation/citizen/request_handled.html", {"made": made}, status=409)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def centre_request_confirm(request, pk: int):
@@ -205,7 +215,7 @@ def centre_request_confirm(request, pk: int):
     )
     if refusing:
         if made.status not in LIVE_REQUEST_STATUSES:
-            raise PermissionDenied
+            return _already_handled(request, made)
         if refuse_form.is_valid():
             with service_call(refuse_form) as call:
                 services.request_refuse(request=made, actor=request.user, reason=refuse_form.cleaned_data["reason"])
@@ -216,7 +226,7 @@ def centre_request_confirm(request, pk: int):
                 return redirect("mediation:centre-request-confirm", pk=pk)
     elif request.method == "POST":
         if made.status != RequestStatus.PENDING:
-            raise PermissionDenied
+            return _already_handled(request, made)
         if form.is_valid():
             with service_call(form) as call:
                 services.request_confirm(request=made, actor=request.user, mediator=form.mediator_profile())

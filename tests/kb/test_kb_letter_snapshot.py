@@ -62,3 +62,21 @@ def test_an_old_letter_without_the_snapshot_still_shows_the_kb_laws(client, issu
     type(issued).objects.filter(pk=issued.pk).update(result=result)
     assert "第三十条" in _kb_part(client, issued)
     assert client.get(reverse("consult:letter-pdf", args=[issued.code])).status_code == 200
+
+
+def test_an_article_for_another_region_is_left_out(client, demo):
+    from consult.models import GuidanceLetter, Questionnaire
+    from demo.consult import load_demo_questionnaires
+    from demo.kb import load_demo_articles
+    from kb.models import Article
+    from routing.models import Region
+
+    load_demo_questionnaires()
+    load_demo_articles()
+    article = Article.objects.get(law_article="第三十条", law_name__contains="劳动合同法")
+    article.regions.set([Region.objects.get(code="440604")])  # 禅城区 only
+    version = Questionnaire.objects.get(matter__code="labor.wages").versions.order_by("-number").first()
+    data = {"v": version.number, "region": "440608101", **{f"a_{k}": v for k, v in ANSWERS.items()}}
+    assert client.post(reverse("consult:letter-create", args=["labor.wages"]), data).status_code == 302
+    kb_laws = GuidanceLetter.objects.latest("id").result["kb_laws"]
+    assert article.pk not in [law["pk"] for law in kb_laws]

@@ -195,7 +195,7 @@ def test_confirm_accepts_the_case_and_texts_the_other_party(login, made, fresh):
     assert sms.secret and sms.secret not in sms.body and len(request.token_hash) == 64
     assert rs.invite_url(sms.secret).endswith(f"/mediation/invite/{sms.secret}/")
     again = login("gm_dispatch").post(url, {"mediator": ""})
-    assert again.status_code == 403
+    assert again.status_code == 409 and "该调解申请已处理" in again.content.decode()
 
 
 def test_confirm_refuses_an_unknown_mediator(login, made):
