@@ -35,8 +35,8 @@ ALLOWED: dict[str, set[str] | None] = {
     "partner_api": {"core", "notifications", "routing", "accounts", "cases", "intake", "mediation", "interfaces"},
     # 一码解纷 (issue #14): the QR place pages and posters, above the directory and the accounts
     "selfservice": {"core", "notifications", "routing", "accounts"},
-    # 智能咨询 (issue #14): hands intake its letter drafts through intake.presets
-    "consult": {"core", "notifications", "routing", "accounts", "cases", "intake"},
+    # 智能咨询 (issue #14): hands intake its letter drafts through intake.presets, and its letter snapshots the knowledge base's laws (kb)
+    "consult": {"core", "notifications", "routing", "accounts", "cases", "intake", "kb"},
     # 建议征集 (issue #14)
     "suggestions": {"core", "notifications", "routing", "accounts", "cases"},
     # 相似诉求 (issue #13): the matching engine and its index, above the cases
