@@ -29,6 +29,7 @@ from accounts.selectors import user_roles
 from accounts.services import NOT_REGISTERED, AccountError
 from accounts.views import code_login, code_send
 from cases.citizen_words import status_words
+from cases.duplicates import record_intake_choice
 from cases.models import RatedVia, Status
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
@@ -193,6 +194,8 @@ def _similar_offer(request, form: ClaimForm, user):
         return chosen
     if found and request.POST.get(SEPARATE_FIELD) != "separate":
         form.similar_offer = found
+    elif found:
+        form.similar_separate = found  # "单独提交": remembered for the dispatcher once submitted
     return None
 
 
@@ -223,6 +226,8 @@ def _claim_save(request, form: ClaimForm, user):
             candidate_attach(claim=claim, into=chosen.case, actor=user, reason=chosen.reason)
     if not call.ok:
         return None
+    if created and chosen is None and getattr(form, "similar_separate", None):
+        record_intake_choice(claim.case, form.similar_separate, actor=user, citizen=True)
     held_uploads_drop(owner=user, form_key=form.form_key)
     request.session.pop(DRAFT, None)
     if chosen is not None:

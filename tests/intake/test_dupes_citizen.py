@@ -63,6 +63,12 @@ def test_submitting_separately_opens_a_new_case(client, citizen, nearby, claim_d
     assert response.status_code == 302
     case = Claim.objects.get(submitter=citizen).case
     assert case.pk != nearby.pk and case.status == Status.SUBMITTED
+    # the pair goes to the dispatcher 待研判, with the citizen's choice noted
+    from cases.models import DuplicatePair
+
+    pair = DuplicatePair.objects.get()
+    assert {pair.case_a_id, pair.case_b_id} == {nearby.pk, case.pk}
+    assert pair.status == "open" and pair.decided_by is None and pair.note == "群众选择单独提交"
 
 
 @pytest.mark.parametrize("choice", ["999999", "closed", "not-similar", "abc"])

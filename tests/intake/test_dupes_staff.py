@@ -95,6 +95,17 @@ def test_window_registers_a_new_case_when_told(client, earlier):
     assert response.status_code == 302
     second = Claim.objects.get(submission_key__endswith="d-3").case
     assert second.pk != earlier.pk and second.status != Status.MERGED
+    # the clerk's choice is remembered: the pair is decided 非重复, the nightly scan leaves it so
+    from accounts.models import User
+    from cases.duplicates import duplicates_scan
+    from cases.models import DuplicatePair
+
+    pair = DuplicatePair.objects.get()
+    assert {pair.case_a_id, pair.case_b_id} == {earlier.pk, second.pk}
+    assert pair.status == "not_duplicate" and pair.decided_by == User.objects.get(username="gm_window")
+    assert pair.note == "受理时登记员判断为不同事项" and pair.decided_at is not None
+    duplicates_scan()
+    assert DuplicatePair.objects.get().status == "not_duplicate"
 
 
 @pytest.mark.parametrize(
