@@ -390,6 +390,7 @@ def _case_page(request, claim, *, rating_form=None, action_error: str = "", stat
         "claim": claim,
         "case": case,
         "followed": followed,
+        "followed_foreign": selectors.followed_is_foreign(claim, followed),
         "timeline": citizen_timeline(case),
         "followed_timeline": citizen_timeline(followed) if followed else [],
         "region_chain": region_chain(case.region),
@@ -532,6 +533,7 @@ def _track_result(request, claim):
         "case": case,
         "timeline": citizen_timeline(case),
         "followed": followed,
+        "followed_foreign": selectors.followed_is_foreign(claim, followed),
         "followed_timeline": citizen_timeline(followed) if followed else [],
     }
     return render(request, "intake/citizen/track.html", context)
