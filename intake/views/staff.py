@@ -26,7 +26,7 @@ from routing.dispatch import directory_pinned, directory_row
 from routing.models import Channel, MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
-from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates
+from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates, candidates_shown
 from ..held import held_uploads_drop, held_uploads_reshow
 from ..models import Claim
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
@@ -66,6 +66,8 @@ def _shown_again(request, form, template: str, context: dict | None = None, stat
 
 # Duplicates at intake (issue #13, intake.duplicates) ------------------------------------------
 
+#: The ids of the candidates shown beside the form (hidden inputs of _duplicates.html).
+SHOWN_FIELD = "shown_candidate"
 NOT_A_CANDIDATE = _lazy("要并入的案件不存在、已结束或不在本次重复提示之列，请在右侧重新选择，或登记为新案件。")
 
 
@@ -86,12 +88,13 @@ def _duplicate_decision(request, form) -> tuple[list[Candidate], Candidate | Non
     attached the claim to; ``stop`` means the form goes back — to choose (candidates found, no
     choice made) or because the chosen case is not a candidate (an error on the form)."""
     choice = form.cleaned_data.get("attach_candidate")
+    if not choice and form.cleaned_data.get("register_new"):
+        # the clerk has decided: nothing is looked up; the candidates shown are remembered
+        return candidates_shown(request.POST.getlist(SHOWN_FIELD), for_user=request.user), None, False
     key = staff_submission_key(request.user, form.cleaned_data.get("submission_key"))
     if key and Claim.objects.filter(submission_key=key).exists():
         return [], None, False  # a double click or a retry: claim_submit returns the first claim
     found = _form_candidates(request, form)
-    if not choice and form.cleaned_data.get("register_new"):
-        return found, None, False  # the clerk has decided: the candidates shown are remembered
     if choice:
         chosen = candidate_pick(found, choice)
         if chosen is None:

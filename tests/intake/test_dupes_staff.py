@@ -91,7 +91,10 @@ def test_window_attaches_with_one_click(client, earlier):
 
 def test_window_registers_a_new_case_when_told(client, earlier):
     staff_login(client, "gm_window")
-    response = client.post(reverse("intake:window-register"), claim_post(submission_key="d-3", register_new="True"))
+    page = client.post(reverse("intake:window-register"), claim_post(submission_key="d-3")).content.decode()
+    assert f'name="shown_candidate" value="{earlier.pk}"' in page, "the candidates shown go back with the choice"
+    data = claim_post(submission_key="d-3", register_new="True", shown_candidate=[str(earlier.pk), "x", "999999"])
+    response = client.post(reverse("intake:window-register"), data)
     assert response.status_code == 302
     second = Claim.objects.get(submission_key__endswith="d-3").case
     assert second.pk != earlier.pk and second.status != Status.MERGED
