@@ -222,6 +222,21 @@ def test_a_grid_workers_own_phone_pairs_none_of_their_reports(client, demo, engi
     assert not DuplicatePair.objects.filter(reason__contains="同一联系电话").exists(), "so does the nightly one"
 
 
+def test_a_grid_workers_register_new_leaves_an_unseen_case_to_the_dispatcher(client, earlier):
+    # the worker saw the case without its content: not their call — the pair stays 待研判
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import DuplicatePair
+
+    staff_login(client, "md_grid")
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    data = {"region": "440608102201001", "description": WAGES_AGAIN, "matter": "labor.wages", "people_count": "1"}
+    data.update(submission_key=GRID_KEY, attachments=photo, register_new="True", shown_candidate=str(earlier.pk))
+    assert client.post(reverse("intake:grid-report"), data).status_code == 302
+    pair = DuplicatePair.objects.get()
+    assert pair.status == "open" and pair.decided_by is None and "未见内容" in pair.note
+
+
 def test_letter_registration_is_checked_too(client, earlier):
     staff_login(client, "gm_window")
     from django.core.files.uploadedfile import SimpleUploadedFile
