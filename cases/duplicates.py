@@ -91,7 +91,15 @@ def _candidate_reason(match) -> str:
 
 
 @transaction.atomic
-def record_pairs(case: Case, matches: Iterable, source: str, *, at: datetime | None = None) -> int:
+def record_pairs(
+    case: Case,
+    matches: Iterable,
+    source: str,
+    *,
+    at: datetime | None = None,
+    decided_by=None,
+    note: str = "",
+) -> int:
     """Record ``case`` and each match as a 疑似重复 pair 待研判. Returns how many pairs are new.
 
     A match is anything with a ``case_id`` (or a ``case``), a ``score`` (0..1, optional) and a
@@ -100,7 +108,8 @@ def record_pairs(case: Case, matches: Iterable, source: str, *, at: datetime | N
     Guarantees: idempotent (a pair already recorded, whatever its status, is left as it is — so a
     pair marked 非重复 is never flagged again); only pairs of two open cases; the pair is ordered
     (``case_a`` the smaller id) and unique (concurrent callers: the unique constraint keeps one).
-    Triggers nothing else.
+    Triggers nothing else. ``decided_by``: the new pairs are recorded already decided 非重复 by
+    that person (``record_intake_choice``); ``note``: the pairs' 研判说明.
     """
     if source not in DuplicateSource.values:
         raise ValueError(f"unknown source {source!r}")
@@ -131,10 +140,45 @@ def record_pairs(case: Case, matches: Iterable, source: str, *, at: datetime | N
         score, reasons = wanted[other]
         reason = "；".join(dict.fromkeys(reasons))[:REASON_MAX]
         new.append(
-            DuplicatePair(case_a_id=a, case_b_id=b, score=round(score, 4), reason=reason, source=source, created_at=at)
+            DuplicatePair(
+                case_a_id=a,
+                case_b_id=b,
+                score=round(score, 4),
+                reason=reason,
+                source=source,
+                created_at=at,
+                status=DuplicateStatus.NOT_DUPLICATE if decided_by is not None else DuplicateStatus.OPEN,
+                decided_by=decided_by,
+                decided_at=at if decided_by is not None else None,
+                note=note[:NOTE_MAX],
+            )
         )
     DuplicatePair.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+#: The notes of the choices made at intake (docs/duplicates.md "受理时的选择"): stored data, as typed notes are.
+NOTE_CLERK_NEW = "受理时登记员判断为不同事项"
+NOTE_CLERK_UNSEEN = "受理时登记员选择登记为新案件（该案不在其办理范围，未见内容）"
+NOTE_CITIZEN_SEPARATE = "群众选择单独提交"
+
+
+def record_intake_choice(case: Case, shown: Iterable, *, actor, citizen: bool = False) -> int:
+    """Remember what was chosen at intake about the candidates ``shown`` (intake.duplicates
+    ``Candidate``), so the nightly scan does not flag them again. A clerk's "都不是，登记为新案件":
+    each candidate the clerk could open becomes a pair already decided 非重复 by the clerk; one
+    outside their scope (seen without its content) a pair 待研判 for the dispatcher. A citizen's
+    "单独提交" (``citizen=True``): pairs 待研判 noted so — the dispatcher still decides. A pair
+    recorded before keeps its status (``record_pairs``). Returns how many pairs are new."""
+    shown = list(shown)
+    if citizen:
+        return record_pairs(case, shown, DuplicateSource.INTAKE, note=NOTE_CITIZEN_SEPARATE)
+    seen = [c for c in shown if getattr(c, "in_scope", True)]
+    unseen = [c for c in shown if not getattr(c, "in_scope", True)]
+    added = record_pairs(case, seen, DuplicateSource.INTAKE, decided_by=actor, note=NOTE_CLERK_NEW) if seen else 0
+    if unseen:
+        added += record_pairs(case, unseen, DuplicateSource.INTAKE, note=NOTE_CLERK_UNSEEN)
+    return added
 
 
 # The nightly scan ------------------------------------------------------------------------------

@@ -195,6 +195,23 @@ def candidates_for_claim(claim: Claim, *, for_user=None) -> list[Candidate]:
     )
 
 
+def candidates_shown(ids, *, for_user) -> list[Candidate]:
+    """The candidates a staff form showed (their ids, posted back with "登记为新案件"), still open,
+    at most five, scope marked: what ``record_intake_choice`` remembers — without looking them up
+    again (two queries; none when nothing was shown)."""
+    pks = []
+    for value in ids:
+        if str(value).isdigit() and int(value) not in pks:
+            pks.append(int(value))
+    pks = pks[:LIMIT]
+    if not pks:
+        return []
+    cases = Case.objects.filter(pk__in=pks, status__in=OPEN_STATUSES).only("id", "status").in_bulk()
+    scope = set(visible_cases(for_user).filter(pk__in=list(cases)).values_list("pk", flat=True)) if cases else set()
+    why = _("受理时提示可能重复")
+    return [Candidate(case=cases[pk], reasons=[why], in_scope=pk in scope) for pk in pks if pk in cases]
+
+
 def candidate_pick(found: list[Candidate], choice: str) -> Candidate | None:
     """The candidate chosen by case number (staff) or by id (citizens), among those just found."""
     choice = (choice or "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.permissions import is_staff_member
 from cases.models import Case, CaseEvent, Status
@@ -80,6 +80,19 @@ def followed_case(case: Case) -> Case | None:
             break
         next_id = target.merged_into_id
     return target
+
+
+def followed_is_foreign(claim: Claim, followed: Case | None) -> bool:
+    """True when ``followed`` (the case ``claim``'s case was merged into) was filed by someone
+    else — the claim joined a stranger's case (join_case, 并入此案): its rating is the stranger's
+    and its result may name them, so the page hides the rating and masks numbers in the result.
+    "Filed by the same one": a claim of that case with the same account or contact phone."""
+    if followed is None:
+        return False
+    same = Q(contact_phone=claim.contact_phone) if claim.contact_phone else Q(pk__in=[])
+    if claim.submitter_id:
+        same |= Q(submitter_id=claim.submitter_id)
+    return not Claim.objects.filter(same, case=followed).exists()
 
 
 def tracked_claim(code: str, phone_last4: str) -> Claim | None:

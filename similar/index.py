@@ -98,16 +98,19 @@ def index_rebuild(*, only_missing: bool = False, batch: int = BATCH, progress=No
 
 
 def open_flags_repair() -> int:
-    """Clear the open flag of cases that left the open statuses by a path that bypassed ``save()``
-    (a queryset ``update``), in one statement. Returns how many."""
+    """Set the open flag right for cases whose status changed by a path that bypassed ``save()``
+    (a queryset ``update``): cleared where the case left the open statuses, set where it is open
+    (again), in one statement. Returns how many rows changed."""
     from cases.models import OPEN_STATUSES
 
     marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    statuses = [str(s) for s in OPEN_STATUSES]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE similar_caseterms SET is_open = %s "
-            f"WHERE is_open AND case_id IN (SELECT id FROM cases_case WHERE status NOT IN ({marks}))",
-            [False, *(str(s) for s in OPEN_STATUSES)],
+            "UPDATE similar_caseterms SET is_open = NOT is_open WHERE case_id IN ("
+            f"SELECT id FROM cases_case WHERE status NOT IN ({marks})) AND is_open OR case_id IN ("
+            f"SELECT id FROM cases_case WHERE status IN ({marks})) AND NOT is_open",
+            [*statuses, *statuses],
         )
         return cursor.rowcount
 

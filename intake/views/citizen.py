@@ -29,6 +29,7 @@ from accounts.selectors import user_roles
 from accounts.services import NOT_REGISTERED, AccountError, citizen_only
 from accounts.views import code_login, code_send
 from cases.citizen_words import status_words
+from cases.duplicates import record_intake_choice
 from cases.models import RatedVia, Status
 from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
@@ -193,6 +194,8 @@ def _similar_offer(request, form: ClaimForm, user):
         return chosen
     if found and request.POST.get(SEPARATE_FIELD) != "separate":
         form.similar_offer = found
+    elif found:
+        form.similar_separate = found  # "单独提交": remembered for the dispatcher once submitted
     return None
 
 
@@ -223,6 +226,8 @@ def _claim_save(request, form: ClaimForm, user):
             candidate_attach(claim=claim, into=chosen.case, actor=user, reason=chosen.reason)
     if not call.ok:
         return None
+    if created and chosen is None and getattr(form, "similar_separate", None):
+        record_intake_choice(claim.case, form.similar_separate, actor=user, citizen=True)
     held_uploads_drop(owner=user, form_key=form.form_key)
     request.session.pop(DRAFT, None)
     if chosen is not None:
@@ -385,6 +390,7 @@ def _case_page(request, claim, *, rating_form=None, action_error: str = "", stat
         "claim": claim,
         "case": case,
         "followed": followed,
+        "followed_foreign": selectors.followed_is_foreign(claim, followed),
         "timeline": citizen_timeline(case),
         "followed_timeline": citizen_timeline(followed) if followed else [],
         "region_chain": region_chain(case.region),
@@ -527,6 +533,7 @@ def _track_result(request, claim):
         "case": case,
         "timeline": citizen_timeline(case),
         "followed": followed,
+        "followed_foreign": selectors.followed_is_foreign(claim, followed),
         "followed_timeline": citizen_timeline(followed) if followed else [],
     }
     return render(request, "intake/citizen/track.html", context)

@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts.models import Role
 from accounts.permissions import has_role
+from cases.duplicates import record_intake_choice
 from cases.permissions import can_accept
 from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
 from core.views import service_call
@@ -25,7 +26,7 @@ from routing.dispatch import directory_pinned, directory_row
 from routing.models import Channel, MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
-from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates
+from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates, candidates_shown
 from ..held import held_uploads_drop, held_uploads_reshow
 from ..models import Claim
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
@@ -65,6 +66,8 @@ def _shown_again(request, form, template: str, context: dict | None = None, stat
 
 # Duplicates at intake (issue #13, intake.duplicates) ------------------------------------------
 
+#: The ids of the candidates shown beside the form (hidden inputs of _duplicates.html).
+SHOWN_FIELD = "shown_candidate"
 NOT_A_CANDIDATE = _lazy("要并入的案件不存在、已结束或不在本次重复提示之列，请在右侧重新选择，或登记为新案件。")
 
 
@@ -86,7 +89,8 @@ def _duplicate_decision(request, form) -> tuple[list[Candidate], Candidate | Non
     choice made) or because the chosen case is not a candidate (an error on the form)."""
     choice = form.cleaned_data.get("attach_candidate")
     if not choice and form.cleaned_data.get("register_new"):
-        return [], None, False  # the clerk has decided: nothing to look up
+        # the clerk has decided: nothing is looked up; the candidates shown are remembered
+        return candidates_shown(request.POST.getlist(SHOWN_FIELD), for_user=request.user), None, False
     key = staff_submission_key(request.user, form.cleaned_data.get("submission_key"))
     if key and Claim.objects.filter(submission_key=key).exists():
         return [], None, False  # a double click or a retry: claim_submit returns the first claim
@@ -116,6 +120,13 @@ def _one_transaction(chosen: Candidate | None):
 
 def _attach(request, claim, chosen: Candidate) -> None:
     candidate_attach(claim=claim, into=chosen.case, actor=request.user, reason=chosen.reason)
+
+
+def _remember_register_new(request, form, claim, created: bool, found: list[Candidate]) -> None:
+    """ "都不是，登记为新案件": the candidates shown are remembered (cases.duplicates
+    ``record_intake_choice``), so the nightly scan does not flag them again."""
+    if created and found and form.cleaned_data.get("register_new"):
+        record_intake_choice(claim.case, found, actor=request.user)
 
 
 def _attached_message(request, chosen: Candidate) -> None:
@@ -197,6 +208,7 @@ def window_register(request):
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
         held_uploads_drop(owner=request.user, form_key=form.form_key)
+        _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
         elif created:
@@ -251,6 +263,7 @@ def hotline_register(request):
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
         return _shown_again(request, form, template, {"history": history, "duplicates": found})
     held_uploads_drop(owner=request.user, form_key=form.form_key)
+    _remember_register_new(request, form, claim, created and chosen is None and target is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
     elif created and target is not None:
@@ -297,6 +310,7 @@ def grid_report(request):
     if not call.ok:
         return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
     held_uploads_drop(owner=request.user, form_key=form.form_key)
+    _remember_register_new(request, form, claim, created and chosen is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
         return redirect("intake:grid-report")
@@ -326,6 +340,7 @@ def _clerk_register(request, form_class, *, channel: str, template: str):
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
         held_uploads_drop(owner=request.user, form_key=form.form_key)
+        _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
         elif created and form.cleaned_data["accept_now"]:

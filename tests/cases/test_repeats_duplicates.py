@@ -338,3 +338,21 @@ def test_the_intake_hook_records_pairs_for_the_dispatcher(submit_case, login):
     assert pairs() == [(earlier.pk, new.pk, "open", "intake")]
     page = login("gm_dispatch").get(QUEUE).content.decode()
     assert "同一来电号码" in page and "受理时发现" in page
+
+
+@pytest.mark.parametrize("tab", ["submitted", "accepted"])
+def test_every_queue_tab_counts_the_pairs_in_one_query(tab, submit_case, engine, login):
+    """The 疑似重复 tab's figure is on every tab of the queue: one COUNT, however many pairs."""
+    client = login("gm_dispatch")
+    for n in range(3):
+        text = f"{WAGES}（第{n}组）"
+        submit_case(text=text, phone=f"1360000{n:04d}"), submit_case(text=text, phone=f"1370000{n:04d}")
+    d.duplicates_scan()
+    assert DuplicatePair.objects.count() == 3
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("cases:queue") + f"?tab={tab}")
+    assert response.status_code == 200
+    tabs = {t["status"]: t["count"] for t in response.context["tabs"]}
+    assert tabs["duplicates"] == 3
+    on_pairs = [q["sql"] for q in ctx.captured_queries if "cases_duplicatepair" in q["sql"]]
+    assert len(on_pairs) == 1 and "COUNT(" in on_pairs[0].upper(), on_pairs

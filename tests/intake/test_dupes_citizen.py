@@ -57,12 +57,49 @@ def test_joining_follows_that_case_with_the_own_tracking_code(client, citizen, n
     assert detail.status_code == 200
 
 
+def test_a_joined_strangers_case_shows_no_rating_and_masks_numbers_in_the_result(
+    client, citizen, other_citizen, nearby, claim_data
+):
+    client.force_login(citizen)
+    client.post(reverse("intake:claim-submit"), claim_data(join_case=str(nearby.pk)))
+    claim = Claim.objects.get(submitter=citizen)
+    Case.objects.filter(pk=nearby.pk).update(
+        status=Status.CLOSED,
+        result="已责令老板结清工资，何秀英（13900139000，身份证440608199001011234）已签收。",
+        rating="unsatisfied",
+        rating_comment="何秀英说：钱只到了一半",
+    )
+    page = client.get(reverse("intake:claim-detail", args=[claim.tracking_code])).content.decode()
+    followed = page.split('data-testid="followed"')[1]
+    assert "已责令老板结清工资" in followed and "139****9000" in followed and "440608********1234" in followed
+    for private in ("13900139000", "440608199001011234", "钱只到了一半", "不满意"):
+        assert private not in page, private
+    client.logout()  # the public tracking page, by code and the last four digits, the same
+    last4 = claim.contact_phone[-4:]
+    tracked = client.post(reverse("intake:track"), {"code": claim.tracking_code, "phone_last4": last4})
+    tracked = tracked.content.decode()
+    assert "已责令老板结清工资" in tracked and "139****9000" in tracked
+    for private in ("13900139000", "440608199001011234", "钱只到了一半"):
+        assert private not in tracked, private
+    # the one who filed it sees their own case's result and rating in full
+    other_claim = Claim.objects.get(case=nearby)
+    client.force_login(other_citizen)
+    own = client.get(reverse("intake:claim-detail", args=[other_claim.tracking_code])).content.decode()
+    assert "13900139000" in own and "钱只到了一半" in own
+
+
 def test_submitting_separately_opens_a_new_case(client, citizen, nearby, claim_data):
     client.force_login(citizen)
     response = client.post(reverse("intake:claim-submit"), claim_data(similar_choice="separate"))
     assert response.status_code == 302
     case = Claim.objects.get(submitter=citizen).case
     assert case.pk != nearby.pk and case.status == Status.SUBMITTED
+    # the pair goes to the dispatcher 待研判, with the citizen's choice noted
+    from cases.models import DuplicatePair
+
+    pair = DuplicatePair.objects.get()
+    assert {pair.case_a_id, pair.case_b_id} == {nearby.pk, case.pk}
+    assert pair.status == "open" and pair.decided_by is None and pair.note == "群众选择单独提交"
 
 
 @pytest.mark.parametrize("choice", ["999999", "closed", "not-similar", "abc"])

@@ -91,10 +91,24 @@ def test_window_attaches_with_one_click(client, earlier):
 
 def test_window_registers_a_new_case_when_told(client, earlier):
     staff_login(client, "gm_window")
-    response = client.post(reverse("intake:window-register"), claim_post(submission_key="d-3", register_new="True"))
+    page = client.post(reverse("intake:window-register"), claim_post(submission_key="d-3")).content.decode()
+    assert f'name="shown_candidate" value="{earlier.pk}"' in page, "the candidates shown go back with the choice"
+    data = claim_post(submission_key="d-3", register_new="True", shown_candidate=[str(earlier.pk), "x", "999999"])
+    response = client.post(reverse("intake:window-register"), data)
     assert response.status_code == 302
     second = Claim.objects.get(submission_key__endswith="d-3").case
     assert second.pk != earlier.pk and second.status != Status.MERGED
+    # the clerk's choice is remembered: the pair is decided 非重复, the nightly scan leaves it so
+    from accounts.models import User
+    from cases.duplicates import duplicates_scan
+    from cases.models import DuplicatePair
+
+    pair = DuplicatePair.objects.get()
+    assert {pair.case_a_id, pair.case_b_id} == {earlier.pk, second.pk}
+    assert pair.status == "not_duplicate" and pair.decided_by == User.objects.get(username="gm_window")
+    assert pair.note == "受理时登记员判断为不同事项" and pair.decided_at is not None
+    duplicates_scan()
+    assert DuplicatePair.objects.get().status == "not_duplicate"
 
 
 @pytest.mark.parametrize(
@@ -206,6 +220,21 @@ def test_a_grid_workers_own_phone_pairs_none_of_their_reports(client, demo, engi
     assert not any(c.same_phone for c in candidates_for_claim(claims[-1])), "the intake rule skips staff phones"
     duplicates_scan()
     assert not DuplicatePair.objects.filter(reason__contains="同一联系电话").exists(), "so does the nightly one"
+
+
+def test_a_grid_workers_register_new_leaves_an_unseen_case_to_the_dispatcher(client, earlier):
+    # the worker saw the case without its content: not their call — the pair stays 待研判
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import DuplicatePair
+
+    staff_login(client, "md_grid")
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    data = {"region": "440608102201001", "description": WAGES_AGAIN, "matter": "labor.wages", "people_count": "1"}
+    data.update(submission_key=GRID_KEY, attachments=photo, register_new="True", shown_candidate=str(earlier.pk))
+    assert client.post(reverse("intake:grid-report"), data).status_code == 302
+    pair = DuplicatePair.objects.get()
+    assert pair.status == "open" and pair.decided_by is None and "未见内容" in pair.note
 
 
 def test_letter_registration_is_checked_too(client, earlier):
