@@ -7,6 +7,7 @@ unless ``YIKOUBAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which case they f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -89,7 +90,10 @@ def new_page(chromium):
     problems: list[str] = []
 
     def open_page(viewport: dict | None = None):
-        context = chromium.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+        # reduced motion: no colour transitions half-way when axe-core reads the contrast
+        context = chromium.new_context(
+            viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", reduced_motion="reduce"
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -121,6 +125,9 @@ def new_page(chromium):
 
     yield open_page
     for context in contexts:
+        for open_ in context.pages:  # a debounced panel fetch still running: let it end before the flush
+            with contextlib.suppress(Exception):  # one that never settles is judged by its problems below
+                open_.wait_for_load_state("networkidle", timeout=3000)
         context.close()
     assert not problems, "the browser saw problems:\n" + "\n".join(problems)
 
