@@ -133,3 +133,34 @@ def bulk_plan(model, generated: list[str], *, connection=None) -> tuple[list[str
         return tuple(row)
 
     return [*generated, *extra], row_values
+
+
+def write_rows(table: str, columns: list[str], rows, *, batch: int = 10_000) -> int:
+    """Bulk insert of generated rows: COPY on PostgreSQL, ``executemany`` in batches on SQLite."""
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    count = 0
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with transaction.atomic(), connection.connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with transaction.atomic(), connection.cursor() as cursor:
+        pending = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= batch:
+                cursor.executemany(sql, pending)
+                count += len(pending)
+                pending.clear()
+        if pending:
+            cursor.executemany(sql, pending)
+            count += len(pending)
+    return count

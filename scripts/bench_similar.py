@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import bench_database, wipe_and_migrate  # noqa: E402
+from bench_db import bench_database, wipe_and_migrate, write_rows  # noqa: E402
 
 bench_database("bench-similar")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -53,11 +53,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 
 RESULTS = ROOT / "bench" / "similar.json"
 SEED = 20261207
-BATCH = 10_000
 DAY = 86_400.0
 STATUSES = [("closed", 82), ("handling", 4), ("submitted", 1.5), ("accepted", 1), ("dispatched", 1.5),
             ("reviewing", 1), ("feedback", 1), ("rejected", 4), ("withdrawn", 2.5), ("merged", 1.5)]  # fmt: skip
@@ -345,34 +344,6 @@ def generate(world: World, start: int, count: int, rng: random.Random, terms_out
             row[at["result"]] = "经协调已解决，当事人表示认可。"
         terms_out.append((case_id, case_tokens(title, text), status in OPEN))
         yield row
-
-
-def write_rows(table: str, columns: list[str], rows) -> int:
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    count = 0
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with transaction.atomic(), connection.connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        return count
-    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with transaction.atomic(), connection.cursor() as cursor:
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
 
 
 def load(world: World, start: int, count: int, rng: random.Random) -> dict:

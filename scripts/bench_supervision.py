@@ -75,7 +75,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_db import UnfillableColumn, bench_database, bulk_plan, wipe_and_migrate  # noqa: E402
+from bench_db import UnfillableColumn, bench_database, bulk_plan, wipe_and_migrate, write_rows  # noqa: E402
 
 bench_database("bench-supervision")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -96,7 +96,6 @@ from django.db import connection, transaction  # noqa: E402
 RESULTS = ROOT / "bench" / "results.json"
 RENDERS = 20
 SEED = 20261122
-BATCH = 10_000
 TASK_RUNS = 30  # catch-up runs of a scheduled supervision task before the boards
 
 # Share of all cases, by final status (%). Open ones add up to 10.
@@ -227,34 +226,6 @@ def with_defaults(table: str, rows):
     """``rows`` (generated columns only) extended with the model's defaults; the plan's columns."""
     columns, fill = PLANS[table]
     return columns, (row + fill() for row in rows)
-
-
-def write_rows(table: str, columns: list[str], rows) -> int:
-    """Bulk insert: COPY on PostgreSQL, executemany in batches on SQLite."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    count = 0
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with transaction.atomic(), connection.connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        return count
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with transaction.atomic(), connection.cursor() as cursor:
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
 
 
 # Generation -------------------------------------------------------------------------------------
