@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.paging import bounded_page
+from core.uploads import stored_upload_response
 from core.views import service_call
 
 from . import selectors
@@ -143,17 +144,7 @@ def task_file(request, pk):
     item = viewable_task_file(request.user, pk)
     if item is None:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return stored_upload_response(item)
 
 
 #: The inbox tab's key (``?tab=joint``); its count comes with the others (``selectors.inbox_counts``).

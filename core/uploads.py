@@ -101,3 +101,24 @@ def check_uploads(files) -> list[CheckedUpload]:
             )
         )
     return checked
+
+
+def stored_upload_response(item):
+    """The HTTP answer for a stored upload (``item.file``, ``content_type``, ``is_image``,
+    ``original_name``), once the caller has checked who may see it: only an image is shown in the
+    browser (with a CSP that lets it run nothing); anything else — a PDF that may carry
+    /OpenAction JavaScript — is downloaded, never opened in our origin. A file gone from the
+    storage is a 404."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from cases.permissions import available_actions
 from cases.selectors import citizen_timeline, region_chain
 from cases.services import case_rate, case_withdraw
 from core.ratelimit import try_allowed
+from core.uploads import stored_upload_response
 from core.views import service_call
 from routing.models import Channel
 from routing.selectors import suggest_matters
@@ -548,19 +549,7 @@ def attachment(request, pk: int):
     item = selectors.viewable_attachment(request.user, pk)
     if item is None:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # Only an image is shown in the browser (with a CSP that lets it run nothing); anything else,
-    # a PDF that may carry /OpenAction JavaScript, is downloaded, never opened in our origin.
-    response = FileResponse(
-        handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return stored_upload_response(item)
 
 
 # 7. Matter suggestion ------------------------------------------------------------------------
