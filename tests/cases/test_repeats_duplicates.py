@@ -172,6 +172,24 @@ def test_the_nightly_task(submit_case, engine):
     assert duplicates_nightly() == 0
 
 
+def test_a_nightly_run_stopped_at_its_budget_goes_on_at_once(submit_case, engine, monkeypatch):
+    """More new cases than one run takes: follow-up runs (q2 runs them at once in the tests)
+    look at the rest the same night, a bounded number of times."""
+    from cases import tasks
+
+    for _n in range(5):
+        submit_case(text=WAGES, phone=f"1360000000{_n}")
+    scan = d.duplicates_scan
+    monkeypatch.setattr(d, "duplicates_scan", lambda **kw: scan(batch=2, **kw))
+    assert tasks.duplicates_nightly() >= 1
+    assert DuplicatePair.objects.count() == 10  # every pair of the five, in one night
+    runs = d.DuplicateScanRun.objects.count()
+    assert runs >= 3
+    monkeypatch.setattr(tasks, "SCAN_FOLLOW_UPS", 0)
+    tasks.duplicates_nightly()
+    assert d.DuplicateScanRun.objects.count() == runs + 1  # no follow-up past the limit
+
+
 # The dispatcher's list and decisions -------------------------------------------------------------
 
 
