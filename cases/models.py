@@ -506,7 +506,11 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("当事人")
         verbose_name_plural = _("当事人")
-        indexes = [models.Index(fields=["user", "case"], name="party_user_case")]
+        indexes = [
+            models.Index(fields=["user", "case"], name="party_user_case"),
+            # 同一来电号码 (issue #13): the repeat-caller rule at intake and at night looks phones up
+            models.Index(fields=["phone"], name="party_phone"),
+        ]
 
     def __str__(self) -> str:
         return self.name
