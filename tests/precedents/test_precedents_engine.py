@@ -64,15 +64,18 @@ def test_panel_and_search_queries_do_not_grow_with_the_rows(
     case = new_case(text="工地包工头拖欠我们三个月工资九万元，一直不给。")
     url = f"{PANEL}?case={quote(case.number)}"
     client.get(url)
-    with django_assert_max_num_queries(18) as one:
+    # PostgreSQL: when fewer than five of the capped hits fall in the user's scope, the engine reads
+    # the scope first (one statement more, similar.retrieval.candidates): so one row may cost more
+    # than five, never the other way round.
+    with django_assert_max_num_queries(21) as one:
         assert len(rows(client.get(url))) == 1
-    with django_assert_max_num_queries(18) as search_one:
+    with django_assert_max_num_queries(21) as search_one:
         assert len(rows(client.post(SEARCH, {"text": WAGES}))) == 1
     for n in range(4):
         closed_case(text=WAGES.replace("十二", f"{n + 2}"))
-    with django_assert_max_num_queries(18) as five:
+    with django_assert_max_num_queries(21) as five:
         assert len(rows(client.get(url))) == 5
-    with django_assert_max_num_queries(18) as search_five:
+    with django_assert_max_num_queries(21) as search_five:
         assert len(rows(client.post(SEARCH, {"text": WAGES}))) == 5
-    assert len(five.captured_queries) == len(one.captured_queries)
-    assert len(search_five.captured_queries) == len(search_one.captured_queries)
+    assert len(five.captured_queries) <= len(one.captured_queries)
+    assert len(search_five.captured_queries) <= len(search_one.captured_queries)
