@@ -123,3 +123,8 @@ def letter_claim_draft(code: str) -> dict | None:
         return None
     result = letter.result
     return {"matter": result["matter_code"], "region": result["region_code"], "description": result["draft"]}
+
+
+def letters_of(user):
+    """The letters issued to ``user`` (their account was signed in when the letter was made)."""
+    return GuidanceLetter.objects.filter(citizen=user).only("code", "issued_at", "result").order_by("-issued_at", "-id")

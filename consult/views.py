@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.paging import bounded_page, page_number
 from core.ratelimit import try_allowed
 
 from . import selectors
@@ -177,3 +179,13 @@ def letter_verify(request):
         }
         return render(request, "consult/verify.html", {"code": code, "error": error}, status=404)
     return redirect("consult:letter", code=letter.code)
+
+
+@never_cache
+@require_GET
+@login_required
+def my_letters(request):
+    """我的意见书: the guidance letters issued to the signed-in person, newest first (a lost
+    verification code no longer means a lost letter)."""
+    rows, has_next = bounded_page(selectors.letters_of(request.user), page_number(request))
+    return render(request, "consult/my_letters.html", {"rows": rows, "has_next": has_next})

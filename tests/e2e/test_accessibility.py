@@ -137,6 +137,7 @@ def citizen_pages(page, base: str, data: dict):
     yield "message centre", base + reverse("notifications:inbox")
     yield "materials form", base + reverse("feedback:claim-material", args=[data["late_claim"].tracking_code])
     yield "message form", base + reverse("feedback:claim-message", args=[data["late_claim"].tracking_code])
+    yield "my guidance letters", base + reverse("consult:mine")
 
 
 def tracking_pages(page, base: str, data: dict):
