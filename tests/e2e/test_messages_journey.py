@@ -91,7 +91,13 @@ def test_the_sweep_shows_a_yellow_badge_and_the_bell_rises(live_server, demo, ne
     assert phone.get_by_test_id("bell").is_visible()
     phone.screenshot(path=screenshots / "messages-5-phone.png")
     phone.get_by_test_id("elderly-switch").click()  # switches in place (static/js/elderly-switch.js)
-    phone.wait_for_function("document.documentElement.classList.contains('yk-elderly')")
+    # A function, not a bare expression: Playwright polls an expression through eval(), which the
+    # CSP forbids. Wait for the large-type stylesheet too: a reload while it loads aborts it.
+    phone.wait_for_function(
+        "() => document.documentElement.classList.contains('yk-elderly')"
+        " && Array.from(document.styleSheets).some(s => (s.href || '').includes('elderly.css'))"
+    )
+    phone.wait_for_load_state("networkidle")
     phone.reload()  # and as the server renders it from now on
     phone.screenshot(path=screenshots / "messages-6-phone-elderly.png")
     bell = phone.get_by_test_id("bell").bounding_box()
