@@ -28,3 +28,11 @@ class CasesConfig(AppConfig):
         from .panels import CasePanel, register_case_panel
 
         register_case_panel(CasePanel("joint", PANEL_TEMPLATE, joint_panel_context, order=5))
+
+        # 不合理诉求 / 恶意诉求 (issue #15: cases.unreason): the case page's panel, the centre's count
+        from .homes import unreason_home
+        from .unreason_views import PANEL_TEMPLATE as UNREASON_PANEL
+        from .unreason_views import unreason_panel_context
+
+        register_case_panel(CasePanel("unreason", UNREASON_PANEL, unreason_panel_context, order=8))
+        register_home_section(HomeSection("cases-unreason", frozenset({Role.DISPATCHER}), unreason_home, 15))

@@ -102,3 +102,15 @@ def inbox_home(*, user, roles: set[str], now) -> Work | None:
         late_url=_url("cases:inbox"),
         late_title=_("本单位超期案件"),
     )
+
+
+def unreason_home(*, user, roles: set[str], now) -> Work | None:
+    """不合理诉求待审核 (issue #15): the proposals waiting for the dispatcher's centre (one query);
+    nothing when there are none."""
+    from .unreason import pending_labels
+
+    pending = pending_labels(user).count()
+    if not pending:
+        return None
+    count = Count(key="unreason-pending", label=_("不合理诉求待审核"), count=pending, url=reverse("cases:unreason-list"))
+    return Work(title=_("不合理诉求认定"), counts=[count])

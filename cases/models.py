@@ -218,6 +218,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)
     flagged = models.BooleanField(_("不满意待复核"), default=False)
+    # 不合理诉求 / 恶意诉求 (issue #15, cases.unreason): the approved label and the unit whose 满意率
+    # leaves the case out; both empty unless the centre approved a unit's proposal (not revoked).
+    unreason = models.CharField(
+        _("不合理诉求认定"),
+        max_length=14,
+        blank=True,
+        default="",
+        db_default="",
+        choices=[("unreasonable", _("不合理诉求")), ("malicious", _("恶意诉求"))],
+    )
+    unreason_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("认定不合理诉求的单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The call-back (回访, issue #11): how the rating was given, and the citizen's answer to "is the
     # problem solved?" (解决率; empty when not asked or not answered).
     rated_via = models.CharField(
@@ -732,3 +750,6 @@ class DuplicateScanRun(models.Model):
 # 联办任务 (issue #15): in their own module (this one is at its size limit), registered with the app
 # by this import (their app label is ``cases``: the migrations name ``cases.JointTask``).
 from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401
+
+# 不合理诉求 / 恶意诉求 labels (issue #15): their own module, registered by this import.
+from .unreason_models import UnreasonLabel  # noqa: E402, F401

@@ -179,3 +179,17 @@ def can_manage_joint_tasks(user, case) -> bool:
 def can_answer_joint_task(user, task) -> bool:
     """Answer a 联办任务: the handlers of the unit it was given to, and nobody else."""
     return task.unit_id in units_with_role(user, Role.HANDLER)
+
+
+# 不合理诉求 / 恶意诉求 (issue #15, cases.unreason) ------------------------------------------------
+
+
+def can_propose_unreason(user, case) -> bool:
+    """Propose a 不合理诉求 / 恶意诉求 label: the lead unit's handlers (the unit whose 满意率 it is)."""
+    return is_lead_handler(user, case)
+
+
+def can_decide_unreason(user, case) -> bool:
+    """审核认定 (approve or refuse a proposal) and revoke an approved label: the dispatchers of the
+    case's centre, as for 严重程度 — the centre that assesses the units, not the unit itself."""
+    return is_dispatcher_for(user, case)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duplicate_views, joint_views, views
+from . import duplicate_views, joint_views, unreason_views, views
 
 app_name = "cases"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("joint/<int:pk>/answer/", joint_views.task_answer, name="joint-answer"),
     path("joint/<int:pk>/withdraw/", joint_views.task_withdraw, name="joint-withdraw"),
     path("joint/files/<int:pk>/", joint_views.task_file, name="joint-file"),
+    path("unreason/", unreason_views.pending_list, name="unreason-list"),
+    path("unreason/<int:pk>/decide/", unreason_views.decide, name="unreason-decide"),
+    path("unreason/<int:pk>/revoke/", unreason_views.revoke, name="unreason-revoke"),
+    path("<str:number>/unreason/new/", unreason_views.propose, name="unreason-propose"),
     path("<str:number>/joint/new/", joint_views.task_create, name="joint-create"),
     path("<str:number>/", views.case_detail, name="case-detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="case-act"),

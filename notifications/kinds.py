@@ -43,6 +43,7 @@ STAFF_KINDS = {
     "agreement_batch": _("批量协议书"),
     "agreement_followup": _("履行回访"),
     "risk_warning": _("研判预警"),
+    "unreason": _("不合理诉求认定"),
 }
 
 OTHER = _("其他消息")

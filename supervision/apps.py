@@ -34,3 +34,10 @@ class SupervisionConfig(AppConfig):
             HomeSection("supervision", frozenset({Role.SUPERVISOR, Role.ADMIN}), supervisor_home, order=5)
         )
         register_home_section(HomeSection("supervision-unit", frozenset({Role.HANDLER}), unit_orders_home, order=25))
+
+        # a 不合理诉求 label approved or revoked on a closed case changes that day's 满意率 (issue #15)
+        from cases.unreason import register_label_listener
+
+        from .kpi.snapshot import kpi_day_invalidate
+
+        register_label_listener(kpi_day_invalidate)

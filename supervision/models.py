@@ -126,6 +126,8 @@ class KpiDaily(models.Model):
     presses = models.PositiveIntegerField(_("群众催办"), default=0)
     # issue #13: 重复诉求率 (docs/kpi.md)
     repeats = models.PositiveIntegerField(_("重复诉求（合并）"), default=0)
+    # issue #15: rated cases left out of their unit's 满意率 (不合理诉求 / 恶意诉求, docs/unreasonable-claims.md)
+    unreason_excluded = models.PositiveIntegerField(_("剔除不合理诉求（已评价）"), default=0)
 
     class Meta:
         verbose_name = _("每日统计快照")

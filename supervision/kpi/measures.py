@@ -10,7 +10,9 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 化解成功率: outcome 调解成功 ÷ outcomes 调解成功 + 暂无法解决 + 已引导, among closed cases of a mediable
   matter type.
 - 就地化解率: closed cases whose result unit sits at town level or below ÷ 办结量.
-- 满意率: (满意 + 基本满意) ÷ rated, among the closed cases.
+- 满意率: (满意 + 基本满意) ÷ rated, among the closed cases. A unit's 满意率 leaves out the cases the
+  centre approved as 不合理诉求 / 恶意诉求 for that unit (``unreason_excluded`` counts them); the
+  place's, matter's and channel's keep them (docs/unreasonable-claims.md).
 - 平均办结用时: working days from registration to closing, averaged over the closed cases.
 - 退回: ``return_case`` events in the period, by the unit that returned the case.
 - 承办量 (unit ranking): cases the unit signed for in the period (the centre: resolved at the window).
@@ -75,6 +77,11 @@ CONTACT_VOID_STATUSES = [Status.WITHDRAWN, Status.MERGED]
 TAKING_TRANSITIONS = ["sign", "resolve_on_spot"]
 MEDIATION_OUTCOMES = [Outcome.MEDIATED, Outcome.UNRESOLVABLE, Outcome.REFERRED]
 SATISFIED_RATINGS = [Rating.SATISFIED, Rating.BASIC]
+#: A case the centre approved as 不合理诉求 / 恶意诉求 for the unit it is counted under (the lead
+#: unit, else the result unit: ``finished_rows``' ``unit``); such a case leaves that unit's 满意率.
+UNREASON_OF_UNIT = Q(unreason_unit_id__isnull=False) & (
+    Q(unreason_unit_id=F("lead_unit_id")) | Q(lead_unit_id__isnull=True, unreason_unit_id=F("result_unit_id"))
+)
 #: 就地化解: the result unit sits at one of these levels.
 LOCAL_LEVELS = [RegionLevel.TOWN, RegionLevel.VILLAGE, RegionLevel.GRID]
 TOWN_RANK = LEVEL_RANK[RegionLevel.TOWN]
@@ -113,6 +120,8 @@ class Measures:
     presses: int = 0
     # issue #13: 重复诉求 — cases merged into another case as repeats (一案多投), by the merge's time
     repeats: int = 0
+    # issue #15: rated cases left out of their unit's 满意率 as 不合理诉求 / 恶意诉求 (cases.unreason)
+    unreason_excluded: int = 0
 
     def add(self, values: Measures | dict) -> None:
         """Add another ``Measures``, or a dict of some of the counts (only those it names)."""
@@ -321,6 +330,9 @@ def finished_rows(
             answered=Count("id", filter=closed & Q(solved__isnull=False)),
             solved=Count("id", filter=closed & Q(solved=True)),
             repeats=Count("id", filter=Q(status=Status.MERGED)),
+            # 不合理诉求 (issue #15): rated cases approved for the unit they are counted under
+            unreason_rated=Count("id", filter=closed & ~Q(rating="") & UNREASON_OF_UNIT),
+            unreason_satisfied=Count("id", filter=closed & Q(rating__in=SATISFIED_RATINGS) & UNREASON_OF_UNIT),
         )
         .order_by()
     )
@@ -462,7 +474,16 @@ def fine_rows(
         if (row["created_day"].year, row["created_day"].month) == (row["day"].year, row["day"].month):
             measures["closed_same_month"], measures["ended_same_month"] = row["closed"], row["ended"]
         # A unit's row is about the cases it closed; one that was only rejected or withdrawn is not.
-        out.append(_fine(row, (row["unit"] or "") if row["closed"] else "", measures))
+        unit = (row["unit"] or "") if row["closed"] else ""
+        excluded, excluded_satisfied = row["unreason_rated"], row["unreason_satisfied"]
+        if unit and excluded:
+            # 不合理诉求 (issue #15): out of the unit's 满意率; a second row without a unit gives them
+            # back to the place's, matter's and channel's, which keep what citizens said.
+            measures["rated"] -= excluded
+            measures["satisfied"] -= excluded_satisfied
+            measures["unreason_excluded"] = excluded
+            out.append(_fine(row, "", {"rated": excluded, "satisfied": excluded_satisfied}))
+        out.append(_fine(row, unit, measures))
         if row["repeats"]:  # 重复诉求: the place's, matter's and channel's, never a unit's
             out.append(_fine(row, "", {"repeats": row["repeats"]}))
     for row in unit_event_rows(ranges, scope_path, base_path):

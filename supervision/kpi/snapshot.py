@@ -183,3 +183,15 @@ def kpi_snapshot_missing(
         if time.monotonic() >= deadline:
             break
     return written
+
+
+def kpi_day_invalidate(day: dt.date) -> None:
+    """Forget the snapshot of ``day`` (its rows and its marker), so the board counts it live until
+    the schedule writes it again (``kpi_snapshot_missing`` picks up a day without a marker; the
+    day in progress, ``kpi_snapshot_today``). Called inside the transaction of a change to a
+    closed case that alters the day's figures after the fact — a 不合理诉求 label approved or
+    revoked (``cases.unreason``) — and under the snapshot's lock, so a snapshot being written at
+    that moment either finishes first (and is then forgotten) or starts after and sees the change."""
+    _take_lock()
+    KpiDaily.objects.filter(date=day).delete()
+    KpiDailyRun.objects.filter(date=day).delete()

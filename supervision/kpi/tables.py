@@ -210,6 +210,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
             _("办结量"),
             _("按期办结率"),
             _("满意率"),
+            _("已剔除不合理诉求（件）"),
             _("退回数"),
             *_service_headers(),
             _("催办数"),
@@ -222,6 +223,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
                 (row.measures.closed, INT),
                 (row.measures.on_time_rate, RATE),
                 (row.measures.satisfaction_rate, RATE),
+                (row.measures.unreason_excluded, INT),
                 (row.measures.returns, INT),
                 (row.measures.response_rate, RATE),
                 (row.measures.solve_rate, RATE),
@@ -237,6 +239,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
             "closed",
             "on_time",
             "satisfaction",
+            "",
             "returns",
             "response",
             "solve",
@@ -245,6 +248,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
         ],
         note=_(
             "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率、解决率按期内办结的案件计；"
+            "满意率不含经诉求服务中心认定为不合理诉求、恶意诉求的案件，剔除件数列在其后（全区、各事项、各渠道的满意率不剔除）；"
             "退回数：期内退回中心重新分派的次数；响应率按首次联系时限在期内届满的案件计；重办率：期内被驳回重办次数 ÷ 提交办理结果次数；"
             "催办数：群众对本单位主办案件的催办次数。点击列名可按该列排序。"
         ),
