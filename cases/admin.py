@@ -14,6 +14,7 @@ from .models import (
     ExtensionRequest,
     JointTask,
     PersonalDataAccess,
+    UnreasonLabel,
     WorkCalendarDay,
 )
 
@@ -139,3 +140,14 @@ class JointTaskAdmin(ReadOnlyAdmin):
     search_fields = ("case__number", "unit__name")
     raw_id_fields = ("case", "unit", "created_by", "answered_by", "withdrawn_by")
     list_select_related = ("case", "unit", "created_by")
+
+
+@admin.register(UnreasonLabel)
+class UnreasonLabelAdmin(ReadOnlyAdmin):
+    """不合理诉求认定 (issue #15): read-only; proposals and decisions go through the case page."""
+
+    list_display = ("case", "unit", "kind", "status", "proposed_at", "decided_at")
+    list_filter = ("status", "kind")
+    search_fields = ("case__number",)
+    raw_id_fields = ("case",)
+    list_select_related = ("case", "unit")

@@ -50,6 +50,10 @@ class Command(BaseCommand):
                 if made or raised
                 else "演示研判预警：已存在，未改动"
             )
+        if not no_cases:  # 不合理诉求 (issue #15): one approved and rated 不满意, one awaiting the centre
+            from demo.unreason import load_demo_unreason
+
+            self.stdout.write(f"演示不合理诉求认定：新增 {load_demo_unreason()} 件")
         from similar.index import index_rebuild
 
         index_rebuild(only_missing=True)  # cases written before the index existed; then the term statistics
