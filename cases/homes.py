@@ -112,5 +112,7 @@ def unreason_home(*, user, roles: set[str], now) -> Work | None:
     pending = pending_labels(user).count()
     if not pending:
         return None
-    count = Count(key="unreason-pending", label=_("不合理诉求待审核"), count=pending, url=reverse("cases:unreason-list"))
+    count = Count(
+        key="unreason-pending", label=_("不合理诉求待审核"), count=pending, url=reverse("cases:unreason-list")
+    )
     return Work(title=_("不合理诉求认定"), counts=[count])

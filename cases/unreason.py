@@ -72,9 +72,9 @@ def propose_refusal(case: Case, now: dt.datetime) -> str | None:
         if case.status == Status.DISPATCHED:
             return _("请先签收案件；不属于本单位职责的，请退回诉求服务中心。")
         return _("该案件当前状态为“%(status)s”，不能申请认定不合理诉求。") % {"status": case.get_status_display()}
-    if case.status == Status.CLOSED and case.closed_at is not None:
-        if now - case.closed_at > dt.timedelta(days=PROPOSE_DAYS_AFTER_CLOSE):
-            return _("案件办结已超过 %(n)s 天，不能再申请认定不合理诉求。") % {"n": PROPOSE_DAYS_AFTER_CLOSE}
+    closed_at = case.closed_at if case.status == Status.CLOSED else None
+    if closed_at is not None and now - closed_at > dt.timedelta(days=PROPOSE_DAYS_AFTER_CLOSE):
+        return _("案件办结已超过 %(n)s 天，不能再申请认定不合理诉求。") % {"n": PROPOSE_DAYS_AFTER_CLOSE}
     return None
 
 
@@ -170,7 +170,11 @@ def _decide(*, label: UnreasonLabel, actor, approve: bool, reason: str, at) -> U
     else:
         note = _("不予认定为%(kind)s") % {"kind": kind}
         transition = "unreason_refuse"
-        body = _("案件 %(n)s 的%(kind)s认定申请未获通过：%(reason)s") % {"n": case.number, "kind": kind, "reason": reason}
+        body = _("案件 %(n)s 的%(kind)s认定申请未获通过：%(reason)s") % {
+            "n": case.number,
+            "kind": kind,
+            "reason": reason,
+        }
     if reason:
         note += _("：%(reason)s") % {"reason": reason}
     _event(case, transition, actor=actor, from_status=case.status, note=note, public=False, at=at)

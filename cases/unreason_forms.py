@@ -15,14 +15,20 @@ class UnreasonProposeForm(forms.Form):
         label=_("申请认定为"),
         choices=UnreasonKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("请选择类别：不合理诉求或恶意诉求。"), "invalid_choice": _("请选择类别：不合理诉求或恶意诉求。")},
+        error_messages={
+            "required": _("请选择类别：不合理诉求或恶意诉求。"),
+            "invalid_choice": _("请选择类别：不合理诉求或恶意诉求。"),
+        },
     )
     grounds = forms.MultipleChoiceField(
         label=_("认定情形（可多选）"),
         choices=UnreasonGround.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("恶意诉求须至少勾选一项恶意情形（后四项）。"),
-        error_messages={"required": _("请至少勾选一项认定情形。"), "invalid_choice": _("所选认定情形无效，请重新勾选。")},
+        error_messages={
+            "required": _("请至少勾选一项认定情形。"),
+            "invalid_choice": _("所选认定情形无效，请重新勾选。"),
+        },
     )
     reason = text_field(
         _("申请理由"),
@@ -48,7 +54,10 @@ class UnreasonDecideForm(forms.Form):
         label=_("审核结论"),
         choices=[("approve", _("予以认定")), ("refuse", _("不予认定"))],
         widget=forms.RadioSelect,
-        error_messages={"required": _("请选择审核结论：予以认定或不予认定。"), "invalid_choice": _("请选择审核结论：予以认定或不予认定。")},
+        error_messages={
+            "required": _("请选择审核结论：予以认定或不予认定。"),
+            "invalid_choice": _("请选择审核结论：予以认定或不予认定。"),
+        },
     )
     reason = text_field(
         _("审核意见"),

@@ -79,7 +79,9 @@ def load_demo_unreason(*, now: dt.datetime | None = None) -> int:
                 outcome="explained",
                 at=start + dt.timedelta(days=2),
             )
-            cs.case_approve(case=Case.objects.get(pk=case.pk), actor=dispatcher, at=start + dt.timedelta(days=2, hours=2))
+            cs.case_approve(
+                case=Case.objects.get(pk=case.pk), actor=dispatcher, at=start + dt.timedelta(days=2, hours=2)
+            )
             callback_record(
                 case=Case.objects.get(pk=case.pk),
                 actor=window,
@@ -88,7 +90,9 @@ def load_demo_unreason(*, now: dt.datetime | None = None) -> int:
                 comment="必须按我的记录补发",
                 at=start + dt.timedelta(days=3),
             )
-            cs.case_approve(case=Case.objects.get(pk=case.pk), actor=dispatcher, at=start + dt.timedelta(days=3, hours=3))
+            cs.case_approve(
+                case=Case.objects.get(pk=case.pk), actor=dispatcher, at=start + dt.timedelta(days=3, hours=3)
+            )
             cs.case_auto_close(case=Case.objects.get(pk=case.pk), at=start + dt.timedelta(days=5))
             label = unreason_propose(
                 case=Case.objects.get(pk=case.pk),
@@ -99,7 +103,10 @@ def load_demo_unreason(*, now: dt.datetime | None = None) -> int:
                 at=start + dt.timedelta(days=6),
             )
             unreason_approve(
-                label=label, actor=dispatcher, reason="经核查考勤与工资台账，诉求超出法定范围", at=start + dt.timedelta(days=7)
+                label=label,
+                actor=dispatcher,
+                reason="经核查考勤与工资台账，诉求超出法定范围",
+                at=start + dt.timedelta(days=7),
             )
         start = today - dt.timedelta(days=4) + dt.timedelta(hours=10)
         case = _claim(

@@ -6,49 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0014_party_phone_index'),
-        ('routing', '0003_severity'),
+        ("cases", "0014_party_phone_index"),
+        ("routing", "0003_severity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='unreason',
-            field=models.CharField(blank=True, choices=[('unreasonable', '不合理诉求'), ('malicious', '恶意诉求')], db_default='', default='', max_length=14, verbose_name='不合理诉求认定'),
+            model_name="case",
+            name="unreason",
+            field=models.CharField(
+                blank=True,
+                choices=[("unreasonable", "不合理诉求"), ("malicious", "恶意诉求")],
+                db_default="",
+                default="",
+                max_length=14,
+                verbose_name="不合理诉求认定",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='unreason_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='routing.unit', verbose_name='认定不合理诉求的单位'),
+            model_name="case",
+            name="unreason_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="routing.unit",
+                verbose_name="认定不合理诉求的单位",
+            ),
         ),
         migrations.CreateModel(
-            name='UnreasonLabel',
+            name="UnreasonLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unreasonable', '不合理诉求'), ('malicious', '恶意诉求')], max_length=14, verbose_name='类别')),
-                ('grounds', models.JSONField(default=list, verbose_name='认定情形')),
-                ('reason', models.TextField(verbose_name='申请理由')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已认定'), ('refused', '不予认定'), ('revoked', '已撤销认定')], default='pending', max_length=10, verbose_name='状态')),
-                ('proposed_at', models.DateTimeField(verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('decision_reason', models.CharField(blank=True, max_length=500, verbose_name='审核意见')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.CharField(blank=True, max_length=500, verbose_name='撤销理由')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unreason_labels', to='cases.case', verbose_name='案件')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撤销人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unreason_labels', to='routing.unit', verbose_name='申请单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("unreasonable", "不合理诉求"), ("malicious", "恶意诉求")],
+                        max_length=14,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("grounds", models.JSONField(default=list, verbose_name="认定情形")),
+                ("reason", models.TextField(verbose_name="申请理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审核"),
+                            ("approved", "已认定"),
+                            ("refused", "不予认定"),
+                            ("revoked", "已撤销认定"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(verbose_name="申请时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("decision_reason", models.CharField(blank=True, max_length=500, verbose_name="审核意见")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("revoke_reason", models.CharField(blank=True, max_length=500, verbose_name="撤销理由")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unreason_labels",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="撤销人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unreason_labels",
+                        to="routing.unit",
+                        verbose_name="申请单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '不合理诉求认定',
-                'verbose_name_plural': '不合理诉求认定',
-                'ordering': ['proposed_at', 'id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['proposed_at'], name='unreason_pending')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'approved'])), fields=('case',), name='unreason_one_live')],
+                "verbose_name": "不合理诉求认定",
+                "verbose_name_plural": "不合理诉求认定",
+                "ordering": ["proposed_at", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["proposed_at"], name="unreason_pending"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "approved"])),
+                        fields=("case",),
+                        name="unreason_one_live",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0008_merge_repeats_risk'),
+        ("supervision", "0008_merge_repeats_risk"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kpidaily',
-            name='unreason_excluded',
-            field=models.PositiveIntegerField(default=0, verbose_name='剔除不合理诉求（已评价）'),
+            model_name="kpidaily",
+            name="unreason_excluded",
+            field=models.PositiveIntegerField(default=0, verbose_name="剔除不合理诉求（已评价）"),
         ),
     ]

@@ -93,7 +93,9 @@ def test_two_revocations_at_once_revoke_once(handling, race):
 
 
 def test_two_proposals_at_once_make_one(handling, race):
-    results = race(lambda: propose(case_of(handling.pk), reason="申请一"), lambda: propose(case_of(handling.pk), reason="申请二"))
+    results = race(
+        lambda: propose(case_of(handling.pk), reason="申请一"), lambda: propose(case_of(handling.pk), reason="申请二")
+    )
     assert sum(isinstance(r, ServiceError) for r in results) == 1, results
     assert UnreasonLabel.objects.filter(case=handling).count() == 1
     assert CaseEvent.objects.filter(case=handling, transition="unreason_propose").count() == 1

@@ -267,7 +267,14 @@ def test_who_may_revoke(case_in, user, login, citizen, fresh, who, status):
 
 @pytest.mark.parametrize(
     "who, status",
-    [("gm_dispatch", 200), ("gm_window", 403), ("gm_supervisor", 403), ("gm_labor", 403), ("citizen", 403), ("admin", 403)],
+    [
+        ("gm_dispatch", 200),
+        ("gm_window", 403),
+        ("gm_supervisor", 403),
+        ("gm_labor", 403),
+        ("citizen", 403),
+        ("admin", 403),
+    ],
 )
 def test_who_may_open_the_pending_list(demo, login, citizen, who, status):
     assert _client(login, citizen, who).get(reverse("cases:unreason-list")).status_code == status

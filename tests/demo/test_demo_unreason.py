@@ -17,7 +17,11 @@ def test_the_demo_labels(demo, user, login):
 
     assert load_demo_unreason() == 2
     approved = UnreasonLabel.objects.get(status="approved")
-    assert (approved.case.status, approved.case.rating, approved.case.unreason) == ("closed", "unsatisfied", "unreasonable")
+    assert (approved.case.status, approved.case.rating, approved.case.unreason) == (
+        "closed",
+        "unsatisfied",
+        "unreasonable",
+    )
     pending = UnreasonLabel.objects.get(status="pending")
     assert (pending.kind, pending.case.status) == ("malicious", "handling")
     # idempotent

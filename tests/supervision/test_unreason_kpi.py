@@ -34,7 +34,10 @@ def board(user, username="gm_supervisor", **kw):
 
 
 def units(b):
-    return {r.key: (r.measures.rated, r.measures.satisfied, r.measures.satisfaction_rate, r.measures.unreason_excluded) for r in b.ranking}
+    return {
+        r.key: (r.measures.rated, r.measures.satisfied, r.measures.satisfaction_rate, r.measures.unreason_excluded)
+        for r in b.ranking
+    }
 
 
 def label_c(october, user, at, *, approve=True):
