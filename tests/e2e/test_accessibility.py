@@ -218,6 +218,8 @@ ROLES = {
         # 疑似重复 and 类案推荐 (issue #13)
         ("duplicates tab", "cases:queue?tab=duplicates", None),
         ("similar cases search", "precedents:search?q=拖欠工资", None),
+        # 不合理诉求待审核 (issue #15; empty unless the data set has proposals)
+        ("unreasonable claims to review", "cases:unreason-list", None),
     ),
     "handler": staff_pages(
         "gm_labor",
