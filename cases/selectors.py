@@ -12,7 +12,8 @@ from .models import Case, CaseEvent, Party, Status
 
 
 def _base() -> QuerySet[Case]:
-    return Case.objects.select_related("matter", "region", "centre", "lead_unit")
+    # baoan_leader: the 包案 leader's name on every list (issue #15), one LEFT JOIN, no query per row
+    return Case.objects.select_related("matter", "region", "centre", "lead_unit", "baoan_leader")
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -134,6 +135,7 @@ def case_search(
     status: str = "",
     matter=None,
     channel: str = "",
+    plate: bool = False,
     created_from=None,
     created_before=None,
 ) -> QuerySet[Case]:
@@ -150,6 +152,8 @@ def case_search(
         qs = qs.filter(matter__path__startswith=matter.path)
     if channel:
         qs = qs.filter(channel=channel)
+    if plate:  # 挂牌督办 (issue #15)
+        qs = qs.filter(plate_hung_at__isnull=False)
     if created_from is not None:
         qs = qs.filter(created_at__gte=created_from)
     if created_before is not None:
@@ -237,7 +241,7 @@ def staff_case_page(user, number: str) -> Case | None:
     read by the view: ``cases.views._claims_with_merged``)."""
     return (
         visible_cases(user)
-        .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region")
+        .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region", "baoan_leader")
         .prefetch_related(
             "cooperating_units",
             "parties",
