@@ -408,7 +408,7 @@ def centre_late_cases(user, statuses: list[str], *, now, limit: int, scope: Q | 
     if condition is None or not statuses:
         return []
     qs = Case.objects.filter(condition, _late(now), status__in=statuses)
-    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only("number", "title", "status", "stage_due_at", "plate_hung_at").order_by("stage_due_at", "id")[: limit + 1])
 
 
 def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
@@ -449,4 +449,4 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
 def inbox_late_cases(user, *, now, limit: int) -> list[Case]:
     """The handler's late cases (lead or cooperating), the longest late first, ``limit`` + 1 rows."""
     qs = handler_inbox(user).filter(_late(now)).select_related(None)
-    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only("number", "title", "status", "stage_due_at", "plate_hung_at").order_by("stage_due_at", "id")[: limit + 1])

@@ -170,6 +170,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("诉求次数（含重复）"),
             _("群众催办（次）"),
             _("上级交办"),
+            _("挂牌督办"),
         ],  # fmt: skip
         [
             [
@@ -185,10 +186,11 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 r.case.repeat_count,
                 r.case.press_count,
                 referral_words(r.case),
+                _("挂牌督办") if r.case.plate_hung_at else "",
             ]
             for r in board.red
         ],
-        [22, 36, 10, 30, 14, 26, 10, 20, 12, 12, 14, 44],
+        [22, 36, 10, 30, 14, 26, 10, 20, 12, 12, 14, 44, 12],
         formats=["", "", "0.0"],
     )
     if board.red_more:
