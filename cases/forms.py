@@ -455,7 +455,10 @@ class BaoanTakeForm(ActionForm):
         label=_("目标办结日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("须为工作日，不早于今天，最晚为今天起 90 天内。"),
-        error_messages={"required": _("请填写目标办结日期。"), "invalid": _("日期格式不对，请按 2026-12-18 的格式填写。")},
+        error_messages={
+            "required": _("请填写目标办结日期。"),
+            "invalid": _("日期格式不对，请按 2026-12-18 的格式填写。"),
+        },
     )
     note = _text(
         _("包案要求（选填）"),
@@ -482,7 +485,9 @@ class BaoanReleaseForm(ActionForm):
 
 
 class PlateHangForm(ActionForm):
-    reason = _text(_("挂牌理由"), message=_("请填写挂牌督办的理由，例如群众反映强烈、久拖未决。"), max_length=500, rows=2)
+    reason = _text(
+        _("挂牌理由"), message=_("请填写挂牌督办的理由，例如群众反映强烈、久拖未决。"), max_length=500, rows=2
+    )
 
 
 class PlateRemoveForm(ActionForm):

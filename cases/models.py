@@ -332,7 +332,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_baoan_leader",
                 condition=models.Q(baoan_leader__isnull=False),
             ),
-            models.Index(fields=["plate_hung_at"], name="case_plate_hung", condition=models.Q(plate_hung_at__isnull=False)),
+            models.Index(
+                fields=["plate_hung_at"], name="case_plate_hung", condition=models.Q(plate_hung_at__isnull=False)
+            ),
             models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
             models.Index(
                 # the contact sweep's running clocks, and the KPI board's 响应率 by deadline

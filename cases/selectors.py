@@ -43,7 +43,7 @@ def case_detail(user, number: str) -> Case | None:
     """One case by number with what its page shows, or None when absent or not visible (→ 404)."""
     return (
         visible_cases(user)
-        .select_related("result_unit", "merged_into")
+        .select_related("result_unit", "merged_into", "baoan_leader")
         .prefetch_related(
             "cooperating_units",
             "parties",
@@ -401,6 +401,10 @@ def centre_work(user, statuses: list[str], *, now, scope: Q | None = None) -> di
     return counts
 
 
+#: What the homes' late lists read of a case (the 挂牌督办 badge included, issue #15).
+LATE_FIELDS = ("number", "title", "status", "stage_due_at", "plate_hung_at")
+
+
 def centre_late_cases(user, statuses: list[str], *, now, limit: int, scope: Q | None = None) -> list[Case]:
     """The centre's late cases in those queues, the longest late first (``limit`` + 1 rows, so
     the caller knows whether more follow)."""
@@ -408,7 +412,7 @@ def centre_late_cases(user, statuses: list[str], *, now, limit: int, scope: Q | 
     if condition is None or not statuses:
         return []
     qs = Case.objects.filter(condition, _late(now), status__in=statuses)
-    return list(qs.only("number", "title", "status", "stage_due_at", "plate_hung_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only(*LATE_FIELDS).order_by("stage_due_at", "id")[: limit + 1])
 
 
 def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
@@ -449,4 +453,4 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
 def inbox_late_cases(user, *, now, limit: int) -> list[Case]:
     """The handler's late cases (lead or cooperating), the longest late first, ``limit`` + 1 rows."""
     qs = handler_inbox(user).filter(_late(now)).select_related(None)
-    return list(qs.only("number", "title", "status", "stage_due_at", "plate_hung_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only(*LATE_FIELDS).order_by("stage_due_at", "id")[: limit + 1])

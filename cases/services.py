@@ -25,6 +25,11 @@ from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
 
 from . import messages as texts
+from .baoan import case_baoan_release as case_baoan_release
+from .baoan import case_baoan_take as case_baoan_take
+from .baoan import case_plate_hang as case_plate_hang
+from .baoan import case_plate_remove as case_plate_remove
+from .baoan import leader_result_message, review_owner_check
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
@@ -56,11 +61,6 @@ from .pauses import case_request_extension as case_request_extension
 from .pauses import case_resume as case_resume
 from .permissions import can_add_note, can_callback, can_contact, is_handling_unit_member
 from .rating_links import rating_link_issue
-from .baoan import case_baoan_release as case_baoan_release
-from .baoan import case_baoan_take as case_baoan_take
-from .baoan import case_plate_hang as case_plate_hang
-from .baoan import case_plate_remove as case_plate_remove
-from .baoan import leader_result_message, review_owner_check
 from .severity import case_severity_set as case_severity_set
 from .transitions import CaseError as CaseError
 from .transitions import (

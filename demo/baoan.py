@@ -40,9 +40,7 @@ def load_demo_baoan(*, now: dt.datetime | None = None) -> str:
     candidates = Case.objects.filter(
         region__path__startswith=gaoming, status=Status.HANDLING, baoan_leader__isnull=True
     ).select_related("region", "matter", "lead_unit", "centre")
-    case = (
-        candidates.filter(warning_level=WarningLevel.RED).order_by("id").first() or candidates.order_by("id").first()
-    )
+    case = candidates.filter(warning_level=WarningLevel.RED).order_by("id").first() or candidates.order_by("id").first()
     if case is None:
         return "演示包案：没有可包案的在办案件"
     now = now or timezone.now()

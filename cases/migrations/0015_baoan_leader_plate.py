@@ -6,54 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0014_party_phone_index'),
-        ('routing', '0003_severity'),
+        ("cases", "0014_party_phone_index"),
+        ("routing", "0003_severity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='baoan_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='包案时间'),
+            model_name="case",
+            name="baoan_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="包案时间"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='baoan_due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='目标办结日期'),
+            model_name="case",
+            name="baoan_due_date",
+            field=models.DateField(blank=True, null=True, verbose_name="目标办结日期"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='baoan_leader',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='baoan_cases', to=settings.AUTH_USER_MODEL, verbose_name='包案领导'),
+            model_name="case",
+            name="baoan_leader",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="baoan_cases",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="包案领导",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='baoan_note',
-            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='包案要求'),
+            model_name="case",
+            name="baoan_note",
+            field=models.CharField(blank=True, db_default="", default="", max_length=500, verbose_name="包案要求"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='plate_hung_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='挂牌督办时间'),
+            model_name="case",
+            name="plate_hung_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="挂牌督办时间"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='plate_reason',
-            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='挂牌理由'),
+            model_name="case",
+            name="plate_reason",
+            field=models.CharField(blank=True, db_default="", default="", max_length=500, verbose_name="挂牌理由"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('baoan_leader__isnull', False)), fields=['baoan_leader', 'baoan_due_date'], name='case_baoan_leader'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("baoan_leader__isnull", False)),
+                fields=["baoan_leader", "baoan_due_date"],
+                name="case_baoan_leader",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('plate_hung_at__isnull', False)), fields=['plate_hung_at'], name='case_plate_hung'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("plate_hung_at__isnull", False)), fields=["plate_hung_at"], name="case_plate_hung"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('plate_hung_at__isnull', True), ('baoan_leader__isnull', False), _connector='OR'), name='case_plate_needs_leader'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("plate_hung_at__isnull", True), ("baoan_leader__isnull", False), _connector="OR"),
+                name="case_plate_needs_leader",
+            ),
         ),
     ]

@@ -5,9 +5,11 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent
 from demo.baoan import load_demo_baoan
-from tests.cases.conftest import case_in  # noqa: F401
+from tests.cases import conftest as cases_conftest
 
 pytestmark = pytest.mark.django_db
+
+case_in = cases_conftest.case_in  # the cases app's builder of a case in a given state
 
 
 def test_the_demo_supervisor_owns_and_hangs_one_case(case_in, user, login):

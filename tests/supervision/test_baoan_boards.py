@@ -14,9 +14,11 @@ from cases import services as s
 from cases.models import Case, WarningLevel
 from cases.workdays import is_workday
 from supervision.services import order_issue
-from tests.cases.conftest import case_in  # noqa: F401  (the cases app's builder of a case in a state)
+from tests.cases import conftest as cases_conftest
 
 pytestmark = pytest.mark.django_db
+
+case_in = cases_conftest.case_in  # the cases app's builder of a case in a given state
 
 BADGE = 'data-testid="plate-badge"'
 
@@ -115,8 +117,9 @@ def test_the_boards_filter_to_hung_cases(case_in, user, fresh, login):
 
 
 def test_the_export_marks_hung_cases(case_in, user, fresh, login):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     hung = take(case_in("reviewing"), user, fresh)
     make_late(hung)
