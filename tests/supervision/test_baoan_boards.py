@@ -73,7 +73,9 @@ def pages(login, case):
 def test_the_plate_shows_on_every_board_and_goes_when_removed(case_in, user, fresh, login):
     case = take(case_in("reviewing"), user, fresh)
     make_late(case)
-    order_issue(case=fresh(case), unit=case.lead_unit, actor=user("gm_supervisor"), instruction="请尽快办结")
+    order = order_issue(case=fresh(case), unit=case.lead_unit, actor=user("gm_supervisor"), instruction="请尽快办结")
+    order_page = reverse("supervision:order-detail", args=[order.pk])
+    assert BADGE in login("gm_labor").get(order_page).content.decode()
     for name, client, url in pages(login, case):
         body = client.get(url).content.decode()
         assert case.number in body, name
