@@ -40,6 +40,7 @@ class Late:
     stage: str
     due_at: datetime
     url: str
+    plate: bool = False  # 挂牌督办 (issue #15): marked on every list of cases
 
 
 @dataclass

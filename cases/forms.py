@@ -172,6 +172,7 @@ class CaseSearchForm(forms.Form):
         required=False,
         choices=[("", _("最新登记在前")), ("left", _("剩余时间最少在前")), ("-left", _("剩余时间最多在前"))],
     )
+    plate = forms.BooleanField(label=_("只看挂牌督办"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +202,7 @@ class CaseSearchForm(forms.Form):
             "status": data.get("status", ""),
             "matter": data.get("matter"),
             "channel": data.get("channel", ""),
+            "plate": bool(data.get("plate")),
             "created_from": timezone.make_aware(datetime.combine(start, time.min), tz) if start else None,
             "created_before": (
                 timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz) if end else None
@@ -441,3 +443,52 @@ class MergeForm(ActionForm):
                 _("找不到可合并的案件 %(n)s：请核对编号；目标案件须在您的办理范围内且尚未办结。") % {"n": number}
             )
         return target
+
+
+# 包案 and 挂牌督办 (issue #15, cases.baoan) -------------------------------------------------------
+
+
+class BaoanTakeForm(ActionForm):
+    """包案: the target date (a working day, from today, at most ``BAOAN_MAX_DAYS`` ahead)."""
+
+    due_date = DateField(
+        label=_("目标办结日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("须为工作日，不早于今天，最晚为今天起 90 天内。"),
+        error_messages={
+            "required": _("请填写目标办结日期。"),
+            "invalid": _("日期格式不对，请按 2026-12-18 的格式填写。"),
+        },
+    )
+    note = _text(
+        _("包案要求（选填）"),
+        required=False,
+        max_length=500,
+        rows=2,
+        help_text=_("对承办单位的要求，例如“每周报告进展”“春节前化解”。"),
+    )
+
+    def clean_due_date(self):
+        from .baoan import baoan_due_problem
+
+        day = self.cleaned_data["due_date"]
+        problem = baoan_due_problem(day, today=timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
+
+
+class BaoanReleaseForm(ActionForm):
+    reason = _text(
+        _("撤销理由"), message=_("请填写撤销包案的理由，例如工作调整、已交由其他领导包案。"), max_length=500, rows=2
+    )
+
+
+class PlateHangForm(ActionForm):
+    reason = _text(
+        _("挂牌理由"), message=_("请填写挂牌督办的理由，例如群众反映强烈、久拖未决。"), max_length=500, rows=2
+    )
+
+
+class PlateRemoveForm(ActionForm):
+    reason = _text(_("摘牌理由"), message=_("请填写摘牌理由，例如问题已解决、群众已认可。"), max_length=500, rows=2)

@@ -28,6 +28,7 @@ def _late_rows(cases) -> list[Late]:
             stage=Status(case.status).label,
             due_at=case.stage_due_at,
             url=reverse("cases:case-detail", args=[case.number]),
+            plate=case.plate_hung_at is not None,
         )
         for case in cases[:LATE_SHOWN]
     ]

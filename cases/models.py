@@ -267,6 +267,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
     import_source = models.CharField(_("导入来源"), max_length=40, blank=True, default="", db_default="")
     external_id = models.CharField(_("原系统编号"), max_length=64, blank=True, default="", db_default="")
 
+    # 包案 and 挂牌督办 (issue #15, cases.baoan, docs/baoan.md): one leader owns the case at a time;
+    # on the case (not a table of its own) so every board marks it without a join; the history of
+    # takes, releases, hangs and removals is on the timeline.
+    baoan_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包案领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="baoan_cases",
+    )
+    baoan_at = models.DateTimeField(_("包案时间"), null=True, blank=True)
+    baoan_due_date = models.DateField(_("目标办结日期"), null=True, blank=True)
+    baoan_note = models.CharField(_("包案要求"), max_length=500, blank=True, default="", db_default="")
+    plate_hung_at = models.DateTimeField(_("挂牌督办时间"), null=True, blank=True)
+    plate_reason = models.CharField(_("挂牌理由"), max_length=500, blank=True, default="", db_default="")
+
     created_at = models.DateTimeField(_("登记时间"))  # indexed by case_created_cover
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -327,6 +344,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_created_cover",
             ),
             models.Index(fields=["region", "created_at"], name="case_region_created"),
+            # 我的包案 (the leader's own cases) and the boards' 挂牌督办 filter: both a handful of rows
+            models.Index(
+                fields=["baoan_leader", "baoan_due_date"],
+                name="case_baoan_leader",
+                condition=models.Q(baoan_leader__isnull=False),
+            ),
+            models.Index(
+                fields=["plate_hung_at"], name="case_plate_hung", condition=models.Q(plate_hung_at__isnull=False)
+            ),
             models.Index(fields=["closed_at"], name="case_closed_at", condition=models.Q(closed_at__isnull=False)),
             models.Index(
                 # the contact sweep's running clocks, and the KPI board's 响应率 by deadline
@@ -340,7 +366,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 fields=["import_source", "external_id"],
                 name="case_external_id_unique",
                 condition=~models.Q(external_id=""),
-            )
+            ),
+            # 挂牌督办 is the 包案 leader's: no plate on a case nobody owns
+            models.CheckConstraint(
+                condition=models.Q(plate_hung_at__isnull=True) | models.Q(baoan_leader__isnull=False),
+                name="case_plate_needs_leader",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -449,11 +480,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def submit_result(self):
         pass
 
-    @transition(field=status, source=Status.REVIEWING, target=Status.FEEDBACK, permission=_allowed("can_dispatch"))
+    @transition(field=status, source=Status.REVIEWING, target=Status.FEEDBACK, permission=_allowed("can_review"))
     def approve(self):
         pass
 
-    @transition(field=status, source=Status.REVIEWING, target=Status.HANDLING, permission=_allowed("can_dispatch"))
+    @transition(field=status, source=Status.REVIEWING, target=Status.HANDLING, permission=_allowed("can_review"))
     def send_back(self):
         pass
 

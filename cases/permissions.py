@@ -82,7 +82,13 @@ def can_accept(user, case):  # accept / reject / resolve on the spot / merge
     return is_centre_staff(user, case)
 
 
-def can_dispatch(user, case):  # manual dispatch, transfer, approve, send back
+def can_dispatch(user, case):  # manual dispatch, transfer
+    return is_dispatcher_for(user, case)
+
+
+def can_review(user, case):  # approve, send back (审核): the centre's, or the 包案 leader's alone
+    if case.baoan_leader_id is not None:
+        return is_baoan_owner(user, case) or is_admin(user)
     return is_dispatcher_for(user, case)
 
 
@@ -165,6 +171,7 @@ def available_actions(user, case: Case) -> list[str]:
             actions.append("pause")
         elif not (held if held is not None else bool(hold_reason(case))):
             actions.append("resume")
+    actions += baoan_actions(user, case)
     return actions
 
 
@@ -193,3 +200,47 @@ def can_decide_unreason(user, case) -> bool:
     """审核认定 (approve or refuse a proposal) and revoke an approved label: the dispatchers of the
     case's centre, as for 严重程度 — the centre that assesses the units, not the unit itself."""
     return is_dispatcher_for(user, case)
+# 包案 and 挂牌督办 (issue #15, cases.baoan, docs/baoan.md) ----------------------------------------
+
+
+def is_baoan_owner(user, case) -> bool:
+    """The leader who owns the case (包案), while still a supervisor of its place."""
+    return (
+        user.is_authenticated
+        and case.baoan_leader_id is not None
+        and case.baoan_leader_id == user.id
+        and is_supervisor_for(user, case)
+    )
+
+
+def can_take_baoan(user, case) -> bool:
+    """包案: a supervisor (领导) of the case's place; whether it is free and open is the service's."""
+    return is_supervisor_for(user, case)
+
+
+def can_release_baoan(user, case) -> bool:
+    """撤销包案: the owner, or an admin (a leader who left or moved must not block the case)."""
+    return case.baoan_leader_id is not None and (is_baoan_owner(user, case) or is_admin(user))
+
+
+def can_hang_plate(user, case) -> bool:
+    """挂牌督办 / 摘牌: the owner alone."""
+    return is_baoan_owner(user, case)
+
+
+def baoan_actions(user, case: Case) -> list[str]:
+    """The 包案 buttons to offer now (added to ``available_actions``)."""
+    actions = []
+    if case.baoan_leader_id is None:
+        if case.is_open and can_take_baoan(user, case):
+            actions.append("baoan_take")
+        return actions
+    if can_hang_plate(user, case):
+        if case.plate_hung_at is None:
+            if case.is_open:
+                actions.append("plate_hang")
+        else:
+            actions.append("plate_remove")
+    if can_release_baoan(user, case):
+        actions.append("baoan_release")
+    return actions

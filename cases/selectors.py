@@ -12,7 +12,8 @@ from .models import Case, CaseEvent, Party, Status
 
 
 def _base() -> QuerySet[Case]:
-    return Case.objects.select_related("matter", "region", "centre", "lead_unit")
+    # baoan_leader: the 包案 leader's name on every list (issue #15), one LEFT JOIN, no query per row
+    return Case.objects.select_related("matter", "region", "centre", "lead_unit", "baoan_leader")
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -42,7 +43,7 @@ def case_detail(user, number: str) -> Case | None:
     """One case by number with what its page shows, or None when absent or not visible (→ 404)."""
     return (
         visible_cases(user)
-        .select_related("result_unit", "merged_into")
+        .select_related("result_unit", "merged_into", "baoan_leader")
         .prefetch_related(
             "cooperating_units",
             "parties",
@@ -134,6 +135,7 @@ def case_search(
     status: str = "",
     matter=None,
     channel: str = "",
+    plate: bool = False,
     created_from=None,
     created_before=None,
 ) -> QuerySet[Case]:
@@ -150,6 +152,8 @@ def case_search(
         qs = qs.filter(matter__path__startswith=matter.path)
     if channel:
         qs = qs.filter(channel=channel)
+    if plate:  # 挂牌督办 (issue #15)
+        qs = qs.filter(plate_hung_at__isnull=False)
     if created_from is not None:
         qs = qs.filter(created_at__gte=created_from)
     if created_before is not None:
@@ -237,7 +241,7 @@ def staff_case_page(user, number: str) -> Case | None:
     read by the view: ``cases.views._claims_with_merged``)."""
     return (
         visible_cases(user)
-        .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region")
+        .select_related("result_unit", "merged_into", "centre__region", "lead_unit__region", "baoan_leader")
         .prefetch_related(
             "cooperating_units",
             "parties",
@@ -397,6 +401,10 @@ def centre_work(user, statuses: list[str], *, now, scope: Q | None = None) -> di
     return counts
 
 
+#: What the homes' late lists read of a case (the 挂牌督办 badge included, issue #15).
+LATE_FIELDS = ("number", "title", "status", "stage_due_at", "plate_hung_at")
+
+
 def centre_late_cases(user, statuses: list[str], *, now, limit: int, scope: Q | None = None) -> list[Case]:
     """The centre's late cases in those queues, the longest late first (``limit`` + 1 rows, so
     the caller knows whether more follow)."""
@@ -404,7 +412,7 @@ def centre_late_cases(user, statuses: list[str], *, now, limit: int, scope: Q | 
     if condition is None or not statuses:
         return []
     qs = Case.objects.filter(condition, _late(now), status__in=statuses)
-    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only(*LATE_FIELDS).order_by("stage_due_at", "id")[: limit + 1])
 
 
 def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
@@ -445,4 +453,4 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
 def inbox_late_cases(user, *, now, limit: int) -> list[Case]:
     """The handler's late cases (lead or cooperating), the longest late first, ``limit`` + 1 rows."""
     qs = handler_inbox(user).filter(_late(now)).select_related(None)
-    return list(qs.only("number", "title", "status", "stage_due_at").order_by("stage_due_at", "id")[: limit + 1])
+    return list(qs.only(*LATE_FIELDS).order_by("stage_due_at", "id")[: limit + 1])

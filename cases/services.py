@@ -25,6 +25,11 @@ from routing.models import MatterType, Region, Unit
 from routing.roles import DISPATCH_ROLE
 
 from . import messages as texts
+from .baoan import case_baoan_release as case_baoan_release
+from .baoan import case_baoan_take as case_baoan_take
+from .baoan import case_plate_hang as case_plate_hang
+from .baoan import case_plate_remove as case_plate_remove
+from .baoan import leader_result_message, review_owner_check
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
@@ -487,6 +492,7 @@ def case_submit_result(*, case: Case, actor, result: str, outcome: str, joint_ov
         stage="review",
         at=at,
     )
+    notifications_bulk_send(leader_result_message(case))  # 包案: the leader reviews it
     return case
 
 
@@ -495,7 +501,9 @@ def case_submit_result(*, case: Case, actor, result: str, outcome: str, joint_ov
 
 @transaction.atomic
 def case_approve(*, case: Case, actor, note: str = "", at=None) -> Case:
-    """审核通过: the result is sent to the citizen for rating (待评价)."""
+    """审核通过: the result is sent to the citizen for rating (待评价). While a leader owns the case
+    (包案) only they or an admin may approve (``can_review``; the owner re-read under a row lock)."""
+    review_owner_check(case)
     _run(
         case,
         "approve",
@@ -535,6 +543,7 @@ def _notify_result(case: Case) -> None:
 def case_send_back(*, case: Case, actor, reason: str, at=None) -> Case:
     """驳回重办: back to the lead unit with the reason; the handle-stage clock restarts."""
     reason = _require_text(reason, _("请填写驳回理由，说明需要补充或重办的内容。"))
+    review_owner_check(case)
     _run(case, "send_back", actor=actor, note=reason, public=False, stage="handle", at=at)
     _notify_unit(case.lead_unit, texts.unit_sent_back(case, reason), case=case, kind="case_sent_back")
     return case

@@ -27,10 +27,11 @@ from . import forms as f
 from . import joint_views, selectors
 from . import services as s
 from .actions import Action
+from .baoan import date_words
 from .duplicate_views import duplicates_tab
 from .duplicates import duplicate_pairs_for
 from .models import Case, Status
-from .permissions import available_actions, is_handling_unit_member
+from .permissions import available_actions, is_dispatcher_for, is_handling_unit_member
 from .time_left import with_time_left
 
 PAGE_SIZE = 25
@@ -177,6 +178,26 @@ def _resume(case, user, d):
     return _("已恢复计时，办理时限已按中止时间顺延。")
 
 
+def _baoan_take(case, user, d):
+    s.case_baoan_take(case=case, actor=user, due_date=d["due_date"], note=d["note"])
+    return _("已包案，目标办结日期 %(d)s；本案办理结果由您审核。") % {"d": date_words(d["due_date"])}
+
+
+def _baoan_release(case, user, d):
+    s.case_baoan_release(case=case, actor=user, reason=d["reason"])
+    return _("已撤销包案，办理结果恢复由诉求服务中心审核。")
+
+
+def _plate_hang(case, user, d):
+    s.case_plate_hang(case=case, actor=user, reason=d["reason"])
+    return _("已挂牌督办，本案在各看板和待办列表中标注“挂牌督办”。")
+
+
+def _plate_remove(case, user, d):
+    s.case_plate_remove(case=case, actor=user, reason=d["reason"])
+    return _("已摘牌，各看板不再标注本案。")
+
+
 def _merge(case, user, d):
     s.case_merge(case=case, actor=user, into=d["target"], note=d["note"])
     return _("已将本案合并到案件 %(n)s。") % {"n": d["target"].number}
@@ -203,6 +224,10 @@ ACTIONS: dict[str, Action] = {
     "merge": Action(gettext_lazy("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", gettext_lazy("一案多投时，把本案并入另一案件办理。")),
     "pause": Action(gettext_lazy("中止计时"), f.PauseForm, _pause, "btn-outline-secondary", gettext_lazy("等待鉴定、当事人补充材料或法院审理时中止计时，恢复后时限顺延。")),
     "resume": Action(gettext_lazy("恢复计时"), f.SignForm, _resume, "btn-outline-primary"),
+    "baoan_take": Action(gettext_lazy("包案"), f.BaoanTakeForm, _baoan_take, "btn-outline-primary", gettext_lazy("由您包案：设定目标办结日期，办理结果改由您审核；可挂牌督办。")),
+    "plate_hang": Action(gettext_lazy("挂牌督办"), f.PlateHangForm, _plate_hang, "btn-outline-danger", gettext_lazy("挂牌后本案在超期看板、中心队列、承办单位待办等处标注“挂牌督办”，直至摘牌。")),
+    "plate_remove": Action(gettext_lazy("摘牌"), f.PlateRemoveForm, _plate_remove, "btn-outline-secondary"),
+    "baoan_release": Action(gettext_lazy("撤销包案"), f.BaoanReleaseForm, _baoan_release, "btn-outline-secondary", gettext_lazy("撤销后办理结果恢复由诉求服务中心审核；已挂牌的一并摘牌。")),
 }  # fmt: skip
 
 
@@ -278,13 +303,23 @@ def inbox(request):
     if tab == joint_views.JOINT_TAB:  # 联办任务 (issue #15): tasks given to the unit, not cases
         joint = joint_views.joint_inbox_tab(request, page=page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
         return render(request, "cases/joint_inbox.html", {"tabs": tabs, "tab": tab, "page": page, **joint})
-    found = selectors.sorted_by_time_left(selectors.handler_inbox(user, status=tab), sort)
+    found = selectors.sorted_by_time_left(_plated(selectors.handler_inbox(user, status=tab), request), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     units = set(selectors.handler_unit_ids(user))
     for case in with_time_left(rows):
         case.is_cooperating = case.lead_unit_id not in units
     context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
+    context["plate_only"] = plate_only(request)
     return render(request, "cases/inbox.html", context)
+
+
+def plate_only(request) -> bool:
+    """The lists' 挂牌督办 filter (``?plate=1``, issue #15)."""
+    return request.GET.get("plate") == "1"
+
+
+def _plated(qs, request):
+    return qs.filter(plate_hung_at__isnull=False) if plate_only(request) else qs
 
 
 def _time_left_sort(request) -> str:
@@ -334,13 +369,14 @@ def queue(request):
     if tab == DUPLICATES_TAB:
         context = {"tabs": tabs, "tab": tab, "page": page, **duplicates_tab(request, page=page)}
         return render(request, "cases/duplicates.html", context)
-    found = selectors.sorted_by_time_left(selectors.centre_queue_rows(user, status=tab), sort)
+    found = selectors.sorted_by_time_left(_plated(selectors.centre_queue_rows(user, status=tab), request), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     rows = with_time_left(rows)
     if tab == Status.ACCEPTED:
         for case in rows:
             case.routing_summary = _routing_summary(case)
     context = {"tabs": tabs, "tab": tab, "cases": rows, "page": page, "has_next": has_next, "sort": sort}
+    context["plate_only"] = plate_only(request)
     return render(request, "cases/queue.html", context)
 
 
@@ -377,6 +413,13 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
     ]
     events = list(case.events.all())
     last_return = next((e for e in reversed(events) if e.transition == "return_case"), None)
+    # 包案 (issue #15): a reviewer of the centre is told why the review buttons are not there
+    review_by_leader = (
+        case.status == Status.REVIEWING
+        and case.baoan_leader_id is not None
+        and "approve" not in offered
+        and is_dispatcher_for(user, case)
+    )
     with_time_left([case])
     context = {
         "case": case,
@@ -390,6 +433,7 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
         "can_open_parties": is_handling_unit_member(user, case),
         "panel": panel,
         "last_return": last_return,
+        "review_by_leader": review_by_leader,
         "version": version,
         "dispatch_units": units,  # reused by the 联办任务 panel's form (None: not loaded)
     }

@@ -44,6 +44,7 @@ STAFF_KINDS = {
     "agreement_followup": _("履行回访"),
     "risk_warning": _("研判预警"),
     "unreason": _("不合理诉求认定"),
+    "case_baoan": _("领导包案"),  # 包案, 挂牌督办, 撤销包案, the result awaiting the leader (issue #15)
 }
 
 OTHER = _("其他消息")

@@ -44,6 +44,7 @@ class OverdueFilterForm(forms.Form):
     unit = forms.ChoiceField(label=_("承办单位"), required=False)
     matter = forms.ChoiceField(label=_("事项大类"), required=False)
     channel = forms.ChoiceField(label=_("来源渠道"), required=False, choices=[("", _("全部渠道")), *Channel.choices])
+    plate = forms.BooleanField(label=_("只看挂牌督办"), required=False)
 
     def __init__(self, *args, regions, units, matters, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +61,7 @@ class OverdueFilterForm(forms.Form):
             groups.setdefault(u.region.name, []).append((str(u.pk), label))
         self.fields["unit"].choices = [("", _("全部单位")), *groups.items()]
         self.fields["matter"].choices = [("", _("全部事项"))] + [(m.code, m.name) for m in matters]
-        for name in self.fields:
+        for name in ("region", "unit", "matter", "channel"):
             self.fields[name].error_messages["invalid_choice"] = _CHOICE_GONE
 
     def filters(self) -> BoardFilters:
@@ -71,6 +72,7 @@ class OverdueFilterForm(forms.Form):
             unit=self.units.get(data.get("unit") or ""),
             matter=self.matters.get(data.get("matter") or ""),
             channel=data.get("channel") or "",
+            plate=bool(data.get("plate")),
         )
 
     def summary(self) -> str:
@@ -81,6 +83,7 @@ class OverdueFilterForm(forms.Form):
             _("单位：%(v)s") % {"v": f.unit.name} if f.unit else "",
             _("事项：%(v)s") % {"v": f.matter.name} if f.matter else "",
             _("渠道：%(v)s") % {"v": Channel(f.channel).label} if f.channel else "",
+            _("只看挂牌督办") if f.plate else "",
         ]
         return "；".join(str(p) for p in parts if p) or str(_("全部"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.homes import LATE_SHOWN, Count, Late, Work
@@ -45,6 +46,9 @@ def supervisor_home(*, user, roles: set[str], now) -> Work | None:
             count=orders["replied"],
             url=_url("supervision:orders", status="replied"),
         ),
+        # 挂牌督办 in scope and the leader's own 包案 (issue #15)
+        Count(key="plated", label=_("挂牌督办"), count=totals["plated"], url=_url("supervision:overdue", plate="on")),
+        *_baoan_counts(user, roles, now),
         Count(
             key="risk-open",
             label=_("研判预警待研判"),
@@ -59,6 +63,7 @@ def supervisor_home(*, user, roles: set[str], now) -> Work | None:
             stage=Status(case.status).label,
             due_at=case.stage_due_at,
             url=reverse("cases:case-detail", args=[case.number]),
+            plate=case.plate_hung_at is not None,
         )
         for case in red[:LATE_SHOWN]
     ]
@@ -70,6 +75,22 @@ def supervisor_home(*, user, roles: set[str], now) -> Work | None:
         late_url=board,
         late_title=_("红色预警案件（超期最久的在前）"),
     )
+
+
+def _baoan_counts(user, roles: set[str], now) -> list[Count]:
+    """我的包案: the open cases the supervisor owns, those past their target date counted late."""
+    if Role.SUPERVISOR not in roles:
+        return []
+    mine = selectors.baoan_counts(user, today=timezone.localdate(now))
+    return [
+        Count(
+            key="baoan-mine",
+            label=_("我的包案"),
+            count=mine["open"],
+            late=mine["late"],
+            url=reverse("supervision:baoan"),
+        )
+    ]
 
 
 def unit_orders_home(*, user, roles: set[str], now) -> Work | None:

@@ -31,6 +31,8 @@ from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel, Unit
 
 from .models import OrderStatus, SupervisionOrder
 
+#: The board's 挂牌督办 list shows this many cases, hung longest first (issue #15).
+PLATE_LIST_LIMIT = 50
 #: The red list shows this many cases, most overdue first (one more is fetched to know if it is cut).
 RED_LIST_LIMIT = 100
 #: Regions offered by the board's region filter: from the top of the user's scope down to towns.
@@ -109,6 +111,7 @@ class BoardFilters:
     unit: Unit | None = None
     matter: MatterType | None = None
     channel: str = ""
+    plate: bool = False  # 挂牌督办 cases only (issue #15)
 
 
 @dataclass
@@ -144,6 +147,8 @@ class Board:
     totals: UnitRow | None = None
     red: list[RedRow] = field(default_factory=list)
     red_more: bool = False  # more red cases than the list shows
+    plated: list[Case] = field(default_factory=list)  # 挂牌督办 cases, whatever their warning level
+    plated_more: bool = False
 
 
 SORT_COLUMNS = ("unit", "blue", "yellow", "red", "total", "contact_late", "presses", "joint_late")
@@ -192,6 +197,8 @@ def _open_cases(user, filters: BoardFilters) -> QuerySet[Case]:
         qs = qs.filter(matter_id__in=list(subtree))  # a list, for the reason given above
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
+    if filters.plate:
+        qs = qs.filter(plate_hung_at__isnull=False)
     return qs
 
 
@@ -229,7 +236,10 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
     Days overdue run from the stage's due time to ``now`` (to the pause, for a paused case: its
     clock stands still).
     """
-    in_scope = _open_cases(user, BoardFilters(region=filters.region, matter=filters.matter, channel=filters.channel))
+    in_scope = _open_cases(
+        user,
+        BoardFilters(region=filters.region, matter=filters.matter, channel=filters.channel, plate=filters.plate),
+    )
     qs = in_scope if filters.unit is None else in_scope.filter(_held_by(filters.unit))
     # Counting ``region`` (never null) rather than ``id`` keeps every column the statement reads
     # inside the partial index ``case_open_board`` (``contact_level`` and ``press_count`` are
@@ -269,6 +279,13 @@ def overdue_board(user, filters: BoardFilters, *, now: datetime, sort: str = "re
     for case in red:
         late = (case.paused_at or now) - case.stage_due_at
         board.red.append(RedRow(case=case, days_overdue=round(late.total_seconds() / 86400, 1), place=places[case.pk]))
+    plated = list(
+        qs.filter(plate_hung_at__isnull=False)
+        .select_related("lead_unit", "centre", "baoan_leader")
+        .defer("description", "routing_explanation", "result", "rating_comment", "reject_reason")
+        .order_by("plate_hung_at", "id")[: PLATE_LIST_LIMIT + 1]
+    )
+    board.plated, board.plated_more = plated[:PLATE_LIST_LIMIT], len(plated) > PLATE_LIST_LIMIT
     return board
 
 
@@ -434,10 +451,38 @@ def warning_totals(user) -> tuple[dict[str, int], list[Case]]:
     )
     red = list(
         qs.filter(warning_level=WarningLevel.RED)
-        .only("number", "title", "status", "stage_due_at")
+        .only("number", "title", "status", "stage_due_at", "plate_hung_at")
         .order_by("stage_due_at", "id")[: RED_HOME_LIMIT + 1]
     )
+    # 挂牌督办 in scope (issue #15): a count over the partial index of hung cases, same scope
+    totals["plated"] = qs.filter(plate_hung_at__isnull=False).count()
     return totals, red
 
 
 RED_HOME_LIMIT = 5
+
+
+# 包案: the leader's own cases (issue #15, cases.baoan) ---------------------------------------------
+
+#: 我的包案's tabs: the open cases (by target date) and the ended ones (latest first).
+BAOAN_TABS = ("open", "ended")
+
+
+def baoan_cases(user, *, tab: str = "open") -> QuerySet[Case]:
+    """The cases ``user`` owns (包案); an admin sees every owned case (to release one whose leader
+    left). Open ones by target date, soonest first; ended ones latest first. The lead unit, the
+    centre and the leader joined (no query per row); bounded by the caller's page."""
+    qs = Case.objects.filter(baoan_leader__isnull=False) if is_admin(user) else Case.objects.filter(baoan_leader=user)
+    qs = qs.select_related("lead_unit", "centre", "baoan_leader").defer(
+        "description", "routing_explanation", "result", "rating_comment", "reject_reason"
+    )
+    if tab == "ended":
+        return qs.exclude(status__in=WARNED_STATUSES).order_by("-baoan_at", "-id")
+    return qs.filter(status__in=WARNED_STATUSES).order_by("baoan_due_date", "id")
+
+
+def baoan_counts(user, *, today) -> dict[str, int]:
+    """My 包案 on the home: open owned cases and those past their target date (one statement)."""
+    return Case.objects.filter(baoan_leader=user, status__in=WARNED_STATUSES).aggregate(
+        open=Count("id"), late=Count("id", filter=Q(baoan_due_date__lt=today))
+    )

@@ -109,6 +109,11 @@ EVENT_LABELS = {
     "referral_reply": _("移送单位答复"),
     # the dispatcher's 疑似重复 decision (issue #13, cases.duplicates)
     "not_duplicate": _("排除疑似重复"),
+    # 包案 and 挂牌督办 (issue #15, cases.baoan)
+    "baoan_take": _("领导包案"),
+    "baoan_release": _("撤销包案"),
+    "plate_hang": _("挂牌督办"),
+    "plate_remove": _("摘牌"),
 }
 
 
@@ -189,3 +194,18 @@ def referral_words(case) -> str:
         parts.append(str(_("文号 %(d)s")) % {"d": case.referral_document})
     parts.append(str(_("时限 %(t)s")) % {"t": cn_date(case.referral_due_at)})
     return " · ".join(parts)
+
+
+@register.filter
+def baoan_left(day) -> str:
+    """包案 target date in words: "还剩 3 天", "今天到期", "超期 2 天" (never colour alone)."""
+    from cases.baoan import target_left
+
+    return target_left(day)[1]
+
+
+@register.filter
+def baoan_overdue(day) -> bool:
+    from cases.baoan import target_left
+
+    return day is not None and target_left(day)[0] < 0

@@ -166,6 +166,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             _("发生地"),
             _("所处环节"),
             _("本环节时限"),
+            _("挂牌督办"),
             _("来源渠道"),
             _("诉求次数（含重复）"),
             _("群众催办（次）"),
@@ -181,6 +182,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
                 r.place,
                 str(r.case.stage_label),
                 cn_datetime(r.case.stage_due_at),
+                _("挂牌督办") if r.case.plate_hung_at else "",
                 channel_label(r.case.channel),
                 r.case.repeat_count,
                 r.case.press_count,
@@ -188,7 +190,7 @@ def _workbook(board: selectors.Board, summary: str) -> bytes:
             ]
             for r in board.red
         ],
-        [22, 36, 10, 30, 14, 26, 10, 20, 12, 12, 14, 44],
+        [22, 36, 10, 30, 14, 26, 10, 20, 12, 12, 12, 14, 44],
         formats=["", "", "0.0"],
     )
     if board.red_more:

@@ -242,6 +242,7 @@ ROLES = {
         ("KPI board", "supervision:kpi", None),
         ("督办 list", "supervision:orders", None),
         ("研判预警 list", "supervision:risk-list", None),
+        ("我的包案", "supervision:baoan", None),  # issue #15
     ),
     # the directory import with its rule-change replay preview (issue #15)
     "admin": staff_pages("admin", ("directory import", "routing:directory-import", None)),

@@ -38,6 +38,9 @@ class Command(BaseCommand):
 
             issued = load_demo_orders()
             self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
+            from demo.baoan import load_demo_baoan  # 包案 and 挂牌督办 (issue #15)
+
+            self.stdout.write(load_demo_baoan())
         if not no_cases:
             from demo.risk import load_demo_risk
             from supervision.models import RiskWarning
