@@ -28,3 +28,10 @@ class CasesConfig(AppConfig):
         from .panels import CasePanel, register_case_panel
 
         register_case_panel(CasePanel("joint", PANEL_TEMPLATE, joint_panel_context, order=5))
+
+        # 退回申请 / 转办申请 and 首接负责 (issue #15: cases.handover), above the others
+        from . import handover_views
+
+        register_case_panel(
+            CasePanel("handover", handover_views.PANEL_TEMPLATE, handover_views.handover_panel_context, order=3)
+        )

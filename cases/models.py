@@ -236,6 +236,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
+    # 首接负责 (issue #15, cases.handover): a case handed off twice between units (推诿) gets its
+    # first unit back as the one responsible (``first_duty``) until some unit signs it.
+    first_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("首接单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="first_duty_cases",
+    )
+    first_duty = models.BooleanField(_("首接负责中"), default=False, db_default=False)
 
     # 来信 (issue #12): the letter's own number and date; its scan is the claim's attachment.
     letter_number = models.CharField(_("来信编号"), max_length=60, blank=True, default="", db_default="")
@@ -374,10 +385,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.DISPATCHED, Status.HANDLING],
         target=Status.ACCEPTED,
-        permission=_allowed("can_sign"),
+        permission=_allowed("system_only"),
     )
     def return_case(self):
-        pass
+        """退回: only through an approved 退回申请 (``cases.handover.handover_approve``), which
+        checks the dispatcher's decision permission itself (issue #15)."""
 
     @transition(
         field=status,
@@ -732,3 +744,6 @@ class DuplicateScanRun(models.Model):
 # 联办任务 (issue #15): in their own module (this one is at its size limit), registered with the app
 # by this import (their app label is ``cases``: the migrations name ``cases.JointTask``).
 from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401
+
+# 退回申请 / 转办申请 (issue #15): in their own module, registered by this import (cases.handover).
+from .handover_models import HandoverKind, HandoverRequest, HandoverStatus  # noqa: E402, F401

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from handover_steps import return_via_centre
 from openpyxl import load_workbook
 
 from cases import services as cs
@@ -121,7 +122,7 @@ def _closed_case(kpi_claim, user, at, fresh, day, *, returned=False):
     if returned:
         from routing.models import Unit
 
-        cs.case_return(case=fresh(case), actor=handler, reason="属镇街职责", at=at(10, day, 11))
+        return_via_centre(case=fresh(case), actor=handler, reason="属镇街职责", at=at(10, day, 11))
         cs.case_dispatch(
             case=fresh(case),
             actor=user("gm_dispatch"),
