@@ -51,6 +51,7 @@ class HandoverStale(CaseError):
 
     status = 409
 
+
 #: Approved unit handoffs after which a case counts as buck-passed (推诿).
 BUCK_PASS_HANDOFFS = 2
 
@@ -194,7 +195,8 @@ def handover_request(
     _event(case, "handover_request", actor=actor, from_status=case.status, note=note, public=False, at=at)
     _notify_dispatchers(
         case,
-        _("案件 %(n)s：%(unit)s提出%(kind)s，请审核。") % {"n": case.number, "unit": case.lead_unit.name, "kind": label},
+        _("案件 %(n)s：%(unit)s提出%(kind)s，请审核。")
+        % {"n": case.number, "unit": case.lead_unit.name, "kind": label},
     )
     return request
 
@@ -407,4 +409,3 @@ def first_duty_cases(user) -> QuerySet[Case]:
         .select_related("matter", "region", "centre", "lead_unit", "first_unit")
         .order_by("stage_due_at", "id")
     )
-

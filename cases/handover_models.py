@@ -48,9 +48,7 @@ class HandoverRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING)
     to_unit = models.ForeignKey(
         "routing.Unit",
         verbose_name=_("转至单位"),

@@ -741,9 +741,8 @@ class DuplicateScanRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} +{self.pairs_added}"
 
 
-# 联办任务 (issue #15): in their own module (this one is at its size limit), registered with the app
-# by this import (their app label is ``cases``: the migrations name ``cases.JointTask``).
-from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401
-
-# 退回申请 / 转办申请 (issue #15): in their own module, registered by this import (cases.handover).
+# 退回申请 / 转办申请 (cases.handover) and 联办任务 (issue #15): in their own modules (this one is at
+# its size limit), registered with the app by these imports (their app label is ``cases``: the
+# migrations name ``cases.JointTask``, ``cases.HandoverRequest``).
 from .handover_models import HandoverKind, HandoverRequest, HandoverStatus  # noqa: E402, F401
+from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401

@@ -161,10 +161,14 @@ def available_actions(user, case: Case) -> list[str]:
         action = ACTION_OF_TRANSITION.get(item.name, item.name)
         if action not in actions:
             actions.append(action)
-    if case.status in HANDOVER_STATUSES and can_request_handover(user, case):
-        # 退回申请 / 转办申请 (issue #15): not while one is pending, nor while the case is held
-        if pending_handover(case) is None and not (held if held is not None else bool(hold_reason(case))):
-            actions += ["request_return", "request_transfer"]
+    # 退回申请 / 转办申请 (issue #15): the lead unit, not while one is pending nor while the case is held
+    if (
+        case.status in HANDOVER_STATUSES
+        and can_request_handover(user, case)
+        and pending_handover(case) is None
+        and not (held if held is not None else bool(hold_reason(case)))
+    ):
+        actions += ["request_return", "request_transfer"]
     if case.status in NOTE_STATUSES and can_add_note(user, case):
         actions.append("add_note")
     if case.status in CONTACT_STATUSES and case.contacted_at is None and can_contact(user, case):

@@ -110,6 +110,7 @@ def _first_duty_arm(units, **late):
         .order_by()
     )
 
+
 #: The handler inbox tabs, in order: 待签收, 处置中, 待审核 (read-only for the unit).
 INBOX_STATUSES = [Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
 #: The centre queues, in order: 待受理, 待派单, 待审核.

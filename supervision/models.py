@@ -351,7 +351,9 @@ class RiskWarningNote(models.Model):
     the warning's history, append-only."""
 
     warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="notes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("研判人"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("研判人"), on_delete=models.PROTECT, related_name="+"
+    )
     assessment = models.TextField(_("研判意见"))
     measures = models.TextField(_("措施"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)

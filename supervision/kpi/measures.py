@@ -21,6 +21,8 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 催办: the citizen's ``press`` events in the period (by the unit leading the case then).
 - 重复诉求率 (issue #13): cases merged into another as repeats (已合并, by the merge's ``closed_at``)
   ÷ 受理量, both in the period.
+- 推诿次数 (issue #15): a unit's 退回/转办申请 charged in the period — refused by the centre, or
+  approved on a case handed off twice or more — by the unit that asked (docs/handover.md).
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
@@ -47,7 +49,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from cases.models import Case, CaseEvent, Outcome, Rating, Status, WorkCalendarDay
+from cases.models import Case, CaseEvent, HandoverRequest, Outcome, Rating, Status, WorkCalendarDay
 from cases.selectors import region_scope
 from cases.workdays import is_workday
 from core.periods import Period, add_months, day_start, month_label, ratio
@@ -113,6 +115,8 @@ class Measures:
     presses: int = 0
     # issue #13: 重复诉求 — cases merged into another case as repeats (一案多投), by the merge's time
     repeats: int = 0
+    # issue #15: 推诿次数 — a unit's handoff requests counted as buck-passing (docs/handover.md)
+    buck_passes: int = 0
 
     def add(self, values: Measures | dict) -> None:
         """Add another ``Measures``, or a dict of some of the counts (only those it names)."""
@@ -385,6 +389,26 @@ def unit_event_rows(ranges: Ranges, scope_path: str, base_path: str | None = Non
     )
 
 
+def buck_pass_rows(ranges: Ranges, scope_path: str, base_path: str | None = None) -> QuerySet:
+    """推诿次数 (issue #15, docs/handover.md) per day × place × matter × channel × unit: the unit's
+    退回/转办申请 charged in the period (``charged_at``: refused by the centre, or approved on a case
+    that became buck-passed), by the unit that asked. Found through the partial index
+    ``handover_charged``."""
+    return (
+        HandoverRequest.objects.filter(_in_ranges("charged_at", ranges), _under(scope_path, "case__"))
+        .annotate(day=TruncDate("charged_at"))
+        .values(
+            "day",
+            region_path=place("case__", base_path),
+            matter_top=matter_top("case__"),
+            channel_code=F("case__channel"),
+            unit_code=F("unit__code"),
+        )
+        .annotate(buck_passes=Count("id"))
+        .order_by()
+    )
+
+
 class WorkdayCounter:
     """``cases.workdays.working_days_between`` for many date pairs: one calendar read, then a
     running count of working days, so each pair is a subtraction."""
@@ -442,7 +466,7 @@ def fine_rows(
     live: bool = False,
     now: dt.datetime | None = None,
 ) -> list[FineRow]:
-    """The four grouped queries over ``ranges``, as one list (four queries). ``base_path``: group
+    """The grouped queries over ``ranges``, as one list (one query each). ``base_path``: group
     places by the child region of that path (see ``place``); ``live``: the board's path (finished
     cases found through their events, see ``finished_rows``); ``now``: contact deadlines after it
     are not counted yet (``contact_rows``)."""
@@ -470,6 +494,8 @@ def fine_rows(
     for row in contact_rows(ranges, scope_path, base_path, now=now):
         counts = {"contact_due": row["contact_due"], "contacted_on_time": row["contacted_on_time"]}
         out.append(_fine(row, row["unit"] or "", counts))
+    for row in buck_pass_rows(ranges, scope_path, base_path):
+        out.append(_fine(row, row["unit_code"] or "", {"buck_passes": row["buck_passes"]}))
     return out
 
 
@@ -537,6 +563,7 @@ RANKING_SORTS: dict[str, tuple[str, Callable[[KpiRow], object]]] = {
     "solve": (gettext_lazy("解决率"), lambda r: r.measures.solve_rate),
     "rework": (gettext_lazy("重办率"), lambda r: r.measures.rework_rate),
     "presses": (gettext_lazy("催办数"), lambda r: r.measures.presses),
+    "buck_passes": (gettext_lazy("推诿次数"), lambda r: r.measures.buck_passes),
 }
 
 
