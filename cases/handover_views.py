@@ -104,7 +104,7 @@ def request_approve(request, pk):
         raise PermissionDenied
     case_url = reverse("cases:case-detail", args=[case.number])
     units = selectors.dispatch_units(case) if row.kind == HandoverKind.TRANSFER else []
-    form = HandoverApproveForm(request.POST or None, request=row, units=units)
+    form = HandoverApproveForm(request.POST if request.method == "POST" else None, request=row, units=units)
     title = _("同意%(kind)s") % {"kind": row.get_kind_display()}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -130,7 +130,7 @@ def request_refuse(request, pk):
     if not can_decide_handover(request.user, case):
         raise PermissionDenied
     case_url = reverse("cases:case-detail", args=[case.number])
-    form = HandoverRefuseForm(request.POST or None)
+    form = HandoverRefuseForm(request.POST if request.method == "POST" else None)
     title = _("不同意%(kind)s") % {"kind": row.get_kind_display()}
     if request.method == "POST" and form.is_valid():
         with service_call(form, request=request, on_stale=case_url) as call:
