@@ -79,7 +79,8 @@ def test_supervisor_home_shows_warnings_and_orders(submit_case, user, fresh, log
 # + 1 each for the header's bell (unread messages: notifications.context_processors); + 1 for the
 #: clerk's call-backs waiting (回访工作台, feedback.homes)
 # gm_supervisor: 11 with the count of risk warnings awaiting assessment (研判预警, issue #15)
-HOME_BOUND = {"gm_window": 10, "gm_dispatch": 12, "gm_labor": 9, "gm_supervisor": 11}
+# gm_dispatch: 13 with the count of pending 退回/转办申请 (issue #15)
+HOME_BOUND = {"gm_window": 10, "gm_dispatch": 13, "gm_labor": 9, "gm_supervisor": 11}
 
 
 @pytest.mark.parametrize("username", sorted(HOME_BOUND))
