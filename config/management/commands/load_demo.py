@@ -38,6 +38,9 @@ class Command(BaseCommand):
 
             issued = load_demo_orders()
             self.stdout.write(f"演示督办：新增 {issued} 件" if issued else "演示督办：已存在，未改动")
+            from demo.handover import load_demo_handover
+
+            self.stdout.write(f"演示退回/转办申请：新增 {load_demo_handover()} 件")  # issue #15
         if not no_cases:
             from demo.risk import load_demo_risk
             from supervision.models import RiskWarning
