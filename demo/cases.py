@@ -330,15 +330,16 @@ def _handle(*, case, current, target, rng, now, step, later, fresh, actors, disp
     """The dispatched case from 签收 to its target status (the lead unit's handler at work)."""
     handler = actors.get(current.lead_unit, Role.HANDLER)
     if target == Status.ACCEPTED:  # the unit asks to return it, the centre agrees: back in its queue
+        at = later()  # one moment for both (the demo's timeline, and so its warnings, stay as they were)
         request = handover_request(
             case=current,
             actor=handler,
             kind=HandoverKind.RETURN,
             reason="经核实不属于本单位职责范围，请中心重新分派",
-            at=later(),
+            at=at,
         )
         request.case = fresh()
-        handover_approve(request=request, actor=dispatcher, at=later())
+        handover_approve(request=request, actor=dispatcher, at=at)
         return case
     # Some cases that end up done went over a deadline on the way (签收 or 办理 late), so the
     # board's 按期办结率 is believable rather than 100 %.
