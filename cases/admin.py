@@ -12,6 +12,7 @@ from .models import (
     DuplicatePair,
     DuplicateScanRun,
     ExtensionRequest,
+    HandoverRequest,
     JointTask,
     PersonalDataAccess,
     WorkCalendarDay,
@@ -139,3 +140,14 @@ class JointTaskAdmin(ReadOnlyAdmin):
     search_fields = ("case__number", "unit__name")
     raw_id_fields = ("case", "unit", "created_by", "answered_by", "withdrawn_by")
     list_select_related = ("case", "unit", "created_by")
+
+
+@admin.register(HandoverRequest)
+class HandoverRequestAdmin(ReadOnlyAdmin):
+    """退回申请 / 转办申请 (issue #15): filed and decided on the case pages, read-only here."""
+
+    list_display = ("case", "kind", "unit", "status", "created_at", "decided_at", "charged_at")
+    list_filter = ("kind", "status")
+    search_fields = ("case__number", "unit__name")
+    raw_id_fields = ("case", "unit", "requested_by", "proposed_unit", "to_unit", "decided_by")
+    list_select_related = ("case", "unit")

@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import user_roles
-from cases.models import Case, CaseEvent, HandoverRequest, Outcome, Rating, Status, WorkCalendarDay
+from cases.models import Case, CaseEvent, Outcome, Rating, Status, WorkCalendarDay
 from cases.selectors import region_scope
 from cases.workdays import is_workday
 from core.periods import Period, add_months, day_start, month_label, ratio
@@ -389,26 +389,6 @@ def unit_event_rows(ranges: Ranges, scope_path: str, base_path: str | None = Non
     )
 
 
-def buck_pass_rows(ranges: Ranges, scope_path: str, base_path: str | None = None) -> QuerySet:
-    """推诿次数 (issue #15, docs/handover.md) per day × place × matter × channel × unit: the unit's
-    退回/转办申请 charged in the period (``charged_at``: refused by the centre, or approved on a case
-    that became buck-passed), by the unit that asked. Found through the partial index
-    ``handover_charged``."""
-    return (
-        HandoverRequest.objects.filter(_in_ranges("charged_at", ranges), _under(scope_path, "case__"))
-        .annotate(day=TruncDate("charged_at"))
-        .values(
-            "day",
-            region_path=place("case__", base_path),
-            matter_top=matter_top("case__"),
-            channel_code=F("case__channel"),
-            unit_code=F("unit__code"),
-        )
-        .annotate(buck_passes=Count("id"))
-        .order_by()
-    )
-
-
 class WorkdayCounter:
     """``cases.workdays.working_days_between`` for many date pairs: one calendar read, then a
     running count of working days, so each pair is a subtraction."""
@@ -494,6 +474,8 @@ def fine_rows(
     for row in contact_rows(ranges, scope_path, base_path, now=now):
         counts = {"contact_due": row["contact_due"], "contacted_on_time": row["contacted_on_time"]}
         out.append(_fine(row, row["unit"] or "", counts))
+    from .buck_passes import buck_pass_rows  # its own module: this one is at its size limit
+
     for row in buck_pass_rows(ranges, scope_path, base_path):
         out.append(_fine(row, row["unit_code"] or "", {"buck_passes": row["buck_passes"]}))
     return out
