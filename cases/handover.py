@@ -289,6 +289,14 @@ def handover_approve(
             "by": approved_by,
         }
         _handover(case, "transfer", actor=actor, to_unit=to_unit, reason=reason, at=at)
+    where = _("已退回诉求服务中心重新分派") if to_unit is None else _("已转至%(unit)s") % {"unit": to_unit.name}
+    _notify_unit(
+        request.unit,
+        _("案件 %(n)s 的%(kind)s已同意，%(where)s。")
+        % {"n": case.number, "kind": _kind_label(request.kind), "where": where},
+        case=case,
+        kind="handover_approved",
+    )
     _buck_pass(case, at=at)
     return request
 

@@ -148,6 +148,8 @@ def test_approve_return_sends_the_case_back_to_the_queue(case_in, ask, user, fre
     assert saved.status == HandoverStatus.APPROVED and saved.decided_by == user("gm_dispatch")
     assert saved.charged_at is None  # one handoff is not 推诿
     assert not SupervisionOrder.objects.filter(case=case).exists() and not case.first_duty
+    told = OutboxMessage.objects.filter(kind="handover_approved", recipient_user=user("gm_labor")).get()
+    assert "退回申请已同意" in told.body
 
 
 def test_approve_transfer_to_the_proposed_unit(case_in, ask, user, fresh):
