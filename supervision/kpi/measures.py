@@ -21,8 +21,6 @@ Definitions are written down in ``docs/kpi.md``; the short form:
 - 催办: the citizen's ``press`` events in the period (by the unit leading the case then).
 - 重复诉求率 (issue #13): cases merged into another as repeats (已合并, by the merge's ``closed_at``)
   ÷ 受理量, both in the period.
-- 推诿次数 (issue #15): a unit's 退回/转办申请 charged in the period — refused by the centre, or
-  approved on a case handed off twice or more — by the unit that asked (docs/handover.md).
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
@@ -474,7 +472,7 @@ def fine_rows(
     for row in contact_rows(ranges, scope_path, base_path, now=now):
         counts = {"contact_due": row["contact_due"], "contacted_on_time": row["contacted_on_time"]}
         out.append(_fine(row, row["unit"] or "", counts))
-    from .buck_passes import buck_pass_rows  # its own module: this one is at its size limit
+    from .buck_passes import buck_pass_rows  # 推诿次数 (issue #15): its own module, this one is full
 
     for row in buck_pass_rows(ranges, scope_path, base_path):
         out.append(_fine(row, row["unit_code"] or "", {"buck_passes": row["buck_passes"]}))
