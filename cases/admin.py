@@ -12,6 +12,7 @@ from .models import (
     DuplicatePair,
     DuplicateScanRun,
     ExtensionRequest,
+    HandoverRequest,
     JointTask,
     PersonalDataAccess,
     UnreasonLabel,
@@ -150,4 +151,15 @@ class UnreasonLabelAdmin(ReadOnlyAdmin):
     list_filter = ("status", "kind")
     search_fields = ("case__number",)
     raw_id_fields = ("case",)
+    list_select_related = ("case", "unit")
+
+
+@admin.register(HandoverRequest)
+class HandoverRequestAdmin(ReadOnlyAdmin):
+    """退回申请 / 转办申请 (issue #15): filed and decided on the case pages, read-only here."""
+
+    list_display = ("case", "kind", "unit", "status", "created_at", "decided_at", "charged_at")
+    list_filter = ("kind", "status")
+    search_fields = ("case__number", "unit__name")
+    raw_id_fields = ("case", "unit", "requested_by", "proposed_unit", "to_unit", "decided_by")
     list_select_related = ("case", "unit")

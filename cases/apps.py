@@ -36,3 +36,9 @@ class CasesConfig(AppConfig):
 
         register_case_panel(CasePanel("unreason", UNREASON_PANEL, unreason_panel_context, order=8))
         register_home_section(HomeSection("cases-unreason", frozenset({Role.DISPATCHER}), unreason_home, 15))
+        # 退回申请 / 转办申请 and 首接负责 (issue #15: cases.handover), above the others
+        from . import handover_views
+
+        register_case_panel(
+            CasePanel("handover", handover_views.PANEL_TEMPLATE, handover_views.handover_panel_context, order=3)
+        )

@@ -283,10 +283,6 @@ class PauseForm(ActionForm):
     reason = _text(_("中止原因"), message=_("请填写中止原因，如等待鉴定结论、当事人补充材料、法院审理。"))
 
 
-class ReturnForm(ActionForm):
-    reason = _text(_("退回理由"), message=_("请填写退回理由，说明为什么不属于本单位办理。"))
-
-
 class TransferForm(ActionForm):
     to_unit = UnitChoiceField(
         label=_("转办至"),

@@ -57,6 +57,17 @@ def centre_home(*, user, roles: set[str], now) -> Work | None:
         )
         for status in statuses
     ]
+    if Role.DISPATCHER in roles:  # 退回/转办申请 waiting for the centre (issue #15, cases.handover)
+        from .handover import pending_count
+
+        counts.append(
+            Count(
+                key="queue-handover",
+                label=_("退回/转办申请"),
+                count=pending_count(user),
+                url=_url("cases:queue", tab="handover"),
+            )
+        )
     return Work(
         title=_("中心队列"),
         counts=counts,
@@ -93,6 +104,17 @@ def inbox_home(*, user, roles: set[str], now) -> Work | None:
                 count=joint,
                 late=joint_late,
                 url=_url("cases:inbox", tab=selectors.JOINT_INBOX_TAB),
+            )
+        )
+    first, first_late = work[selectors.FIRST_INBOX_TAB]
+    if first:  # 首接负责 (issue #15): buck-passed cases the unit answers for until a unit signs
+        counts.append(
+            Count(
+                key="inbox-first",
+                label=_("首接负责"),
+                count=first,
+                late=first_late,
+                url=_url("cases:inbox", tab=selectors.FIRST_INBOX_TAB),
             )
         )
     return Work(

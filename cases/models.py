@@ -254,6 +254,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
+    # 首接负责 (issue #15, cases.handover): a case handed off twice between units (推诿) gets its
+    # first unit back as the one responsible (``first_duty``) until some unit signs it.
+    first_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("首接单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="first_duty_cases",
+    )
+    first_duty = models.BooleanField(_("首接负责中"), default=False, db_default=False)
 
     # 来信 (issue #12): the letter's own number and date; its scan is the claim's attachment.
     letter_number = models.CharField(_("来信编号"), max_length=60, blank=True, default="", db_default="")
@@ -423,10 +434,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.DISPATCHED, Status.HANDLING],
         target=Status.ACCEPTED,
-        permission=_allowed("can_sign"),
+        permission=_allowed("system_only"),
     )
     def return_case(self):
-        pass
+        """退回: only through an approved 退回申请 (``cases.handover.handover_approve``), which
+        checks the dispatcher's decision permission itself (issue #15)."""
 
     @transition(
         field=status,
@@ -778,8 +790,10 @@ class DuplicateScanRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} +{self.pairs_added}"
 
 
-# 联办任务 (issue #15): in their own module (this one is at its size limit), registered with the app
-# by this import (their app label is ``cases``: the migrations name ``cases.JointTask``).
+# 退回申请 / 转办申请 (cases.handover) and 联办任务 (issue #15): in their own modules (this one is at
+# its size limit), registered with the app by these imports (their app label is ``cases``: the
+# migrations name ``cases.JointTask``, ``cases.HandoverRequest``).
+from .handover_models import HandoverKind, HandoverRequest, HandoverStatus  # noqa: E402, F401
 from .joint_models import JOINT_TASK_CASE_STATUSES, JointTask, JointTaskFile, JointTaskStatus  # noqa: E402, F401
 
 # 不合理诉求 / 恶意诉求 labels (issue #15): their own module, registered by this import.

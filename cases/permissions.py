@@ -14,7 +14,7 @@ from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 
 from .locks import HELD_TRANSITIONS, hold_reason
-from .models import CONTACT_STATUSES, NOTE_STATUSES, Case
+from .models import CONTACT_STATUSES, NOTE_STATUSES, Case, Status
 
 
 def _region_scoped(user, case: Case, roles: set[str]) -> bool:
@@ -47,6 +47,12 @@ def is_cooperating_handler(user, case: Case) -> bool:
     return bool(units) and any(u.id in units for u in case.cooperating_units.all())
 
 
+def is_first_unit_handler(user, case: Case) -> bool:
+    """A handler of the case's 首接单位 (issue #15, cases.handover): it answers for a buck-passed
+    case and may open it (the inbox's 首接负责 tab, the automatic 督办)."""
+    return case.first_unit_id is not None and case.first_unit_id in units_with_role(user, Role.HANDLER)
+
+
 def is_citizen_party(user, case: Case) -> bool:
     return user.is_authenticated and any(p.user_id == user.id for p in case.parties.all())
 
@@ -64,6 +70,7 @@ def can_view_case(user, case: Case) -> bool:
         or is_supervisor_for(user, case)
         or is_lead_handler(user, case)
         or is_cooperating_handler(user, case)
+        or is_first_unit_handler(user, case)
         or is_citizen_party(user, case)
     )
 
@@ -96,7 +103,7 @@ def can_set_severity(user, case):  # confirm or change the proposed severity (�
     return is_dispatcher_for(user, case)
 
 
-def can_sign(user, case):  # sign, return, escalate, request extension, submit result
+def can_sign(user, case):  # sign, escalate, request extension, submit result
     return is_lead_handler(user, case)
 
 
@@ -160,6 +167,14 @@ def available_actions(user, case: Case) -> list[str]:
         action = ACTION_OF_TRANSITION.get(item.name, item.name)
         if action not in actions:
             actions.append(action)
+    # 退回申请 / 转办申请 (issue #15): the lead unit, not while one is pending nor while the case is held
+    if (
+        case.status in HANDOVER_STATUSES
+        and can_request_handover(user, case)
+        and pending_handover(case) is None
+        and not (held if held is not None else bool(hold_reason(case)))
+    ):
+        actions += ["request_return", "request_transfer"]
     if case.status in NOTE_STATUSES and can_add_note(user, case):
         actions.append("add_note")
     if case.status in CONTACT_STATUSES and case.contacted_at is None and can_contact(user, case):
@@ -244,3 +259,37 @@ def baoan_actions(user, case: Case) -> list[str]:
     if can_release_baoan(user, case):
         actions.append("baoan_release")
     return actions
+
+
+# 退回申请 / 转办申请 and 首接负责 (issue #15, cases.handover) ---------------------------------------
+
+#: Case statuses in which a unit may ask to return or transfer it (those ``return_case`` leaves).
+HANDOVER_STATUSES = [Status.DISPATCHED, Status.HANDLING]
+
+
+def can_request_handover(user, case) -> bool:
+    """退回申请 / 转办申请: the lead unit's handlers."""
+    return is_lead_handler(user, case)
+
+
+def can_withdraw_handover(user, request) -> bool:
+    """Withdraw a pending request: the handlers of the unit that filed it."""
+    return request.unit_id in units_with_role(user, Role.HANDLER)
+
+
+def can_decide_handover(user, case) -> bool:
+    """Approve or refuse a request: the dispatchers of the case's place (the centre)."""
+    return is_dispatcher_for(user, case)
+
+
+def pending_handover(case):
+    """The case's pending request (read once per case object, kept on it), or None."""
+    if not hasattr(case, "_pending_handover"):
+        from .handover_models import HandoverRequest, HandoverStatus
+
+        case._pending_handover = (
+            HandoverRequest.objects.filter(case=case, status=HandoverStatus.PENDING)
+            .select_related("unit", "requested_by", "proposed_unit")
+            .first()
+        )
+    return case._pending_handover

@@ -12,8 +12,9 @@ from .models import Case, CaseEvent, Party, Status
 
 
 def _base() -> QuerySet[Case]:
-    # baoan_leader: the 包案 leader's name on every list (issue #15), one LEFT JOIN, no query per row
-    return Case.objects.select_related("matter", "region", "centre", "lead_unit", "baoan_leader")
+    # baoan_leader: the 包案 leader's name on every list (issue #15), one LEFT JOIN, no query per row;
+    # first_unit: 首接负责 (issue #15, cases.handover)
+    return Case.objects.select_related("matter", "region", "centre", "lead_unit", "baoan_leader", "first_unit")
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -34,6 +35,8 @@ def visible_cases(user) -> QuerySet[Case]:
         condition |= Q(
             Exists(Case.cooperating_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=handler_units))
         )
+        # 首接单位 of a buck-passed case (issue #15, cases.handover)
+        condition |= Q(first_unit_id__in=handler_units)
     if user.is_citizen:
         condition |= Q(Exists(Party.objects.filter(case_id=OuterRef("pk"), user=user)))
     return _base().filter(condition)
@@ -94,6 +97,21 @@ from .models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus, JointTask,
 
 #: The handler inbox's 联办任务 tab (issue #15, ``cases.joint``).
 JOINT_INBOX_TAB = "joint"
+#: The handler inbox's 首接负责 tab (issue #15, ``cases.handover``): buck-passed cases the unit
+#: answers for as their first unit until a unit signs them.
+FIRST_INBOX_TAB = "first"
+_FIRST_KEY = "first_duty"  # the union's status column for that arm (no case status is called so)
+
+
+def _first_duty_arm(units, **late):
+    return (
+        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=OPEN_STATUSES)
+        .annotate(key=Value(_FIRST_KEY))
+        .values("key")
+        .annotate(n=Count("id"), **late)
+        .order_by()
+    )
+
 
 #: The handler inbox tabs, in order: 待签收, 处置中, 待审核 (read-only for the unit).
 INBOX_STATUSES = [Status.DISPATCHED, Status.HANDLING, Status.REVIEWING]
@@ -169,7 +187,7 @@ def inbox_counts(user) -> dict[str, int]:
     unit index), never counting the whole case table.
     """
     units = handler_unit_ids(user)
-    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB], 0)
+    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB, FIRST_INBOX_TAB], 0)
     if not units:
         return counts
     lead = (
@@ -194,10 +212,18 @@ def inbox_counts(user) -> dict[str, int]:
         .order_by()
     )
     counts[JOINT_INBOX_TAB] = 0
-    for row in lead.union(cooperating, tasks, all=True):
-        key = JOINT_INBOX_TAB if row["status"] == JointTaskStatus.OPEN else row["status"]
+    for row in lead.union(cooperating, tasks, _first_duty_arm(units), all=True):
+        key = _tab_of(row["status"])
         counts[key] += row["n"]
     return counts
+
+
+def _tab_of(status: str) -> str:
+    if status == JointTaskStatus.OPEN:
+        return JOINT_INBOX_TAB
+    if status == _FIRST_KEY:
+        return FIRST_INBOX_TAB
+    return status
 
 
 def _centre_condition(user) -> Q | None:
@@ -419,7 +445,7 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
     """(cases, of which late) per inbox tab for the handler's units, in ONE statement (the two
     arms of ``inbox_counts`` with a conditional count of the late ones)."""
     units = handler_unit_ids(user)
-    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB], (0, 0))
+    counts = dict.fromkeys([*INBOX_STATUSES, JOINT_INBOX_TAB, FIRST_INBOX_TAB], (0, 0))
     if not units:
         return counts
     lead = (
@@ -443,8 +469,9 @@ def inbox_work(user, *, now) -> dict[str, tuple[int, int]]:
         .order_by()
     )
     counts[JOINT_INBOX_TAB] = (0, 0)
-    for row in lead.union(cooperating, tasks, all=True):
-        key = JOINT_INBOX_TAB if row["status"] == JointTaskStatus.OPEN else row["status"]
+    first = _first_duty_arm(units, late=Count("id", filter=_late(now)))
+    for row in lead.union(cooperating, tasks, first, all=True):
+        key = _tab_of(row["status"])
         n, late = counts[key]
         counts[key] = (n + row["n"], late + row["late"])
     return counts

@@ -352,10 +352,14 @@ def case_dispatch(
 @transaction.atomic
 def case_sign(*, case: Case, actor, at=None) -> Case:
     """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
-    the contact clock (首次联系, ``cases.clock.start_contact_clock``) too."""
+    the contact clock (首次联系, ``cases.clock.start_contact_clock``) too; a 首接单位's duty on a
+    buck-passed case ends (``cases.handover``)."""
+    from .handover import first_duty_release
+
     at = _now(at)
     contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
     _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
+    first_duty_release(case, actor=actor, at=at)  # 首接负责 ends when a unit signs (issue #15)
     return case
 
 
@@ -391,23 +395,6 @@ def case_contact(*, case: Case, actor, method: str, note: str, at=None) -> CaseE
     return _event(case, "contact", actor=actor, from_status=case.status, note=text, public=False, at=at)
 
 
-@transaction.atomic
-def case_return(*, case: Case, actor, reason: str, at=None) -> Case:
-    """退回: not this unit's matter; back to the centre's queue (已受理) with the reason."""
-    reason = _require_text(reason, _("请填写退回理由，说明为什么不属于本单位办理。"))
-    _run(
-        case,
-        "return_case",
-        actor=actor,
-        note=reason,
-        fields={"lead_unit": None, "routing_queued": True},
-        stage="accept",
-        at=at,
-    )
-    case.cooperating_units.clear()
-    return case
-
-
 def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str, at) -> Case:
     reason = _require_text(reason, _("请填写移交理由。"))
     if not to_unit.active:
@@ -426,6 +413,9 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.DENIED, decision_note=_("案件已移交")
     )
+    from .handover import handover_lapse
+
+    handover_lapse(case, at=at)  # a pending 退回/转办申请 of the unit it leaves is moot
     _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duplicate_views, joint_views, unreason_views, views
+from . import duplicate_views, handover_views, joint_views, unreason_views, views
 
 app_name = "cases"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("duplicates/<int:pk>/not-duplicate/", duplicate_views.pair_dismiss, name="duplicate-dismiss"),
     path("joint/<int:pk>/answer/", joint_views.task_answer, name="joint-answer"),
     path("joint/<int:pk>/withdraw/", joint_views.task_withdraw, name="joint-withdraw"),
+    path("handover/<int:pk>/approve/", handover_views.request_approve, name="handover-approve"),
+    path("handover/<int:pk>/refuse/", handover_views.request_refuse, name="handover-refuse"),
+    path("handover/<int:pk>/withdraw/", handover_views.request_withdraw, name="handover-withdraw"),
     path("joint/files/<int:pk>/", joint_views.task_file, name="joint-file"),
     path("unreason/", unreason_views.pending_list, name="unreason-list"),
     path("unreason/<int:pk>/decide/", unreason_views.decide, name="unreason-decide"),

@@ -24,12 +24,15 @@ from core.paging import COUNT_CAP, bounded_page, capped_total, page_number
 from core.views import service_call
 
 from . import forms as f
-from . import joint_views, selectors
+from . import handover_forms as hf
+from . import handover_views, joint_views, selectors
 from . import services as s
 from .actions import Action
 from .baoan import date_words
 from .duplicate_views import duplicates_tab
 from .duplicates import duplicate_pairs_for
+from .handover import handover_request, pending_count
+from .handover_models import HandoverKind
 from .models import Case, Status
 from .permissions import available_actions, is_dispatcher_for, is_handling_unit_member
 from .time_left import with_time_left
@@ -101,9 +104,16 @@ def _sign(case, user, d):
     return _("已签收，请在办理时限内处置。")
 
 
-def _return(case, user, d):
-    s.case_return(case=case, actor=user, reason=d["reason"])
-    return _("案件 %(n)s 已退回诉求服务中心。") % {"n": case.number}
+def _request_return(case, user, d):
+    handover_request(case=case, actor=user, kind=HandoverKind.RETURN, reason=d["reason"])
+    return _("退回申请已提交，等待诉求服务中心审核；审核前请继续办理，办理时限照常计算。")
+
+
+def _request_transfer(case, user, d):
+    handover_request(
+        case=case, actor=user, kind=HandoverKind.TRANSFER, reason=d["reason"], proposed_unit=d["proposed_unit"]
+    )
+    return _("转办申请已提交，等待诉求服务中心审核；审核前请继续办理，办理时限照常计算。")
 
 
 def _transfer(case, user, d):
@@ -220,7 +230,8 @@ ACTIONS: dict[str, Action] = {
     "send_back": Action(gettext_lazy("驳回重办"), f.SendBackForm, _send_back, "btn-outline-danger", gettext_lazy("案件退回主办单位重新办理，办理时限重新计算。")),
     "transfer": Action(gettext_lazy("转办"), f.TransferForm, _transfer, units=True, intro=gettext_lazy("改由其他单位主办，新单位须重新签收。")),
     "escalate": Action(gettext_lazy("上报"), f.EscalateForm, _escalate, intro=gettext_lazy("报送本单位所在地的上级区划单位办理。")),
-    "return_case": Action(gettext_lazy("退回"), f.ReturnForm, _return, "btn-outline-danger", gettext_lazy("不属于本单位职责时退回诉求服务中心重新分派。")),
+    "request_return": Action(gettext_lazy("申请退回"), hf.ReturnRequestForm, _request_return, "btn-outline-danger", gettext_lazy("不属于本单位职责时申请退回诉求服务中心重新分派，由中心审核。")),
+    "request_transfer": Action(gettext_lazy("申请转办"), hf.TransferRequestForm, _request_transfer, units=True, intro=gettext_lazy("应由其他单位办理时申请转办，由中心审核并指定承办单位。")),
     "merge": Action(gettext_lazy("合并重复件"), f.MergeForm, _merge, "btn-outline-secondary", gettext_lazy("一案多投时，把本案并入另一案件办理。")),
     "pause": Action(gettext_lazy("中止计时"), f.PauseForm, _pause, "btn-outline-secondary", gettext_lazy("等待鉴定、当事人补充材料或法院审理时中止计时，恢复后时限顺延。")),
     "resume": Action(gettext_lazy("恢复计时"), f.SignForm, _resume, "btn-outline-primary"),
@@ -293,16 +304,21 @@ def inbox(request):
     if not has_role(user, Role.HANDLER):
         raise PermissionDenied
     tab = request.GET.get("tab") or Status.DISPATCHED
-    if tab not in dict(INBOX_TABS) and tab != joint_views.JOINT_TAB:
+    if tab not in dict(INBOX_TABS) and tab not in (joint_views.JOINT_TAB, handover_views.FIRST_TAB):
         raise Http404
     sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
     counts = selectors.inbox_counts(user)
     tab_list = [*INBOX_TABS, (joint_views.JOINT_TAB, gettext_lazy("联办任务"))]
+    if counts[handover_views.FIRST_TAB] or tab == handover_views.FIRST_TAB:  # 首接负责 (issue #15)
+        tab_list.append((handover_views.FIRST_TAB, gettext_lazy("首接负责")))
     tabs = [{"status": st, "label": label, "count": counts[st], "active": st == tab} for st, label in tab_list]
     if tab == joint_views.JOINT_TAB:  # 联办任务 (issue #15): tasks given to the unit, not cases
         joint = joint_views.joint_inbox_tab(request, page=page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
         return render(request, "cases/joint_inbox.html", {"tabs": tabs, "tab": tab, "page": page, **joint})
+    if tab == handover_views.FIRST_TAB:  # 首接负责 (issue #15): buck-passed cases the unit answers for
+        first = handover_views.first_duty_tab(request, page=page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
+        return render(request, "cases/first_duty_inbox.html", {"tabs": tabs, "tab": tab, "page": page, **first})
     found = selectors.sorted_by_time_left(_plated(selectors.handler_inbox(user, status=tab), request), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     units = set(selectors.handler_unit_ids(user))
@@ -337,6 +353,8 @@ QUEUE_TABS = [
 ]
 #: The dispatcher's 疑似重复 tab (issue #13): pairs of open cases to merge or mark 非重复.
 DUPLICATES_TAB = "duplicates"
+#: The dispatcher's 退回/转办申请 tab (issue #15, cases.handover).
+HANDOVER_TAB = handover_views.QUEUE_TAB
 
 
 @login_required
@@ -345,30 +363,39 @@ def queue(request):
     """The centre's queues: clerks work 待受理; dispatchers also 待派单, 待审核 and 疑似重复."""
     user = request.user
     if has_role(user, Role.DISPATCHER):
-        allowed = [st for st, _label in QUEUE_TABS] + [DUPLICATES_TAB]
+        allowed = [st for st, _label in QUEUE_TABS] + [DUPLICATES_TAB, HANDOVER_TAB]
     elif has_role(user, Role.CLERK):
         allowed = [Status.SUBMITTED]
     else:
         raise PermissionDenied
     tab = request.GET.get("tab") or allowed[0]
-    if tab not in dict(QUEUE_TABS) and tab != DUPLICATES_TAB:
+    if tab not in dict(QUEUE_TABS) and tab not in (DUPLICATES_TAB, HANDOVER_TAB):
         raise Http404
     if tab not in allowed:
         raise PermissionDenied
     sort = _time_left_sort(request)
     page = page_number(request, max_page=MAX_PAGE)
-    statuses = [st for st in allowed if st != DUPLICATES_TAB]
+    statuses = [st for st in allowed if st not in (DUPLICATES_TAB, HANDOVER_TAB)]
     counts = selectors.queue_counts(user, statuses)
     if DUPLICATES_TAB in allowed:
         counts[DUPLICATES_TAB] = duplicate_pairs_for(user).count()
+    if HANDOVER_TAB in allowed:
+        counts[HANDOVER_TAB] = pending_count(user)
     tabs = [
         {"status": st, "label": label, "count": counts[st], "active": st == tab}
-        for st, label in [*QUEUE_TABS, (DUPLICATES_TAB, gettext_lazy("疑似重复"))]
+        for st, label in [
+            *QUEUE_TABS,
+            (HANDOVER_TAB, gettext_lazy("退回/转办申请")),
+            (DUPLICATES_TAB, gettext_lazy("疑似重复")),
+        ]
         if st in allowed
     ]
     if tab == DUPLICATES_TAB:
         context = {"tabs": tabs, "tab": tab, "page": page, **duplicates_tab(request, page=page)}
         return render(request, "cases/duplicates.html", context)
+    if tab == HANDOVER_TAB:  # 退回/转办申请 (issue #15): the units' requests waiting for the centre
+        found = handover_views.queue_tab(request, page=page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
+        return render(request, "cases/handover_queue.html", {"tabs": tabs, "tab": tab, "page": page, **found})
     found = selectors.sorted_by_time_left(_plated(selectors.centre_queue_rows(user, status=tab), request), sort)
     rows, has_next = bounded_page(found, page, page_size=PAGE_SIZE, max_page=MAX_PAGE)
     rows = with_time_left(rows)
@@ -402,6 +429,7 @@ def _claims_with_merged(case: Case) -> list:
 def _case_page(request, case: Case, *, full_parties: bool = False):
     user = request.user
     version = case_version(case)
+    handover_views.load_case_requests(case)  # 退回/转办申请 (issue #15): the panel and the actions
     offered = set(available_actions(user, case))
     names = [a for a in ACTIONS if a in offered]  # the panel's order: forward actions first
     units = selectors.dispatch_units(case) if any(ACTIONS[a].units for a in names) else None

@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from accounts.services import citizen_ensure, staff_user_ensure
 from cases import services as cs
-from cases.models import OPEN_STATUSES, Case, Outcome, Rating, Status
+from cases.handover import handover_approve, handover_request
+from cases.models import OPEN_STATUSES, Case, HandoverKind, Outcome, Rating, Status
 from demo.citizen_voice import demo_callback, demo_citizen_voice
 from demo.people import DEMO_PASSWORD
 from demo.service_rates import demo_callback_answers, demo_contact, demo_unsatisfied
@@ -328,8 +329,17 @@ def _closed_unaccepted(*, case, target, fresh, clerk, citizen, open_cases, later
 def _handle(*, case, current, target, rng, now, step, later, fresh, actors, dispatcher, citizen) -> Case:
     """The dispatched case from 签收 to its target status (the lead unit's handler at work)."""
     handler = actors.get(current.lead_unit, Role.HANDLER)
-    if target == Status.ACCEPTED:  # the unit returns it: back in the centre's manual queue
-        cs.case_return(case=current, actor=handler, reason="经核实不属于本单位职责范围，请中心重新分派", at=later())
+    if target == Status.ACCEPTED:  # the unit asks to return it, the centre agrees: back in its queue
+        at = later()  # one moment for both (the demo's timeline, and so its warnings, stay as they were)
+        request = handover_request(
+            case=current,
+            actor=handler,
+            kind=HandoverKind.RETURN,
+            reason="经核实不属于本单位职责范围，请中心重新分派",
+            at=at,
+        )
+        request.case = fresh()
+        handover_approve(request=request, actor=dispatcher, at=at)
         return case
     # Some cases that end up done went over a deadline on the way (签收 or 办理 late), so the
     # board's 按期办结率 is believable rather than 100 %.

@@ -28,6 +28,11 @@ STAFF_KINDS = {
     "contact_warning_yellow": _("首次联系黄色预警"),
     "contact_warning_red": _("首次联系超时"),
     "joint_task": _("联办任务"),
+    # 退回申请 / 转办申请 and 首接负责 (issue #15, docs/handover.md)
+    "handover_request": _("退回/转办申请待审核"),
+    "handover_approved": _("退回/转办申请已同意"),
+    "handover_refused": _("退回/转办申请未获同意"),
+    "first_duty": _("首接负责"),
     "joint_warning_blue": _("联办任务蓝色预警"),
     "joint_warning_yellow": _("联办任务黄色预警"),
     "joint_warning_red": _("联办任务超期"),

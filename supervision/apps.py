@@ -24,6 +24,12 @@ class SupervisionConfig(AppConfig):
         register_case_panel(CasePanel("supervision", ORDERS_PANEL_TEMPLATE, case_orders_panel_context, order=10))
         # the 研判预警 this case is behind (supervisors of its place; issue #15)
         register_case_panel(CasePanel("risk", RISK_PANEL_TEMPLATE, case_risk_panel_context, order=12))
+        # the automatic 督办 of a buck-passed case (推诿, issue #15: cases.handover)
+        from cases.handover import register_buck_pass_listener
+
+        from .services import order_issue_automatic
+
+        register_buck_pass_listener(order_issue_automatic)
         # the staff home shows the work waiting (accounts does not import supervision)
         from accounts.homes import HomeSection, register_home_section
         from accounts.models import Role

@@ -21,8 +21,14 @@ class SupervisionOrder(models.Model):
     unit = models.ForeignKey(
         "routing.Unit", verbose_name=_("督办对象"), on_delete=models.PROTECT, related_name="orders"
     )
+    # Empty for the platform's own orders (issue #15: the automatic 督办 of a buck-passed case).
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="orders_issued"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders_issued",
     )
     instruction = models.TextField(_("督办要求"))
     due_at = models.DateTimeField(_("回复时限"))
@@ -47,6 +53,11 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"督办 {self.case_id} → {self.unit_id}"
+
+    @property
+    def is_automatic(self) -> bool:
+        """Issued by the platform (推诿, issue #15), not by a supervisor."""
+        return self.issued_by_id is None
 
     @property
     def is_overdue(self) -> bool:
@@ -128,6 +139,8 @@ class KpiDaily(models.Model):
     repeats = models.PositiveIntegerField(_("重复诉求（合并）"), default=0)
     # issue #15: rated cases left out of their unit's 满意率 (不合理诉求 / 恶意诉求, docs/unreasonable-claims.md)
     unreason_excluded = models.PositiveIntegerField(_("剔除不合理诉求（已评价）"), default=0)
+    # issue #15: 推诿次数 (docs/handover.md)
+    buck_passes = models.PositiveIntegerField(_("推诿次数"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("每日统计快照")
@@ -340,7 +353,9 @@ class RiskWarningNote(models.Model):
     the warning's history, append-only."""
 
     warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="notes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("研判人"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("研判人"), on_delete=models.PROTECT, related_name="+"
+    )
     assessment = models.TextField(_("研判意见"))
     measures = models.TextField(_("措施"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -419,6 +419,42 @@ def order_close(*, order: SupervisionOrder, actor, note: str = "", at: datetime 
     return order
 
 
+#: Working days the 首接单位 has to answer an automatic 督办 (推诿, issue #15).
+AUTOMATIC_ORDER_DAYS = 2
+
+
+def order_issue_automatic(event) -> SupervisionOrder | None:
+    """The platform's own 督办 of a buck-passed case (``cases.handover.BuckPass``, issue #15): to the
+    首接单位, naming the handoffs, no person as issuer. Runs inside the approving transaction.
+
+    Idempotent: while an automatic order on the case is not closed, a further handoff issues none
+    (the case row, locked by the approval's UPDATE, serialises two approvals)."""
+    from cases.handover import history_words
+
+    case, at = event.case, event.at
+    if SupervisionOrder.objects.filter(case=case, issued_by__isnull=True).exclude(status=OrderStatus.CLOSED).exists():
+        return None
+    instruction = _(
+        "该案已在单位间移交 %(n)s 次（%(history)s），存在推诿。请首接单位%(unit)s牵头协调，"
+        "确保有单位签收办理，并回复落实情况。"
+    ) % {"n": len(event.handoffs), "history": history_words(event.handoffs), "unit": event.first_unit.name}
+    order = SupervisionOrder.objects.create(
+        case=case,
+        unit=event.first_unit,
+        issued_by=None,
+        instruction=instruction,
+        due_at=add_working_days(at, AUTOMATIC_ORDER_DAYS),
+        created_at=at,
+    )
+    _order_event(order, "order_issue", actor=None, note=_("系统自动督办%(u)s：%(i)s") % {
+        "u": event.first_unit.name, "i": instruction,
+    }, at=at)  # fmt: skip
+    _notify_unit_handlers(order, _("督办：案件 %(n)s 多次移交，请牵头协调并于 %(d)s 前回复。") % {
+        "n": case.number, "d": timezone.localtime(order.due_at).strftime("%m月%d日"),
+    })  # fmt: skip
+    return order
+
+
 def _notify_unit_handlers(order: SupervisionOrder, body: str, kind: str = "supervision_order") -> None:
     from accounts.models import Membership, Role
 

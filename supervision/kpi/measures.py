@@ -1,28 +1,8 @@
 """KPI board reads (统计分析): the figures, breakdowns, trend and unit ranking of one period.
 
-Definitions are written down in ``docs/kpi.md``; the short form:
-
-- 受理量: cases registered (``created_at``) in the period, whatever became of them.
-- 办结量: cases with status 已办结 whose ``closed_at`` falls in the period.
-- 办结率: of the cases registered in the period, closed by its end ÷ (closed + still open at its end).
-- 按期办结率: closed cases that never had a red warning (``warning_red`` event) before the feedback
-  stage ÷ 办结量.
-- 化解成功率: outcome 调解成功 ÷ outcomes 调解成功 + 暂无法解决 + 已引导, among closed cases of a mediable
-  matter type.
-- 就地化解率: closed cases whose result unit sits at town level or below ÷ 办结量.
-- 满意率: (满意 + 基本满意) ÷ rated, among the closed cases. A unit's 满意率 leaves out the cases the
-  centre approved as 不合理诉求 / 恶意诉求 for that unit (``unreason_excluded`` counts them); the
-  place's, matter's and channel's keep them (docs/unreasonable-claims.md).
-- 平均办结用时: working days from registration to closing, averaged over the closed cases.
-- 退回: ``return_case`` events in the period, by the unit that returned the case.
-- 承办量 (unit ranking): cases the unit signed for in the period (the centre: resolved at the window).
-- 响应率: of the cases whose contact deadline (首次联系) fell in the period and has passed, those the
-  lead unit contacted by it (cases withdrawn or merged before it without a contact count in neither).
-- 解决率: of the closed cases whose citizen answered "is the problem solved?", those answering yes.
-- 重办率: ``send_back`` events ÷ ``submit_result`` events in the period (by the lead unit).
-- 催办: the citizen's ``press`` events in the period (by the unit leading the case then).
-- 重复诉求率 (issue #13): cases merged into another as repeats (已合并, by the merge's ``closed_at``)
-  ÷ 受理量, both in the period.
+Every measure (受理量, 办结率, 按期办结率, 化解成功率, 就地化解率, 满意率 — a unit's leaves out the
+cases approved as 不合理诉求 for it —, 平均办结用时, 退回, 承办量, 响应率, 解决率, 重办率, 催办, 重复诉求率,
+推诿次数) is defined in ``docs/kpi.md``.
 
 Everything is counted with grouped SQL. Complete past days — and the day in progress up to its
 last full hour — are read from the daily snapshot (``KpiDaily``, written by
@@ -122,6 +102,8 @@ class Measures:
     repeats: int = 0
     # issue #15: rated cases left out of their unit's 满意率 as 不合理诉求 / 恶意诉求 (cases.unreason)
     unreason_excluded: int = 0
+    # issue #15: 推诿次数 — a unit's handoff requests counted as buck-passing (docs/handover.md)
+    buck_passes: int = 0
 
     def add(self, values: Measures | dict) -> None:
         """Add another ``Measures``, or a dict of some of the counts (only those it names)."""
@@ -454,7 +436,7 @@ def fine_rows(
     live: bool = False,
     now: dt.datetime | None = None,
 ) -> list[FineRow]:
-    """The four grouped queries over ``ranges``, as one list (four queries). ``base_path``: group
+    """The grouped queries over ``ranges``, as one list (one query each). ``base_path``: group
     places by the child region of that path (see ``place``); ``live``: the board's path (finished
     cases found through their events, see ``finished_rows``); ``now``: contact deadlines after it
     are not counted yet (``contact_rows``)."""
@@ -491,6 +473,10 @@ def fine_rows(
     for row in contact_rows(ranges, scope_path, base_path, now=now):
         counts = {"contact_due": row["contact_due"], "contacted_on_time": row["contacted_on_time"]}
         out.append(_fine(row, row["unit"] or "", counts))
+    from .buck_passes import buck_pass_rows  # 推诿次数 (issue #15): its own module, this one is full
+
+    for row in buck_pass_rows(ranges, scope_path, base_path):
+        out.append(_fine(row, row["unit_code"] or "", {"buck_passes": row["buck_passes"]}))
     return out
 
 
@@ -558,6 +544,7 @@ RANKING_SORTS: dict[str, tuple[str, Callable[[KpiRow], object]]] = {
     "solve": (gettext_lazy("解决率"), lambda r: r.measures.solve_rate),
     "rework": (gettext_lazy("重办率"), lambda r: r.measures.rework_rate),
     "presses": (gettext_lazy("催办数"), lambda r: r.measures.presses),
+    "buck_passes": (gettext_lazy("推诿次数"), lambda r: r.measures.buck_passes),
 }
 
 

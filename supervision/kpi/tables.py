@@ -214,6 +214,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
             _("退回数"),
             *_service_headers(),
             _("催办数"),
+            _("推诿次数"),
         ],
         [
             [
@@ -229,6 +230,7 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
                 (row.measures.solve_rate, RATE),
                 (row.measures.rework_rate, RATE),
                 (row.measures.presses, INT),
+                (row.measures.buck_passes, INT),
             ]
             for row in board.ranking
         ],
@@ -245,12 +247,14 @@ def _ranking_table(board: KpiBoard) -> KpiTable:
             "solve",
             "rework",
             "presses",
+            "buck_passes",
         ],
         note=_(
             "承办量：期内签收（即接即办的为受理中心当场办结）的案件数；办结量、按期办结率、满意率、解决率按期内办结的案件计；"
             "满意率不含经诉求服务中心认定为不合理诉求、恶意诉求的案件，剔除件数列在其后（全区、各事项、各渠道的满意率不剔除）；"
             "退回数：期内退回中心重新分派的次数；响应率按首次联系时限在期内届满的案件计；重办率：期内被驳回重办次数 ÷ 提交办理结果次数；"
-            "催办数：群众对本单位主办案件的催办次数。点击列名可按该列排序。"
+            "催办数：群众对本单位主办案件的催办次数；推诿次数：本单位的退回/转办申请被中心驳回，或同意后案件仍在单位间多次移交（两次及以上）的次数。"
+            "点击列名可按该列排序。"
         ),
     )
 

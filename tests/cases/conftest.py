@@ -14,8 +14,14 @@ def case_in(submit_case, user, fresh):
         if status == "submitted":
             return fresh(case)
         s.case_accept(case=fresh(case), actor=user("gm_window"))
-        if status == "accepted":
-            s.case_return(case=fresh(case), actor=user("gm_labor"), reason="系商业合同纠纷，非劳动关系")
+        if status == "accepted":  # the unit's 退回申请, approved by the centre (issue #15)
+            from cases.handover import handover_approve, handover_request
+
+            request = handover_request(
+                case=fresh(case), actor=user("gm_labor"), kind="return", reason="系商业合同纠纷，非劳动关系"
+            )
+            request.case = fresh(case)
+            handover_approve(request=request, actor=user("gm_dispatch"))
         if status in ("handling", "extension", "reviewing", "feedback"):
             s.case_sign(case=fresh(case), actor=user("gm_labor"))
         if status == "extension":

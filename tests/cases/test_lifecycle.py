@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
+from handover_steps import return_via_centre
 
 from cases import services as s
 from cases.models import CaseEvent, ExtensionRequest, Outcome, Rating, Status
@@ -130,7 +131,7 @@ def test_resolve_on_spot_goes_straight_to_feedback(submit_case, user, fresh):
 def test_return_sends_the_case_back_to_the_centre(submit_case, user, fresh):
     case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
-    s.case_return(case=fresh(case), actor=user("gm_labor"), reason="系商业纠纷，非劳动关系")
+    return_via_centre(case=fresh(case), actor=user("gm_labor"), reason="系商业纠纷，非劳动关系")
     case = fresh(case)
     assert case.status == Status.ACCEPTED and case.lead_unit is None and case.routing_queued
     assert case.cooperating_units.count() == 0
@@ -262,7 +263,8 @@ def test_available_actions_follow_role_and_state(submit_case, user, citizen, fre
     s.case_accept(case=fresh(case), actor=user("gm_window"))
     assert set(available_actions(user("gm_labor"), fresh(case))) == {
         "sign",
-        "return_case",
+        "request_return",
+        "request_transfer",
         "escalate",
         "add_note",
         "pause",

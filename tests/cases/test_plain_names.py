@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from handover_steps import return_via_centre
 
 from cases import services as s
 from cases.models import Case, CaseEvent
@@ -54,7 +55,7 @@ def test_the_staff_case_page_names_the_rule(submit_case, user, fresh, login, use
 def test_the_dispatch_queue_names_the_rule_of_a_returned_case(submit_case, user, fresh, login):
     case = submit_case()
     s.case_accept(case=fresh(case), actor=user("gm_window"))
-    s.case_return(case=fresh(case), actor=user("gm_labor"), reason="系商业合同纠纷，非劳动关系")
+    return_via_centre(case=fresh(case), actor=user("gm_labor"), reason="系商业合同纠纷，非劳动关系")
     body = login("gm_dispatch").get(reverse("cases:queue") + "?tab=accepted").content.decode()
     assert "原按规则“拖欠工资 · 全域”派单" in body and "labor-wages" not in body
 

@@ -43,8 +43,10 @@ ACTIONS = [
     ("dispatch", "accepted", "gm_dispatch", {"lead_unit": "@GM-RSJ", "cooperating_units": ["@GM-MC-ZZ"], "note": "人工分派"},
      Status.DISPATCHED, {"lead_unit": "", "note": "请尽快联系当事人"}, "请选择主办单位", "请尽快联系当事人"),
     ("sign", "dispatched", "gm_labor", {}, Status.HANDLING, None, None, None),
-    ("return_case", "dispatched", "gm_labor", {"reason": "系商业合同纠纷"}, Status.ACCEPTED,
+    ("request_return", "dispatched", "gm_labor", {"reason": "系商业合同纠纷"}, Status.DISPATCHED,
      {"reason": ""}, "请填写退回理由", None),
+    ("request_transfer", "handling", "gm_labor", {"proposed_unit": "@GM-MC-ZZ", "reason": "属镇街职责"}, Status.HANDLING,
+     {"proposed_unit": "@CC-RSJ", "reason": "属镇街职责"}, "所选单位不在可选范围内", "属镇街职责"),
     ("transfer", "dispatched", "gm_dispatch", {"to_unit": "@GM-MC-ZZ", "reason": "由镇综治中心牵头处理"}, Status.DISPATCHED,
      {"to_unit": "@CC-RSJ", "reason": "由镇综治中心牵头处理"}, "所选单位不在可选范围内", "由镇综治中心牵头处理"),
     ("escalate", "handling", "gm_labor", {"to_unit": "@FS-RSJ", "reason": "涉及多区企业，需市人社局协调"}, Status.DISPATCHED,
@@ -91,7 +93,11 @@ def test_valid_input_takes_the_action_and_writes_one_event(
     case = fresh(case)
     assert case.status == after
     new = list(CaseEvent.objects.filter(case=case).order_by("id")[before:].values_list("transition", flat=True))
-    expected = {"accept": ["accept", "dispatch"]}.get(action, [action])  # accept dispatches by the rules
+    expected = {  # accept dispatches by the rules; a unit's requests wait for the centre (issue #15)
+        "accept": ["accept", "dispatch"],
+        "request_return": ["handover_request"],
+        "request_transfer": ["handover_request"],
+    }.get(action, [action])
     assert new == expected
     assert flash(response), "a success message"
 
@@ -178,12 +184,13 @@ def test_accept_says_where_the_case_went(case_in, login, act):
     assert response.url == reverse("cases:case-detail", args=[case.number])
 
 
-def test_after_return_the_handler_lands_on_the_inbox(case_in, login, act):
+def test_after_a_return_request_the_handler_stays_on_the_case(case_in, login, act):
+    """A 退回申请 changes nothing until the centre decides (issue #15): the unit still has the case."""
     case = case_in("dispatched")
-    response = act(login("gm_labor"), case, "return_case", {"reason": "非本单位职责"})
-    assert response.status_code == 302 and response.url == reverse("cases:inbox")
+    response = act(login("gm_labor"), case, "request_return", {"reason": "非本单位职责"})
+    assert response.status_code == 302 and response.url == reverse("cases:case-detail", args=[case.number])
     follow = login("gm_labor").get(response.url)
-    assert follow.status_code == 200
+    assert follow.status_code == 200 and 'data-testid="handover-pending"' in follow.content.decode()
 
 
 def test_after_transfer_the_dispatcher_stays_on_the_case(case_in, login, act):

@@ -79,9 +79,10 @@ def test_supervisor_home_shows_warnings_and_orders(submit_case, user, fresh, log
 # + 1 each for the header's bell (unread messages: notifications.context_processors); + 1 for the
 #: clerk's call-backs waiting (回访工作台, feedback.homes)
 # gm_supervisor: 11 with the count of risk warnings awaiting assessment (研判预警, issue #15)
-# gm_dispatch: + 1 for the 不合理诉求待审核 count (issue #15, cases.homes.unreason_home)
+# gm_dispatch: + 1 for the 不合理诉求待审核 count (issue #15, cases.homes.unreason_home), + 1 for the
+# pending 退回/转办申请 (issue #15)
 # the supervisor's: + 挂牌督办 in scope and 我的包案 (issue #15, one statement each)
-HOME_BOUND = {"gm_window": 10, "gm_dispatch": 13, "gm_labor": 9, "gm_supervisor": 13}
+HOME_BOUND = {"gm_window": 10, "gm_dispatch": 14, "gm_labor": 9, "gm_supervisor": 13}
 
 
 @pytest.mark.parametrize("username", sorted(HOME_BOUND))

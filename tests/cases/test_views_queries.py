@@ -20,6 +20,7 @@ LIST_BOUND = 7  # + top-level matters for the filter, one bounded page of cases,
 INBOX_BOUND = 7  # + one grouped count (UNION ALL of lead and cooperating), one page, the calendar
 QUEUE_BOUND = 7  # + one grouped count, one page (dispatch queue: return reason as a subquery), the calendar
 QUEUE_BOUND += 1  # a dispatcher's tabs also count the open 疑似重复 pairs (issue #13)
+QUEUE_BOUND += 1  # … and the pending 退回/转办申请 (issue #15)
 # + the case, 6 prefetches (cooperating units, parties, events, claims, attachments, registering
 # clerks), region chain, matter chain, the pending extension request if any, at most one
 # list of units for the action forms, and the calendar
@@ -27,6 +28,8 @@ DETAIL_BOUND = 16
 # 联办任务 (issue #15): the case's tasks, read once for the panel and the submit form; and for the
 # lead unit's handlers the units of the 交办联办任务 form (a dispatcher's page has them already)
 DETAIL_BOUND += 2
+# 退回/转办申请 (issue #15): the case's requests, read once for the panel and the action buttons
+DETAIL_BOUND += 1
 
 
 def count(client, url, bound, django_assert_max_num_queries, method="get"):

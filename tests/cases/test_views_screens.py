@@ -188,7 +188,7 @@ def test_case_page_shows_facts_claims_timeline_and_actions(case_in, login, user,
     assert "网上提交" in body and 'data-testid="claim"' in body
     assert "镇综治中心已核实工时" in body and "内部" in body
     assert "陈伟（明城镇综治中心）" in body  # staff names on the staff timeline
-    for action in ("submit_result", "add_note", "request_extension", "escalate", "return_case"):
+    for action in ("submit_result", "add_note", "request_extension", "escalate", "request_return", "request_transfer"):
         assert f'data-testid="action-{action}"' in body
     assert 'data-testid="action-sign"' not in body
 

@@ -217,6 +217,8 @@ ROLES = {
         ("new suggestion topic", "suggestions:manage-new", None),
         # 疑似重复 and 类案推荐 (issue #13)
         ("duplicates tab", "cases:queue?tab=duplicates", None),
+        # 退回/转办申请 (issue #15)
+        ("handover requests tab", "cases:queue?tab=handover", None),
         ("similar cases search", "precedents:search?q=拖欠工资", None),
         # 不合理诉求待审核 (issue #15; empty unless the data set has proposals)
         ("unreasonable claims to review", "cases:unreason-list", None),

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from handover_steps import return_via_centre
 
 from cases import citizen_words
 from cases import services as s
@@ -151,7 +152,7 @@ def every_state(mediators, submit_claim, user, fresh, citizen):
     claim("submitted")
     case = claim("accepted_returned")
     s.case_accept(case=fresh(case), actor=window)
-    s.case_return(case=fresh(case), actor=labor, reason="系商业合同纠纷，非劳动关系")
+    return_via_centre(case=fresh(case), actor=labor, reason="系商业合同纠纷，非劳动关系")
     case = claim("dispatched")
     s.case_accept(case=fresh(case), actor=window)
     case = claim("handling_extended", channel="window", registered_by=window)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as cs
+from cases.handover import handover_request
 from cases.models import Case, CaseEvent, Outcome
 from cases.permissions import available_actions
 from mediation import services as ms
@@ -24,10 +25,10 @@ def test_the_case_is_held_while_the_mediation_runs(mediation_in, user, fresh):
     m = mediation_in("in_progress")
     labor = user("gm_labor")
     offered = available_actions(labor, fresh_case(m))
-    assert not {"return_case", "escalate", "submit_result", "resume"} & set(offered)
+    assert not {"request_return", "request_transfer", "escalate", "submit_result", "resume"} & set(offered)
     assert "add_note" in offered  # progress notes stay possible
     with pytest.raises(cs.CaseError, match="本案正在调解中"):
-        cs.case_return(case=fresh_case(m), actor=labor, reason="不属于本单位职责")
+        handover_request(case=fresh_case(m), actor=labor, kind="return", reason="不属于本单位职责")
     with pytest.raises(cs.CaseError, match="本案正在调解中"):
         cs.case_submit_result(case=fresh_case(m), actor=labor, result="已调解", outcome=Outcome.MEDIATED)
     with pytest.raises(cs.CaseError, match="本案正在调解中"):
@@ -41,7 +42,7 @@ def test_the_case_is_held_while_the_mediation_runs(mediation_in, user, fresh):
 def test_the_case_page_does_not_offer_held_actions(mediation_in, login):
     m = mediation_in("in_progress")
     html = login("gm_labor").get(reverse("cases:case-detail", args=[m.case.number])).content.decode()
-    assert 'data-testid="action-submit_result"' not in html and 'data-testid="action-return_case"' not in html
+    assert 'data-testid="action-submit_result"' not in html and 'data-testid="action-request_return"' not in html
 
 
 def test_sessions_of_an_ended_mediation_are_cancelled_and_nobody_is_reminded(mediation_in, user, fresh):

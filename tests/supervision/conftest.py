@@ -1,4 +1,5 @@
 import pytest
+from handover_steps import return_via_centre
 
 
 # --- supervision screens (test_overdue_board, test_orders_views) --------------------------------
@@ -120,7 +121,7 @@ def october(kpi_claim, user, at, fresh, citizen):
 
     cases["B"] = b = kpi_claim(at=at(10, 13, 9), channel="hotline")
     cs.case_accept(case=fresh(b), actor=window, at=at(10, 13, 10))
-    cs.case_return(case=fresh(b), actor=labor, reason="属镇街职责", at=at(10, 13, 11))
+    return_via_centre(case=fresh(b), actor=labor, reason="属镇街职责", at=at(10, 13, 11))
     cs.case_dispatch(
         case=fresh(b),
         actor=dispatcher,

@@ -163,7 +163,7 @@ def test_page_excel_and_pdf_show_them(june, login, tmp_path):
     channel = list(book["按来源渠道"].iter_rows(min_row=2, values_only=True))
     assert channel[0][-4:] == ("满意率", "响应率", "解决率", "重办率")
     ranking_headers = next(book["承办单位排名"].iter_rows(min_row=2, max_row=2, values_only=True))
-    assert ranking_headers[-4:] == ("响应率", "解决率", "重办率", "催办数")
+    assert ranking_headers[-5:] == ("响应率", "解决率", "重办率", "催办数", "推诿次数")  # 推诿次数: issue #15
     summary = {row[0]: row[1] for row in book["主要指标"].iter_rows(min_row=3, values_only=True)}
     assert (summary["响应率"], summary["解决率"], summary["重办率"], summary["催办次数"]) == (0.4, 0.5, 0.25, 2)
 

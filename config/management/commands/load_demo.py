@@ -41,6 +41,9 @@ class Command(BaseCommand):
             from demo.baoan import load_demo_baoan  # 包案 and 挂牌督办 (issue #15)
 
             self.stdout.write(load_demo_baoan())
+            from demo.handover import load_demo_handover
+
+            self.stdout.write(f"演示退回/转办申请：新增 {load_demo_handover()} 件")  # issue #15
         if not no_cases:
             from demo.risk import load_demo_risk
             from supervision.models import RiskWarning
