@@ -295,7 +295,7 @@ class World:
         units = {u.code: u.id for u in Unit.objects.all()}
         self.centre = {r.code: units[index.nearest_with_role(r.code, DISPATCH_ROLE)] for r in self.places}
         self.districts = list(Region.objects.filter(level="district").order_by("code"))
-        # what the index row copies (similar.index.upsert_sql): the town and the matter branch
+        # what the index row copies (similar.index._scope_maps): the town and the matter branch
         towns = {r.code: r.id for r in Region.objects.filter(level="town")}
         self.town = {r.id: next((towns[c] for c in r.ancestor_codes if c in towns), None) for r in self.places}
         roots = {m.path: m.id for m in MatterType.objects.filter(parent=None)}

@@ -53,20 +53,39 @@ def _vendor() -> str:
     return "postgresql" if connection.vendor == "postgresql" else "sqlite"
 
 
-def upsert_sql() -> str:
-    """One upsert per case, the same shape on SQLite (≥ 3.24) and PostgreSQL, parameters (tokens,
-    is_open, case id): the town, branch and registration time are read from the case in the same
-    statement. A prepared statement beats the ORM's bulk_create by half a millisecond a case,
-    which intake pays on every claim."""
-    vendor = _vendor()
-    town = TOWN_OF[vendor].format(region="c.region_id")
-    branch = BRANCH_OF[vendor].format(matter="c.matter_id")
-    return (
-        "INSERT INTO similar_caseterms (case_id, tokens, is_open, town_id, branch_id, created_at) "
-        f"SELECT c.id, %s, %s, {town}, {branch}, c.created_at FROM cases_case c WHERE c.id = %s "
-        "ON CONFLICT (case_id) DO UPDATE SET tokens = excluded.tokens, is_open = excluded.is_open, "
-        "town_id = excluded.town_id, branch_id = excluded.branch_id, created_at = excluded.created_at"
-    )
+#: One upsert, the same on SQLite (≥ 3.24) and PostgreSQL: a prepared statement beats the ORM's
+#: bulk_create by half a millisecond a case, which intake pays on every claim.
+UPSERT = (
+    "INSERT INTO similar_caseterms (case_id, tokens, is_open, town_id, branch_id, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (case_id) DO UPDATE SET tokens = excluded.tokens, "
+    "is_open = excluded.is_open, town_id = excluded.town_id, branch_id = excluded.branch_id, "
+    "created_at = excluded.created_at"
+)
+
+
+def _scope_maps() -> tuple[dict[int, int | None], dict[int, int | None]]:
+    """{region id: its town's id} and {matter type id: its branch's id} for the whole directory
+    (the same rules as ``TOWN_OF`` / ``BRANCH_OF``): two queries, once per directory version and
+    process (kept with the routing index's snapshot, which a directory write replaces)."""
+    from routing.models import MatterType, Region
+
+    regions = list(Region.objects.values_list("pk", "code", "path", "level"))
+    towns = {code: pk for pk, code, _path, level in regions if level == "town"}
+    town_of = {pk: next((towns[c] for c in path.split("/") if c in towns), None) for pk, _code, path, _l in regions}
+    matters = list(MatterType.objects.values_list("pk", "path", "parent_id"))
+    roots = {path: pk for pk, path, parent in matters if parent is None}
+    branch_of = {pk: roots.get("/" + path.strip("/").split("/")[0] + "/") for pk, path, _parent in matters}
+    return town_of, branch_of
+
+
+def _scope_of(cases) -> list[tuple[int | None, int | None]]:
+    """(town id, branch id) of each case, from the directory snapshot: no query inside a service
+    that pins the directory (every intake path does), one stamp read otherwise."""
+    from routing.dispatch import directory_pinned, reference_cached
+
+    with directory_pinned():
+        town_of, branch_of = reference_cached("similar.index:scope", _scope_maps)
+        return [(town_of.get(c.region_id), branch_of.get(c.matter_id)) for c in cases]
 
 
 OPEN_FLAG = "UPDATE similar_caseterms SET is_open = %s WHERE case_id = %s AND is_open <> %s"
@@ -80,13 +99,18 @@ def _is_open(status) -> bool:
 
 def cases_index(cases: Iterable) -> int:
     """Write (or rewrite) the terms of ``cases`` (saved Case instances). Returns how many."""
-    rows = [(case_tokens(c.title, c.description), _is_open(c.status), c.pk) for c in cases]
+    cases = list(cases)
+    at = connection.ops.adapt_datetimefield_value
+    rows = [
+        (c.pk, case_tokens(c.title, c.description), _is_open(c.status), town, branch, at(c.created_at))
+        for c, (town, branch) in zip(cases, _scope_of(cases), strict=True)
+    ]
     if rows:
         with connection.cursor() as cursor:
             if len(rows) == 1:
-                cursor.execute(upsert_sql(), rows[0])
+                cursor.execute(UPSERT, rows[0])
             else:
-                cursor.executemany(upsert_sql(), rows)
+                cursor.executemany(UPSERT, rows)
     return len(rows)
 
 
@@ -119,15 +143,13 @@ def index_rebuild(*, only_missing: bool = False, batch: int = BATCH, progress=No
         qs = Case.objects.filter(pk__gt=last).order_by("pk")
         if only_missing:
             qs = qs.exclude(pk__in=CaseTerms.objects.values("case_id"))
-        rows = list(qs.values_list("pk", "title", "description", "status")[:batch])
+        rows = list(qs.only("pk", "title", "description", "status", "region_id", "matter_id", "created_at")[:batch])
         if not rows:
             break
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(
-                upsert_sql(), [(case_tokens(title, desc), _is_open(status), pk) for pk, title, desc, status in rows]
-            )
+        with transaction.atomic():
+            cases_index(rows)
         written += len(rows)
-        last = rows[-1][0]
+        last = rows[-1].pk
         if progress:
             progress(written)
     open_flags_repair()

@@ -52,6 +52,20 @@ def test_the_row_carries_the_town_the_branch_and_the_registration_time(submit_ca
     assert r.town_id == pk(Region, MINGCHENG)
     assert r.branch_id == pk(MatterType, "labor")
     assert r.created_at == case.created_at
+    assert scope_repair() == 0, "the write and the repair agree"
+
+
+def test_writing_a_row_inside_a_service_costs_one_statement(submit_case, django_assert_num_queries):
+    """The town and branch come from the directory snapshot the intake services pin: the write
+    stays one statement, as before the copies."""
+    from routing.dispatch import directory_pinned
+    from similar.index import cases_index
+
+    case = submit_case(text=WAGES)
+    with directory_pinned():
+        cases_index([case])  # the snapshot's maps are built once per directory version
+        with django_assert_num_queries(1):
+            cases_index([case])
 
 
 def test_the_row_follows_a_change_of_the_cases_place(submit_case):
