@@ -23,6 +23,10 @@ Measures
     ``similar_open_cases`` (duplicate candidates at intake: the town, the matter branch, 30 days)
     and of ``similar_closed_cases`` (类案, all closed cases, matter and place boosts), and, for
     information, ``similar_closed_cases`` restricted to a district's cases (a handler's scope).
+    On PostgreSQL also the shared buffers (pages hit or read, from EXPLAIN (ANALYZE, BUFFERS) of
+    every statement) one duplicate look-up touches, p95 and mean: a measure the machine's load
+    does not move. ``--measure-only`` measures the bench database as it is (no wipe, no load,
+    nothing written), to iterate on a query against a loaded million.
 
 Writes bench/similar.json: duplicate_p95_ms / similar_p95_ms / similar_scoped_p95_ms at both sizes,
 the growth of each (N over N/10), n_cases, vendor, and the load times. Targets (PostgreSQL, 1,000,000):

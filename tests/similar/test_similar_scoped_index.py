@@ -186,3 +186,19 @@ def test_the_scoped_query_names_the_town_and_the_branch():
     assert retrieval._match_scoped(groups, 12, 3) == "('拖欠|12|3') | ('工资|12|3' & '工地|12|3')"
     assert retrieval._match_scoped(groups, 12, None) == "('拖欠|12|':*) | ('工资|12|':* & '工地|12|':*)"
     assert retrieval._match_scoped(groups, None, 3) == "('拖欠|':*) | ('工资|':* & '工地|':*)"
+
+
+def test_the_repairs_sql_and_the_writes_snapshot_agree_on_every_region_and_matter(demo):
+    """The write takes the town and branch from the directory snapshot, the repair works them out in
+    SQL: the two must give the same answer for every place and matter type of the directory."""
+    from similar.index import BRANCH_OF, TOWN_OF, _scope_maps
+
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    town_of, branch_of = _scope_maps()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r0.id, {TOWN_OF[vendor].format(region='r0.id')} FROM routing_region r0")
+        assert dict(cursor.fetchall()) == town_of
+        cursor.execute(f"SELECT m0.id, {BRANCH_OF[vendor].format(matter='m0.id')} FROM routing_mattertype m0")
+        assert dict(cursor.fetchall()) == branch_of
+    assert town_of[pk(Region, MINGDONG)] == pk(Region, MINGCHENG) and town_of[pk(Region, "440608")] is None
+    assert branch_of[pk(MatterType, "labor.wages")] == branch_of[pk(MatterType, "labor")] == pk(MatterType, "labor")
