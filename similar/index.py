@@ -13,6 +13,7 @@ to another town) left stale — nightly, and the latter after every directory ch
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -199,10 +200,30 @@ def scope_repair() -> int:
         return cursor.rowcount
 
 
+#: The cache key of the last towns-and-branches snapshot the rows were repaired against.
+SCOPE_STAMP = "similar.index:scope-stamp"
+
+
+def scope_repair_if_moved() -> int | None:
+    """After a directory write: ``scope_repair`` only when some region's town or some matter's
+    branch differs from the snapshot of the last repair (most directory writes are units and
+    rules, and the repair reads every case: half a minute at a million). Returns the rows changed,
+    or None when nothing moved. A cache that forgot the snapshot costs one repair, never a miss."""
+    from django.core.cache import cache
+
+    town_of, branch_of = _scope_maps()
+    stamp = hashlib.sha256(repr((sorted(town_of.items()), sorted(branch_of.items()))).encode()).hexdigest()
+    if cache.get(SCOPE_STAMP) == stamp:
+        return None
+    changed = scope_repair()
+    cache.set(SCOPE_STAMP, stamp, None)
+    return changed
+
+
 def on_directory_changed(sender, **kwargs):
     """``post_save`` of the directory's version stamp (every write to regions, matter types, units
     or rules): re-derive the towns and branches once the change has committed, in the background
-    (set-based, rows that did not change are not written)."""
+    (set-based, rows that did not change are not written; nothing at all when no town or branch moved)."""
     from django_q.tasks import async_task
 
     transaction.on_commit(lambda: async_task("similar.tasks.similar_scope_repair"))

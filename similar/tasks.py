@@ -1,4 +1,4 @@
-from .index import index_rebuild, scope_repair
+from .index import index_rebuild, scope_repair_if_moved
 
 
 def similar_index_maintain() -> int:
@@ -8,7 +8,7 @@ def similar_index_maintain() -> int:
     return index_rebuild(only_missing=True)
 
 
-def similar_scope_repair() -> int:
+def similar_scope_repair() -> int | None:
     """After a directory change (``similar.index.on_directory_changed``): the towns and branches the
-    index rows copy, re-derived set-based. Idempotent."""
-    return scope_repair()
+    index rows copy, re-derived set-based when any of them moved. Idempotent."""
+    return scope_repair_if_moved()

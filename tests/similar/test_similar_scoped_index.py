@@ -106,14 +106,26 @@ def test_the_repair_follows_a_village_moved_to_another_town(submit_case):
 
 
 def test_a_directory_change_repairs_the_rows_once_committed(submit_case, django_capture_on_commit_callbacks):
-    from routing.services import tree_node_save
+    from django.core.cache import cache
 
+    from routing.models import Unit
+    from routing.services import directory_object_save, tree_node_save
+    from similar.index import SCOPE_STAMP, scope_repair_if_moved
+
+    cache.delete(SCOPE_STAMP)
     case = submit_case(text=WAGES)
     village = Region.objects.get(code=MINGDONG)
     village.parent = Region.objects.get(code=YANGHE)
     with django_capture_on_commit_callbacks(execute=True):
         tree_node_save(node=village)
     assert row(case).town_id == pk(Region, YANGHE)
+    # a write that moves no town or branch (a unit renamed) does not read the cases again
+    unit = Unit.objects.first()
+    unit.name += "（新）"
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_object_save(obj=unit)
+    assert scope_repair_if_moved() is None
+    cache.delete(SCOPE_STAMP)
 
 
 def test_the_repair_fills_rows_written_without_their_copies(submit_case):
