@@ -23,6 +23,10 @@ Measures
     ``similar_open_cases`` (duplicate candidates at intake: the town, the matter branch, 30 days)
     and of ``similar_closed_cases`` (类案, all closed cases, matter and place boosts), and, for
     information, ``similar_closed_cases`` restricted to a district's cases (a handler's scope).
+    On PostgreSQL also the shared buffers (pages hit or read, from EXPLAIN (ANALYZE, BUFFERS) of
+    every statement) one duplicate look-up touches, p95 and mean: a measure the machine's load
+    does not move. ``--measure-only`` measures the bench database as it is (no wipe, no load,
+    nothing written), to iterate on a query against a loaded million.
 
 Writes bench/similar.json: duplicate_p95_ms / similar_p95_ms / similar_scoped_p95_ms at both sizes,
 the growth of each (N over N/10), n_cases, vendor, and the load times. Targets (PostgreSQL, 1,000,000):
@@ -295,6 +299,11 @@ class World:
         units = {u.code: u.id for u in Unit.objects.all()}
         self.centre = {r.code: units[index.nearest_with_role(r.code, DISPATCH_ROLE)] for r in self.places}
         self.districts = list(Region.objects.filter(level="district").order_by("code"))
+        # what the index row copies (similar.index._scope_maps): the town and the matter branch
+        towns = {r.code: r.id for r in Region.objects.filter(level="town")}
+        self.town = {r.id: next((towns[c] for c in r.ancestor_codes if c in towns), None) for r in self.places}
+        roots = {m.path: m.id for m in MatterType.objects.filter(parent=None)}
+        self.branch = {m.id: roots.get(f"/{m.ancestor_codes[0]}/") for m in self.matters}
 
     def place(self, rng):
         return rng.choice(self.gaoming) if rng.random() < 0.6 else rng.choice(self.places)
@@ -342,12 +351,22 @@ def generate(world: World, start: int, count: int, rng: random.Random, terms_out
         if status == "closed":
             row[at["closed_at"]] = _dt(min(now - 60, created + rng.random() * 30 * DAY))
             row[at["result"]] = "经协调已解决，当事人表示认可。"
-        terms_out.append((case_id, case_tokens(title, text), status in OPEN))
+        terms_out.append(
+            (
+                case_id,
+                case_tokens(title, text),
+                status in OPEN,
+                world.town[region.id],
+                world.branch[matter.id],
+                _dt(created),
+            )
+        )
         yield row
 
 
 def load(world: World, start: int, count: int, rng: random.Random) -> dict:
     from similar.index import term_stats_refresh
+    from similar.retrieval import SCOPED_TSV
 
     started = time.perf_counter()
     columns, _defaults = _columns()
@@ -360,8 +379,8 @@ def load(world: World, start: int, count: int, rng: random.Random) -> dict:
         if pg:
             with connection.cursor() as cursor:
                 cursor.execute("DROP INDEX IF EXISTS similar_caseterms_tsv")
-                cursor.execute("DROP INDEX IF EXISTS similar_caseterms_open_tsv")
-        write_rows("similar_caseterms", ["case_id", "tokens", "is_open"], terms)
+                cursor.execute("DROP INDEX IF EXISTS similar_caseterms_open_scoped")
+        write_rows("similar_caseterms", ["case_id", "tokens", "is_open", "town_id", "branch_id", "created_at"], terms)
         terms.clear()
         print(f"  {chunk + size - start:>9,} cases written ({time.perf_counter() - started:.0f} s)", flush=True)
     cases_s = time.perf_counter() - started
@@ -370,7 +389,8 @@ def load(world: World, start: int, count: int, rng: random.Random) -> dict:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE INDEX IF NOT EXISTS similar_caseterms_tsv ON similar_caseterms USING gin (tsv)")
             cursor.execute(
-                "CREATE INDEX IF NOT EXISTS similar_caseterms_open_tsv ON similar_caseterms USING gin (tsv) WHERE is_open"
+                "CREATE INDEX IF NOT EXISTS similar_caseterms_open_scoped ON similar_caseterms "
+                f"USING gin (({SCOPED_TSV})) WHERE is_open"
             )
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), (SELECT max(id) FROM cases_case))"
@@ -419,9 +439,43 @@ def measure(world: World, queries: int, rng: random.Random) -> dict:
             if i >= 10:
                 timings[name].append(took)
                 found[name] += bool(got)
-    return {
+    result = {
         **{f"{name}_p95_ms": p95(values) for name, values in timings.items()},
         **{f"{name}_answered": round(found[name] / queries, 2) for name in found},
+    }
+    if connection.vendor == "postgresql":
+        result.update(buffers(asks[10:]))
+    return result
+
+
+def buffers(asks) -> dict:
+    """A measure the machine's load does not move: the shared buffers (pages hit or read) that the
+    statements of one duplicate look-up touch, by EXPLAIN (ANALYZE, BUFFERS) of each statement it
+    runs, summed per look-up; p95 and mean over the same claims, after the timed pass."""
+    from similar.engine import similar_open_cases
+
+    statements: list = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    per_query = []
+    for text, matter_id, region_id, _district in asks:
+        statements.clear()
+        with connection.execute_wrapper(capture):
+            similar_open_cases(text, region_id=region_id, matter_id=matter_id)
+        total = 0
+        with connection.cursor() as cursor:
+            for sql, params in list(statements):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+                plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+                total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+        per_query.append(total)
+    return {
+        "duplicate_buffers_p95": p95(per_query),
+        "duplicate_buffers_mean": round(sum(per_query) / len(per_query), 1),
     }
 
 
@@ -429,8 +483,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=None)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the bench database as it is (no wipe, no load, nothing written): to iterate on a query",
+    )
     args = parser.parse_args()
     vendor = connection.vendor
+    if args.measure_only:
+        if vendor != "postgresql":
+            sys.exit("--measure-only needs BENCH_DATABASE_URL (a scratch SQLite file is emptied at every start).")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cases_case")
+            print(f"{cursor.fetchone()[0]:,} cases", flush=True)
+        print(json.dumps(measure(World(), args.queries, random.Random(SEED + 1)), ensure_ascii=False), flush=True)
+        return 0
     n = args.n or (1_000_000 if vendor == "postgresql" else 100_000)
     small = max(1000, n // 10)
     print(f"bench-similar on {vendor}: {small:,} then {n:,} cases", flush=True)

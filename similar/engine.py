@@ -81,12 +81,22 @@ def _region_path(region_id: int | None) -> str:
     return Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
 
 
-def _levels(path: str) -> dict[str, str]:
-    """code → level for the regions on ``path`` (one query)."""
+def _regions(path: str) -> dict[str, tuple[str, int]]:
+    """code → (level, id) for the regions on ``path`` (one query)."""
     from routing.models import Region
 
     codes = [c for c in path.split("/") if c]
-    return dict(Region.objects.filter(code__in=codes).values_list("code", "level")) if codes else {}
+    if not codes:
+        return {}
+    return {
+        code: (level, pk)
+        for code, level, pk in Region.objects.filter(code__in=codes).values_list("code", "level", "pk")
+    }
+
+
+def _levels(path: str) -> dict[str, str]:
+    """code → level for the regions on ``path`` (one query)."""
+    return {code: level for code, (level, _pk) in _regions(path).items()}
 
 
 def _town_path(path: str, levels: dict[str, str]) -> str:
@@ -96,6 +106,15 @@ def _town_path(path: str, levels: dict[str, str]) -> str:
         if levels.get(code) == "town":
             return "/" + "/".join(codes[: i + 1]) + "/"
     return path
+
+
+def _town_id(path: str, regions: dict[str, tuple[str, int]]) -> int | None:
+    """The id of the town-level ancestor of ``path`` (the one ``_town_path`` names), or None."""
+    for code in (c for c in path.split("/") if c):
+        level, pk = regions.get(code, ("", None))
+        if level == "town":
+            return pk
+    return None
 
 
 def _same_place(query_path: str, other_path: str, levels: dict[str, str]) -> str:
@@ -111,14 +130,21 @@ def _same_place(query_path: str, other_path: str, levels: dict[str, str]) -> str
     return PLACE_OF_LEVEL.get(levels.get(deepest, ""), "") if deepest else ""
 
 
-def _matter_branch_path(matter_id: int | None) -> str:
+def _matter_branch(matter_id: int | None) -> tuple[str, int | None]:
+    """The path and id of the top-level ancestor (事项大类) of ``matter_id`` (one query)."""
     if matter_id is None:
-        return ""
+        return "", None
+    from django.db.models import Q
+
     from routing.models import MatterType
 
-    path = MatterType.objects.filter(pk=matter_id).values_list("path", flat=True).first() or ""
+    rows = list(MatterType.objects.filter(Q(pk=matter_id) | Q(parent=None)).values_list("pk", "path"))
+    path = next((p for pk, p in rows if pk == matter_id), "")
     codes = [c for c in path.split("/") if c]
-    return f"/{codes[0]}/" if codes else ""
+    if not codes:
+        return "", None
+    branch = f"/{codes[0]}/"
+    return branch, next((pk for pk, p in rows if p == branch), None)
 
 
 def _case_text(title: str, description: str) -> str:
@@ -215,13 +241,18 @@ def similar_open_cases(
     if not query or limit <= 0:
         return []
     region_path = _region_path(region_id)
+    regions = _regions(region_path) if region_path else {}
+    levels = {code: level for code, (level, _pk) in regions.items()}
+    branch_path, branch_id = _matter_branch(matter_id)
     rows = retrieval.candidates(
         retrieval.query_groups(df),
         statuses=OPEN_STATUSES,
         since=timezone.now() - timedelta(days=days),
-        region_prefix=_town_path(region_path, _levels(region_path)) if region_path else "",
-        matter_prefix=_matter_branch_path(matter_id),
+        region_prefix=_town_path(region_path, levels) if region_path else "",
+        matter_prefix=branch_path,
         exclude=[pk for pk in exclude_case_ids if pk is not None],
+        town_id=_town_id(region_path, regions),
+        branch_id=branch_id,
     )
     return _rank(
         text,

@@ -6,7 +6,10 @@ OpenSearch replaces it (docs/search.md). Per database:
 - SQLite: ``similar_fts`` (FTS5, bm25 order) and its vocabulary ``similar_fts_vocab`` (live
   document frequencies).
 - PostgreSQL: ``similar_caseterms.tsv`` (GIN, ``ts_rank`` order) and ``similar_termstat``
-  (document frequencies refreshed nightly; until the first refresh, counted live).
+  (document frequencies refreshed nightly; until the first refresh, counted live). Duplicate
+  candidates (open cases only) use the partial GIN index over ``SCOPED_TSV``: each open case's
+  terms suffixed with its town and branch (``拖欠|12|3``), so a look-up in a town reads only that
+  town's open cases of the branch that share a term, whatever the size of the table.
 
 A query is the rarest terms of the text, OR-ed while their documents stay within ``HIT_BUDGET``;
 beyond that, pairs of the next rarest terms (a candidate must share two of them), so a text made
@@ -150,6 +153,12 @@ def _filters(*, statuses, since, region_prefix, matter_prefix, scope, exclude) -
 
 SELECT = "SELECT c.id, t.tokens, r.path, c.matter_id"
 REGION = "JOIN routing_region r ON r.id = c.region_id"
+#: PostgreSQL: an open case's terms scoped by its town and branch (``term|town_id|branch_id``, 0 for
+#: none), indexed over open cases only (migration 0004; the planner matches this very expression).
+SCOPED_TSV = (
+    r"array_to_tsvector(string_to_array(regexp_replace(tokens, '(\S+)', "
+    r"'\1|' || coalesce(town_id, 0)::text || '|' || coalesce(branch_id, 0)::text, 'g'), ' '))"
+)
 #: PostgreSQL: at most this many index hits are ranked (the rarest terms come first, so the hits
 #: are mostly the right ones; the cap keeps a query of common words from ranking half the table).
 SCAN_CAP = 2000
@@ -166,15 +175,17 @@ def _scope_first(query: str, where: list[str], params: list, *, limit: int) -> l
     return _fetch(sql, [*params, query, query, limit])
 
 
-def _postgres(query: str, where: list[str], params: list, *, open_only: bool, limit: int, scope=None) -> list[Row]:
+def _postgres(
+    query: str, where: list[str], params: list, *, open_only: bool, limit: int, scope=None, scoped: str = ""
+) -> list[Row]:
     """Three short statements, each on an index: the (capped) hits and their rank from the GIN
-    index (the open-only one for duplicates); their cases under the filters, by primary key; the
-    terms of the best ``limit``."""
+    index (for duplicates, the open-only scoped one, asked ``scoped``: the terms with any town); their
+    cases under the filters, by primary key; the terms of the best ``limit``."""
+    match = f"is_open AND {SCOPED_TSV} @@ %s::tsquery" if open_only else "tsv @@ %s::tsquery"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT case_id, ts_rank(tsv, %s::tsquery) FROM similar_caseterms "
-            f"WHERE {'is_open AND ' if open_only else ''}tsv @@ %s::tsquery LIMIT %s",
-            [query, query, SCAN_CAP],
+            f"SELECT case_id, ts_rank(tsv, %s::tsquery) FROM similar_caseterms WHERE {match} LIMIT %s",
+            [query, scoped if open_only else query, SCAN_CAP],
         )
         rank = dict(cursor.fetchall())
         if scope is not None and rank:
@@ -195,6 +206,51 @@ def _postgres(query: str, where: list[str], params: list, *, open_only: bool, li
     return [Row(pk, tokens.get(pk, ""), path, matter) for pk, path, matter in kept]
 
 
+def _match_scoped(groups, town_id: int | None, branch_id: int | None) -> str:
+    """The query over ``SCOPED_TSV``: each term with the town and branch (``'拖欠|12|3'``); with no
+    branch, any branch of the town (``'拖欠|12|':*``); with no town, any (``'拖欠|':*``)."""
+    if town_id is None:
+        suffix = "|':*"
+    elif branch_id is None:
+        suffix = f"|{int(town_id)}|':*"
+    else:
+        suffix = f"|{int(town_id)}|{int(branch_id)}'"
+    return " | ".join("(" + " & ".join(f"'{t}{suffix}" for t in g) + ")" for g in groups)
+
+
+def _postgres_scoped(
+    query: str, scoped: str, *, statuses, since, region_prefix: str, matter_prefix: str, exclude, limit: int
+) -> list[Row]:
+    """Duplicate candidates in one town, in one statement that reads only that town's open cases of
+    the branch sharing a term: the scoped GIN index over open cases gives them (at most
+    ``SCAN_CAP``, registered since ``since`` by the row's copy), ranked on the plain terms; only the
+    best ``limit`` are then checked against their cases under every filter, by primary key (the
+    case is the authority: a stale copy costs a miss, never a wrong candidate)."""
+    row_where, row_params = ["is_open", f"{SCOPED_TSV} @@ %s::tsquery"], [scoped]
+    if since is not None:
+        row_where.append("created_at >= %s")
+        row_params.append(since)
+    clause, ids = _in("case_id", exclude)
+    if clause:
+        row_where.append(clause)
+        row_params.extend(ids)
+    where, params = _filters(
+        statuses=statuses, since=since, region_prefix="", matter_prefix=matter_prefix, scope=None, exclude=()
+    )
+    if region_prefix:  # the region is joined already: its path, not a subquery per row
+        where.append("r.path LIKE %s")
+        params.append(region_prefix + "%")
+    sql = (
+        "WITH hits AS MATERIALIZED (SELECT case_id, tokens, tsv FROM similar_caseterms "
+        f"WHERE {' AND '.join(row_where)} LIMIT %s), "
+        "best AS MATERIALIZED (SELECT case_id, tokens, ts_rank(tsv, %s::tsquery) AS rank FROM hits "
+        "ORDER BY rank DESC, case_id DESC LIMIT %s) "
+        f"SELECT c.id, b.tokens, r.path, c.matter_id FROM best b JOIN cases_case c ON c.id = b.case_id {REGION} "
+        f"WHERE {' AND '.join(where)} ORDER BY b.rank DESC, c.id DESC"
+    )
+    return _fetch(sql, [*row_params, SCAN_CAP, query, limit, *params])
+
+
 def candidates(
     groups,
     *,
@@ -206,10 +262,15 @@ def candidates(
     exclude=(),
     limit: int = CANDIDATES,
     enough: int = 5,
+    town_id: int | None = None,
+    branch_id: int | None = None,
 ) -> list[Row]:
     """Cases with one of ``statuses`` that contain one of ``groups``, under the filters, best
     text match first (bm25 / ts_rank), at most ``limit``. ``scope``: a Case queryset; when fewer
-    than ``enough`` of the best hits fall in it, the scope is read first instead."""
+    than ``enough`` of the best hits fall in it, the scope is read first instead. ``town_id`` /
+    ``branch_id``: the 乡镇街道 and 事项大类 that ``region_prefix`` / ``matter_prefix`` name (the
+    index rows carry them): on PostgreSQL, open cases are then looked up in that town (and
+    branch) only. The prefixes remain the filters."""
     if not groups:
         return []
     where, params = _filters(
@@ -233,7 +294,19 @@ def candidates(
             scope=None,
             exclude=exclude,
         )
-        rows = _postgres(query, plain, plain_params, open_only=open_only, limit=limit, scope=scope)
+        if open_only and scope is None and town_id is not None:
+            return _postgres_scoped(
+                query,
+                _match_scoped(groups, town_id, branch_id),
+                statuses=statuses,
+                since=since,
+                region_prefix=region_prefix,
+                matter_prefix=matter_prefix,
+                exclude=exclude,
+                limit=limit,
+            )
+        scoped = _match_scoped(groups, None, None) if open_only else ""
+        rows = _postgres(query, plain, plain_params, open_only=open_only, limit=limit, scope=scope, scoped=scoped)
         if scope is not None and len(rows) < enough:
             # a small scope (one unit's cases) can miss the capped hits: read it first instead
             rows = _scope_first(query, where, params, limit=limit)

@@ -1,4 +1,4 @@
-from .index import index_rebuild
+from .index import index_rebuild, scope_repair_if_moved
 
 
 def similar_index_maintain() -> int:
@@ -6,3 +6,9 @@ def similar_index_maintain() -> int:
     PostgreSQL term statistics. Idempotent; safe to run concurrently (the statistics are replaced
     under a table lock, readers keep the old ones until it commits)."""
     return index_rebuild(only_missing=True)
+
+
+def similar_scope_repair() -> int | None:
+    """After a directory change (``similar.index.on_directory_changed``): the towns and branches the
+    index rows copy, re-derived set-based when any of them moved. Idempotent."""
+    return scope_repair_if_moved()
