@@ -142,6 +142,16 @@ def held_uploads_drop(*, owner, form_key: str, ids: list[int] | None = None) -> 
     return deleted
 
 
+def held_uploads_release(*, owner, form) -> int:
+    """After ``form`` went through: let go of its held files. The bound form read them when this
+    request began (``form.held``, ``form.held_removed``); none there, nothing to delete — no look-up
+    and no transaction more on the common path (issue #16). A file held meanwhile by a concurrent
+    submit of the same form is let go by the purge (``HELD_UPLOAD_HOURS``)."""
+    if not form.held and not form.held_removed:
+        return 0
+    return held_uploads_drop(owner=owner, form_key=form.form_key)
+
+
 def held_uploads_purge(*, now: datetime | None = None) -> int:
     """Delete held files older than ``HELD_UPLOAD_HOURS`` (their forms were abandoned). Safe to
     run twice or concurrently: a second run finds nothing, and deleting a missing file is a no-op."""

@@ -27,7 +27,7 @@ from routing.models import Channel, MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
 from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates, candidates_shown
-from ..held import held_uploads_drop, held_uploads_reshow
+from ..held import held_uploads_release, held_uploads_reshow
 from ..models import Claim
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
@@ -207,7 +207,7 @@ def window_register(request):
                 _attach(request, claim, chosen)
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-        held_uploads_drop(owner=request.user, form_key=form.form_key)
+        held_uploads_release(owner=request.user, form=form)
         _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
@@ -262,7 +262,7 @@ def hotline_register(request):
     except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
         return _shown_again(request, form, template, {"history": history, "duplicates": found})
-    held_uploads_drop(owner=request.user, form_key=form.form_key)
+    held_uploads_release(owner=request.user, form=form)
     _remember_register_new(request, form, claim, created and chosen is None and target is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
@@ -309,7 +309,7 @@ def grid_report(request):
             _attach(request, claim, chosen)
     if not call.ok:
         return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-    held_uploads_drop(owner=request.user, form_key=form.form_key)
+    held_uploads_release(owner=request.user, form=form)
     _remember_register_new(request, form, claim, created and chosen is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
@@ -339,7 +339,7 @@ def _clerk_register(request, form_class, *, channel: str, template: str):
                 _attach(request, claim, chosen)
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-        held_uploads_drop(owner=request.user, form_key=form.form_key)
+        held_uploads_release(owner=request.user, form=form)
         _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
