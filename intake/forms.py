@@ -17,7 +17,7 @@ from accounts.models import phone_validator
 from cases.forms import TextField
 from cases.models import Rating
 from core.masking import mask_phone
-from routing.forms import matter_choices
+from routing.forms import matter_picker
 from routing.models import LEVEL_RANK, MatterType, Region, RegionLevel
 from routing.widgets import RegionCascadeWidget
 
@@ -148,7 +148,7 @@ class ClaimForm(forms.Form):
         ``owner``: the citizen, whose files held from a failed submit of this form come back."""
         super().__init__(*args, **kwargs)
         self.account_phone = account_phone
-        self.fields["matter"].choices = matter_choices()
+        self.fields["matter"].choices = matter_picker()
         self.form_key, self.held, self.held_removed = "", [], []
         if self.is_bound:
             self.find_held(owner, self.data)

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
+
 from .models import HeldUpload
 from .uploads import MAX_FILES, CheckedUpload
 
@@ -38,7 +40,17 @@ def held_uploads(owner, form_key: str) -> list[HeldUpload]:
     """The files ``owner`` has held for the form ``form_key`` (none for a malformed key)."""
     if owner is None or not owner.is_authenticated or not FORM_KEY.fullmatch(form_key or ""):
         return []
-    return list(HeldUpload.objects.filter(owner=owner, form_key=form_key).order_by("id")[:MAX_FILES])
+    return _HELD.fetch(owner.pk, form_key)
+
+
+# Every bound staff or citizen claim form looks: compiled once (core.compiled), issue #16.
+_HELD = CompiledQuery(
+    lambda owner_id, form_key: HeldUpload.objects.filter(owner_id=owner_id, form_key=form_key).order_by("id")[
+        :MAX_FILES
+    ],
+    -7_160_016,  # no user has this id
+    "stand-in form key",
+)
 
 
 def as_uploads(rows: list[HeldUpload]) -> list[CheckedUpload]:
@@ -140,6 +152,16 @@ def held_uploads_drop(*, owner, form_key: str, ids: list[int] | None = None) -> 
         deleted, _by_model = rows.delete()
         _delete_files(names)
     return deleted
+
+
+def held_uploads_release(*, owner, form) -> int:
+    """After ``form`` went through: let go of its held files. The bound form read them when this
+    request began (``form.held``, ``form.held_removed``); none there, nothing to delete — no look-up
+    and no transaction more on the common path (issue #16). A file held meanwhile by a concurrent
+    submit of the same form is let go by the purge (``HELD_UPLOAD_HOURS``)."""
+    if not form.held and not form.held_removed:
+        return 0
+    return held_uploads_drop(owner=owner, form_key=form.form_key)
 
 
 def held_uploads_purge(*, now: datetime | None = None) -> int:

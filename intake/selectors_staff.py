@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 from cases.models import Case
 from cases.selectors import visible_cases
+from core.compiled import CompiledQuery
 from routing.models import Region
 
 from .models import Claim
@@ -40,11 +41,19 @@ def caller_open_case(user, phone: str, number: str) -> Case | None:
     return case if case is not None and case.is_open else None
 
 
+# Read on every staff registration: compiled once (core.compiled). ``first()``'s order and limit.
+_CITIZEN_BY_PHONE = CompiledQuery(
+    lambda phone: get_user_model().objects.filter(phone=phone, is_citizen=True).order_by("pk")[:1],
+    "stand-in phone: no one's",
+)
+
+
 def citizen_by_phone(phone: str):
     """The citizen account with this phone number, if any (a staff-registered claim joins it)."""
     if not phone:
         return None
-    return get_user_model().objects.filter(phone=phone, is_citizen=True).first()
+    found = _CITIZEN_BY_PHONE.fetch(phone)
+    return found[0] if found else None
 
 
 def grid_regions(user) -> list[Region]:

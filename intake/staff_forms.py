@@ -14,7 +14,7 @@ from accounts.models import phone_validator
 from cases.forms import TextField
 from cases.services import CaseOrigin
 from routing.dispatch import directory_row
-from routing.forms import matter_choices
+from routing.forms import matter_picker
 from routing.models import MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
@@ -81,7 +81,7 @@ class StaffClaimForm(forms.Form):
 
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].choices = matter_choices()
+        self.fields["matter"].choices = matter_picker()
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
         # Files held from an earlier failed submit of this same form (intake.held), less the ones

@@ -539,6 +539,11 @@ def directory_pinned():
         _pin.index = None
 
 
+def pinned_index() -> DirectoryIndex | None:
+    """The index pinned by an enclosing ``directory_pinned``, or None (no stamp read either way)."""
+    return getattr(_pin, "index", None)
+
+
 def reference_cached(key: str, loader: Callable[[], T]) -> T:
     """``loader()``, kept with the pinned index (outside a pin: ``loader()`` every time). The value
     is shared by every caller of this process: treat it as read-only."""

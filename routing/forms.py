@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import yaml
 from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import yaml_io
@@ -25,6 +27,25 @@ def matter_choices() -> list:
         options += [(child_code, child_name) for _p, child_code, child_name, _pp in children]
         choices.append((name, options))
     return choices
+
+
+class _FixedChoices(BaseChoiceIterator):
+    """Choices already in Django's normal form: a field or widget given them keeps this object
+    as it is (``normalize_choices`` leaves a ``BaseChoiceIterator`` alone) instead of rebuilding
+    the whole picker for every form."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def matter_picker() -> BaseChoiceIterator:
+    """``matter_choices()`` for the intake forms, kept with the directory snapshot (per language)
+    inside ``directory_pinned``: the window form's POST neither reads nor rebuilds the picker. The
+    object is shared: read-only (a form that changes the list uses ``matter_choices()``)."""
+    return reference_cached(f"matter_picker:{get_language()}", lambda: _FixedChoices(matter_choices()))
 
 
 def _matter_rows() -> list[tuple]:

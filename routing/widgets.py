@@ -17,6 +17,17 @@ from .models import Region, RegionLevel
 MAX_LEVELS = 8
 
 
+def _parents(codes: list[str]) -> dict[str, str | None]:
+    """Each known code's parent code: from the directory snapshot inside ``directory_pinned`` (the
+    window form's request: no query), else one query."""
+    from .dispatch import pinned_index
+
+    index = pinned_index()
+    if index is not None:
+        return {code: index.regions[code].parent for code in codes if code in index.regions}
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "parent__code"))
+
+
 class RegionCascadeWidget(forms.Widget):
     template_name = "routing/widgets/region_cascade.html"
 
@@ -31,7 +42,7 @@ class RegionCascadeWidget(forms.Widget):
             return data.get(name, "").strip() or None
         # Without JavaScript a user may change a higher level while a deeper one is still
         # selected: keep the levels only as long as each is a child of the one above.
-        parents = dict(Region.objects.filter(code__in=picked).values_list("code", "parent__code"))
+        parents = _parents(picked)
         chain = [picked[0]]
         for code in picked[1:]:
             if code not in parents:

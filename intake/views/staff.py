@@ -19,7 +19,7 @@ from accounts.models import Role
 from accounts.permissions import has_role
 from cases.duplicates import record_intake_choice
 from cases.permissions import can_accept
-from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
+from cases.services import CaseError, case_accept, case_accept_registered, case_merge, case_resolve_on_spot
 from core.views import service_call
 from notifications.services import notifications_batched
 from routing.dispatch import directory_pinned, directory_row
@@ -27,7 +27,7 @@ from routing.models import Channel, MatterType, Region
 from routing.widgets import RegionCascadeWidget
 
 from ..duplicates import Candidate, candidate_attach, candidate_pick, candidates, candidates_shown
-from ..held import held_uploads_drop, held_uploads_reshow
+from ..held import held_uploads_release, held_uploads_reshow
 from ..models import Claim
 from ..selectors_staff import caller_history, citizen_by_phone, claim_for_staff, grid_regions
 from ..services import claim_submit
@@ -46,9 +46,29 @@ def _require(request, role: str) -> None:
         raise PermissionDenied
 
 
-def _submit(form, *, channel: str, request):
+def _submit(form, *, channel: str, request, then=None):
     arguments = form.claim_arguments(clerk=request.user)
-    return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), **arguments)
+    return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), then=then, **arguments)
+
+
+def _submit_accepted(form, *, channel: str, request) -> tuple[Claim, bool, bool]:
+    """登记 and 受理 in ONE transaction (one commit instead of two, issue #16): ``(claim, created,
+    accepted)``. ``accepted`` False: the case is outside the clerk's area, or the acceptance was
+    refused — then nothing had been written, the claim is registered on its own as before, and
+    ``_follow_up`` says why it was not accepted (or tries once more)."""
+    accepted = []
+
+    def accept(claim) -> None:
+        if can_accept(request.user, claim.case):
+            case_accept_registered(case=claim.case, actor=request.user)
+            accepted.append(True)
+
+    try:
+        claim, created = _submit(form, channel=channel, request=request, then=accept)
+    except (CaseError, ConcurrentTransition, PermissionDenied):
+        claim, created = _submit(form, channel=channel, request=request)
+        return claim, created, False
+    return claim, created, bool(accepted)
 
 
 def _hold_files(request, form) -> None:
@@ -68,6 +88,7 @@ def _shown_again(request, form, template: str, context: dict | None = None, stat
 
 #: The ids of the candidates shown beside the form (hidden inputs of _duplicates.html).
 SHOWN_FIELD = "shown_candidate"
+ACCEPTED = _lazy("已受理并按规则派单。")
 NOT_A_CANDIDATE = _lazy("要并入的案件不存在、已结束或不在本次重复提示之列，请在右侧重新选择，或登记为新案件。")
 
 
@@ -175,7 +196,7 @@ def _follow_up(request, case, step: str, result: str = "") -> None:
             messages.success(request, _("已当场办结，请群众在收到短信后评价。"))
         else:
             case_accept(case=case, actor=request.user)
-            messages.success(request, _("已受理并按规则派单。"))
+            messages.success(request, ACCEPTED)
     # Kept by hand: the claim is registered whatever happens here, so any refusal or stale write is
     # a warning beside the receipt, not an error on a form that no longer applies.
     except (CaseError, ConcurrentTransition):
@@ -201,16 +222,22 @@ def window_register(request):
         if stop:
             return _asked(request, form, template, found)
         data = form.cleaned_data
+        accepted = False
         with service_call(form) as call, _one_transaction(chosen):
-            claim, created = _submit(form, channel=Channel.WINDOW, request=request)
+            if chosen is None and data["next_step"] == WindowClaimForm.NEXT_ACCEPT:
+                claim, created, accepted = _submit_accepted(form, channel=Channel.WINDOW, request=request)
+            else:
+                claim, created = _submit(form, channel=Channel.WINDOW, request=request)
             if created and chosen is not None:
                 _attach(request, claim, chosen)
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-        held_uploads_drop(owner=request.user, form_key=form.form_key)
+        held_uploads_release(owner=request.user, form=form)
         _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
+        elif created and accepted:
+            messages.success(request, ACCEPTED)
         elif created:
             _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
     return redirect("intake:receipt", code=claim.tracking_code)
@@ -262,7 +289,7 @@ def hotline_register(request):
     except (CaseError, PermissionDenied, ConcurrentTransition) as exc:
         form.add_error(None, getattr(exc, "message", None) or _("无法并入该案件，请刷新后重试。"))
         return _shown_again(request, form, template, {"history": history, "duplicates": found})
-    held_uploads_drop(owner=request.user, form_key=form.form_key)
+    held_uploads_release(owner=request.user, form=form)
     _remember_register_new(request, form, claim, created and chosen is None and target is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
@@ -309,7 +336,7 @@ def grid_report(request):
             _attach(request, claim, chosen)
     if not call.ok:
         return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-    held_uploads_drop(owner=request.user, form_key=form.form_key)
+    held_uploads_release(owner=request.user, form=form)
     _remember_register_new(request, form, claim, created and chosen is None, found)
     if created and chosen is not None:
         _attached_message(request, chosen)
@@ -339,7 +366,7 @@ def _clerk_register(request, form_class, *, channel: str, template: str):
                 _attach(request, claim, chosen)
         if not call.ok:
             return _shown_again(request, form, template, {"duplicates": found, "duplicates_checked": True})
-        held_uploads_drop(owner=request.user, form_key=form.form_key)
+        held_uploads_release(owner=request.user, form=form)
         _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
