@@ -113,12 +113,15 @@ def _notify_dispatchers(case: Case, body: str) -> None:
     )
 
 
-def handover_lapse(case: Case, *, at=None) -> int:
+def handover_lapse(case: Case, *, at=None, other_units_only: bool = False) -> int:
     """Mark the case's pending request 已失效 (the case left the requesting unit some other way:
-    the centre transferred it, the unit escalated it). One ``UPDATE``; called by ``_handover``."""
-    return HandoverRequest.objects.filter(case=case, status=HandoverStatus.PENDING).update(
-        status=HandoverStatus.LAPSED, decided_at=_now(at), decision_note=_("案件已移交，申请自动失效")
-    )
+    the centre transferred it, the unit escalated it). One ``UPDATE``; called by ``_handover``, and
+    with ``other_units_only`` by ``handover_request`` (a pending request of a unit the case is no
+    longer with is moot — ``pending_handover`` already ignores it — and must not block a new one)."""
+    rows = HandoverRequest.objects.filter(case=case, status=HandoverStatus.PENDING)
+    if other_units_only:
+        rows = rows.exclude(unit_id=case.lead_unit_id)
+    return rows.update(status=HandoverStatus.LAPSED, decided_at=_now(at), decision_note=_("案件已移交，申请自动失效"))
 
 
 def _still_with_unit(request: HandoverRequest, case: Case) -> None:
@@ -175,6 +178,17 @@ def handover_request(
         if proposed_unit.pk == case.lead_unit_id:
             raise CaseError(_("建议承办单位不能是本单位，请另选或留空由中心指定。"))
     at = _now(at)
+    # The case as the form saw it, locked: a centre transfer or escalation committed meanwhile (or
+    # waiting on this lock) would leave a request of a unit the case no longer belongs to.
+    still = Case.objects.select_for_update().filter(
+        pk=case.pk, status__in=HANDOVER_STATUSES, lead_unit_id=case.lead_unit_id
+    )
+    if not still.exists():
+        raise HandoverStale(
+            _("案件 %(n)s 刚已移交或状态已变化，不能再提出%(kind)s；请刷新页面查看最新进展。")
+            % {"n": case.number, "kind": label}
+        )
+    handover_lapse(case, at=at, other_units_only=True)  # a request left over from a unit it moved from
     try:
         with transaction.atomic():
             request = HandoverRequest.objects.create(

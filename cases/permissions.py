@@ -292,4 +292,7 @@ def pending_handover(case):
             .select_related("unit", "requested_by", "proposed_unit")
             .first()
         )
-    return case._pending_handover
+    pending = case._pending_handover
+    if pending is not None and pending.unit_id != case.lead_unit_id:
+        return None  # the case left the requesting unit: the request is moot (lapsed)
+    return pending
