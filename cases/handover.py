@@ -33,14 +33,14 @@ from routing.models import Unit
 
 from .handover_models import HandoverKind, HandoverRequest, HandoverStatus
 from .locks import hold_reason
-from .models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, ExtensionStatus
+from .models import Case, CaseEvent, ExtensionRequest, ExtensionStatus
 from .permissions import (
     HANDOVER_STATUSES,
     can_decide_handover,
     can_request_handover,
     can_withdraw_handover,
 )
-from .transitions import CaseError, _event, _notify_unit, _now, _require_text, _run
+from .transitions import UNSIGNED_STATUSES, CaseError, _event, _notify_unit, _now, _require_text, _run
 
 REASON_MAX = 1000
 
@@ -364,16 +364,24 @@ def first_dispatched_unit(case: Case) -> Unit | None:
     return Unit.objects.filter(pk=unit_id).first() if unit_id else None
 
 
-def first_duty_release(case: Case, *, actor, at=None) -> bool:
-    """A unit signed the case: the 首接单位's duty ends (one conditional ``UPDATE``, one internal
-    event). Called by ``case_sign`` inside its transaction; False when there was no duty."""
+def first_duty_release(case: Case, *, actor, at=None, transition: str = "sign") -> bool:
+    """The unsigned phase ended — a unit signed the case, or it was resolved at the window, merged,
+    withdrawn, rejected or closed: the 首接单位's duty ends (one conditional ``UPDATE``, one internal
+    ``first_duty_end`` event). Called by ``cases.transitions._run_steps`` after any transition that
+    leaves 已受理 / 已派单; False when there was no duty."""
     if not case.first_duty:
         return False
     if not Case.objects.filter(pk=case.pk, first_duty=True).update(first_duty=False):
         return False
     case.first_duty = False
     unit = case.first_unit.name if case.first_unit_id else ""
-    note = _("%(signer)s已签收，首接单位%(unit)s的首接责任解除。") % {"signer": case.lead_unit.name, "unit": unit}
+    if transition == "sign" and case.lead_unit_id:
+        note = _("%(signer)s已签收，首接单位%(unit)s的首接责任解除。") % {"signer": case.lead_unit.name, "unit": unit}
+    else:
+        note = _("案件已%(status)s，不再待签收，首接单位%(unit)s的首接责任解除。") % {
+            "status": case.get_status_display(),
+            "unit": unit,
+        }
     _event(case, "first_duty_end", actor=actor, from_status=case.status, note=note, public=False, at=at)
     return True
 
@@ -427,7 +435,7 @@ def first_duty_cases(user) -> QuerySet[Case]:
     """Cases the handler's units answer for as 首接单位, still unsigned (the inbox's 首接负责 tab)."""
     units = [m.unit_id for m in user_memberships(user) if m.role == Role.HANDLER]
     return (
-        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=OPEN_STATUSES)
+        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=UNSIGNED_STATUSES)
         .select_related("matter", "region", "centre", "lead_unit", "first_unit")
         .order_by("stage_due_at", "id")
     )

@@ -354,12 +354,9 @@ def case_sign(*, case: Case, actor, at=None) -> Case:
     """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
     the contact clock (首次联系, ``cases.clock.start_contact_clock``) too; a 首接单位's duty on a
     buck-passed case ends (``cases.handover``)."""
-    from .handover import first_duty_release
-
     at = _now(at)
     contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
-    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
-    first_duty_release(case, actor=actor, at=at)  # 首接负责 ends when a unit signs (issue #15)
+    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)  # ends a 首接负责 (``_run_steps``)
     return case
 
 
