@@ -294,6 +294,9 @@ def handover_approve(
         ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
             status=ExtensionStatus.DENIED, decision_note=_("案件已退回")
         )
+        from .unreason import unreason_lapse
+
+        unreason_lapse(case, unit_id=request.unit_id, actor=actor, at=at)  # its 不合理诉求 proposal is moot
     else:
         from .services import _handover
 

@@ -398,6 +398,7 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
         raise CaseError(_("单位“%(unit)s”已停用。") % {"unit": to_unit.name})
     if to_unit.pk == case.lead_unit_id:
         raise CaseError(_("案件已由该单位主办，请选择其他单位。"))
+    leaving = case.lead_unit_id
     _run(
         case,
         transition,
@@ -413,6 +414,9 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     from .handover import handover_lapse
 
     handover_lapse(case, at=at)  # a pending 退回/转办申请 of the unit it leaves is moot
+    from .unreason import unreason_lapse
+
+    unreason_lapse(case, unit_id=leaving, actor=actor, at=at)  # and its pending 不合理诉求 proposal
     _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 
