@@ -424,7 +424,8 @@ def pending_for_dispatcher(user) -> QuerySet[HandoverRequest]:
             case__status__in=HANDOVER_STATUSES,
             case__lead_unit_id=F("unit_id"),
         )
-        .select_related("case", "case__region", "case__matter", "case__first_unit", "unit", "requested_by")
+        .select_related("case", "case__region", "case__matter", "case__first_unit", "case__baoan_leader")
+        .select_related("unit", "requested_by")
         .select_related("proposed_unit")
         .order_by("created_at", "id")
     )
@@ -439,6 +440,6 @@ def first_duty_cases(user) -> QuerySet[Case]:
     units = [m.unit_id for m in user_memberships(user) if m.role == Role.HANDLER]
     return (
         Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=UNSIGNED_STATUSES)
-        .select_related("matter", "region", "centre", "lead_unit", "first_unit")
+        .select_related("matter", "region", "centre", "lead_unit", "first_unit", "baoan_leader")
         .order_by("stage_due_at", "id")
     )

@@ -292,7 +292,7 @@ def pending_labels(user) -> QuerySet[UnreasonLabel]:
         place |= Q(case__region__path__startswith=path)
     return (
         UnreasonLabel.objects.filter(place, status=UnreasonStatus.PENDING)
-        .select_related("case", "unit", "proposed_by")
+        .select_related("case", "case__first_unit", "case__baoan_leader", "unit", "proposed_by")
         .order_by("proposed_at", "id")
     )
 
