@@ -31,6 +31,7 @@ from notifications.models import NotificationChannel
 from notifications.services import notifications_bulk_send
 from routing.models import Unit
 
+from .baoan import leader_notice
 from .handover_models import HandoverKind, HandoverRequest, HandoverStatus
 from .locks import hold_reason
 from .models import Case, CaseEvent, ExtensionRequest, ExtensionStatus
@@ -69,10 +70,11 @@ class BuckPass:
     at: datetime
 
 
-_listeners: list[Callable[[BuckPass], None]] = []
+#: A listener returns what it did (the automatic 督办 issued) or None (nothing new).
+_listeners: list[Callable[[BuckPass], object]] = []
 
 
-def register_buck_pass_listener(listener: Callable[[BuckPass], None]) -> None:
+def register_buck_pass_listener(listener: Callable[[BuckPass], object]) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
 
@@ -314,6 +316,13 @@ def handover_approve(
         case=case,
         kind="handover_approved",
     )
+    notifications_bulk_send(
+        leader_notice(
+            case,
+            _("您包案的案件 %(n)s：%(unit)s的%(kind)s已获中心同意，%(where)s。")
+            % {"n": case.number, "unit": request.unit.name, "kind": _kind_label(request.kind), "where": where},
+        )
+    )
     _buck_pass(case, at=at)
     return request
 
@@ -352,8 +361,15 @@ def _buck_pass(case: Case, *, at) -> None:
             kind="first_duty",
         )
     event = BuckPass(case=case, first_unit=first_unit, handoffs=handoffs, at=at)
-    for listener in _listeners:
-        listener(event)
+    issued = [listener(event) for listener in _listeners]
+    if any(issued):  # a new automatic 督办 (none while one is open): the 包案 leader is told
+        notifications_bulk_send(
+            leader_notice(
+                case,
+                _("您包案的案件 %(n)s 已在单位间移交 %(k)s 次（推诿），系统已向首接单位%(unit)s发出督办。")
+                % {"n": case.number, "k": len(handoffs), "unit": first_unit.name},
+            )
+        )
 
 
 def first_dispatched_unit(case: Case) -> Unit | None:

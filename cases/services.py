@@ -29,7 +29,7 @@ from .baoan import case_baoan_release as case_baoan_release
 from .baoan import case_baoan_take as case_baoan_take
 from .baoan import case_plate_hang as case_plate_hang
 from .baoan import case_plate_remove as case_plate_remove
-from .baoan import leader_result_message, review_owner_check
+from .baoan import leader_notice, leader_result_message, review_owner_check
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
@@ -586,6 +586,12 @@ def case_rate(
             stage="review",
             at=at,
             system=system,
+        )
+        # 包案: back to 待审核, which only the owner may now review
+        notifications_bulk_send(
+            leader_notice(
+                case, _("群众对您包案的案件 %(n)s 评价不满意，案件已回到待审核，请审核。") % {"n": case.number}
+            )
         )
     else:
         _run(

@@ -52,3 +52,60 @@ def test_without_a_leader_the_centre_reviews(case_in, login, act):
     response = act(client, case, "submit_result", {"result": "企业已足额支付工资", "outcome": "resolved"})
     told = [str(m) for m in client.get(response.url).context["messages"]]
     assert any("等待诉求服务中心审核" in m for m in told), told
+
+
+def leader_told(user, words):
+    from notifications.models import OutboxMessage
+
+    rows = OutboxMessage.objects.filter(kind="case_baoan", recipient_user=user("gm_supervisor"))
+    return [m.body for m in rows if words in m.body]
+
+
+def test_the_leader_is_told_when_a_handover_of_their_case_is_approved(owned, user, fresh):
+    from cases.handover import handover_approve, handover_request
+
+    case = owned()
+    request = handover_request(case=fresh(case), actor=user("gm_labor"), kind="return", reason="不属本单位")
+    request.case = fresh(case)
+    assert not leader_told(user, "已获中心同意")
+    handover_approve(request=request, actor=user("gm_dispatch"))
+    [body] = leader_told(user, "已获中心同意")
+    assert case.number in body and "高明区人力资源和社会保障局的退回申请" in body
+
+
+def test_the_leader_is_told_of_the_automatic_buck_pass_order(owned, user, fresh):
+    from cases.handover import handover_approve, handover_request
+    from routing.models import Unit
+
+    case = owned()
+    for who in ("gm_labor", "mc_centre"):
+        request = handover_request(case=fresh(case), actor=user(who), kind="return", reason="不属本单位")
+        request.case = fresh(case)
+        handover_approve(request=request, actor=user("gm_dispatch"))
+        if who == "gm_labor":
+            s.case_dispatch(
+                case=fresh(case),
+                actor=user("gm_dispatch"),
+                lead_unit=Unit.objects.get(code="GM-MC-ZZ"),
+                cooperating_units=[],
+            )
+    [body] = leader_told(user, "发出督办")
+    assert "推诿" in body and "首接单位高明区人力资源和社会保障局" in body
+
+
+def test_the_leader_is_told_of_an_unsatisfied_rating(owned, user, fresh, citizen):
+    from cases.models import Rating
+
+    case = owned("feedback")
+    s.case_rate(case=fresh(case), actor=citizen, rating=Rating.UNSATISFIED, comment="工资仍未到账")
+    assert fresh(case).status == "reviewing"
+    [body] = leader_told(user, "评价不满意")
+    assert case.number in body and "请审核" in body
+
+
+def test_a_satisfied_rating_tells_the_leader_nothing(owned, user, fresh, citizen):
+    from cases.models import Rating
+
+    case = owned("feedback")
+    s.case_rate(case=fresh(case), actor=citizen, rating=Rating.SATISFIED)
+    assert not leader_told(user, "评价")
