@@ -215,6 +215,8 @@ def can_decide_unreason(user, case) -> bool:
     """审核认定 (approve or refuse a proposal) and revoke an approved label: the dispatchers of the
     case's centre, as for 严重程度 — the centre that assesses the units, not the unit itself."""
     return is_dispatcher_for(user, case)
+
+
 # 包案 and 挂牌督办 (issue #15, cases.baoan, docs/baoan.md) ----------------------------------------
 
 
