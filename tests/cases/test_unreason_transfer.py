@@ -79,3 +79,16 @@ def test_the_new_unit_proposes_its_own_and_the_old_label_stays_for_the_old_unit(
     unreason_revoke(label=old, actor=user("gm_dispatch"), reason="群众提供新证据")
     assert Case.objects.get(pk=case.pk).unreason_unit_id == unit("GM-MC-ZZ").pk
     assert UnreasonLabel.objects.get(pk=new.pk).status == "approved"
+
+
+def test_the_new_units_page_offers_its_own_proposal(case_in, user, fresh, login):
+    from django.urls import reverse
+
+    case = case_in("handling")
+    unreason_approve(label=propose(case, user("gm_labor")), actor=user("gm_dispatch"))
+    move("centre_transfer", case, user, fresh)
+    s.case_sign(case=fresh(case), actor=user("mc_centre"))
+    body = login("mc_centre").get(reverse("cases:case-detail", args=[case.number])).content.decode()
+    assert 'data-testid="unreason-propose"' in body
+    assert "（高明区人力资源和社会保障局）" in body  # the panel names the unit the old label is for
+    assert 'data-testid="unreason-badge"' not in body
