@@ -271,6 +271,14 @@ def review_owner_check(case: Case) -> None:
         raise CaseError(_("本案刚由领导包案或撤销包案，审核人已变化，请刷新页面后再操作。"))
 
 
+def leader_notice(case: Case, body: str) -> list[dict]:
+    """An in-app message to the case's 包案 leader (none when nobody owns it): what happens to their
+    case that they must know — a handover approved, the automatic 推诿 督办, a 不满意 rating."""
+    if case.baoan_leader_id is None:
+        return []
+    return [_to_user(case.baoan_leader_id, case, body)]
+
+
 def leader_result_message(case: Case) -> list[dict]:
     """The owner's message when the lead unit submits its result (待包案领导审核)."""
     if case.baoan_leader_id is None:

@@ -31,16 +31,17 @@ from notifications.models import NotificationChannel
 from notifications.services import notifications_bulk_send
 from routing.models import Unit
 
+from .baoan import leader_notice
 from .handover_models import HandoverKind, HandoverRequest, HandoverStatus
 from .locks import hold_reason
-from .models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, ExtensionStatus
+from .models import Case, CaseEvent, ExtensionRequest, ExtensionStatus
 from .permissions import (
     HANDOVER_STATUSES,
     can_decide_handover,
     can_request_handover,
     can_withdraw_handover,
 )
-from .transitions import CaseError, _event, _notify_unit, _now, _require_text, _run
+from .transitions import UNSIGNED_STATUSES, CaseError, _event, _notify_unit, _now, _require_text, _run
 
 REASON_MAX = 1000
 
@@ -69,10 +70,11 @@ class BuckPass:
     at: datetime
 
 
-_listeners: list[Callable[[BuckPass], None]] = []
+#: A listener returns what it did (the automatic 督办 issued) or None (nothing new).
+_listeners: list[Callable[[BuckPass], object]] = []
 
 
-def register_buck_pass_listener(listener: Callable[[BuckPass], None]) -> None:
+def register_buck_pass_listener(listener: Callable[[BuckPass], object]) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
 
@@ -113,12 +115,15 @@ def _notify_dispatchers(case: Case, body: str) -> None:
     )
 
 
-def handover_lapse(case: Case, *, at=None) -> int:
+def handover_lapse(case: Case, *, at=None, other_units_only: bool = False) -> int:
     """Mark the case's pending request 已失效 (the case left the requesting unit some other way:
-    the centre transferred it, the unit escalated it). One ``UPDATE``; called by ``_handover``."""
-    return HandoverRequest.objects.filter(case=case, status=HandoverStatus.PENDING).update(
-        status=HandoverStatus.LAPSED, decided_at=_now(at), decision_note=_("案件已移交，申请自动失效")
-    )
+    the centre transferred it, the unit escalated it). One ``UPDATE``; called by ``_handover``, and
+    with ``other_units_only`` by ``handover_request`` (a pending request of a unit the case is no
+    longer with is moot — ``pending_handover`` already ignores it — and must not block a new one)."""
+    rows = HandoverRequest.objects.filter(case=case, status=HandoverStatus.PENDING)
+    if other_units_only:
+        rows = rows.exclude(unit_id=case.lead_unit_id)
+    return rows.update(status=HandoverStatus.LAPSED, decided_at=_now(at), decision_note=_("案件已移交，申请自动失效"))
 
 
 def _still_with_unit(request: HandoverRequest, case: Case) -> None:
@@ -175,6 +180,17 @@ def handover_request(
         if proposed_unit.pk == case.lead_unit_id:
             raise CaseError(_("建议承办单位不能是本单位，请另选或留空由中心指定。"))
     at = _now(at)
+    # The case as the form saw it, locked: a centre transfer or escalation committed meanwhile (or
+    # waiting on this lock) would leave a request of a unit the case no longer belongs to.
+    still = Case.objects.select_for_update().filter(
+        pk=case.pk, status__in=HANDOVER_STATUSES, lead_unit_id=case.lead_unit_id
+    )
+    if not still.exists():
+        raise HandoverStale(
+            _("案件 %(n)s 刚已移交或状态已变化，不能再提出%(kind)s；请刷新页面查看最新进展。")
+            % {"n": case.number, "kind": label}
+        )
+    handover_lapse(case, at=at, other_units_only=True)  # a request left over from a unit it moved from
     try:
         with transaction.atomic():
             request = HandoverRequest.objects.create(
@@ -280,6 +296,9 @@ def handover_approve(
         ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).update(
             status=ExtensionStatus.DENIED, decision_note=_("案件已退回")
         )
+        from .unreason import unreason_lapse
+
+        unreason_lapse(case, unit_id=request.unit_id, actor=actor, at=at)  # its 不合理诉求 proposal is moot
     else:
         from .services import _handover
 
@@ -296,6 +315,13 @@ def handover_approve(
         % {"n": case.number, "kind": _kind_label(request.kind), "where": where},
         case=case,
         kind="handover_approved",
+    )
+    notifications_bulk_send(
+        leader_notice(
+            case,
+            _("您包案的案件 %(n)s：%(unit)s的%(kind)s已获中心同意，%(where)s。")
+            % {"n": case.number, "unit": request.unit.name, "kind": _kind_label(request.kind), "where": where},
+        )
     )
     _buck_pass(case, at=at)
     return request
@@ -335,8 +361,15 @@ def _buck_pass(case: Case, *, at) -> None:
             kind="first_duty",
         )
     event = BuckPass(case=case, first_unit=first_unit, handoffs=handoffs, at=at)
-    for listener in _listeners:
-        listener(event)
+    issued = [listener(event) for listener in _listeners]
+    if any(issued):  # a new automatic 督办 (none while one is open): the 包案 leader is told
+        notifications_bulk_send(
+            leader_notice(
+                case,
+                _("您包案的案件 %(n)s 已在单位间移交 %(k)s 次（推诿），系统已向首接单位%(unit)s发出督办。")
+                % {"n": case.number, "k": len(handoffs), "unit": first_unit.name},
+            )
+        )
 
 
 def first_dispatched_unit(case: Case) -> Unit | None:
@@ -350,16 +383,24 @@ def first_dispatched_unit(case: Case) -> Unit | None:
     return Unit.objects.filter(pk=unit_id).first() if unit_id else None
 
 
-def first_duty_release(case: Case, *, actor, at=None) -> bool:
-    """A unit signed the case: the 首接单位's duty ends (one conditional ``UPDATE``, one internal
-    event). Called by ``case_sign`` inside its transaction; False when there was no duty."""
+def first_duty_release(case: Case, *, actor, at=None, transition: str = "sign") -> bool:
+    """The unsigned phase ended — a unit signed the case, or it was resolved at the window, merged,
+    withdrawn, rejected or closed: the 首接单位's duty ends (one conditional ``UPDATE``, one internal
+    ``first_duty_end`` event). Called by ``cases.transitions._run_steps`` after any transition that
+    leaves 已受理 / 已派单; False when there was no duty."""
     if not case.first_duty:
         return False
     if not Case.objects.filter(pk=case.pk, first_duty=True).update(first_duty=False):
         return False
     case.first_duty = False
     unit = case.first_unit.name if case.first_unit_id else ""
-    note = _("%(signer)s已签收，首接单位%(unit)s的首接责任解除。") % {"signer": case.lead_unit.name, "unit": unit}
+    if transition == "sign" and case.lead_unit_id:
+        note = _("%(signer)s已签收，首接单位%(unit)s的首接责任解除。") % {"signer": case.lead_unit.name, "unit": unit}
+    else:
+        note = _("案件已%(status)s，不再待签收，首接单位%(unit)s的首接责任解除。") % {
+            "status": case.get_status_display(),
+            "unit": unit,
+        }
     _event(case, "first_duty_end", actor=actor, from_status=case.status, note=note, public=False, at=at)
     return True
 
@@ -399,7 +440,8 @@ def pending_for_dispatcher(user) -> QuerySet[HandoverRequest]:
             case__status__in=HANDOVER_STATUSES,
             case__lead_unit_id=F("unit_id"),
         )
-        .select_related("case", "case__region", "case__matter", "case__first_unit", "unit", "requested_by")
+        .select_related("case", "case__region", "case__matter", "case__first_unit", "case__baoan_leader")
+        .select_related("unit", "requested_by")
         .select_related("proposed_unit")
         .order_by("created_at", "id")
     )
@@ -413,7 +455,7 @@ def first_duty_cases(user) -> QuerySet[Case]:
     """Cases the handler's units answer for as 首接单位, still unsigned (the inbox's 首接负责 tab)."""
     units = [m.unit_id for m in user_memberships(user) if m.role == Role.HANDLER]
     return (
-        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=OPEN_STATUSES)
-        .select_related("matter", "region", "centre", "lead_unit", "first_unit")
+        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=UNSIGNED_STATUSES)
+        .select_related("matter", "region", "centre", "lead_unit", "first_unit", "baoan_leader")
         .order_by("stage_due_at", "id")
     )

@@ -162,15 +162,26 @@ def request_withdraw(request, pk):
     return redirect("cases:case-detail", number=case.number)
 
 
+def plate_only(request) -> bool:
+    """The lists' 挂牌督办 filter (``?plate=1``), as ``cases.views.plate_only`` (which imports us)."""
+    return request.GET.get("plate") == "1"
+
+
 def queue_tab(request, *, page: int, page_size: int, max_page: int) -> dict:
     """The dispatcher's 退回/转办申请 tab: pending requests of their place, oldest first; a fixed
     number of queries for any page."""
-    rows, has_next = bounded_page(pending_for_dispatcher(request.user), page, page_size=page_size, max_page=max_page)
+    found = pending_for_dispatcher(request.user)
+    if plate_only(request):  # 只看挂牌督办 (?plate=1), as on the other tabs
+        found = found.filter(case__plate_hung_at__isnull=False)
+    rows, has_next = bounded_page(found, page, page_size=page_size, max_page=max_page)
     with_time_left([r.case for r in rows])
-    return {"requests": rows, "has_next": has_next}
+    return {"requests": rows, "has_next": has_next, "plate_only": plate_only(request)}
 
 
 def first_duty_tab(request, *, page: int, page_size: int, max_page: int) -> dict:
     """The handler's 首接负责 tab: buck-passed cases the unit answers for until a unit signs."""
-    rows, has_next = bounded_page(first_duty_cases(request.user), page, page_size=page_size, max_page=max_page)
-    return {"cases": with_time_left(rows), "has_next": has_next}
+    found = first_duty_cases(request.user)
+    if plate_only(request):
+        found = found.filter(plate_hung_at__isnull=False)
+    rows, has_next = bounded_page(found, page, page_size=page_size, max_page=max_page)
+    return {"cases": with_time_left(rows), "has_next": has_next, "plate_only": plate_only(request)}

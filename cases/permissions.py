@@ -215,6 +215,8 @@ def can_decide_unreason(user, case) -> bool:
     """审核认定 (approve or refuse a proposal) and revoke an approved label: the dispatchers of the
     case's centre, as for 严重程度 — the centre that assesses the units, not the unit itself."""
     return is_dispatcher_for(user, case)
+
+
 # 包案 and 挂牌督办 (issue #15, cases.baoan, docs/baoan.md) ----------------------------------------
 
 
@@ -292,4 +294,7 @@ def pending_handover(case):
             .select_related("unit", "requested_by", "proposed_unit")
             .first()
         )
-    return case._pending_handover
+    pending = case._pending_handover
+    if pending is not None and pending.unit_id != case.lead_unit_id:
+        return None  # the case left the requesting unit: the request is moot (lapsed)
+    return pending

@@ -105,7 +105,7 @@ _FIRST_KEY = "first_duty"  # the union's status column for that arm (no case sta
 
 def _first_duty_arm(units, **late):
     return (
-        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=OPEN_STATUSES)
+        Case.objects.filter(first_unit_id__in=units, first_duty=True, status__in=[Status.ACCEPTED, Status.DISPATCHED])
         .annotate(key=Value(_FIRST_KEY))
         .values("key")
         .annotate(n=Count("id"), **late)

@@ -29,7 +29,7 @@ from .baoan import case_baoan_release as case_baoan_release
 from .baoan import case_baoan_take as case_baoan_take
 from .baoan import case_plate_hang as case_plate_hang
 from .baoan import case_plate_remove as case_plate_remove
-from .baoan import leader_result_message, review_owner_check
+from .baoan import leader_notice, leader_result_message, review_owner_check
 
 # Re-exported: callers import the case services from here.
 from .clock import CLOCK_FIELDS as CLOCK_FIELDS
@@ -367,12 +367,9 @@ def case_sign(*, case: Case, actor, at=None) -> Case:
     """签收: the lead unit takes the case; the handle-stage clock starts, and on the first signing
     the contact clock (首次联系, ``cases.clock.start_contact_clock``) too; a 首接单位's duty on a
     buck-passed case ends (``cases.handover``)."""
-    from .handover import first_duty_release
-
     at = _now(at)
     contact = {name: getattr(case, name) for name in start_contact_clock(case, at)}
-    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)
-    first_duty_release(case, actor=actor, at=at)  # 首接负责 ends when a unit signs (issue #15)
+    _run(case, "sign", actor=actor, stage="handle", fields=contact, at=at)  # ends a 首接负责 (``_run_steps``)
     return case
 
 
@@ -414,6 +411,7 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
         raise CaseError(_("单位“%(unit)s”已停用。") % {"unit": to_unit.name})
     if to_unit.pk == case.lead_unit_id:
         raise CaseError(_("案件已由该单位主办，请选择其他单位。"))
+    leaving = case.lead_unit_id
     _run(
         case,
         transition,
@@ -429,6 +427,9 @@ def _handover(case: Case, transition: str, *, actor, to_unit: Unit, reason: str,
     from .handover import handover_lapse
 
     handover_lapse(case, at=at)  # a pending 退回/转办申请 of the unit it leaves is moot
+    from .unreason import unreason_lapse
+
+    unreason_lapse(case, unit_id=leaving, actor=actor, at=at)  # and its pending 不合理诉求 proposal
     _notify_unit(to_unit, texts.unit_assigned(case), case=case)
     return case
 
@@ -598,6 +599,12 @@ def case_rate(
             stage="review",
             at=at,
             system=system,
+        )
+        # 包案: back to 待审核, which only the owner may now review
+        notifications_bulk_send(
+            leader_notice(
+                case, _("群众对您包案的案件 %(n)s 评价不满意，案件已回到待审核，请审核。") % {"n": case.number}
+            )
         )
     else:
         _run(

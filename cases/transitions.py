@@ -29,7 +29,10 @@ from routing.models import Unit
 
 from .clock import enter_stage, reply_due
 from .locks import HELD_TRANSITIONS, hold_reason
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Status
+
+#: The statuses of a case waiting for a unit to sign it: the only ones with a 首接负责 duty.
+UNSIGNED_STATUSES = (Status.ACCEPTED, Status.DISPATCHED)
 
 
 class CaseError(ServiceError):
@@ -179,8 +182,14 @@ def _run_steps(case: Case, steps: list[Step], *, at: datetime | None = None) -> 
     case.save(update_fields=list(dict.fromkeys(update_fields)))
     if len(events) == 1:
         events[0].save(force_insert=True)
-        return events
-    return CaseEvent.objects.bulk_create(events)
+    else:
+        events = CaseEvent.objects.bulk_create(events)
+    if case.first_duty and case.status not in UNSIGNED_STATUSES:
+        # 首接负责 lasts only while the case waits for a unit to sign it (issue #15, cases.handover)
+        from .handover import first_duty_release
+
+        first_duty_release(case, actor=steps[-1].actor, at=at, transition=steps[-1].transition)
+    return events
 
 
 def _citizen_messages(case: Case, body: str) -> list[dict]:

@@ -116,7 +116,9 @@ def unreason_propose(
     problem = propose_refusal(case, at)
     if problem:
         raise CaseError(problem)
-    live = UnreasonLabel.objects.filter(case=case, status__in=LIVE_STATUSES).first()
+    # one live label per case *and unit*: a label of a unit the case has left (approved for it, kept
+    # for its 满意率) does not stop the current lead unit from proposing its own
+    live = UnreasonLabel.objects.filter(case=case, unit_id=case.lead_unit_id, status__in=LIVE_STATUSES).first()
     if live is not None:
         raise CaseError(_already(live))
     try:
@@ -220,8 +222,9 @@ def unreason_revoke(*, label: UnreasonLabel, actor, reason: str, at: dt.datetime
     if not updated:
         raise StaleError(_("该认定刚被他人撤销，请查看最新情况。"))
     label.status, label.revoked_by, label.revoked_at, label.revoke_reason = UnreasonStatus.REVOKED, actor, at, reason
-    Case.objects.filter(pk=case.pk).update(unreason="", unreason_unit=None)
-    case.unreason, case.unreason_unit_id = "", None
+    # the case's label fields carry the latest approval: clear them only if they are this label's
+    if Case.objects.filter(pk=case.pk, unreason_unit_id=label.unit_id).update(unreason="", unreason_unit=None):
+        case.unreason, case.unreason_unit_id = "", None
     _closed_day_changed(case)
     kind = _kind_label(label.kind)
     note = _("撤销%(kind)s认定，恢复计入%(unit)s满意率：%(reason)s") % {
@@ -233,6 +236,35 @@ def unreason_revoke(*, label: UnreasonLabel, actor, reason: str, at: dt.datetime
     body = _("案件 %(n)s 的%(kind)s认定已被撤销：%(reason)s") % {"n": case.number, "kind": kind, "reason": reason}
     _notify_unit(label.unit, body, case=case, kind="unreason")
     return label
+
+
+def unreason_lapse(case: Case, *, unit_id: int | None, actor=None, at: dt.datetime | None = None) -> int:
+    """The case left ``unit_id`` (an approved 转办/退回申请, a centre transfer, an escalation): that
+    unit's *pending* proposal is moot — the case is no longer counted in its 满意率 — so it is marked
+    已失效, with one internal ``unreason_lapse`` event and a message to the unit. An approved label
+    stays (it was the centre's decision for that unit). Call inside the moving transaction; one
+    conditional ``UPDATE`` (a decision at the same moment either wins first or finds it lapsed)."""
+    if unit_id is None:
+        return 0
+    at = _now(at)
+    label = (
+        UnreasonLabel.objects.filter(case=case, unit_id=unit_id, status=UnreasonStatus.PENDING)
+        .select_related("unit")
+        .first()
+    )
+    if label is None:
+        return 0
+    reason = _("案件已移交其他单位办理，认定申请自动失效")
+    if not UnreasonLabel.objects.filter(pk=label.pk, status=UnreasonStatus.PENDING).update(
+        status=UnreasonStatus.LAPSED, decided_at=at, decision_reason=reason
+    ):
+        return 0
+    kind = _kind_label(label.kind)
+    note = _("%(unit)s的%(kind)s认定申请已失效：案件已移交其他单位办理") % {"unit": label.unit.name, "kind": kind}
+    _event(case, "unreason_lapse", actor=actor, from_status=case.status, note=note, public=False, at=at)
+    body = _("案件 %(n)s 已移交其他单位办理，本单位的%(kind)s认定申请自动失效。") % {"n": case.number, "kind": kind}
+    _notify_unit(label.unit, body, case=case, kind="unreason")
+    return 1
 
 
 # Selectors ----------------------------------------------------------------------------------------
@@ -260,7 +292,7 @@ def pending_labels(user) -> QuerySet[UnreasonLabel]:
         place |= Q(case__region__path__startswith=path)
     return (
         UnreasonLabel.objects.filter(place, status=UnreasonStatus.PENDING)
-        .select_related("case", "unit", "proposed_by")
+        .select_related("case", "case__first_unit", "case__baoan_leader", "unit", "proposed_by")
         .order_by("proposed_at", "id")
     )
 

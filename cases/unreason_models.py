@@ -41,9 +41,10 @@ class UnreasonStatus(models.TextChoices):
     APPROVED = "approved", _("已认定")
     REFUSED = "refused", _("不予认定")
     REVOKED = "revoked", _("已撤销认定")
+    LAPSED = "lapsed", _("已失效")  # pending when the case moved to another lead unit
 
 
-#: A label that still counts: at most one per case (DB constraint ``unreason_one_live``).
+#: A label that still counts: at most one per case and unit (DB constraint ``unreason_one_live``).
 LIVE_STATUSES = [UnreasonStatus.PENDING, UnreasonStatus.APPROVED]
 
 
@@ -92,7 +93,9 @@ class UnreasonLabel(models.Model):
         ordering = ["proposed_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(status__in=["pending", "approved"]), name="unreason_one_live"
+                fields=["case", "unit"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="unreason_one_live",
             ),
         ]
         indexes = [

@@ -45,9 +45,12 @@ def unreason_panel_context(*, request, user, case, page):
     to propose (lead unit, when allowed now), to decide (a pending one) or to revoke (an approved
     one) for the centre's dispatchers. Left out when there is nothing to show or do."""
     labels = case_labels(case)
-    live = next((label for label in labels if label.status in LIVE_STATUSES), None)
+    # the lead unit's own live label (one per case and unit); else a label approved for a unit the
+    # case has since left, which the centre may still revoke
+    own = next((lb for lb in labels if lb.status in LIVE_STATUSES and lb.unit_id == case.lead_unit_id), None)
+    live = own or next((label for label in labels if label.status in LIVE_STATUSES), None)
     propose_form = None
-    if live is None and can_propose_unreason(user, case) and propose_refusal(case, timezone.now()) is None:
+    if own is None and can_propose_unreason(user, case) and propose_refusal(case, timezone.now()) is None:
         propose_form = UnreasonProposeForm(auto_id="id_unreason_%s")
     decide = can_decide_unreason(user, case)
     decide_form = revoke_form = None

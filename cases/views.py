@@ -6,6 +6,8 @@ the user's scope), read through ``cases.selectors``, and hand actions to ``cases
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -165,6 +167,8 @@ def _submit_result(case, user, d):
     s.case_submit_result(
         case=case, actor=user, result=d["result"], outcome=d["outcome"], joint_override=d.get("joint_override", "")
     )
+    if case.baoan_leader_id:  # 包案: the leader reviews it, not the centre (docs/baoan.md)
+        return _("办理结果已提交，等待包案领导%(leader)s审核。") % {"leader": case.baoan_leader.display_name}
     return _("办理结果已提交，等待诉求服务中心审核。")
 
 
@@ -407,6 +411,16 @@ def queue(request):
     return render(request, "cases/queue.html", context)
 
 
+def action_spec(name: str, case: Case) -> Action:
+    """The action as this case shows it: while a leader owns the case (包案) its result is reviewed
+    by them, so the 提交办理结果 form says so instead of naming the centre."""
+    spec = ACTIONS[name]
+    if name == "submit_result" and case.baoan_leader_id:
+        intro = _("提交后由包案领导%(leader)s审核。") % {"leader": case.baoan_leader.display_name}
+        return dataclasses.replace(spec, intro=intro)
+    return spec
+
+
 def _load_case(request, number: str) -> Case:
     _require_staff(request.user)
     case = selectors.staff_case_page(request.user, number)
@@ -436,7 +450,7 @@ def _case_page(request, case: Case, *, full_parties: bool = False):
     # 联办任务 (issue #15): read once for the 联办 panel and the submit-result form's guard
     case.joint_task_list = joint_views.case_joint_tasks(case)
     panel = [
-        {"name": a, "spec": ACTIONS[a], "form": _action_form(a, case, user, version=version, units=units)}
+        {"name": a, "spec": action_spec(a, case), "form": _action_form(a, case, user, version=version, units=units)}
         for a in names
     ]
     events = list(case.events.all())
@@ -529,7 +543,7 @@ def case_act(request, number, action):
 
 
 def _action_page(request, case: Case, action: str, form, *, status: int = 200):
-    spec = ACTIONS[action]
+    spec = action_spec(action, case)
     context = {"case": case, "action": action, "spec": spec, "form": form}
     context["item"] = {"name": action, "spec": spec, "form": form}
     if action == "dispatch":

@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "unreason_approve": _("认定不合理诉求"),
     "unreason_refuse": _("不予认定不合理诉求"),
     "unreason_revoke": _("撤销不合理诉求认定"),
+    "unreason_lapse": _("不合理诉求认定申请失效"),
     "joint_task_answer": _("答复联办任务"),
     "joint_task_withdraw": _("撤回联办任务"),
     "joint_override": _("未等联办答复即提交办理结果"),

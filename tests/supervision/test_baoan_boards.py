@@ -202,3 +202,90 @@ def test_query_counts_do_not_grow_with_hung_cases(
         address = reverse(url) + (tab if url.startswith("cases") else "")
         counts.append(measure(client, address, django_assert_max_num_queries, bound))
     assert counts[0] == counts[1], counts
+
+
+# The issue #15 lists added beside the boards (review of issue #15, finding 3) -----------------------
+
+
+def buck_passed(case_in, user, fresh):
+    """A case 高明区人社局 and then 明城镇综治中心 returned (approved): 首接负责 of 高明区人社局, 已受理."""
+    from cases.handover import handover_approve, handover_request
+    from routing.models import Unit
+
+    case = case_in("handling")
+    for who in ("gm_labor", "mc_centre"):
+        request = handover_request(case=fresh(case), actor=user(who), kind="return", reason="不属本单位")
+        request.case = fresh(case)
+        handover_approve(request=request, actor=user("gm_dispatch"))
+        if who == "gm_labor":
+            s.case_dispatch(
+                case=fresh(case),
+                actor=user("gm_dispatch"),
+                lead_unit=Unit.objects.get(code="GM-MC-ZZ"),
+                cooperating_units=[],
+            )
+    return fresh(case)
+
+
+def with_request(case, user, fresh):
+    from cases.handover import handover_request
+
+    handover_request(case=fresh(case), actor=user("gm_labor"), kind="return", reason="不属本单位")
+    return case
+
+
+def with_label(case, user, fresh):
+    from cases.unreason import unreason_propose
+
+    unreason_propose(
+        case=fresh(case), actor=user("gm_labor"), kind="unreasonable", grounds=["beyond_policy"], reason="反复提出"
+    )
+    return case
+
+
+def new_lists(case_in, user, fresh):
+    """(name, login, url, make) of the lists of issue #15: ``make()`` gives a case listed there."""
+    return [
+        ("handover tab", "gm_dispatch", reverse("cases:queue") + "?tab=handover",
+         lambda: with_request(case_in("handling"), user, fresh)),
+        ("first duty tab", "gm_labor", reverse("cases:inbox") + "?tab=first",
+         lambda: buck_passed(case_in, user, fresh)),
+        ("unreason list", "gm_dispatch", reverse("cases:unreason-list"),
+         lambda: with_label(case_in("handling"), user, fresh)),
+    ]  # fmt: skip
+
+
+def item_of(body: str, number: str) -> str:
+    """The row of these lists (``data-testid="…-row"``) that holds the case number."""
+    chunks = [c for c in body.split('-row"')[1:] if number in c]
+    assert chunks, number
+    return chunks[0]
+
+
+def test_the_plate_and_the_owner_show_on_the_new_lists(case_in, user, fresh, login):
+    for name, who, url, make in new_lists(case_in, user, fresh):
+        hung = take(make(), user, fresh)
+        plain = make()
+        client = login(who)
+        body = client.get(url).content.decode()
+        row = item_of(body, hung.number)
+        assert BADGE in row and "赵丽（高明区督办）包案" in row, name
+        assert BADGE not in item_of(body, plain.number), name
+        if name != "unreason list":  # 只看挂牌督办 on the two tabs
+            only = client.get(url + "&plate=1")
+            assert only.status_code == 200, name
+            assert hung.number in only.content.decode() and plain.number not in only.content.decode(), name
+        s.case_plate_remove(case=fresh(hung), actor=user("gm_supervisor"), reason="问题已解决")
+        assert BADGE not in client.get(url).content.decode(), name
+
+
+def test_the_new_lists_cost_the_same_for_more_rows(case_in, user, fresh, login):
+    for name, who, url, make in new_lists(case_in, user, fresh):
+        client, counts = login(who), []
+        for _ in range(2):
+            take(make(), user, fresh)
+            make()
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], (name, counts)

@@ -86,6 +86,8 @@ def test_page_and_excel_show_it(may, login, monkeypatch, at):
     client = login("gm_supervisor")
     page = client.get("/supervision/kpi/?month=2026-05&sort=buck_passes")
     assert page.status_code == 200 and "推诿次数" in page.content.decode()
+    # the screens say 不同意 for a refused request; 驳回 is 驳回重办 (review of issue #15, finding 7)
+    assert "退回/转办申请中心不同意" in page.content.decode() and "申请被中心驳回" not in page.content.decode()
     book = load_workbook(BytesIO(client.get("/supervision/kpi/export/?month=2026-05").content))
     sheet = next(name for name in book.sheetnames if "排名" in name)
     rows = list(book[sheet].iter_rows(min_row=2, values_only=True))
