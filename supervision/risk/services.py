@@ -2,10 +2,12 @@
 ``RiskWarning`` goes through here. Rules, thresholds and the SQL shape: docs/risk-warnings.md.
 
 The scan reads cases with a few grouped statements (GROUP BY over the window's cases, never a
-Python loop over cases); what Python then loops over are the grouped rows (places × matter
-branches) and the few findings. It runs in one transaction under its own advisory lock (the warning
-sweep's discipline: ``supervision.services._take_sweep_lock``), so two scans at once, or a scan
-after a crash halfway, leave one warning per finding and one message per supervisor per warning.
+statement per case or per finding); Python loops over the grouped rows (places × matter branches),
+the findings and the rows of their cases. It writes set-based too: the warnings and their case
+links with one INSERT … UNNEST each on PostgreSQL, no model instance per row, and ONE digest
+message per supervisor per scan. It runs in one transaction under its own advisory lock (the
+warning sweep's discipline: ``supervision.services._take_sweep_lock``), so two scans at once, or a
+scan after a crash halfway, leave one warning per finding and announce each warning once.
 """
 
 from __future__ import annotations
@@ -481,7 +483,7 @@ def _digest(findings: list[Finding], directory: _Directory, rules: dict) -> tupl
         for kind in RiskKind.values
         if counts[kind]
     ]
-    body = _("研判预警：今日研判扫描在您督办的区域新增预警 %(n)s 条（%(parts)s），请到“研判预警”列表逐条研判。") % {
+    body = _("研判预警：本次研判扫描在您督办的区域新增预警 %(n)s 条（%(parts)s），请到“研判预警”列表逐条研判。") % {
         "n": len(findings), "parts": "、".join(parts),
     }  # fmt: skip
     return body, ""

@@ -191,7 +191,7 @@ def test_many_new_warnings_are_one_digest_per_supervisor(claim, scan, at, login)
     sent = {m.recipient_user.username: m for m in risk_messages()}
     assert sorted(sent) == ["fs_supervisor", "gm_supervisor"]  # one message each, not one per warning
     assert sent["gm_supervisor"].body == (
-        "研判预警：今日研判扫描在您督办的区域新增预警 4 条（群体性诉求 4 条），请到“研判预警”列表逐条研判。"
+        "研判预警：本次研判扫描在您督办的区域新增预警 4 条（群体性诉求 4 条），请到“研判预警”列表逐条研判。"
     )
     assert "新增预警 5 条（群体性诉求 5 条）" in sent["fs_supervisor"].body  # the city: both districts
     assert all(g.number not in sent["gm_supervisor"].body for g in groups)
