@@ -54,9 +54,22 @@ STAFF_KINDS = {
 
 OTHER = _("其他消息")
 
+#: Where a message of a kind opens when it names no case (a digest of many): a URL name. The page
+#: itself checks who may see it.
+KIND_LINKS = {
+    "risk_warning": "supervision:risk-list",  # the scan's digest (docs/risk-warnings.md, "Messages")
+}
+
 
 def kind_label(kind: str) -> str:
     return str(CITIZEN_KINDS.get(kind) or STAFF_KINDS.get(kind) or OTHER)
+
+
+def kind_link(kind: str) -> str:
+    """The page a message of ``kind`` without a case opens ("" if none)."""
+    from django.urls import reverse
+
+    return reverse(KIND_LINKS[kind]) if kind in KIND_LINKS else ""
 
 
 def kind_choices(*, staff: bool) -> list[tuple[str, str]]:

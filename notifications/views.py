@@ -18,7 +18,7 @@ from core.paging import bounded_page, page_number
 from . import selectors
 from . import services as s
 from .forms import InboxFilterForm
-from .kinds import kind_choices, kind_label
+from .kinds import kind_choices, kind_label, kind_link
 from .links import case_links, is_staff_reader
 
 PAGE_SIZE = 20
@@ -50,7 +50,7 @@ def inbox(request):
     for row in rows:
         row.label = kind_label(row.kind)
         row.when = cn_datetime(row.created_at)
-        row.case_url = links.get(row.case_number, "")
+        row.case_url = links.get(row.case_number, "") or ("" if row.case_number else kind_link(row.kind))
     context = {
         "form": form,
         "rows": rows,
@@ -66,12 +66,15 @@ def inbox(request):
 @require_POST
 def message_open(request, pk: int):
     """Clicking a message: it is marked read and its case opens (the case page checks again who
-    may see it); a message without a case, or whose case the reader may no longer open, goes back
+    may see it); a digest without a case opens its kind's page (``KIND_LINKS``, e.g. the 研判预警
+    list); any other message without a case, or whose case the reader may no longer open, goes back
     to the list."""
     message = s.inbox_message_read(user=request.user, message_id=pk)
     if message is None:
         raise Http404
     url = case_links(request.user, [message.case_number]).get(message.case_number)
+    if not message.case_number:
+        url = kind_link(message.kind)  # a digest opens its list (notifications.kinds.KIND_LINKS)
     if url:
         return redirect(url)
     messages.info(request, _("该消息已标为已读。"))

@@ -2,27 +2,31 @@
 ``RiskWarning`` goes through here. Rules, thresholds and the SQL shape: docs/risk-warnings.md.
 
 The scan reads cases with a few grouped statements (GROUP BY over the window's cases, never a
-Python loop over cases); what Python then loops over are the grouped rows (places × matter
-branches) and the few findings. It runs in one transaction under its own advisory lock (the warning
-sweep's discipline: ``supervision.services._take_sweep_lock``), so two scans at once, or a scan
-after a crash halfway, leave one warning per finding and one message per supervisor per warning.
+statement per case or per finding); Python loops over the grouped rows (places × matter branches),
+the findings and the rows of their cases. It writes set-based too: the warnings and their case
+links with one INSERT … UNNEST each on PostgreSQL, no model instance per row, and ONE digest
+message per supervisor per scan. It runs in one transaction under its own advisory lock (the
+warning sweep's discipline: ``supervision.services._take_sweep_lock``), so two scans at once, or a
+scan after a crash halfway, leave one warning per finding and announce each warning once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
@@ -81,7 +85,7 @@ class Finding:
     claims: int = 0
     subject: str = ""
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         raw = f"{self.subject_key}|{self.window_start.isoformat()}|{self.window_end.isoformat()}"
         return hashlib.sha256(raw.encode()).hexdigest()
@@ -99,8 +103,16 @@ class ScanResult:
 
 def _subject_key(*parts) -> str:
     """A stable key for what a finding is about. HMAC'd with the secret key: a phone number in it
-    cannot be read back (nor found by hashing every number)."""
-    return salted_hmac("yikouban.risk-warning", "|".join(str(p) for p in parts), algorithm="sha256").hexdigest()
+    cannot be read back (nor found by hashing every number). The same value as
+    ``salted_hmac("yikouban.risk-warning", …, algorithm="sha256")``, its key derived once per
+    process (per secret key), not once per finding."""
+    msg = "|".join(str(p) for p in parts).encode()
+    return hmac.new(_hmac_key(settings.SECRET_KEY), msg, hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _hmac_key(secret: str) -> bytes:
+    return hashlib.sha256(b"yikouban.risk-warning" + secret.encode()).digest()
 
 
 def _take_lock() -> None:
@@ -119,7 +131,9 @@ class _Directory:
     def __init__(self):
         self.regions = {r.code: r for r in Region.objects.only("id", "code", "name", "level", "path")}
         self.by_path = {r.path: r for r in self.regions.values()}
-        self.matters = {m.code: m.pk for m in MatterType.objects.filter(parent__isnull=True).only("id", "code")}
+        tops = list(MatterType.objects.filter(parent__isnull=True).only("id", "code", "name"))
+        self.matters = {m.code: m.pk for m in tops}
+        self.matter_names = {m.pk: m.name for m in tops}
         self._memo: dict[str, Region] = {}
 
     def town(self, path: str) -> Region:
@@ -139,6 +153,17 @@ class _Directory:
         while prefix not in self.by_path and prefix.count("/") > 1:
             prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
         return self.by_path.get(prefix) or self.regions[towns[0].strip("/").split("/")[0]]
+
+
+def _among(column: str, values) -> Q:
+    """``<column> IN values`` for thousands of values: on PostgreSQL ``= ANY(<one array>)`` (one
+    parameter, not one per value), elsewhere ``__in``. ``column`` is the base table's column."""
+    values = sorted(values)
+    if connection.vendor == "postgresql":
+        kind = "bigint" if values and isinstance(values[0], int) else "text"
+        sql = f"{connection.ops.quote_name(column)} = ANY(%s::{kind}[])"
+        return Q(RawSQL(sql, [_pg_array(values, text=kind == "text")], output_field=BooleanField()))
+    return Q(**{f"{column.removesuffix('_id')}__in": values})
 
 
 def _top_code(matter_path: str) -> str:
@@ -176,34 +201,38 @@ def _surges(today: dt.datetime, rules: dict, directory: _Directory) -> list[Find
         cell["base"] += row["total"] - row["recent"]
         if row["recent"]:
             cell["paths"].add(row["region_path"])
-    findings = []
+    surging = {}
     for (town_id, top), cell in sorted(cells.items()):
         recent, weekly = cell["recent"], cell["base"] / rules["baseline_weeks"]
         if recent < rules["surge_min_cases"] or recent < rules["surge_ratio"] * weekly:
             continue
-        case_ids = list(
-            Case.objects.filter(
-                created_at__gte=recent_start,
-                created_at__lt=today,
-                region__path__in=sorted(cell["paths"]),
-                matter__path__startswith=f"/{top}/",
-            ).values_list("id", flat=True)
+        surging[(town_id, top)] = Finding(
+            kind=RiskKind.SURGE,
+            region=towns[town_id],
+            matter_id=directory.matters.get(top),
+            window_start=recent_start,
+            window_end=today,
+            subject_key=_subject_key(RiskKind.SURGE, towns[town_id].code, top),
+            case_ids=[],
+            count=recent,
+            baseline=_decimal(weekly),
+            ratio=_decimal(recent / weekly) if weekly else None,
         )
-        findings.append(
-            Finding(
-                kind=RiskKind.SURGE,
-                region=towns[town_id],
-                matter_id=directory.matters.get(top),
-                window_start=recent_start,
-                window_end=today,
-                subject_key=_subject_key(RiskKind.SURGE, towns[town_id].code, top),
-                case_ids=case_ids,
-                count=recent,
-                baseline=_decimal(weekly),
-                ratio=_decimal(recent / weekly) if weekly else None,
-            )
-        )
-    return findings
+    if surging:  # ONE read of the cases behind all the surges: the recent ones of their places
+        paths = sorted({p for key in surging for p in cells[key]["paths"]})
+        tops = sorted({top for _town, top in surging})
+        in_tops = Q()
+        for top in tops:
+            in_tops |= Q(matter__path__startswith=f"/{top}/")
+        for case_id, path, matter_path in (
+            Case.objects.filter(in_tops, created_at__gte=recent_start, created_at__lt=today, region__path__in=paths)
+            .order_by("id")
+            .values_list("id", "region__path", "matter__path")
+        ):
+            finding = surging.get((directory.town(path).pk, _top_code(matter_path)))
+            if finding is not None:
+                finding.case_ids.append(case_id)
+    return list(surging.values())
 
 
 def _claim_model():
@@ -218,35 +247,34 @@ def _group_claims(today: dt.datetime, rules: dict, directory: _Directory) -> lis
     registered in that window. Two grouped queries; then the few cases found are read."""
     since = today - dt.timedelta(days=rules["group_days"])
     in_window = Q(created_at__gte=since, created_at__lt=today)
-    by_people = set(
-        Case.objects.filter(in_window, people_count__gte=rules["group_people"])
-        .exclude(status=Status.MERGED)
-        .values_list("id", flat=True)
-    )
-    claims = (
+    fields = ("id", "number", "people_count", "region__path", "matter__path")
+    many_people = Case.objects.filter(in_window, people_count__gte=rules["group_people"]).exclude(status=Status.MERGED)
+    cases = {row["id"]: row for row in many_people.values(*fields)}
+    # ONE read of the window's claims: the targets with enough claims, and the claims of the cases
+    # found by their people (the cases' query as a subquery, not a list of ids)
+    claim_counts = dict(
         _claim_model()
         .objects.filter(in_window)
         .values(target=Coalesce(F("case__merged_into"), F("case")))
         .annotate(n=Count("id"))
+        .filter(Q(n__gte=rules["group_claims"]) | Q(target__in=many_people.values("id")))
         .order_by()
+        .values_list("target", "n")
     )
-    claim_counts = {row["target"]: row["n"] for row in claims.filter(n__gte=rules["group_claims"])}
-    wanted = by_people | set(claim_counts)
-    if not wanted:
+    more = sorted(t for t, n in claim_counts.items() if n >= rules["group_claims"] and t not in cases)
+    if more:
+        cases |= {
+            row["id"]: row for row in Case.objects.filter(pk__in=more).exclude(status=Status.MERGED).values(*fields)
+        }
+    if not cases:
         return []
-    if by_people - set(claim_counts):  # the claims of the cases found by their people alone
-        for row in claims.filter(target__in=sorted(by_people - set(claim_counts))):
-            claim_counts[row["target"]] = row["n"]
-    cases = (
-        Case.objects.filter(pk__in=sorted(wanted))
-        .exclude(status=Status.MERGED)
-        .values("id", "number", "people_count", "region__path", "matter__path", "created_at")
-    )
     merged = defaultdict(list)
-    for case_id, into in Case.objects.filter(merged_into__in=sorted(wanted)).values_list("id", "merged_into"):
+    for case_id, into in (
+        Case.objects.filter(_among("merged_into_id", cases)).order_by("id").values_list("id", "merged_into")
+    ):
         merged[into].append(case_id)
     findings = []
-    for case in cases:
+    for case in sorted(cases.values(), key=lambda c: c["id"]):
         top = _top_code(case["matter__path"])
         findings.append(
             Finding(
@@ -319,7 +347,7 @@ def _new(findings: list[Finding]) -> list[Finding]:
         return []
     keys = {f.subject_key for f in findings}
     earlier: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
-    for key, end, kind in RiskWarning.objects.filter(subject_key__in=sorted(keys)).values_list(
+    for key, end, kind in RiskWarning.objects.filter(_among("subject_key", keys)).values_list(
         "subject_key", "window_end", "kind"
     ):
         earlier[key].append((end, kind))
@@ -333,45 +361,158 @@ def _new(findings: list[Finding]) -> list[Finding]:
     return fresh
 
 
-def _message(w: RiskWarning, region: Region, rules: dict) -> str:
-    if w.kind == RiskKind.SURGE:
-        matter = w.matter.name if w.matter_id else _("其他事项")
+def _pg_array(values, *, text: bool = False) -> str:
+    """A PostgreSQL array literal of numbers or (``text``) strings, ``None`` → NULL: passed as ONE
+    text parameter and cast in SQL, it costs one string, not one adapted value per element
+    (psycopg's client-side binding quotes each element of a list)."""
+    if text:
+        items = ("NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    else:
+        items = ("NULL" if v is None else str(v) for v in values)
+    return "{" + ",".join(items) + "}"
+
+
+#: The columns a finding fills (the rest take their defaults: 待研判, no assessment yet).
+_COLUMNS = (
+    "region",
+    "matter",
+    "count",
+    "baseline",
+    "ratio",
+    "people",
+    "claims",
+    "subject",
+    "subject_key",
+    "fingerprint",
+)
+
+
+def _row(f: Finding) -> tuple:
+    return (f.region.pk, f.matter_id, f.count, f.baseline, f.ratio, f.people, f.claims, f.subject, f.subject_key,
+            f.fingerprint)  # fmt: skip
+
+
+def _insert(fresh: list[Finding], now: dt.datetime) -> dict[str, int]:
+    """Write the new warnings and their case links without a model instance per row; returns
+    fingerprint → id. PostgreSQL: per kind ONE ``INSERT … SELECT … FROM UNNEST(<arrays>) RETURNING``
+    (the kind, window and time as scalars), then ONE ``INSERT`` of all the case links from two
+    arrays. Elsewhere (SQLite): ``bulk_create`` — the same rows."""
+    links: list[tuple[str, int]] = [(f.fingerprint, c) for f in fresh for c in f.case_ids]
+    if connection.vendor != "postgresql":
+        created = RiskWarning.objects.bulk_create(
+            [
+                RiskWarning(kind=f.kind, window_start=f.window_start, window_end=f.window_end, created_at=now,
+                            **dict(zip(("region_id", "matter_id", *_COLUMNS[2:]), _row(f), strict=True)))
+                for f in fresh
+            ]
+        )  # fmt: skip
+        ids = {w.fingerprint: w.pk for w in created}
+        RiskWarningCase.objects.bulk_create(
+            [RiskWarningCase(warning_id=ids[fp], case_id=c) for fp, c in links], batch_size=1000
+        )
+        return ids
+    opts = RiskWarning._meta
+    fields = [opts.get_field(name) for name in _COLUMNS]
+    scalars = {"kind": None, "window_start": None, "window_end": None, "created_at": now, "status": str(RiskStatus.OPEN),
+               "assessment": "", "measures": ""}  # fmt: skip
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        groups: dict[tuple, list[Finding]] = defaultdict(list)
+        for f in fresh:
+            groups[(f.kind, f.window_start, f.window_end)].append(f)
+        for (kind, start, end), group in groups.items():
+            scalars |= {"kind": str(kind), "window_start": start, "window_end": end}
+            columns = [opts.get_field(n).column for n in scalars] + [f.column for f in fields]
+            arrays = [f"%s::{f.db_type(connection)}[]" for f in fields]
+            texts = [f.get_internal_type() in ("CharField", "TextField") for f in fields]
+            rows = [_row(f) for f in group]
+            cursor.execute(
+                f"INSERT INTO {opts.db_table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(['%s'] * len(scalars))}, u.* FROM UNNEST({', '.join(arrays)}) AS u "
+                "RETURNING fingerprint, id",
+                [
+                    *scalars.values(),
+                    *(_pg_array(c, text=t) for c, t in zip(zip(*rows, strict=True), texts, strict=True)),
+                ],
+            )
+            ids.update(cursor.fetchall())
+        if links:
+            cursor.execute(
+                f"INSERT INTO {RiskWarningCase._meta.db_table} (warning_id, case_id) "
+                "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
+                [_pg_array(ids[fp] for fp, _c in links), _pg_array(c for _fp, c in links)],
+            )
+    return ids
+
+
+DIGEST_LINES = 3  # up to this many new warnings, a supervisor's message lists each one
+
+
+def _message(f: Finding, directory: _Directory, rules: dict) -> str:
+    """One warning in a sentence (a line of the message)."""
+    if f.kind == RiskKind.SURGE:
+        matter = directory.matter_names.get(f.matter_id) or _("其他事项")
         times = (
-            _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{w.ratio:.1f}"} if w.ratio else ""
+            _("，为前%(w)s周周均的 %(r)s 倍") % {"w": rules["baseline_weeks"], "r": f"{f.ratio:.1f}"} if f.ratio else ""
         )
         return _("研判预警（诉求激增）：%(place)s%(matter)s类诉求近%(d)s日 %(n)s 件%(times)s，请研判。") % {
-            "place": region.name, "matter": matter, "d": rules["surge_days"], "n": w.count, "times": times,
+            "place": f.region.name, "matter": matter, "d": rules["surge_days"], "n": f.count, "times": times,
         }  # fmt: skip
-    if w.kind == RiskKind.GROUP:
+    if f.kind == RiskKind.GROUP:
         return _("研判预警（群体性诉求）：%(place)s案件 %(number)s 涉及 %(people)s 人、%(claims)s 件诉求，请研判。") % {
-            "place": region.name, "number": w.subject, "people": w.people, "claims": w.claims,
+            "place": f.region.name, "number": f.subject, "people": f.people, "claims": f.claims,
         }  # fmt: skip
     return _("研判预警（重复信访）：手机号 %(phone)s 近%(d)s日在%(place)s提出 %(n)s 件诉求，请研判。") % {
-        "phone": w.subject, "d": rules["frequent_days"], "place": region.name, "n": w.count,
+        "phone": f.subject, "d": rules["frequent_days"], "place": f.region.name, "n": f.count,
     }  # fmt: skip
 
 
-def _notify(warnings: list[RiskWarning], rules: dict) -> int:
-    """One in-app message per supervisor covering the warning's place (their unit's region is the
-    place or above it) per warning, all in one INSERT. Called only for the warnings this scan
-    created, so a message is never sent twice."""
-    if not warnings:
+def _digest(findings: list[Finding], directory: _Directory, rules: dict) -> tuple[str, str]:
+    """A supervisor's ONE message of a scan → (body, case number to link). Up to ``DIGEST_LINES``
+    new warnings: each one's line (a single group claim links its case). More: how many of each
+    kind, pointing to the 研判预警 list (the message opens it)."""
+    if len(findings) <= DIGEST_LINES:
+        lines = [_message(f, directory, rules) for f in findings]
+        single_group = len(findings) == 1 and findings[0].kind == RiskKind.GROUP
+        return "\n".join(lines), findings[0].subject if single_group else ""
+    counts = defaultdict(int)
+    for f in findings:
+        counts[f.kind] += 1
+    parts = [
+        _("%(kind)s %(n)s 条") % {"kind": RiskKind(kind).label, "n": counts[kind]}
+        for kind in RiskKind.values
+        if counts[kind]
+    ]
+    body = _("研判预警：本次研判扫描在您督办的区域新增预警 %(n)s 条（%(parts)s），请到“研判预警”列表逐条研判。") % {
+        "n": len(findings), "parts": "、".join(parts),
+    }  # fmt: skip
+    return body, ""
+
+
+def _notify(fresh: list[Finding], rules: dict, directory: _Directory) -> int:
+    """ONE in-app message per supervisor per scan, for the new warnings of their area (their
+    unit's region is the warning's place or above it), all in one INSERT: a scan that raises
+    thousands of warnings does not bury anyone under thousands of messages. Called only with the
+    warnings this scan created, so a warning is never announced twice."""
+    if not fresh:
         return 0
     supervisors = defaultdict(set)
     for user_id, path in Membership.objects.filter(
         role=Role.SUPERVISOR, active=True, user__is_active=True, unit__active=True
     ).values_list("user_id", "unit__region__path"):
         supervisors[path].add(user_id)
+    by_place: dict[str, list[Finding]] = defaultdict(list)
+    for f in fresh:
+        by_place[f.region.path].append(f)
+    per_user: dict[int, list[Finding]] = defaultdict(list)
+    for place, findings in by_place.items():
+        for u in {u for path, ids in supervisors.items() if place.startswith(path) for u in ids}:
+            per_user[u] += findings
     messages = []
-    for w in warnings:
-        users = sorted({u for path, ids in supervisors.items() if w.region.path.startswith(path) for u in ids})
-        body = _message(w, w.region, rules)
-        case_number = w.subject if w.kind == RiskKind.GROUP else ""
-        messages += [
-            {"kind": "risk_warning", "body": body, "user_id": u, "channel": NotificationChannel.INAPP,
-             "case_number": case_number}
-            for u in users
-        ]  # fmt: skip
+    for u in sorted(per_user):
+        body, case_number = _digest(per_user[u], directory, rules)
+        messages.append({"kind": "risk_warning", "body": body, "user_id": u, "channel": NotificationChannel.INAPP,
+                         "case_number": case_number})  # fmt: skip
     return len(notifications_bulk_send(messages))
 
 
@@ -399,36 +540,10 @@ def risk_scan(*, now: dt.datetime | None = None) -> ScanResult:
         fresh = _new(findings)
         if not fresh:
             return result
-        created = RiskWarning.objects.bulk_create(
-            [
-                RiskWarning(
-                    kind=f.kind,
-                    region=f.region,
-                    matter_id=f.matter_id,
-                    window_start=f.window_start,
-                    window_end=f.window_end,
-                    count=f.count,
-                    baseline=f.baseline,
-                    ratio=f.ratio,
-                    people=f.people,
-                    claims=f.claims,
-                    subject=f.subject,
-                    subject_key=f.subject_key,
-                    fingerprint=f.fingerprint,
-                    created_at=now,
-                )
-                for f in fresh
-            ]
-        )
-        RiskWarningCase.objects.bulk_create(
-            [RiskWarningCase(warning=w, case_id=c) for w, f in zip(created, fresh, strict=True) for c in f.case_ids],
-            batch_size=1000,
-        )
-        matters = {m.pk: m for m in MatterType.objects.filter(pk__in={w.matter_id for w in created if w.matter_id})}
-        for w in created:
-            w.matter = matters.get(w.matter_id)
-            result.created[w.kind] = result.created.get(w.kind, 0) + 1
-        result.notifications = _notify(created, rules)
+        _insert(fresh, now)
+        for f in fresh:
+            result.created[f.kind] = result.created.get(f.kind, 0) + 1
+        result.notifications = _notify(fresh, rules, directory)
     return result
 
 
