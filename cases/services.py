@@ -237,19 +237,6 @@ def case_accept(*, case: Case, actor, note: str = "", at: datetime | None = None
     Both transitions are written together (one ``UPDATE``, one ``INSERT`` of the two events, one
     of the messages, one delivery task): the same rows as accepting, then dispatching.
     """
-    return _accept(case=case, actor=actor, note=note, at=at)
-
-
-@transaction.atomic(savepoint=False)
-def case_accept_registered(*, case: Case, actor, at: datetime | None = None) -> Case:
-    """``case_accept`` for a case registered in the caller's still open transaction (the window
-    form's 登记 + 受理, ``claim_submit(then=…)``): the same checks, rows and messages, joined to
-    that transaction without a savepoint, so registration and acceptance commit once (issue #16).
-    A refusal rolls the registration back with it: the caller registers again on its own."""
-    return _accept(case=case, actor=actor, note="", at=at)
-
-
-def _accept(*, case: Case, actor, note: str, at: datetime | None) -> Case:
     at = _now(at)
     with directory_pinned() as index:
         decision = index.decide(

@@ -9,7 +9,6 @@ notifications on commit. The services in ``cases.services`` and ``cases.pauses``
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -202,21 +201,6 @@ def _citizen_messages(case: Case, body: str) -> list[dict]:
     ]
 
 
-@functools.cache
-def _handlers_sql(units: int) -> str:
-    """``Membership.objects.filter(unit_id__in=…, role=handler, active=True).order_by("pk")
-    .values_list("unit_id", "user_id")`` as SQL, built once per number of units: every assignment
-    sends it, and the ORM took longer to compile it than the database to answer (issue #16)."""
-    quote = connection.ops.quote_name
-    meta = Membership._meta
-    column = {name: quote(meta.get_field(name).column) for name in ("id", "unit", "user", "role", "active")}
-    return (
-        f"SELECT {column['unit']}, {column['user']} FROM {quote(meta.db_table)} "
-        f"WHERE {column['unit']} IN ({', '.join(['%s'] * units)}) AND {column['role']} = %s "
-        f"AND {column['active']} = %s ORDER BY {column['id']}"
-    )
-
-
 def _unit_messages(
     units_and_bodies: list[tuple[Unit, str]], *, case: Case | None = None, kind: str = "case_assignment"
 ) -> list[dict]:
@@ -226,10 +210,12 @@ def _unit_messages(
     if not unit_ids:
         return []
     handlers: dict[int, list[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_handlers_sql(len(unit_ids)), [*unit_ids, Role.HANDLER.value, True])
-        for unit_id, user_id in cursor.fetchall():
-            handlers.setdefault(unit_id, []).append(user_id)
+    for unit_id, user_id in (
+        Membership.objects.filter(unit_id__in=unit_ids, role=Role.HANDLER, active=True)
+        .order_by("pk")
+        .values_list("unit_id", "user_id")
+    ):
+        handlers.setdefault(unit_id, []).append(user_id)
     return [
         {
             "kind": kind,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -56,16 +55,12 @@ def claim_submit(
     longitude=None,
     at: datetime | None = None,
     origin: CaseOrigin | None = None,
-    then: Callable[[Claim], object] | None = None,
 ) -> tuple[Claim, bool]:
     """Register a claim and the case it opens. Returns ``(claim, created)``.
 
     Guarantees: one claim per ``submission_key`` (a double click or a network retry returns the
     first claim, ``created`` False); the contact becomes the case's applicant party and, for a
     citizen's own account, its owner; the tracking code is sent to the contact phone after commit.
-    ``then(claim)``: the next step on a newly created claim, run inside the registration's
-    transaction so both commit once (the window form's 受理, ``case_accept_registered``); if it
-    raises, nothing was registered and the error propagates.
     """
     if channel not in Channel.values:
         raise CaseError(_("未知的受理渠道。"))
@@ -97,8 +92,6 @@ def claim_submit(
                     at=at or timezone.now(),
                     origin=origin,
                 )
-                if then is not None:
-                    then(claim)
         except IntegrityError:
             if submission_key:
                 existing = Claim.objects.filter(submission_key=submission_key).select_related("case").first()

@@ -8,9 +8,8 @@ Database
 
 Measures
     1. Service, one process: what the window form does once it is valid — look the person up by
-       phone, ``claim_submit`` (window channel, by the clerk ``gm_window``) with, in the same
-       transaction, ``case_accept_registered`` (which routes: 已派单 to 高明区人社局 with 明城镇综治中心
-       cooperating) — inside one
+       phone, ``claim_submit`` (window channel, by the clerk ``gm_window``), ``case_accept`` (which
+       routes: 已派单 to 高明区人社局 with 明城镇综治中心 cooperating) — inside one
        ``notifications_batched`` and one ``directory_pinned`` as the view runs them. The clerk is
        read again for each claim (as each request does), so its memberships are read too.
        ``service_claims_per_s`` over --claims claims (or --claims-seconds, whichever ends first)
@@ -87,7 +86,7 @@ WALK_IN = {
 # 1. The service, in this process ------------------------------------------------------------------
 def register_and_accept(clerk, key: str):
     """As ``intake.views.staff.window_register`` after ``form.is_valid()`` (next step: 受理)."""
-    from cases.services import case_accept_registered
+    from cases.services import case_accept
     from intake.selectors_staff import citizen_by_phone
     from intake.services import claim_submit
     from notifications.services import notifications_batched
@@ -109,9 +108,8 @@ def register_and_accept(clerk, key: str):
             registered_by=clerk,
             submitter=citizen_by_phone(WALK_IN["contact_phone"]),
             submission_key=key,
-            # 受理 in the registration's transaction, as the view does since issue #16's last step
-            then=lambda claim: case_accept_registered(case=claim.case, actor=clerk),
         )
+        case_accept(case=claim.case, actor=clerk)
     return claim, created
 
 

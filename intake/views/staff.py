@@ -19,7 +19,7 @@ from accounts.models import Role
 from accounts.permissions import has_role
 from cases.duplicates import record_intake_choice
 from cases.permissions import can_accept
-from cases.services import CaseError, case_accept, case_accept_registered, case_merge, case_resolve_on_spot
+from cases.services import CaseError, case_accept, case_merge, case_resolve_on_spot
 from core.views import service_call
 from notifications.services import notifications_batched
 from routing.dispatch import directory_pinned, directory_row
@@ -46,29 +46,9 @@ def _require(request, role: str) -> None:
         raise PermissionDenied
 
 
-def _submit(form, *, channel: str, request, then=None):
+def _submit(form, *, channel: str, request):
     arguments = form.claim_arguments(clerk=request.user)
-    return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), then=then, **arguments)
-
-
-def _submit_accepted(form, *, channel: str, request) -> tuple[Claim, bool, bool]:
-    """登记 and 受理 in ONE transaction (one commit instead of two, issue #16): ``(claim, created,
-    accepted)``. ``accepted`` False: the case is outside the clerk's area, or the acceptance was
-    refused — then nothing had been written, the claim is registered on its own as before, and
-    ``_follow_up`` says why it was not accepted (or tries once more)."""
-    accepted = []
-
-    def accept(claim) -> None:
-        if can_accept(request.user, claim.case):
-            case_accept_registered(case=claim.case, actor=request.user)
-            accepted.append(True)
-
-    try:
-        claim, created = _submit(form, channel=channel, request=request, then=accept)
-    except (CaseError, ConcurrentTransition, PermissionDenied):
-        claim, created = _submit(form, channel=channel, request=request)
-        return claim, created, False
-    return claim, created, bool(accepted)
+    return claim_submit(channel=channel, submitter=citizen_by_phone(arguments["contact_phone"]), **arguments)
 
 
 def _hold_files(request, form) -> None:
@@ -88,7 +68,6 @@ def _shown_again(request, form, template: str, context: dict | None = None, stat
 
 #: The ids of the candidates shown beside the form (hidden inputs of _duplicates.html).
 SHOWN_FIELD = "shown_candidate"
-ACCEPTED = _lazy("已受理并按规则派单。")
 NOT_A_CANDIDATE = _lazy("要并入的案件不存在、已结束或不在本次重复提示之列，请在右侧重新选择，或登记为新案件。")
 
 
@@ -196,7 +175,7 @@ def _follow_up(request, case, step: str, result: str = "") -> None:
             messages.success(request, _("已当场办结，请群众在收到短信后评价。"))
         else:
             case_accept(case=case, actor=request.user)
-            messages.success(request, ACCEPTED)
+            messages.success(request, _("已受理并按规则派单。"))
     # Kept by hand: the claim is registered whatever happens here, so any refusal or stale write is
     # a warning beside the receipt, not an error on a form that no longer applies.
     except (CaseError, ConcurrentTransition):
@@ -222,12 +201,8 @@ def window_register(request):
         if stop:
             return _asked(request, form, template, found)
         data = form.cleaned_data
-        accepted = False
         with service_call(form) as call, _one_transaction(chosen):
-            if chosen is None and data["next_step"] == WindowClaimForm.NEXT_ACCEPT:
-                claim, created, accepted = _submit_accepted(form, channel=Channel.WINDOW, request=request)
-            else:
-                claim, created = _submit(form, channel=Channel.WINDOW, request=request)
+            claim, created = _submit(form, channel=Channel.WINDOW, request=request)
             if created and chosen is not None:
                 _attach(request, claim, chosen)
         if not call.ok:
@@ -236,8 +211,6 @@ def window_register(request):
         _remember_register_new(request, form, claim, created and chosen is None, found)
         if created and chosen is not None:
             _attached_message(request, chosen)
-        elif created and accepted:
-            messages.success(request, ACCEPTED)
         elif created:
             _follow_up(request, claim.case, data["next_step"], data.get("on_spot_result", ""))
     return redirect("intake:receipt", code=claim.tracking_code)

@@ -108,10 +108,10 @@ def test_a_window_claim_writes_exactly_these_events_and_messages(login, django_c
 
 def _register_and_accept(*, key):
     """What the window form does once the form is valid (``intake.views.staff.window_register``):
-    look the person up, register and accept in one transaction — one directory snapshot, one
-    delivery batch — for a clerk read afresh, as each request reads its user."""
+    look the person up, register, accept — one directory snapshot, one delivery batch — for a
+    clerk read afresh, as each request reads its user."""
     from accounts.models import User
-    from cases.services import case_accept_registered
+    from cases.services import case_accept
     from intake.selectors_staff import citizen_by_phone
     from intake.services import claim_submit
     from notifications.services import notifications_batched
@@ -132,8 +132,8 @@ def _register_and_accept(*, key):
             registered_by=clerk,
             submitter=citizen_by_phone(WALK_IN["contact_phone"]),
             submission_key=key,
-            then=lambda claim: case_accept_registered(case=claim.case, actor=clerk),  # one transaction
         )
+        case_accept(case=claim.case, actor=clerk)
     assert created and claim.case.status == "dispatched"
     return _statements(queries)
 
@@ -197,57 +197,3 @@ def test_the_window_form_post_takes_seventeen_queries_and_one_task(login, queued
     messages = OutboxMessage.objects.filter(created_at__gte=claim.created_at)
     assert messages.count() == 5
     assert queued == [("notifications.tasks.notifications_deliver_many", (sorted(m.pk for m in messages),))]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_registration_and_acceptance_commit_once(login, queued, monkeypatch):
-    """登记 + 受理 from the window form: one transaction (was two), one commit."""
-    clerk = login("gm_window")
-    commits = []
-    real_commit = connection._commit
-    monkeypatch.setattr(connection, "_commit", lambda: commits.append(1) or real_commit())
-    response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "one-commit"})
-    assert response.status_code == 302
-    claim = Claim.objects.select_related("case").get(submission_key__endswith="one-commit")
-    assert claim.case.status == "dispatched"
-    assert len(commits) == 1
-
-
-def test_a_refused_joined_acceptance_registers_once_and_accepts_on_its_own(
-    login, monkeypatch, django_capture_on_commit_callbacks
-):
-    """If the acceptance inside the registration's transaction is refused, nothing of it stays: the
-    claim is registered on its own and accepted as before, with the same events and messages."""
-    from cases.services import CaseError
-    from intake.views import staff
-
-    def refuse(**_kwargs):
-        raise CaseError("refused")
-
-    monkeypatch.setattr(staff, "case_accept_registered", refuse)
-    clerk = login("gm_window")
-    since = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    with django_capture_on_commit_callbacks(execute=True):
-        response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "refused"})
-    assert response.status_code == 302
-    claim = Claim.objects.select_related("case").get()
-    assert claim.case.status == "dispatched"
-    assert [e[0] for e in _events(claim.case)] == ["submit", "accept", "dispatch"]
-    assert [m[1] for m in _messages(since)] == [
-        "tracking_code",
-        "case_update",
-        "case_update",
-        "case_assignment",
-        "case_assignment",
-    ]
-
-
-def test_a_case_outside_the_clerks_area_stays_registered(login, monkeypatch):
-    from intake.views import staff
-
-    monkeypatch.setattr(staff, "can_accept", lambda user, case: False)
-    clerk = login("gm_window")
-    response = clerk.post(reverse("intake:window-register"), {**WALK_IN, "submission_key": "elsewhere"}, follow=True)
-    claim = Claim.objects.select_related("case").get()
-    assert claim.case.status == "submitted"
-    assert "该地点不在本中心受理范围" in response.content.decode()
