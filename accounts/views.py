@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,6 +90,11 @@ def code_login(request, *, phone: str, code: str, sign_up: bool = False, full_na
 
 
 def _safe_next(request, default: str = "/") -> str:
+    """The ``next`` URL (POST, then GET) when it stays on this site, else ``default``.
+
+    Redirect to it with ``HttpResponseRedirect``, never ``redirect()``: that first tries the text as a
+    URL name (``reverse``), and a ``next`` with neither "/" nor "." that names no URL ("abc",
+    "{{ 7|add:7 }}": namespace "{{ 7|add") raises NoReverseMatch, a 500."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -101,7 +106,7 @@ def sms_login(request):
     """手机号 + 短信验证码 login for citizens (docs/security.md "SMS login"). Never creates an
     account: an unregistered phone is told so only after its code was right."""
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     context = {"next": _safe_next(request, "")}
     if request.method == "GET":
         return render(request, "accounts/sms_login.html", {**context, "form": SmsLoginForm()})
@@ -115,7 +120,7 @@ def sms_login(request):
             else:
                 code_login(request, phone=data["phone"], code=data["code"])
                 messages.success(request, _("登录成功。"))
-                return redirect(_safe_next(request))
+                return HttpResponseRedirect(_safe_next(request))
     status = 200 if form.is_valid() else 400
     return render(
         request, "accounts/sms_login.html", {**context, "form": form, "code_sent": sending_code}, status=status
@@ -150,7 +155,7 @@ def password_reset(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request, reverse("home")))
+        return HttpResponseRedirect(_safe_next(request, reverse("home")))
     context = {"next": _safe_next(request, "")}  # e.g. back to 申请调解 from a QR code's page
     if request.method == "GET":
         return render(request, "accounts/register.html", {**context, "form": CitizenRegistrationForm()})
@@ -169,7 +174,7 @@ def register(request):
                 )
                 login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
                 messages.success(request, _("注册成功，欢迎使用一口办。"))
-                return redirect(_safe_next(request, reverse("home")))
+                return HttpResponseRedirect(_safe_next(request, reverse("home")))
     status = 200 if form.is_valid() else 400
     return render(
         request, "accounts/register.html", {**context, "form": form, "code_sent": sending_code}, status=status
@@ -201,6 +206,6 @@ def elderly_mode(request):
         messages.success(request, _("已开启长辈模式：字更大，按钮更大。再点一次页面顶部的“长辈模式”即可关闭。"))
     else:
         messages.success(request, _("已关闭长辈模式，页面恢复标准字号。"))
-    response = redirect(target)
+    response = HttpResponseRedirect(target)  # a URL, never a URL name (see _safe_next)
     elderly.cookie_set(response, on)
     return response
